@@ -1,0 +1,314 @@
+"""Published figures: exact decimals that keep the source's qualifier and precision.
+
+A figure is written in a dataset as a YAML number (`3379`, `97.6`), as a string
+in the source's own words (`"gần 47"`, `"trên 50,5 tỷ"`,
+`"05 tỷ 057 triệu 879 nghìn đồng"`), or as a mapping that adds the quoted
+sentence it comes from (`{value: "gần 47", quote: "..."}`).
+
+Strings may use Vietnamese separators, but only where that cannot be misread:
+"47,10" can only be 47.10 and "1.577.000" only 1577000, while "1,052" and "1.577"
+read differently in Vietnamese and English and are rejected with a hint.
+Nothing here ever touches a binary float.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+class FigureError(ValueError):
+    """A value that cannot be read as a figure; the message says why, the hint how to fix it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class Qualifier(enum.StrEnum):
+    """A source's hedge on a figure, by its Vietnamese word."""
+
+    OVER = "trên"
+    MORE_THAN = "hơn"
+    NEARLY = "gần"
+    ABOUT = "khoảng"
+    APPROXIMATELY = "xấp xỉ"
+    UNDER = "dưới"
+
+    @property
+    def english(self) -> str:
+        return _QUALIFIER_EN[self]
+
+    @property
+    def direction(self) -> int:
+        """+1: the true value is above the figure; -1: below; 0: either side."""
+        if self in (Qualifier.OVER, Qualifier.MORE_THAN):
+            return 1
+        if self in (Qualifier.NEARLY, Qualifier.UNDER):
+            return -1
+        return 0
+
+
+_QUALIFIER_EN = {
+    Qualifier.OVER: "over",
+    Qualifier.MORE_THAN: "more than",
+    Qualifier.NEARLY: "nearly",
+    Qualifier.ABOUT: "about",
+    Qualifier.APPROXIMATELY: "approximately",
+    Qualifier.UNDER: "under",
+}
+_QUALIFIER_WORDS: dict[str, Qualifier] = {q.value: q for q in Qualifier} | {
+    en.replace(" ", "_"): q for q, en in _QUALIFIER_EN.items()
+} | {en: q for q, en in _QUALIFIER_EN.items()}
+
+
+class MoneyUnit(enum.StrEnum):
+    """The unit money figures of a dataset are written in."""
+
+    VND = "vnd"
+    THOUSAND_VND = "thousand_vnd"
+    MILLION_VND = "million_vnd"
+    BILLION_VND = "billion_vnd"
+
+    @property
+    def scale(self) -> Decimal:
+        return _MONEY_SCALE[self]
+
+    @property
+    def exact(self) -> bool:
+        """Whether figures in this unit are exact as written (to the thousand đồng or finer)."""
+        return self in (MoneyUnit.VND, MoneyUnit.THOUSAND_VND)
+
+
+_MONEY_SCALE = {
+    MoneyUnit.VND: Decimal(1),
+    MoneyUnit.THOUSAND_VND: Decimal(1000),
+    MoneyUnit.MILLION_VND: Decimal(10) ** 6,
+    MoneyUnit.BILLION_VND: Decimal(10) ** 9,
+}
+_UNIT_WORDS = {
+    "tỷ": MoneyUnit.BILLION_VND,
+    "tỉ": MoneyUnit.BILLION_VND,
+    "triệu": MoneyUnit.MILLION_VND,
+    "nghìn": MoneyUnit.THOUSAND_VND,
+    "ngàn": MoneyUnit.THOUSAND_VND,
+    "đồng": MoneyUnit.VND,
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published number: its exact value, how precisely it was given, and its hedge.
+
+    `value` is in the field's base unit (cases, percent, or đồng for money);
+    `step` is one unit of the last digit written, in the same base unit, so
+    "97,6 tỷ" has step 0,1 tỷ = 100.000.000 đồng.
+    """
+
+    value: Decimal
+    step: Decimal = Decimal(1)
+    qualifier: Qualifier | None = None
+    text: str | None = None
+    quote: str | None = None
+    note: str | None = None
+    unit: MoneyUnit | None = None  # money unit the text itself named ("97,6 tỷ"), if any
+
+    @property
+    def is_approximate(self) -> bool:
+        return self.qualifier is not None
+
+    def bounds(self, rounded: bool = False) -> tuple[Decimal, Decimal]:
+        """The interval the true value lies in.
+
+        Exact figures are a point, unless `rounded` (rates, money in tỷ/triệu):
+        then half a step either side. A qualifier opens a step on its side:
+        "trên 105" is 105-106, "gần 47" is 46-47, "khoảng 47" 46-48.
+        """
+        half = self.step / 2 if rounded else ZERO
+        low, high = self.value - half, self.value + half
+        if self.qualifier is not None:
+            step = _hedge_step(self)
+            direction = self.qualifier.direction
+            if direction >= 0:
+                high = self.value + step
+            if direction <= 0:
+                low = self.value - step
+        return low, high
+
+    def scaled(self, factor: Decimal) -> Figure:
+        """The same figure in a unit `factor` times smaller (tỷ → đồng)."""
+        return replace(self, value=self.value * factor, step=self.step * factor)
+
+
+def _hedge_step(figure: Figure) -> Decimal:
+    # "hơn 450 tỷ" is not "450-451": trailing zeros of a hedged whole number are
+    # not significant, so the step widens to the last non-zero digit.
+    step = figure.step
+    units = figure.value / step
+    if units == units.to_integral_value():
+        count = int(units)
+        while count and count % 10 == 0:
+            count //= 10
+            step *= 10
+    return step
+
+
+_NUMBER = r"[0-9][0-9.,]*"
+_SIMPLE_RE = re.compile(
+    rf"^(?P<qualifier>[^\d+-]*?)\s*(?P<sign>[+-])?(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s]+)?\s*(?:đồng)?$"
+)
+_COMPOUND_RE = re.compile(r"(?P<number>[0-9][0-9.,]*)\s*(?P<unit>tỷ|tỉ|triệu|nghìn|ngàn|đồng)")
+
+
+def read_number(text: str) -> Decimal:
+    """Read a number written the Vietnamese or the machine way, refusing what could be either.
+
+    >>> read_number("47,10"), read_number("1.577.000"), read_number("3379")
+    (Decimal('47.10'), Decimal('1577000'), Decimal('3379'))
+    """
+    text = text.strip()
+    readings = {r for r in (_as_vietnamese(text), _as_english(text)) if r is not None}
+    if not readings:
+        raise FigureError(f"'{text}' is not a number",
+                          "write digits with '.' as the decimal point and no thousands separator")
+    if len(readings) > 1:
+        vi, en = _plain(_as_vietnamese(text)), _plain(_as_english(text))
+        vi_how, en_how = ("decimal comma", "thousands comma") if "," in text else (
+            "thousands dot", "decimal point")
+        raise FigureError(
+            f"'{text}' is ambiguous: {vi} with a Vietnamese {vi_how}, {en} with an English {en_how}",
+            f"write a plain YAML number, '.' for decimals and no thousands separator: {vi} or {en}",
+        )
+    return readings.pop()
+
+
+def _plain(value: Decimal | None) -> str:
+    return "?" if value is None else format(value, "f")
+
+
+def _as_vietnamese(text: str) -> Decimal | None:
+    return _read_grouped(text, group=".", decimal=",")
+
+
+def _as_english(text: str) -> Decimal | None:
+    return _read_grouped(text, group=",", decimal=".")
+
+
+def _read_grouped(text: str, group: str, decimal: str) -> Decimal | None:
+    if text.count(decimal) > 1:
+        return None
+    whole, _, fraction = text.partition(decimal)
+    if group in fraction or (decimal in text and not fraction):
+        return None
+    if group in whole:
+        head, *groups = whole.split(group)
+        if not (1 <= len(head) <= 3 and all(len(g) == 3 for g in groups)) or head.startswith("0"):
+            return None
+        whole = head + "".join(groups)
+    if not whole.isdigit() or not (fraction.isdigit() or not fraction):
+        return None
+    return Decimal(f"{whole}.{fraction}" if fraction else whole)
+
+
+def _step_of(value: Decimal) -> Decimal:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return Decimal(1).scaleb(min(exponent, 0))
+
+
+def parse_qualifier(word: str) -> Qualifier:
+    key = " ".join(word.strip().lower().split())
+    try:
+        return _QUALIFIER_WORDS[key]
+    except KeyError:
+        known = ", ".join(f"'{q.value}'" for q in Qualifier)
+        raise FigureError(f"'{word}' is not a known qualifier", f"use one of {known}") from None
+
+
+def parse_figure(raw: Any) -> Figure:
+    """Read a raw YAML value as a figure, in the unit it was written in.
+
+    Money texts may name their unit ("97,6 tỷ"; kept in `Figure.unit`); the
+    caller scales money to đồng once the dataset's `money_unit` is known.
+    """
+    quote = note = None
+    if isinstance(raw, dict):
+        unknown = set(raw) - {"value", "qualifier", "quote", "note"}
+        if unknown:
+            raise FigureError(f"unknown key '{sorted(unknown)[0]}' in a figure",
+                              "a figure mapping has value, qualifier, quote and note")
+        if "value" not in raw:
+            raise FigureError("a figure mapping needs a 'value'")
+        quote, note = raw.get("quote"), raw.get("note")
+        for name, text in (("quote", quote), ("note", note)):
+            if text is not None and not isinstance(text, str):
+                raise FigureError(f"the figure's {name} must be text")
+        figure = parse_figure(raw["value"])
+        if raw.get("qualifier") is not None:
+            if figure.qualifier is not None:
+                raise FigureError("the qualifier is given twice (in the value and as 'qualifier')")
+            figure = replace(figure, qualifier=parse_qualifier(str(raw["qualifier"])))
+        return replace(figure, quote=quote, note=note)
+    if isinstance(raw, bool) or raw is None:
+        raise FigureError(f"expected a number, got {raw!r}")
+    if isinstance(raw, int):
+        return Figure(Decimal(raw), Decimal(1))
+    if isinstance(raw, Decimal):
+        return Figure(raw, _step_of(raw))
+    if isinstance(raw, float):  # only reachable from Python callers, never from our YAML loader
+        raise FigureError("binary floats are not accepted for figures")
+    if not isinstance(raw, str):
+        raise FigureError(f"expected a number, got {type(raw).__name__}")
+    return _parse_text(raw)
+
+
+def _parse_text(text: str) -> Figure:
+    cleaned = " ".join(text.strip().split())
+    compound = list(_COMPOUND_RE.finditer(cleaned))
+    if len(compound) > 1:
+        return _parse_compound(cleaned, compound)
+    match = _SIMPLE_RE.match(cleaned)
+    if not match:
+        raise FigureError(f"'{text}' is not a number",
+                          "write a number, optionally after a qualifier: \"gần 47\", \"trên 50,5\"")
+    qualifier = parse_qualifier(match["qualifier"]) if match["qualifier"].strip() else None
+    value = read_number(match["number"])
+    if match["sign"] == "-":
+        value = -value
+    unit: MoneyUnit | None = None
+    if match["unit"]:
+        word = match["unit"].lower()
+        if word == "%":
+            pass
+        elif word in _UNIT_WORDS:
+            unit = _UNIT_WORDS[word]
+        else:
+            raise FigureError(f"'{text}': unknown unit '{match['unit']}'",
+                              "money may name tỷ, triệu, nghìn or đồng; other figures no unit")
+    return Figure(value, _step_of(value), qualifier, cleaned, unit=unit)
+
+
+def _parse_compound(text: str, parts: list[re.Match[str]]) -> Figure:
+    """Read 'X tỷ Y triệu Z nghìn đồng' exactly, as reports give money to the thousand."""
+    head = text[: parts[0].start()].strip()
+    qualifier = parse_qualifier(head) if head else None
+    total = ZERO
+    last_scale = None
+    for part in parts:
+        unit = _UNIT_WORDS[part["unit"]]
+        if last_scale is not None and unit.scale >= last_scale:
+            raise FigureError(f"'{text}': units must go from tỷ down to nghìn/đồng")
+        number = read_number(part["number"])
+        total += number * unit.scale
+        last_scale = unit.scale
+    rest = _COMPOUND_RE.sub("", text[parts[0].start():]).strip()
+    if rest not in ("", "đồng"):
+        raise FigureError(f"'{text}': cannot read '{rest}'")
+    assert last_scale is not None
+    return Figure(total, last_scale, qualifier, text, unit=MoneyUnit.VND)

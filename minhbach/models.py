@@ -1,0 +1,226 @@
+"""Typed models of what editors write in `content/` (the input contract of DESIGN.md).
+
+These models check structure only: types, required keys, unknown keys. The
+domain rules (identities, units per period, money units) live in `validate`,
+which knows the line of every value. Every field here has its entry in
+`catalogue.yml`; `tests/test_catalogue.py` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic_core import PydanticCustomError
+
+from .catalogue import Text
+from .figures import Figure, FigureError, parse_figure
+
+
+def _read_figure(raw: Any) -> Figure:
+    try:
+        return parse_figure(raw)
+    except FigureError as exc:
+        raise PydanticCustomError("figure", exc.message, {"hint": exc.hint or ""}) from None
+
+
+Fig = Annotated[Figure, PlainValidator(_read_figure)]
+
+
+class Strict(BaseModel):
+    """Base of every content model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Source(Strict):
+    title: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    date: dt.date | None = None
+    archive: str | None = None
+
+
+class Change(Strict):
+    absolute: Fig | None = None
+    percent: Fig | None = None
+    points: Fig | None = None
+
+
+class Results(Strict):
+    """One results block (form 1 in cases, form 2 in money, or a sub-aggregate)."""
+
+    carried_over: Fig | None = None
+    new: Fig | None = None
+    accepted: Fig | None = None
+    deducted: Fig | None = None
+    to_enforce: Fig | None = None
+    enforceable: Fig | None = None
+    completed: Fig | None = None
+    in_progress: Fig | None = None
+    not_enforceable: Fig | None = None
+    postponed_suspended: Fig | None = None
+    carried_forward: Fig | None = None
+    enforceable_carried_forward: Fig | None = None
+    separately_tracked: Fig | None = None
+    exempted_reduced: Fig | None = None
+    rate: Fig | None = None
+    target: Fig | None = None
+    target_gap: Fig | None = None
+    change: dict[str, Change] = Field(default_factory=dict)
+
+    def figure(self, key: str) -> Figure | None:
+        value = getattr(self, key, None)
+        return value if isinstance(value, Figure) else None
+
+
+class SubAggregate(Strict):
+    cases: Results | None = None
+    money: Results | None = None
+
+
+class AdminJudgments(Strict):
+    carried_over: Fig | None = None
+    new: Fig | None = None
+    to_enforce: Fig | None = None
+    compelled: Fig | None = None
+    completed: Fig | None = None
+    pending: Fig | None = None
+    rate: Fig | None = None
+
+
+class CitizenReception(Strict):
+    visits: Fig | None = None
+    petitions: Fig | None = None
+    complaints: Fig | None = None
+    denunciations: Fig | None = None
+    in_jurisdiction: Fig | None = None
+    out_of_jurisdiction: Fig | None = None
+    resolved: Fig | None = None
+    pending: Fig | None = None
+    resolution_rate: Fig | None = None
+
+
+class Inspection(Strict):
+    kind: str
+    count: Fig | None = None
+    units: Fig | None = None
+    findings: Fig | None = None
+    recommendations: Fig | None = None
+    note: str | None = None
+
+
+class Reform(Strict):
+    key: str
+    status: str
+    count: Fig | None = None
+    note: str | None = None
+
+
+class Ranking(Strict):
+    basis: str | None = None
+    cases: Fig | None = None
+    money: Fig | None = None
+    of: Fig | None = None
+    scope: str | None = None
+
+
+class Dataset(Strict):
+    """One unit's figures for one period, as the editor wrote them."""
+
+    unit: str
+    period: str
+    status: str
+    source: Source
+    money_unit: str | None = None
+    cases: Results | None = None
+    money: Results | None = None
+    state_budget: SubAggregate | None = None
+    credit_banking: SubAggregate | None = None
+    corruption_assets: SubAggregate | None = None
+    admin_judgments: AdminJudgments | None = None
+    citizen_reception: CitizenReception | None = None
+    inspections: list[Inspection] = Field(default_factory=list)
+    reform: list[Reform] = Field(default_factory=list)
+    ranking: Ranking | None = None
+    narrative: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+SUBAGGREGATES = ("state_budget", "credit_banking", "corruption_assets")
+
+
+# --- the unit registry (content/provinces.yml) ---
+
+SchemeId = Literal["national", "pre2025", "post2025"]
+
+
+class Scheme(Strict):
+    id: Literal["pre2025", "post2025"]
+    label: Text
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    basis: str | None = None
+
+
+class Region(Strict):
+    key: str
+    name: Text
+
+
+class UnitEntry(Strict):
+    """A reporting unit valid under one administrative scheme."""
+
+    slug: str
+    scheme: SchemeId
+    kind: Literal["nation", "province", "city"]
+    name: Text
+    code: str | None = None
+    region: str | None = None
+    formed_from: list[str] = Field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        """Identity across the merger: the slug alone is reused, so the scheme is part of it."""
+        return self.slug if self.scheme == "national" else f"{self.scheme}:{self.slug}"
+
+
+class RegistryFile(Strict):
+    schemes: list[Scheme]
+    regions: list[Region]
+    units: list[UnitEntry]
+
+
+# --- targets (content/targets.yml) and releases (content/releases.yml) ---
+
+
+class TargetEntry(Strict):
+    """Completion-rate targets of one unit for one statistical year."""
+
+    year: int
+    unit: str
+    scheme: SchemeId | None = None
+    cases: Fig | None = None
+    money: Fig | None = None
+    basis: str | None = None
+    source: Source | None = None
+    note: str | None = None
+
+
+class TargetsFile(Strict):
+    targets: list[TargetEntry]
+
+
+class Release(Strict):
+    """A scheduled or published release of one period's results."""
+
+    period: str
+    publish_at: dt.datetime | dt.date
+    status: Literal["scheduled", "published"]
+    title: Text | None = None
+    note: str | None = None
+
+
+class ReleasesFile(Strict):
+    releases: list[Release]

@@ -1,0 +1,133 @@
+"""The unit registry: which provincial units exist on which day, and how they merged.
+
+Until 30/06/2025 there were 63 provinces (scheme `pre2025`); from 01/07/2025,
+34 (scheme `post2025`, Resolution 202/2025/QH15). 23 new units reuse a
+predecessor's slug and many reuse another predecessor's code, so a unit is
+only ever found by slug *and* date: `resolve(slug, period.end)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .catalogue import did_you_mean
+from .models import RegistryFile, Scheme, UnitEntry
+
+MERGER_DATE = dt.date(2025, 7, 1)
+NATION = "toan-quoc"
+
+
+class ResolveError(LookupError):
+    """A slug that names no unit on the given day; `hint` says which one to use."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All units of both schemes and the nation, with the 2025 crosswalk."""
+
+    schemes: tuple[Scheme, ...]
+    units: tuple[UnitEntry, ...]
+    regions: dict[str, str]
+
+    @classmethod
+    def from_file(cls, data: RegistryFile) -> Registry:
+        return cls(tuple(data.schemes), tuple(data.units),
+                   {r.key: r.name.vi for r in data.regions})
+
+    def scheme_on(self, day: dt.date) -> str:
+        for scheme in self.schemes:
+            if (scheme.valid_from or dt.date.min) <= day <= (scheme.valid_to or dt.date.max):
+                return scheme.id
+        raise ResolveError(f"no administrative scheme covers {day:%d/%m/%Y}")
+
+    def in_scheme(self, scheme: str) -> list[UnitEntry]:
+        return [u for u in self.units if u.scheme == scheme]
+
+    def get(self, unit_id: str) -> UnitEntry:
+        for unit in self.units:
+            if unit.id == unit_id:
+                return unit
+        raise KeyError(unit_id)
+
+    def by_slug(self, slug: str) -> list[UnitEntry]:
+        return [u for u in self.units if u.slug == slug]
+
+    def resolve(self, slug: str, day: dt.date) -> UnitEntry:
+        """The unit a slug names on `day` (a period's end date)."""
+        candidates = self.by_slug(slug)
+        if not candidates:
+            slugs = sorted({u.slug for u in self.units})
+            raise ResolveError(f"unknown unit '{slug}'", did_you_mean(slug, slugs))
+        for unit in candidates:
+            if unit.scheme == "national":
+                return unit
+        scheme = self.scheme_on(day)
+        for unit in candidates:
+            if unit.scheme == scheme:
+                return unit
+        unit = candidates[0]
+        if unit.scheme == "pre2025":
+            successor = self.successor(unit)
+            raise ResolveError(
+                f"'{slug}' ({unit.name.vi}) no longer exists on {day:%d/%m/%Y}: it was merged into "
+                f"'{successor.slug}' ({successor.name.vi}) on 01/07/2025 (Nghị quyết 202/2025/QH15)",
+                f"use unit: {successor.slug} for periods ending from 01/07/2025",
+            )
+        olds = ", ".join(f"'{s}'" for s in unit.formed_from)
+        raise ResolveError(
+            f"'{slug}' ({unit.name.vi}) exists only from 01/07/2025, not on {day:%d/%m/%Y}",
+            f"before the merger, use one of its predecessors: {olds}",
+        )
+
+    def successor(self, old: UnitEntry) -> UnitEntry:
+        """The post-2025 unit an old unit became part of."""
+        for unit in self.in_scheme("post2025"):
+            if old.slug in unit.formed_from:
+                return unit
+        raise KeyError(old.id)
+
+    def predecessors(self, new: UnitEntry) -> list[UnitEntry]:
+        """The pre-2025 units a new unit was formed from, in code order."""
+        olds = {u.slug: u for u in self.in_scheme("pre2025")}
+        return [olds[slug] for slug in new.formed_from]
+
+    def check(self) -> list[tuple[int, str, str]]:
+        """Consistency problems as (unit index, field, message); empty when sound."""
+        found: list[tuple[int, str, str]] = []
+        keys = Counter((u.slug, u.scheme) for u in self.units)
+        codes: dict[str, Counter[str]] = defaultdict(Counter)
+        for unit in self.units:
+            if unit.code:
+                codes[unit.scheme][unit.code] += 1
+        pre = {u.slug for u in self.in_scheme("pre2025")}
+        used: Counter[str] = Counter()
+        for index, unit in enumerate(self.units):
+            if keys[(unit.slug, unit.scheme)] > 1:
+                found.append((index, "slug", f"'{unit.slug}' is listed twice in {unit.scheme}"))
+            if unit.code and codes[unit.scheme][unit.code] > 1:
+                found.append((index, "code", f"code {unit.code} is used twice in {unit.scheme}"))
+            if unit.scheme != "national" and not unit.code:
+                found.append((index, "code", "a province needs its official code"))
+            if unit.scheme != "national" and unit.region not in self.regions:
+                found.append((index, "region", f"unknown region '{unit.region}'"))
+            if unit.scheme == "post2025":
+                if not unit.formed_from:
+                    found.append((index, "formed_from", "a post2025 unit lists its predecessors"))
+                for slug in unit.formed_from:
+                    used[slug] += 1
+                    if slug not in pre:
+                        found.append((index, "formed_from", f"'{slug}' is not a pre2025 unit"))
+            elif unit.formed_from:
+                found.append((index, "formed_from", "only post2025 units have predecessors"))
+        for index, unit in enumerate(self.units):
+            if unit.scheme == "pre2025" and used[unit.slug] != 1:
+                found.append((index, "slug", f"'{unit.slug}' is in {used[unit.slug]} formed_from "
+                              "lists; every old unit becomes part of exactly one new unit"))
+        return found

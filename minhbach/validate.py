@@ -1,0 +1,881 @@
+"""Stage 2, validate: decide whether the content can be published.
+
+`check_content` loads the registry, targets, releases and every dataset, then
+checks each dataset against the domain (units per period, measures, money units,
+the identities of the catalogue, quotes against archived sources) and the
+datasets of one unit against each other (cumulative periods, year-to-year
+carry-over, published changes). It returns the checked content and every
+problem found; it never raises for bad input and never writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue
+from .figures import Figure, MoneyUnit
+from .load import load_model
+from .models import (
+    SUBAGGREGATES,
+    Change,
+    Dataset,
+    RegistryFile,
+    ReleasesFile,
+    Results,
+    SubAggregate,
+    TargetEntry,
+    TargetsFile,
+)
+from .numbers import figure_text, number, span
+from .periods import Period, PeriodError
+from .problems import Mark, Problems, Severity
+from .registry import Registry, ResolveError
+from .yamlfile import Document
+
+Loc = tuple[str | int, ...]
+HUNDRED = Decimal(100)
+RATE_TOLERANCE = Decimal("0.05")  # percentage points, THADS.md §6
+EXACT_MONEY_STEP = Decimal(1000)  # money given to the thousand đồng is exact
+
+
+@dataclass(frozen=True)
+class CheckedDataset:
+    """A dataset that passed validation, with money in đồng and its unit and period resolved."""
+
+    src_path: str
+    doc: Document
+    dataset: Dataset
+    period: Period
+    unit_id: str
+    targets: dict[str, Figure]  # effective target per results block key ('cases', 'money')
+
+
+@dataclass
+class Content:
+    """Everything in a content folder, checked."""
+
+    root: Path
+    registry: Registry | None = None
+    targets: dict[tuple[str, int], TargetEntry] = field(default_factory=dict)
+    datasets: list[CheckedDataset] = field(default_factory=list)
+    releases: list[Any] = field(default_factory=list)
+
+    @property
+    def units(self) -> set[str]:
+        return {d.unit_id for d in self.datasets}
+
+    @property
+    def periods(self) -> set[Period]:
+        return {d.period for d in self.datasets}
+
+
+def display_path(path: Path) -> str:
+    """Paths in messages are relative to the working directory when they can be."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def check_content(root: Path) -> tuple[Content, Problems]:
+    """Load and check every file of a content folder; return what passed and all problems."""
+    problems = Problems()
+    catalogue = get_catalogue()
+    content = Content(root)
+    content.registry = _load_registry(root / "provinces.yml", problems)
+    if content.registry is not None:
+        content.targets = _load_targets(root / "targets.yml", content.registry, problems)
+    content.releases = _load_releases(root / "releases.yml", problems)
+    for path in _dataset_paths(root, problems):
+        loaded = load_model(path, Dataset, problems, display_path(path), catalogue)
+        if loaded is None or content.registry is None:
+            continue
+        doc, dataset = loaded
+        checker = DatasetChecker(doc, dataset, root, content, problems, catalogue)
+        checked = checker.run()
+        if checked is not None:
+            content.datasets.append(checked)
+    _check_duplicates(content, problems)
+    CrossChecker(content, problems, catalogue).run()
+    return content, problems
+
+
+# --- registry, targets, releases ---
+
+
+def _load_registry(path: Path, problems: Problems) -> Registry | None:
+    shown = display_path(path)
+    if not path.exists():
+        problems.error(shown, None, None, "the unit registry is missing",
+                       hint="every content folder needs provinces.yml", rule="registry")
+        return None
+    loaded = load_model(path, RegistryFile, problems, shown)
+    if loaded is None:
+        return None
+    doc, data = loaded
+    registry = Registry.from_file(data)
+    found = registry.check()
+    for index, name, message in found:
+        problems.error(shown, doc.mark(("units", index, name)), f"units[{index}].{name}", message,
+                       rule="registry")
+    return None if found else registry
+
+
+def _load_targets(path: Path, registry: Registry,
+                  problems: Problems) -> dict[tuple[str, int], TargetEntry]:
+    if not path.exists():
+        return {}
+    shown = display_path(path)
+    loaded = load_model(path, TargetsFile, problems, shown)
+    if loaded is None:
+        return {}
+    doc, data = loaded
+    targets: dict[tuple[str, int], TargetEntry] = {}
+    for index, entry in enumerate(data.targets):
+        loc: Loc = ("targets", index)
+        try:
+            first, last = Period(entry.year, 1).start, Period(entry.year, 12).end
+        except PeriodError as exc:
+            problems.error(shown, doc.mark((*loc, "year")), f"targets[{index}].year", str(exc))
+            continue
+        candidates = [u for u in registry.by_slug(entry.unit)
+                      if entry.scheme in (None, u.scheme)
+                      and any(registry.scheme_on(day) == u.scheme or u.scheme == "national"
+                              for day in (first, last))]
+        if not candidates:
+            hint = None
+            try:
+                registry.resolve(entry.unit, last)
+            except ResolveError as exc:
+                hint = exc.hint
+            problems.error(shown, doc.mark((*loc, "unit")), f"targets[{index}].unit",
+                           f"no unit '{entry.unit}' in statistical year {entry.year}", hint=hint,
+                           rule="target")
+            continue
+        if len(candidates) > 1:
+            problems.error(shown, doc.mark((*loc, "unit")), f"targets[{index}].unit",
+                           f"'{entry.unit}' names two units in {entry.year}, before and after "
+                           "the 01/07/2025 merger", hint="add scheme: pre2025 or scheme: post2025",
+                           rule="target")
+            continue
+        for key in ("cases", "money"):
+            figure = getattr(entry, key)
+            if figure is not None and not 0 <= figure.value <= HUNDRED:
+                problems.error(shown, doc.mark((*loc, key)), f"targets[{index}].{key}",
+                               f"a target is a percentage from 0 to 100, not {figure.value}")
+        target_key = (candidates[0].id, entry.year)
+        if target_key in targets:
+            problems.error(shown, doc.mark(loc), f"targets[{index}]",
+                           f"a second target for {entry.unit} in {entry.year}",
+                           hint="keep one entry per unit and year", rule="target")
+            continue
+        targets[target_key] = entry
+    return targets
+
+
+def _load_releases(path: Path, problems: Problems) -> list[Any]:
+    if not path.exists():
+        return []
+    shown = display_path(path)
+    loaded = load_model(path, ReleasesFile, problems, shown)
+    if loaded is None:
+        return []
+    doc, data = loaded
+    seen: set[str] = set()
+    for index, release in enumerate(data.releases):
+        try:
+            period = Period.parse(release.period)
+        except PeriodError as exc:
+            problems.error(shown, doc.mark(("releases", index, "period")),
+                           f"releases[{index}].period", str(exc), rule="release")
+            continue
+        if period.key in seen:
+            problems.error(shown, doc.mark(("releases", index)), f"releases[{index}]",
+                           f"period {period} is released twice", rule="release")
+        seen.add(period.key)
+        publish_day = release.publish_at if isinstance(release.publish_at, dt.date) else None
+        if isinstance(release.publish_at, dt.datetime):
+            publish_day = release.publish_at.date()
+            if release.publish_at.tzinfo is None:
+                problems.error(shown, doc.mark(("releases", index, "publish_at")),
+                               f"releases[{index}].publish_at",
+                               "a publish time needs its time zone",
+                               hint="write it as 2024-04-10 09:00:00+07:00", rule="release")
+        if publish_day is not None and publish_day <= period.end:
+            problems.error(shown, doc.mark(("releases", index, "publish_at")),
+                           f"releases[{index}].publish_at",
+                           f"published {publish_day:%d/%m/%Y}, before period {period} ends "
+                           f"({period.end:%d/%m/%Y})", rule="release")
+    return list(data.releases)
+
+
+def _dataset_paths(root: Path, problems: Problems) -> list[Path]:
+    folder = root / "datasets"
+    if not folder.is_dir():
+        return []
+    paths = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        relative = path.relative_to(folder)
+        if path.suffix == ".yaml":
+            problems.error(display_path(path), None, None, "datasets end in .yml",
+                           hint=f"rename it to {path.with_suffix('.yml').name}", rule="path")
+        elif path.suffix != ".yml":
+            problems.warning(display_path(path), None, None,
+                             "not a dataset (.yml); it is ignored", rule="path")
+        elif len(relative.parts) != 2:
+            problems.error(display_path(path), None, None,
+                           "a dataset lives at datasets/<period>/<unit>.yml",
+                           hint="move it into its period's folder, e.g. datasets/2024-6m/",
+                           rule="path")
+        else:
+            paths.append(path)
+    return paths
+
+
+def _check_duplicates(content: Content, problems: Problems) -> None:
+    seen: dict[tuple[str, Period], CheckedDataset] = {}
+    for checked in content.datasets:
+        key = (checked.unit_id, checked.period)
+        if key in seen:
+            problems.error(checked.src_path, checked.doc.mark(("unit",)), "unit",
+                           f"a second dataset for {checked.unit_id} in {checked.period}, "
+                           f"after {seen[key].src_path}", rule="path")
+        seen[key] = checked
+
+
+# --- one dataset ---
+
+
+@dataclass
+class Block:
+    """A results block inside a dataset, with what its `amount` fields measure."""
+
+    loc: Loc
+    results: Results
+    amount: str  # "count" or "money"
+
+
+def results_blocks(dataset: Dataset) -> Iterator[Block]:
+    """Every results block of a dataset: cases, money and each sub-aggregate's."""
+    for key in ("cases", "money"):
+        results = getattr(dataset, key)
+        if results is not None:
+            yield Block((key,), results, "count" if key == "cases" else "money")
+    for name in SUBAGGREGATES:
+        sub: SubAggregate | None = getattr(dataset, name)
+        if sub is None:
+            continue
+        for key in ("cases", "money"):
+            results = getattr(sub, key)
+            if results is not None:
+                yield Block((name, key), results, "count" if key == "cases" else "money")
+
+
+class DatasetChecker:
+    """Checks one dataset and returns it with money scaled to đồng."""
+
+    def __init__(self, doc: Document, dataset: Dataset, root: Path, content: Content,
+                 problems: Problems, catalogue: Catalogue) -> None:
+        self.doc = doc
+        self.dataset = dataset
+        self.root = root
+        self.content = content
+        self.problems = problems
+        self.catalogue = catalogue
+        self.path = doc.path
+        self.failed = False
+        self.money_unit: MoneyUnit | None = None
+
+    def error(self, loc: Loc, message: str, hint: str | None = None, rule: str = "",
+              severity: Severity = Severity.ERROR) -> None:
+        if severity is Severity.ERROR:
+            self.failed = True
+        self.problems.add(severity, self.path, self.doc.mark(loc), self.catalogue.describe(loc),
+                          message, hint=hint, rule=rule)
+
+    def run(self) -> CheckedDataset | None:
+        period = self.check_period()
+        unit_id = self.check_unit(period) if period else None
+        self.check_enum(("status",), self.dataset.status, "status")
+        self.check_source()
+        self.check_money_unit()
+        dataset = self.scale_money()
+        self.check_measures(dataset)
+        self.check_lists(dataset)
+        targets = self.effective_targets(dataset, unit_id, period)
+        for block in results_blocks(dataset):
+            self.check_identities(block, "results", targets.get(block.loc[0]))
+            self.check_changes(block)
+        for name in SUBAGGREGATES:
+            self.check_subset(dataset, name)
+        for group, obj in (("admin_judgments", dataset.admin_judgments),
+                           ("citizen_reception", dataset.citizen_reception),
+                           ("ranking", dataset.ranking)):
+            if obj is not None:
+                self.check_group_identities(group, (group,), obj)
+        if self.failed or period is None or unit_id is None:
+            return None
+        return CheckedDataset(self.path, self.doc, dataset, period, unit_id, targets)
+
+    # -- header --
+
+    def check_period(self) -> Period | None:
+        try:
+            period = Period.parse(self.dataset.period)
+        except PeriodError as exc:
+            self.error(("period",), str(exc), "the N months since 1 October: 2024-3m, 2024-12m",
+                       rule="period")
+            return None
+        folder = Path(self.path).parent.name
+        if folder != period.key:
+            self.error(("period",), f"the dataset says {period.key} but is in folder {folder}/",
+                       f"move it to datasets/{period.key}/ or correct the period", rule="path")
+        return period
+
+    def check_unit(self, period: Period) -> str | None:
+        registry = self.content.registry
+        assert registry is not None
+        stem = Path(self.path).stem
+        if stem != self.dataset.unit:
+            self.error(("unit",), f"the dataset says unit '{self.dataset.unit}' but the file is "
+                       f"named {stem}.yml", f"rename the file to {self.dataset.unit}.yml or "
+                       "correct the unit", rule="path")
+        try:
+            unit = registry.resolve(self.dataset.unit, period.end)
+        except ResolveError as exc:
+            self.error(("unit",), exc.message, exc.hint, rule="unit")
+            return None
+        return unit.id
+
+    def check_enum(self, loc: Loc, value: str | None, enum: str) -> None:
+        if value is None:
+            return
+        values = list(self.catalogue.enums[enum])
+        if value not in values:
+            self.error(loc, f"'{value}' is not one of {', '.join(values)}",
+                       did_you_mean(value, values), rule="schema")
+
+    def check_source(self) -> None:
+        source = self.dataset.source
+        if not source.url and not source.archive:
+            self.error(("source",), "a source needs a url or an archived copy",
+                       "add url: or archive: (a text file in content/sources/)", rule="source")
+        if source.url and not re.match(r"^https?://\S+$", source.url):
+            self.error(("source", "url"), f"'{source.url}' is not a web address", rule="source")
+        archive_text = None
+        if source.archive:
+            archive = self.root / "sources" / source.archive
+            if not archive.is_file():
+                self.error(("source", "archive"), f"no archived source {source.archive} in "
+                           f"{display_path(self.root / 'sources')}/", rule="source")
+            else:
+                archive_text = _normalise(archive.read_text(encoding="utf-8"))
+        for loc, quote in self.quotes():
+            if archive_text is None:
+                if not source.archive:
+                    self.error(loc, "a quote needs the archived source to check it against",
+                               "add source.archive", rule="source")
+                continue
+            if _normalise(quote) not in archive_text:
+                self.error(loc, "the quote is not in the archived source "
+                           f"{source.archive}", "copy the sentence exactly as the source "
+                           "writes it", rule="source")
+
+    def quotes(self) -> Iterator[tuple[Loc, str]]:
+        def walk(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+            if isinstance(value, Figure):
+                if value.quote:
+                    yield (*loc, "quote"), value.quote
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    yield from walk(item, (*loc, key))
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    yield from walk(item, (*loc, index))
+            elif hasattr(value, "model_fields"):
+                for key in type(value).model_fields:
+                    yield from walk(getattr(value, key), (*loc, key))
+
+        yield from walk(self.dataset, ())
+
+    def check_money_unit(self) -> None:
+        unit = self.dataset.money_unit
+        if unit is None:
+            return
+        values = [u.value for u in MoneyUnit]
+        if unit not in values:
+            self.error(("money_unit",), f"'{unit}' is not one of {', '.join(values)}",
+                       did_you_mean(unit, values), rule="schema")
+            return
+        self.money_unit = MoneyUnit(unit)
+
+    # -- figures --
+
+    def figures(self, dataset: Dataset) -> Iterator[tuple[Loc, FieldDef, Figure, str | None]]:
+        """Every figure with its catalogue field and, for results, its block's amount."""
+        groups = self.catalogue.groups
+
+        def walk(obj: Any, group: str, loc: Loc, amount: str | None) -> Iterator[Any]:
+            for key, spec in groups[group].fields.items():
+                value = getattr(obj, key, None)
+                if value is None:
+                    continue
+                if isinstance(value, Figure):
+                    yield (*loc, key), spec, value, amount
+                elif spec.group == "change":
+                    for field_key, change in value.items():
+                        yield from walk(change, "change", (*loc, key, field_key), amount)
+                elif spec.measure == "list" and spec.group:
+                    for index, item in enumerate(value):
+                        yield from walk(item, spec.group, (*loc, key, index), amount)
+                elif spec.measure == "block" and spec.group:
+                    yield from walk(value, spec.group, (*loc, key), spec.amount or amount)
+
+        yield from walk(dataset, "dataset", (), None)
+
+    def scale_money(self) -> Dataset:
+        """Return the dataset with every money figure in đồng, reporting money without a unit."""
+        updates: dict[Loc, Figure] = {}
+        for loc, spec, figure, amount in self.figures(self.dataset):
+            measure = amount if spec.measure == "amount" else spec.measure
+            if measure != "money":
+                continue
+            unit = figure.unit or self.money_unit
+            if unit is None:
+                if self.dataset.money_unit is None:
+                    self.error(loc, "a money figure needs a unit",
+                               "add money_unit: billion_vnd (or the unit the source uses) at "
+                               "the top of the file, or write the unit: \"97,6 tỷ\"",
+                               rule="money")
+                continue
+            updates[loc] = figure.scaled(unit.scale)
+        return _replace_figures(self.dataset, updates)
+
+    def check_measures(self, dataset: Dataset) -> None:
+        for loc, spec, figure, amount in self.figures(dataset):
+            measure = amount if spec.measure == "amount" else spec.measure
+            shown = figure.text or number(figure.value)
+            if measure != "money" and figure.unit is not None:
+                self.error(loc, f"'{figure.text}' names a money unit but this is not money",
+                           "write the number alone", rule="measure")
+                continue
+            if figure.value < 0 and not spec.signed and spec.measure != "points":
+                self.error(loc, f"{shown} is negative", "only changes and gaps may be negative",
+                           rule="measure")
+            if measure in ("count", "rank") and figure.value != figure.value.to_integral_value():
+                hint = "a count is a whole number"
+                if re.fullmatch(r"\d{1,3}\.\d{3}", format(figure.value, "f")):
+                    whole = format(figure.value * 1000, "f").split(".")[0]
+                    hint = (f"YAML reads {figure.value} as a decimal; for {whole} cases write "
+                            f"{whole} without the thousands dot")
+                self.error(loc, f"{format(figure.value, 'f')} is not a whole number", hint,
+                           rule="measure")
+            if measure == "rank" and figure.value < 1:
+                self.error(loc, f"a rank starts at 1, not {shown}", rule="measure")
+            if measure == "percent" and not spec.signed and figure.value > HUNDRED:
+                self.error(loc, f"{shown}% is more than 100%", rule="measure")
+
+    def check_lists(self, dataset: Dataset) -> None:
+        seen_kinds: dict[str, int] = {}
+        for index, inspection in enumerate(dataset.inspections):
+            self.check_enum(("inspections", index, "kind"), inspection.kind, "kind")
+            if inspection.kind in seen_kinds:
+                self.error(("inspections", index, "kind"), f"'{inspection.kind}' is listed "
+                           f"twice (first as inspections[{seen_kinds[inspection.kind]}])",
+                           "add the counts up into one entry per kind", rule="schema")
+            seen_kinds.setdefault(inspection.kind, index)
+        seen_keys: dict[str, int] = {}
+        for index, item in enumerate(dataset.reform):
+            self.check_enum(("reform", index, "key"), item.key, "key")
+            self.check_enum(("reform", index, "status"), item.status, "reform_status")
+            if item.key in seen_keys:
+                self.error(("reform", index, "key"), f"'{item.key}' is listed twice (first as "
+                           f"reform[{seen_keys[item.key]}])", rule="schema")
+            seen_keys.setdefault(item.key, index)
+        if dataset.ranking is not None:
+            self.check_enum(("ranking", "basis"), dataset.ranking.basis, "basis")
+        for block in results_blocks(dataset):
+            fields = self.catalogue.groups["results"].fields
+            for key in block.results.change:
+                loc = (*block.loc, "change", key)
+                if key not in fields or key == "change":
+                    self.error(loc, f"'{key}' is not a results field",
+                               did_you_mean(key, [k for k in fields if k != "change"]),
+                               rule="schema")
+                    continue
+                change = block.results.change[key]
+                is_rate = fields[key].measure in ("percent", "points")
+                if is_rate and (change.absolute or change.percent):
+                    self.error(loc, f"{key} is a rate: its change is given in points",
+                               "write points: (percentage points), as in 'tăng 1,82%'",
+                               rule="schema")
+                if not is_rate and change.points:
+                    self.error(loc, f"{key} is not a rate: its change is absolute or percent",
+                               rule="schema")
+
+    def effective_targets(self, dataset: Dataset, unit_id: str | None,
+                          period: Period | None) -> dict[str, Figure]:
+        targets: dict[str, Figure] = {}
+        entry = (self.content.targets.get((unit_id, period.year))
+                 if unit_id and period else None)
+        for key in ("cases", "money"):
+            block: Results | None = getattr(dataset, key)
+            own = block.target if block else None
+            listed = getattr(entry, key) if entry else None
+            if own is not None:
+                targets[key] = own
+            elif listed is not None:
+                targets[key] = listed
+        return targets
+
+    # -- identities --
+
+    def check_identities(self, block: Block, group: str, target: Figure | None) -> None:
+        for identity in self.catalogue.identities_of(group):
+            if identity.kind == "partition":
+                self.check_partition(identity, block.loc, block.results, block.amount)
+            elif identity.kind == "ratio":
+                self.check_ratio(identity, block.loc, block.results, block.amount)
+            elif identity.kind == "difference":
+                self.check_difference(identity, block.loc, block.results, target)
+
+    def check_group_identities(self, group: str, loc: Loc, obj: Any) -> None:
+        for identity in self.catalogue.identities_of(group):
+            if identity.kind == "partition":
+                self.check_partition(identity, loc, obj, "count")
+            elif identity.kind == "ratio":
+                self.check_ratio(identity, loc, obj, "count")
+            elif identity.kind == "rank":
+                self.check_rank(identity, loc, obj)
+
+    def bounds(self, figure: Figure, amount: str) -> tuple[Decimal, Decimal]:
+        rounded = amount == "money" and figure.step > EXACT_MONEY_STEP
+        return figure.bounds(rounded=rounded)
+
+    def show(self, figure: Figure, amount: str) -> str:
+        if amount == "money":
+            unit = figure.unit if figure.unit not in (None, MoneyUnit.VND) else self.money_unit
+            scale = unit.scale if unit else Decimal(1)
+            return f"{figure_text(figure, scale)} {self.catalogue.enum_label('money_unit', (unit or MoneyUnit.VND).value)}"
+        return figure_text(figure)
+
+    def show_sum(self, low: Decimal, high: Decimal, amount: str) -> str:
+        unit = self.money_unit if amount == "money" else None
+        scale = unit.scale if unit else Decimal(1)
+        text = span(low / scale, high / scale, decimals=_decimals(low / scale, high / scale))
+        if amount == "money":
+            text += " " + self.catalogue.enum_label("money_unit", (unit or MoneyUnit.VND).value)
+        return text
+
+    def check_partition(self, identity: Identity, loc: Loc, obj: Any, amount: str) -> None:
+        assert identity.whole is not None
+        whole: Figure | None = getattr(obj, identity.whole)
+        parts = [(key, getattr(obj, key)) for key in identity.parts]
+        present = [(key, fig) for key, fig in parts if fig is not None]
+        if whole is None or not present:
+            return
+        severity = Severity(identity.severity)
+        w_low, w_high = self.bounds(whole, amount)
+        p_low = sum((self.bounds(f, amount)[0] for _, f in present), Decimal(0))
+        p_high = sum((self.bounds(f, amount)[1] for _, f in present), Decimal(0))
+        prefix = ".".join(str(p) for p in loc)
+        if identity.complete and len(present) == len(parts):
+            if p_high < w_low or p_low > w_high:
+                terms = " + ".join(key for key, _ in present)
+                values = " + ".join(self.show(f, amount) for _, f in present)
+                self.error((*loc, identity.whole),
+                           f"{self.show(whole, amount)} does not equal {terms} = {values} = "
+                           f"{self.show_sum(p_low, p_high, amount)}",
+                           f"{identity.text.en}; check each figure against the source",
+                           rule=identity.id, severity=severity)
+            return
+        if p_low > w_high:
+            if len(present) == 1:
+                key, figure = present[0]
+                self.error((*loc, key), f"{self.show(figure, amount)} is larger than "
+                           f"{prefix}.{identity.whole} ({self.show(whole, amount)})",
+                           identity.text.en, rule=identity.id, severity=severity)
+            else:
+                terms = " + ".join(key for key, _ in present)
+                self.error((*loc, identity.whole),
+                           f"{self.show(whole, amount)} is smaller than {terms} = "
+                           f"{self.show_sum(p_low, p_high, amount)}", identity.text.en,
+                           rule=identity.id, severity=severity)
+
+    def check_ratio(self, identity: Identity, loc: Loc, obj: Any, amount: str) -> None:
+        assert identity.value and identity.numerator and identity.denominator
+        value: Figure | None = getattr(obj, identity.value)
+        numerator: Figure | None = getattr(obj, identity.numerator)
+        denominator: Figure | None = getattr(obj, identity.denominator)
+        if value is None or numerator is None or denominator is None:
+            return
+        n_low, n_high = self.bounds(numerator, amount)
+        d_low, d_high = self.bounds(denominator, amount)
+        if d_low <= 0:
+            return
+        c_low, c_high = n_low / d_high * HUNDRED, n_high / d_low * HUNDRED
+        tolerance = max(value.step / 2, RATE_TOLERANCE)
+        low, high = value.value - tolerance, value.value + tolerance
+        if value.qualifier is not None:
+            low, high = value.bounds()
+        if c_high < low or c_low > high:
+            self.error((*loc, identity.value),
+                       f"published {figure_text(value)}% but {identity.numerator} / "
+                       f"{identity.denominator} = {self.show(numerator, amount)} / "
+                       f"{self.show(denominator, amount)} = {span(c_low, c_high)}%",
+                       f"{identity.text.en}; check the rate and both figures against the source",
+                       rule=identity.id, severity=Severity(identity.severity))
+
+    def check_difference(self, identity: Identity, loc: Loc, obj: Any,
+                         target: Figure | None) -> None:
+        assert identity.value and identity.minuend
+        value: Figure | None = getattr(obj, identity.value)
+        minuend: Figure | None = getattr(obj, identity.minuend)
+        if value is None or minuend is None or target is None:
+            return
+        m_low, m_high = minuend.bounds(rounded=True)
+        t_low, t_high = target.bounds(rounded=True)
+        c_low, c_high = m_low - t_high, m_high - t_low
+        v_low, v_high = value.bounds(rounded=True)
+        if c_high < v_low or c_low > v_high:
+            self.error((*loc, identity.value),
+                       f"published {figure_text(value)} points but rate − target = "
+                       f"{figure_text(minuend)} − {figure_text(target)} = "
+                       f"{span(minuend.value - target.value, minuend.value - target.value)}",
+                       f"{identity.text.en}; check the target for this unit and year",
+                       rule=identity.id, severity=Severity(identity.severity))
+
+    def check_rank(self, identity: Identity, loc: Loc, ranking: Any) -> None:
+        of = ranking.of
+        for key in ("cases", "money"):
+            rank: Figure | None = getattr(ranking, key)
+            if rank is not None and of is not None and rank.value > of.value:
+                self.error((*loc, key), f"rank {figure_text(rank)} of only {figure_text(of)} "
+                           "units", identity.text.en, rule=identity.id,
+                           severity=Severity(identity.severity))
+
+    def check_subset(self, dataset: Dataset, name: str) -> None:
+        identity = next(i for i in self.catalogue.identities if i.kind == "subset")
+        sub: SubAggregate | None = getattr(dataset, name)
+        if sub is None:
+            return
+        for key in ("cases", "money"):
+            part: Results | None = getattr(sub, key)
+            total: Results | None = getattr(dataset, key)
+            if part is None or total is None:
+                continue
+            amount = "count" if key == "cases" else "money"
+            for field_key in identity.fields:
+                p, t = part.figure(field_key), total.figure(field_key)
+                if p is None or t is None:
+                    continue
+                if self.bounds(p, amount)[0] > self.bounds(t, amount)[1]:
+                    self.error((name, key, field_key),
+                               f"{self.show(p, amount)} is larger than the total "
+                               f"{key}.{field_key} ({self.show(t, amount)})",
+                               identity.text.en, rule=identity.id,
+                               severity=Severity(identity.severity))
+
+    def check_changes(self, block: Block) -> None:
+        """A published change given both ways must agree with itself."""
+        for key, change in block.results.change.items():
+            value = block.results.figure(key)
+            if value is None or change.absolute is None or change.percent is None:
+                continue
+            previous = value.value - change.absolute.value
+            if previous <= 0:
+                continue
+            expected = change.absolute.value / previous * HUNDRED
+            tolerance = max(change.percent.step, RATE_TOLERANCE)
+            if abs(expected - change.percent.value) > tolerance:
+                self.error((*block.loc, "change", key, "percent"),
+                           f"published {figure_text(change.percent)}% but "
+                           f"{figure_text(change.absolute)} on {number(previous)} is "
+                           f"{number(expected, decimals=2)}%",
+                           "relative change = absolute change / last year's figure × 100",
+                           rule="published_change", severity=Severity.WARNING)
+
+
+def _decimals(low: Decimal, high: Decimal) -> int:
+    exponents = [v.normalize().as_tuple().exponent for v in (low, high)]
+    return min(3, max(0, *(-e for e in exponents if isinstance(e, int))))
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split()).casefold()
+
+
+def _replace_figures(model: Any, updates: dict[Loc, Figure], loc: Loc = ()) -> Any:
+    """Rebuild a frozen model with the figures at the given paths replaced."""
+    if not any(path[: len(loc)] == loc for path in updates):
+        return model
+    if loc in updates:
+        return updates[loc]
+    if isinstance(model, dict):
+        return {k: _replace_figures(v, updates, (*loc, k)) for k, v in model.items()}
+    if isinstance(model, list):
+        return [_replace_figures(v, updates, (*loc, i)) for i, v in enumerate(model)]
+    if hasattr(model, "model_fields"):
+        changed = {key: _replace_figures(getattr(model, key), updates, (*loc, key))
+                   for key in type(model).model_fields}
+        return model.model_copy(update=changed)
+    return model
+
+
+# --- across datasets of one unit ---
+
+
+class CrossChecker:
+    """Checks between periods of one unit (THADS.md §1.6.7-9)."""
+
+    def __init__(self, content: Content, problems: Problems, catalogue: Catalogue) -> None:
+        self.content = content
+        self.problems = problems
+        self.catalogue = catalogue
+        self.by_unit: dict[str, dict[Period, CheckedDataset]] = defaultdict(dict)
+        for checked in content.datasets:
+            self.by_unit[checked.unit_id][checked.period] = checked
+
+    def warn(self, checked: CheckedDataset, loc: Loc, message: str, hint: str | None,
+             rule: str) -> None:
+        self.problems.warning(checked.src_path, checked.doc.mark(loc),
+                              self.catalogue.describe(loc), message, hint=hint, rule=rule)
+
+    def run(self) -> None:
+        for periods in self.by_unit.values():
+            for period, checked in sorted(periods.items()):
+                self.check_cumulative(checked, periods)
+                self.check_carry_over(checked, periods)
+                self.check_published_changes(checked, periods)
+
+    @staticmethod
+    def blocks(checked: CheckedDataset) -> dict[Loc, Block]:
+        return {b.loc: b for b in results_blocks(checked.dataset)}
+
+    def check_cumulative(self, later: CheckedDataset,
+                         periods: dict[Period, CheckedDataset]) -> None:
+        earlier_periods = [p for p in periods
+                           if p.year == later.period.year and p.months < later.period.months]
+        if not earlier_periods:
+            return
+        earlier = periods[max(earlier_periods)]
+        fields = self.catalogue.groups["results"].fields
+        before = self.blocks(earlier)
+        for loc, block in self.blocks(later).items():
+            if loc not in before:
+                continue
+            for key, spec in fields.items():
+                now, then = block.results.figure(key), before[loc].results.figure(key)
+                if now is None or then is None:
+                    continue
+                n_low, n_high = _bounds(now, block.amount)
+                t_low, t_high = _bounds(then, block.amount)
+                if spec.cumulative and n_high < t_low:
+                    self.warn(later, (*loc, key), f"{figure_text(now)} is less than "
+                              f"{figure_text(then)} in {earlier.period}",
+                              "figures since 1 October only grow within a statistical year",
+                              "cumulative")
+                elif key == "carried_over" and (n_high < t_low or n_low > t_high):
+                    self.warn(later, (*loc, key), f"{figure_text(now)} differs from "
+                              f"{figure_text(then)} in {earlier.period}",
+                              "the figure carried over into a statistical year stays the same "
+                              "in all its periods", "cumulative")
+
+    def check_carry_over(self, checked: CheckedDataset,
+                         periods: dict[Period, CheckedDataset]) -> None:
+        previous = periods.get(checked.period.previous_annual())
+        if previous is None:
+            return
+        before = self.blocks(previous)
+        for loc, block in self.blocks(checked).items():
+            opening = block.results.carried_over
+            last = before.get(loc)
+            if opening is None or last is None:
+                continue
+            closing = _carried_forward(last.results, block.amount)
+            if closing is None:
+                continue
+            c_low, c_high = closing
+            o_low, o_high = _bounds(opening, block.amount)
+            tracked = block.results.separately_tracked
+            if tracked is not None:
+                s_low, s_high = _bounds(tracked, block.amount)
+                o_low, o_high = o_low + s_low, o_high + s_high
+            if o_high < c_low or o_low > c_high:
+                gap = c_low - o_high if o_high < c_low else o_low - c_high
+                hint = ("if the difference was moved to separate tracking (chuyển sổ theo dõi "
+                        "riêng), record it as separately_tracked"
+                        if o_high < c_low and tracked is None else
+                        "check both years' figures against their sources")
+                self.warn(checked, (*loc, "carried_over"),
+                          f"{figure_text(opening)} does not follow from {previous.period}: "
+                          f"to_enforce − completed = {span(*closing)} (difference "
+                          f"{number(gap)})", hint, "carry_over")
+
+    def check_published_changes(self, checked: CheckedDataset,
+                                periods: dict[Period, CheckedDataset]) -> None:
+        previous = periods.get(checked.period.same_period_previous_year())
+        if previous is None:
+            return
+        before = self.blocks(previous)
+        for loc, block in self.blocks(checked).items():
+            last = before.get(loc)
+            if last is None:
+                continue
+            for key, change in block.results.change.items():
+                now, then = block.results.figure(key), last.results.figure(key)
+                if now is None or then is None:
+                    continue
+                self.compare_change(checked, previous, (*loc, "change", key), change, now, then,
+                                    block.amount)
+
+    def compare_change(self, checked: CheckedDataset, previous: CheckedDataset, loc: Loc,
+                       change: Change, now: Figure, then: Figure, amount: str) -> None:
+        n_low, n_high = _bounds(now, amount)
+        t_low, t_high = _bounds(then, amount)
+        computed: list[tuple[str, Figure, Decimal, Decimal]] = []
+        if change.absolute is not None or change.points is not None:
+            published = change.absolute or change.points
+            assert published is not None
+            computed.append(("absolute" if change.absolute else "points", published,
+                             n_low - t_high, n_high - t_low))
+        if change.percent is not None and t_low > 0:
+            computed.append(("percent", change.percent, (n_low / t_high - 1) * HUNDRED,
+                             (n_high / t_low - 1) * HUNDRED))
+        for name, published, low, high in computed:
+            p_low, p_high = published.bounds(rounded=True)
+            if name == "percent" or name == "points":
+                p_low, p_high = (published.value - max(published.step / 2, RATE_TOLERANCE),
+                                 published.value + max(published.step / 2, RATE_TOLERANCE))
+            if high < p_low or low > p_high:
+                self.warn(checked, (*loc, name),
+                          f"published {figure_text(published)} but {previous.period} has "
+                          f"{figure_text(then)} and this period {figure_text(now)}: "
+                          f"{span(low, high)}",
+                          "check the change against last year's dataset", "published_change")
+
+
+def _bounds(figure: Figure, amount: str) -> tuple[Decimal, Decimal]:
+    return figure.bounds(rounded=amount == "money" and figure.step > EXACT_MONEY_STEP)
+
+
+def _carried_forward(results: Results, amount: str) -> tuple[Decimal, Decimal] | None:
+    if results.carried_forward is not None:
+        return _bounds(results.carried_forward, amount)
+    if results.to_enforce is not None and results.completed is not None:
+        e_low, e_high = _bounds(results.to_enforce, amount)
+        c_low, c_high = _bounds(results.completed, amount)
+        return e_low - c_high, e_high - c_low
+    return None
+
+
+__all__ = ["CheckedDataset", "Content", "Mark", "check_content", "display_path"]

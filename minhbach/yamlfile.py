@@ -1,0 +1,185 @@
+"""Read YAML with the libyaml C parser, keeping the line and column of every value.
+
+PyYAML's constructors throw positions away, so we compose the node tree (with
+marks) and build plain Python values ourselves. On the way we refuse what YAML
+would silently get wrong for statistics: duplicate keys (the last would win),
+floats (binary; we keep the written digits as `Decimal`), octal-looking integers
+("0346" is 230 in YAML 1.1) and tags we do not use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Mark, Problems
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml is in every PyYAML wheel we pin
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path_ = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Document:
+    """A YAML file's data with the mark of every key and value, by path."""
+
+    path: str
+    data: Any
+    marks: dict[Path_, Mark] = field(default_factory=dict)
+    key_marks: dict[Path_, Mark] = field(default_factory=dict)
+
+    def mark(self, loc: Path_) -> Mark | None:
+        """Return the mark of the value at `loc`, or of its nearest parent that has one."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.marks:
+                return self.marks[loc]
+            loc = loc[:-1]
+        return self.marks.get((), None)
+
+    def key_mark(self, loc: Path_) -> Mark | None:
+        """Return the mark of the key naming `loc` (for unknown keys), else of the value."""
+        return self.key_marks.get(tuple(loc)) or self.mark(loc)
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, path: str, problems: Problems) -> None:
+        self.doc = Document(path, None)
+        self.problems = problems
+
+    def error(self, node: yaml.Node, loc: Path_, message: str, hint: str | None = None) -> None:
+        where = ".".join(str(p) for p in loc) or None
+        self.problems.error(self.doc.path, _mark(node), where, message, hint=hint, rule="yaml")
+
+    def build(self, node: yaml.Node, loc: Path_) -> Any:
+        self.doc.marks[loc] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self.error(node, loc, f"unsupported YAML tag {node.tag}")
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self.build_scalar(node, loc)
+
+    def build_mapping(self, node: yaml.MappingNode, loc: Path_) -> dict[Any, Any]:
+        if node.tag != _MAP:
+            self.error(node, loc, f"unsupported YAML tag {node.tag}")
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.error(key_node, loc, "YAML merge keys (<<) are not supported",
+                           "write the keys out in full")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, loc, "a key must be a plain word")
+                continue
+            key = self.build_scalar(key_node, (*loc, "<key>"))
+            self.doc.marks.pop((*loc, "<key>"), None)
+            if not isinstance(key, str | int):
+                key = str(key_node.value)
+            if key in result:
+                first = self.doc.key_marks[(*loc, key)]
+                self.error(key_node, (*loc, key),
+                           f"duplicate key '{key}' (first at line {first.line})",
+                           "YAML keeps only the last one; remove or rename one of them")
+                continue
+            self.doc.key_marks[(*loc, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*loc, key))
+        return result
+
+    def build_scalar(self, node: yaml.ScalarNode, loc: Path_) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _constructor.construct_yaml_bool(node)
+        if tag == _INT:
+            digits = text.lstrip("+-")
+            if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
+                self.error(node, loc, f"'{text}' has a leading zero, which YAML reads as octal",
+                           f"write {int(digits)} or quote it: \"{text}\"")
+                return None
+            if ":" in text:
+                self.error(node, loc, f"'{text}' is a base-60 number in YAML 1.1",
+                           f"quote it if you meant text: \"{text}\"")
+                return None
+            return _constructor.construct_yaml_int(node)
+        if tag == _FLOAT:
+            try:
+                value = Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                value = Decimal("NaN")
+            if not value.is_finite():
+                self.error(node, loc, f"'{text}' is not a finite number")
+                return None
+            return value
+        if tag == _TIMESTAMP:
+            try:
+                stamp: dt.date = _constructor.construct_yaml_timestamp(node)
+            except ValueError as exc:
+                self.error(node, loc, f"'{text}' is not a valid date ({exc})",
+                           "write dates as YYYY-MM-DD")
+                return None
+            return stamp
+        self.error(node, loc, f"unsupported YAML tag {tag}", "remove the '!' tag")
+        return text
+
+
+def load_yaml(path: Path, problems: Problems, display_path: str | None = None) -> Document | None:
+    """Load one YAML file into a `Document`, reporting syntax problems; None if unreadable."""
+    shown = display_path or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.error(shown, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                       hint="save the file as UTF-8", rule="yaml")
+        return None
+    return load_yaml_text(text, problems, shown)
+
+
+def load_yaml_text(text: str, problems: Problems, path: str) -> Document | None:
+    """Parse YAML text into a `Document`; syntax errors are reported, not raised."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(mark.line + 1, mark.column + 1) if mark else None
+        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        problems.error(path, where, None, f"YAML syntax error: {what}",
+                       hint="check indentation and quoting around this line", rule="yaml")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(path, None, None, f"YAML error: {exc}", rule="yaml")
+        return None
+    builder = _Builder(path, problems)
+    if node is None:
+        builder.doc.data = None
+    else:
+        builder.doc.data = builder.build(node, ())
+    return builder.doc
