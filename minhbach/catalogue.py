@@ -115,7 +115,8 @@ class Catalogue(BaseModel):
         for part in parts:
             if skip_next:  # change.<results field>.<change field>
                 skip_next = False
-                found = self.groups["results"].fields.get(part, found)
+                found = self.groups["results"].fields.get(part)
+                group = "change"
                 continue
             if group is None or part not in self.groups[group].fields:
                 return found if part in ("value", "qualifier", "quote", "note") else None
@@ -128,7 +129,15 @@ class Catalogue(BaseModel):
         """Name a path for a message: 'cases.completed (Thi hành xong)'."""
         path = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
         found = self.field_at(loc)
-        return f"{path} ({found.label[lang]})" if found else path
+        if found is None:
+            return path
+        label = found.label[lang]
+        parts = [p for p in loc if isinstance(p, str)]
+        if "change" in parts and len(parts) > parts.index("change") + 2:
+            changed = self.field_at(parts[: parts.index("change") + 2])
+            if changed is not None:
+                label = f"{changed.label[lang]}: {label[0].lower()}{label[1:]}"
+        return f"{path} ({label})"
 
     def enum_label(self, enum: str, value: str, lang: Lang = "vi") -> str:
         return self.enums[enum][value][lang]

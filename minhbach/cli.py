@@ -38,6 +38,7 @@ def run_check(root: Path, strict: bool, building: bool = False) -> int:
     content, problems = check_content(root)
     for line in problems.format_lines():
         print(line, file=sys.stderr)
+    sys.stderr.flush()
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (strict and warnings > 0)
     print(summary(content, errors, warnings, strict))

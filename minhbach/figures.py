@@ -130,16 +130,15 @@ class Figure:
         then half a step either side. A qualifier opens a step on its side:
         "trên 105" is 105-106, "gần 47" is 46-47, "khoảng 47" 46-48.
         """
-        half = self.step / 2 if rounded else ZERO
-        low, high = self.value - half, self.value + half
         if self.qualifier is not None:
+            # The hedge replaces rounding: "gần 47" is at most 47, whatever the rounding.
             step = _hedge_step(self)
             direction = self.qualifier.direction
-            if direction >= 0:
-                high = self.value + step
-            if direction <= 0:
-                low = self.value - step
-        return low, high
+            low = self.value - step if direction <= 0 else self.value
+            high = self.value + step if direction >= 0 else self.value
+            return low, high
+        half = self.step / 2 if rounded else ZERO
+        return self.value - half, self.value + half
 
     def scaled(self, factor: Decimal) -> Figure:
         """The same figure in a unit `factor` times smaller (tỷ → đồng)."""

@@ -8,6 +8,7 @@ unknown keys.
 
 from __future__ import annotations
 
+import copy
 import types
 import typing
 from pathlib import Path
@@ -57,6 +58,41 @@ def validate_document(doc: Document, model: type[M], problems: Problems,
     except ValidationError as exc:
         report_validation_error(exc, doc, model, problems, catalogue)
         return None
+
+
+def validate_pruned(doc: Document, model: type[M]) -> M | None:
+    """Validate the document with every failing value removed, to check the rest of it.
+
+    After a schema error we still want the domain problems of the other fields
+    reported in the same run. Returns None when a required key is missing or
+    pruning does not converge; the result must never be published.
+    """
+    data = copy.deepcopy(doc.data)
+    for _ in range(5):
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                if error["type"] == "missing" or not _prune(data, tuple(error["loc"])):
+                    return None
+    return None
+
+
+def _prune(data: Any, loc: tuple[Any, ...]) -> bool:
+    for depth in range(len(loc), 0, -1):
+        parent: Any = data
+        try:
+            for part in loc[: depth - 1]:
+                parent = parent[part]
+            if isinstance(parent, dict) and loc[depth - 1] in parent:
+                del parent[loc[depth - 1]]
+                return True
+            if isinstance(parent, list) and isinstance(loc[depth - 1], int):
+                parent[loc[depth - 1]] = None
+                return True
+        except (KeyError, IndexError, TypeError):
+            continue
+    return False
 
 
 def report_validation_error(exc: ValidationError, doc: Document, model: type[BaseModel],

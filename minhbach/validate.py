@@ -19,9 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue
 from .figures import Figure, MoneyUnit
-from .load import load_model
+from .load import load_model, validate_document, validate_pruned
 from .models import (
     SUBAGGREGATES,
     Change,
@@ -37,7 +39,7 @@ from .numbers import figure_text, number, span
 from .periods import Period, PeriodError
 from .problems import Mark, Problems, Severity
 from .registry import Registry, ResolveError
-from .yamlfile import Document
+from .yamlfile import Document, load_yaml
 
 Loc = tuple[str | int, ...]
 HUNDRED = Decimal(100)
@@ -94,13 +96,16 @@ def check_content(root: Path) -> tuple[Content, Problems]:
         content.targets = _load_targets(root / "targets.yml", content.registry, problems)
     content.releases = _load_releases(root / "releases.yml", problems)
     for path in _dataset_paths(root, problems):
-        loaded = load_model(path, Dataset, problems, display_path(path), catalogue)
-        if loaded is None or content.registry is None:
+        shown = display_path(path)
+        doc = load_yaml(path, problems, shown, catalogue.describe)
+        if doc is None:
             continue
-        doc, dataset = loaded
-        checker = DatasetChecker(doc, dataset, root, content, problems, catalogue)
-        checked = checker.run()
-        if checked is not None:
+        loaded = validate_document(doc, Dataset, problems, catalogue)
+        dataset = loaded[1] if loaded else validate_pruned(doc, Dataset)
+        if dataset is None or content.registry is None:
+            continue
+        checked = DatasetChecker(doc, dataset, root, content, problems, catalogue).run()
+        if checked is not None and loaded is not None:
             content.datasets.append(checked)
     _check_duplicates(content, problems)
     CrossChecker(content, problems, catalogue).run()
@@ -401,7 +406,7 @@ class DatasetChecker:
             elif isinstance(value, list):
                 for index, item in enumerate(value):
                     yield from walk(item, (*loc, index))
-            elif hasattr(value, "model_fields"):
+            elif isinstance(value, BaseModel):
                 for key in type(value).model_fields:
                     yield from walk(getattr(value, key), (*loc, key))
 
@@ -433,7 +438,10 @@ class DatasetChecker:
                     yield (*loc, key), spec, value, amount
                 elif spec.group == "change":
                     for field_key, change in value.items():
-                        yield from walk(change, "change", (*loc, key, field_key), amount)
+                        changed = groups[group].fields.get(field_key)
+                        is_rate = changed is not None and changed.measure in ("percent", "points")
+                        yield from walk(change, "change", (*loc, key, field_key),
+                                        "percent" if is_rate else amount)
                 elif spec.measure == "list" and spec.group:
                     for index, item in enumerate(value):
                         yield from walk(item, spec.group, (*loc, key, index), amount)
@@ -601,9 +609,12 @@ class DatasetChecker:
         if p_low > w_high:
             if len(present) == 1:
                 key, figure = present[0]
+                fields = self.catalogue.groups[identity.group].fields
                 self.error((*loc, key), f"{self.show(figure, amount)} is larger than "
                            f"{prefix}.{identity.whole} ({self.show(whole, amount)})",
-                           identity.text.en, rule=identity.id, severity=severity)
+                           f"{fields[key].label.en} is a part of "
+                           f"{fields[identity.whole].label.en.lower()}; check both figures "
+                           "against the source", rule=identity.id, severity=severity)
             else:
                 terms = " + ".join(key for key, _ in present)
                 self.error((*loc, identity.whole),
@@ -650,7 +661,7 @@ class DatasetChecker:
             self.error((*loc, identity.value),
                        f"published {figure_text(value)} points but rate − target = "
                        f"{figure_text(minuend)} − {figure_text(target)} = "
-                       f"{span(minuend.value - target.value, minuend.value - target.value)}",
+                       f"{number(minuend.value - target.value)}",
                        f"{identity.text.en}; check the target for this unit and year",
                        rule=identity.id, severity=Severity(identity.severity))
 
@@ -724,7 +735,7 @@ def _replace_figures(model: Any, updates: dict[Loc, Figure], loc: Loc = ()) -> A
         return {k: _replace_figures(v, updates, (*loc, k)) for k, v in model.items()}
     if isinstance(model, list):
         return [_replace_figures(v, updates, (*loc, i)) for i, v in enumerate(model)]
-    if hasattr(model, "model_fields"):
+    if isinstance(model, BaseModel):
         changed = {key: _replace_figures(getattr(model, key), updates, (*loc, key))
                    for key in type(model).model_fields}
         return model.model_copy(update=changed)
@@ -818,7 +829,8 @@ class CrossChecker:
                         "check both years' figures against their sources")
                 self.warn(checked, (*loc, "carried_over"),
                           f"{figure_text(opening)} does not follow from {previous.period}: "
-                          f"to_enforce − completed = {span(*closing)} (difference "
+                          f"to_enforce − completed = "
+                          f"{span(*closing, decimals=_decimals(*closing))} (difference "
                           f"{number(gap)})", hint, "carry_over")
 
     def check_published_changes(self, checked: CheckedDataset,
@@ -860,7 +872,7 @@ class CrossChecker:
                 self.warn(checked, (*loc, name),
                           f"published {figure_text(published)} but {previous.period} has "
                           f"{figure_text(then)} and this period {figure_text(now)}: "
-                          f"{span(low, high)}",
+                          f"{span(low, high, decimals=2 if name == 'percent' else _decimals(low, high))}",
                           "check the change against last year's dataset", "published_change")
 
 

@@ -10,6 +10,7 @@ floats (binary; we keep the written digits as `Decimal`), octal-looking integers
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -65,13 +66,21 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+Describe = Callable[[Path_], str]
+
+
+def _plain_path(loc: Path_) -> str:
+    return ".".join(str(p) for p in loc)
+
+
 class _Builder:
-    def __init__(self, path: str, problems: Problems) -> None:
+    def __init__(self, path: str, problems: Problems, describe: Describe) -> None:
         self.doc = Document(path, None)
         self.problems = problems
+        self.describe = describe
 
     def error(self, node: yaml.Node, loc: Path_, message: str, hint: str | None = None) -> None:
-        where = ".".join(str(p) for p in loc) or None
+        where = self.describe(loc) or None
         self.problems.error(self.doc.path, _mark(node), where, message, hint=hint, rule="yaml")
 
     def build(self, node: yaml.Node, loc: Path_) -> Any:
@@ -151,7 +160,8 @@ class _Builder:
         return text
 
 
-def load_yaml(path: Path, problems: Problems, display_path: str | None = None) -> Document | None:
+def load_yaml(path: Path, problems: Problems, display_path: str | None = None,
+              describe: Describe = _plain_path) -> Document | None:
     """Load one YAML file into a `Document`, reporting syntax problems; None if unreadable."""
     shown = display_path or str(path)
     try:
@@ -160,10 +170,11 @@ def load_yaml(path: Path, problems: Problems, display_path: str | None = None) -
         problems.error(shown, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                        hint="save the file as UTF-8", rule="yaml")
         return None
-    return load_yaml_text(text, problems, shown)
+    return load_yaml_text(text, problems, shown, describe)
 
 
-def load_yaml_text(text: str, problems: Problems, path: str) -> Document | None:
+def load_yaml_text(text: str, problems: Problems, path: str,
+                   describe: Describe = _plain_path) -> Document | None:
     """Parse YAML text into a `Document`; syntax errors are reported, not raised."""
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -177,7 +188,7 @@ def load_yaml_text(text: str, problems: Problems, path: str) -> Document | None:
     except yaml.YAMLError as exc:
         problems.error(path, None, None, f"YAML error: {exc}", rule="yaml")
         return None
-    builder = _Builder(path, problems)
+    builder = _Builder(path, problems, describe)
     if node is None:
         builder.doc.data = None
     else:
