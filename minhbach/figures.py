@@ -215,6 +215,17 @@ def _read_grouped(text: str, group: str, decimal: str) -> Decimal | None:
     return Decimal(f"{whole}.{fraction}" if fraction else whole)
 
 
+def _read_whole(token: str, text: str) -> Decimal:
+    # Inside "168.182 tỷ 330 triệu" each part is a whole number of its unit, so a
+    # separator can only group thousands: the context removes the ambiguity.
+    for group in (".", ","):
+        value = _read_grouped(token, group=group, decimal="\0")
+        if value is not None:
+            return value
+    raise FigureError(f"'{text}': '{token}' is not a whole number of its unit",
+                      "write each part as a whole number: 5 tỷ 057 triệu 879 nghìn đồng")
+
+
 def _step_of(value: Decimal) -> Decimal:
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
@@ -303,7 +314,7 @@ def _parse_compound(text: str, parts: list[re.Match[str]]) -> Figure:
         unit = _UNIT_WORDS[part["unit"]]
         if last_scale is not None and unit.scale >= last_scale:
             raise FigureError(f"'{text}': units must go from tỷ down to nghìn/đồng")
-        number = read_number(part["number"])
+        number = _read_whole(part["number"], text)
         total += number * unit.scale
         last_scale = unit.scale
     rest = _COMPOUND_RE.sub("", text[parts[0].start():]).strip()

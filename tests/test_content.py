@@ -1,0 +1,103 @@
+"""The bundled content: it checks clean, and every figure traces to its sentence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from minhbach.catalogue import get_catalogue
+from minhbach.figures import Figure, Qualifier
+from minhbach.numbers import figure_text
+from minhbach.validate import Content, check_content
+
+from .conftest import CONTENT, REPO
+
+CATALOGUE = get_catalogue()
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    checked, problems = check_content(CONTENT)
+    assert [p.format() for p in problems] == []
+    return checked
+
+
+def test_build_check_passes_strict(monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from minhbach.cli import main
+
+    monkeypatch.chdir(REPO)
+    assert main(["--strict", "check"]) == 0
+    assert capsys.readouterr().out == (
+        "check ok: 6 datasets, 5 units, 6 periods; 0 errors, 0 warnings\n")
+
+
+def _figures(value: object, loc: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Figure]]:
+    from pydantic import BaseModel
+
+    if isinstance(value, Figure):
+        return [(loc, value)]
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _figures(v, (*loc, str(k)))]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _figures(v, (*loc, str(i)))]
+    if isinstance(value, BaseModel):
+        return [f for k in type(value).model_fields for f in _figures(getattr(value, k),
+                                                                       (*loc, k))]
+    return []
+
+
+def test_every_bundled_figure_quotes_its_sentence_with_the_same_number(content: Content) -> None:
+    checked_figures = 0
+    for checked in content.datasets:
+        for loc, figure in _figures(checked.dataset):
+            assert figure.quote, f"{checked.src_path}: {'.'.join(loc)} has no quote"
+            field = CATALOGUE.field_at(loc)
+            assert field is not None
+            is_money = "money" in loc[:2] and field.measure == "amount" and (
+                "change" not in loc or CATALOGUE.field_at(loc[: loc.index("change") + 2]).measure
+                == "amount")
+            scale = Decimal(10) ** 9 if is_money else Decimal(1)
+            written = figure_text(figure, scale).lstrip("-")
+            assert written in figure.quote, f"{checked.src_path}: {'.'.join(loc)}: {written}"
+            checked_figures += 1
+    assert checked_figures == 56
+
+
+def test_quang_tri_2016(content: Content) -> None:
+    dataset = next(d for d in content.datasets
+                   if d.unit_id == "pre2025:quang-tri" and d.period.key == "2016-12m").dataset
+    assert dataset.cases is not None and dataset.money is not None
+    assert dataset.cases.completed is not None and dataset.cases.completed.value == 3086
+    assert dataset.cases.accepted is not None and dataset.cases.accepted.value == 3725
+    completed = dataset.money.completed
+    assert completed is not None
+    assert (completed.value, completed.qualifier) == (Decimal(47) * 10**9, Qualifier.NEARLY)
+    assert dataset.cases.in_progress is None  # not reported, never zero
+
+
+def test_targets_resolve_per_unit_and_year(content: Content) -> None:
+    by_key = {(d.unit_id, d.period.key): d for d in content.datasets}
+    quang_tri = by_key[("pre2025:quang-tri", "2016-12m")]
+    assert {k: v.value for k, v in quang_tri.targets.items()} == {"cases": 74, "money": 32}
+    dong_thap = by_key[("pre2025:dong-thap", "2021-12m")]
+    assert dong_thap.targets["cases"].value == Decimal("81.50")
+    assert ("post2025:phu-tho", 2025) in content.targets
+    assert ("pre2025:phu-tho", 2025) not in content.targets
+
+
+def test_archived_sources_are_the_seed_articles() -> None:
+    seeds = REPO.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("shared/seeds is not beside this clone")
+    for path in sorted(seeds.glob("00*.txt")):
+        assert (CONTENT / "sources" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_no_dataset_outside_the_period_layout() -> None:
+    for path in (CONTENT / "datasets").rglob("*"):
+        if path.is_file():
+            assert path.suffix == ".yml" and len(path.relative_to(CONTENT / "datasets").parts) == 2
+    assert Path(CONTENT / "provinces.yml").is_file()
