@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Minh Bạch command line: `python build.py` builds the site, `python build.py check` checks content."""
+"""Minh Bạch command line: `python build.py` builds the site; `python build.py check` checks."""
 
 import sys
 

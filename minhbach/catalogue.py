@@ -79,8 +79,16 @@ class Identity(BaseModel):
     fields: list[str] = []
 
     def field_keys(self) -> list[str]:
-        keys = [self.whole, *self.parts, self.value, self.numerator, self.denominator,
-                self.minuend, self.subtrahend, *self.fields]
+        keys = [
+            self.whole,
+            *self.parts,
+            self.value,
+            self.numerator,
+            self.denominator,
+            self.minuend,
+            self.subtrahend,
+            *self.fields,
+        ]
         return [k for k in keys if k]
 
 

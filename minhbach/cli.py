@@ -12,11 +12,17 @@ from .validate import Content, check_content, display_path
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="build.py", description="Minh Bạch: build the THADS transparency site.")
-    parser.add_argument("--content", type=Path, default=Path("content"),
-                        help="content folder to read (default: content)")
-    parser.add_argument("--strict", action="store_true",
-                        help="fail on warnings too (CI runs strict)")
+        prog="build.py", description="Minh Bạch: build the THADS transparency site."
+    )
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        help="content folder to read (default: content)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="fail on warnings too (CI runs strict)"
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("check", help="check the content and report every problem; write nothing")
     sub.add_parser("build", help="check, then build the site (the default)")
@@ -43,18 +49,24 @@ def run_check(root: Path, strict: bool, building: bool = False) -> int:
     failed = errors > 0 or (strict and warnings > 0)
     print(summary(content, errors, warnings, strict))
     if building and not failed:
-        print("site: not built yet: rendering pages is the next stage of Minh Bạch (issue #3); "
-              "the content is checked and ready", file=sys.stderr)
+        print(
+            "site: not built yet: rendering pages is the next stage of Minh Bạch (issue #3); "
+            "the content is checked and ready",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
 def summary(content: Content, errors: int, warnings: int, strict: bool) -> str:
     """One line: what was checked and how it went."""
+
     def plural(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
     verdict = "FAILED" if errors or (strict and warnings) else "ok"
-    return (f"check {verdict}: {plural(len(content.datasets), 'dataset')}, "
-            f"{plural(len(content.units), 'unit')}, {plural(len(content.periods), 'period')}; "
-            f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
-            + (" (strict: warnings fail)" if strict and warnings else ""))
+    return (
+        f"check {verdict}: {plural(len(content.datasets), 'dataset')}, "
+        f"{plural(len(content.units), 'unit')}, {plural(len(content.periods), 'period')}; "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (" (strict: warnings fail)" if strict and warnings else "")
+    )

@@ -63,9 +63,11 @@ _QUALIFIER_EN = {
     Qualifier.APPROXIMATELY: "approximately",
     Qualifier.UNDER: "under",
 }
-_QUALIFIER_WORDS: dict[str, Qualifier] = {q.value: q for q in Qualifier} | {
-    en.replace(" ", "_"): q for q, en in _QUALIFIER_EN.items()
-} | {en: q for q, en in _QUALIFIER_EN.items()}
+_QUALIFIER_WORDS: dict[str, Qualifier] = (
+    {q.value: q for q in Qualifier}
+    | {en.replace(" ", "_"): q for q, en in _QUALIFIER_EN.items()}
+    | {en: q for q, en in _QUALIFIER_EN.items()}
+)
 
 
 class MoneyUnit(enum.StrEnum):
@@ -174,14 +176,20 @@ def read_number(text: str) -> Decimal:
     text = text.strip()
     readings = {r for r in (_as_vietnamese(text), _as_english(text)) if r is not None}
     if not readings:
-        raise FigureError(f"'{text}' is not a number",
-                          "write digits with '.' as the decimal point and no thousands separator")
+        raise FigureError(
+            f"'{text}' is not a number",
+            "write digits with '.' as the decimal point and no thousands separator",
+        )
     if len(readings) > 1:
         vi, en = _plain(_as_vietnamese(text)), _plain(_as_english(text))
-        vi_how, en_how = ("decimal comma", "thousands comma") if "," in text else (
-            "thousands dot", "decimal point")
+        vi_how, en_how = (
+            ("decimal comma", "thousands comma")
+            if "," in text
+            else ("thousands dot", "decimal point")
+        )
         raise FigureError(
-            f"'{text}' is ambiguous: {vi} with a Vietnamese {vi_how}, {en} with an English {en_how}",
+            f"'{text}' is ambiguous: {vi} with a Vietnamese {vi_how}, "
+            f"{en} with an English {en_how}",
             f"write a plain YAML number, '.' for decimals and no thousands separator: {vi} or {en}",
         )
     return readings.pop()
@@ -222,8 +230,10 @@ def _read_whole(token: str, text: str) -> Decimal:
         value = _read_grouped(token, group=group, decimal="\0")
         if value is not None:
             return value
-    raise FigureError(f"'{text}': '{token}' is not a whole number of its unit",
-                      "write each part as a whole number: 5 tỷ 057 triệu 879 nghìn đồng")
+    raise FigureError(
+        f"'{text}': '{token}' is not a whole number of its unit",
+        "write each part as a whole number: 5 tỷ 057 triệu 879 nghìn đồng",
+    )
 
 
 def _step_of(value: Decimal) -> Decimal:
@@ -251,8 +261,10 @@ def parse_figure(raw: Any) -> Figure:
     if isinstance(raw, dict):
         unknown = set(raw) - {"value", "qualifier", "quote", "note"}
         if unknown:
-            raise FigureError(f"unknown key '{sorted(unknown)[0]}' in a figure",
-                              "a figure mapping has value, qualifier, quote and note")
+            raise FigureError(
+                f"unknown key '{sorted(unknown)[0]}' in a figure",
+                "a figure mapping has value, qualifier, quote and note",
+            )
         if "value" not in raw:
             raise FigureError("a figure mapping needs a 'value'")
         quote, note = raw.get("quote"), raw.get("note")
@@ -285,8 +297,10 @@ def _parse_text(text: str) -> Figure:
         return _parse_compound(cleaned, compound)
     match = _SIMPLE_RE.match(cleaned)
     if not match:
-        raise FigureError(f"'{text}' is not a number",
-                          "write a number, optionally after a qualifier: \"gần 47\", \"trên 50,5\"")
+        raise FigureError(
+            f"'{text}' is not a number",
+            'write a number, optionally after a qualifier: "gần 47", "trên 50,5"',
+        )
     qualifier = parse_qualifier(match["qualifier"]) if match["qualifier"].strip() else None
     value = read_number(match["number"])
     if match["sign"] == "-":
@@ -299,8 +313,10 @@ def _parse_text(text: str) -> Figure:
         elif word in _UNIT_WORDS:
             unit = _UNIT_WORDS[word]
         else:
-            raise FigureError(f"'{text}': unknown unit '{match['unit']}'",
-                              "money may name tỷ, triệu, nghìn or đồng; other figures no unit")
+            raise FigureError(
+                f"'{text}': unknown unit '{match['unit']}'",
+                "money may name tỷ, triệu, nghìn or đồng; other figures no unit",
+            )
     return Figure(value, _step_of(value), qualifier, cleaned, unit=unit)
 
 
@@ -317,7 +333,7 @@ def _parse_compound(text: str, parts: list[re.Match[str]]) -> Figure:
         number = _read_whole(part["number"], text)
         total += number * unit.scale
         last_scale = unit.scale
-    rest = _COMPOUND_RE.sub("", text[parts[0].start():]).strip()
+    rest = _COMPOUND_RE.sub("", text[parts[0].start() :]).strip()
     if rest not in ("", "đồng"):
         raise FigureError(f"'{text}': cannot read '{rest}'")
     assert last_scale is not None

@@ -37,8 +37,9 @@ _TYPE_MESSAGES = {
 }
 
 
-def load_model(path: Path, model: type[M], problems: Problems, shown: str,
-               catalogue: Catalogue | None = None) -> tuple[Document, M] | None:
+def load_model(
+    path: Path, model: type[M], problems: Problems, shown: str, catalogue: Catalogue | None = None
+) -> tuple[Document, M] | None:
     """Load `path` as `model`; report every problem and return None if it does not fit."""
     doc = load_yaml(path, problems, shown)
     if doc is None:
@@ -46,12 +47,18 @@ def load_model(path: Path, model: type[M], problems: Problems, shown: str,
     return validate_document(doc, model, problems, catalogue)
 
 
-def validate_document(doc: Document, model: type[M], problems: Problems,
-                      catalogue: Catalogue | None = None) -> tuple[Document, M] | None:
+def validate_document(
+    doc: Document, model: type[M], problems: Problems, catalogue: Catalogue | None = None
+) -> tuple[Document, M] | None:
     catalogue = catalogue or get_catalogue()
     if not isinstance(doc.data, dict):
-        problems.error(doc.path, doc.mark(()), None,
-                       "the file must be a mapping of keys to values", rule="schema")
+        problems.error(
+            doc.path,
+            doc.mark(()),
+            None,
+            "the file must be a mapping of keys to values",
+            rule="schema",
+        )
         return None
     try:
         return doc, model.model_validate(doc.data)
@@ -95,8 +102,13 @@ def _prune(data: Any, loc: tuple[Any, ...]) -> bool:
     return False
 
 
-def report_validation_error(exc: ValidationError, doc: Document, model: type[BaseModel],
-                            problems: Problems, catalogue: Catalogue) -> None:
+def report_validation_error(
+    exc: ValidationError,
+    doc: Document,
+    model: type[BaseModel],
+    problems: Problems,
+    catalogue: Catalogue,
+) -> None:
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         kind = error["type"]
@@ -107,13 +119,25 @@ def report_validation_error(exc: ValidationError, doc: Document, model: type[Bas
             allowed = allowed_keys(model, parent)
             message = f"unknown key '{key}'"
             hint = did_you_mean(key, allowed) if allowed else None
-            problems.error(doc.path, doc.key_mark(loc), catalogue.describe(parent) or None,
-                           message, hint=hint, rule="schema")
+            problems.error(
+                doc.path,
+                doc.key_mark(loc),
+                catalogue.describe(parent) or None,
+                message,
+                hint=hint,
+                rule="schema",
+            )
             continue
         if kind == "missing":
             field = catalogue.describe(loc)
-            problems.error(doc.path, doc.mark(loc[:-1]), field, "required key is missing",
-                           hint=f"add '{loc[-1]}:'", rule="schema")
+            problems.error(
+                doc.path,
+                doc.mark(loc[:-1]),
+                field,
+                "required key is missing",
+                hint=f"add '{loc[-1]}:'",
+                rule="schema",
+            )
             continue
         if kind == "figure":
             message = error["msg"]
@@ -125,8 +149,14 @@ def report_validation_error(exc: ValidationError, doc: Document, model: type[Bas
             message = _TYPE_MESSAGES.get(kind) or error["msg"]
             if kind in _TYPE_MESSAGES and error.get("input") is not None:
                 message += f", got {_show(error['input'])}"
-        problems.error(doc.path, doc.mark(loc), catalogue.describe(loc) or None, message,
-                       hint=hint, rule="schema")
+        problems.error(
+            doc.path,
+            doc.mark(loc),
+            catalogue.describe(loc) or None,
+            message,
+            hint=hint,
+            rule="schema",
+        )
 
 
 def _show(value: Any) -> str:

@@ -17,8 +17,9 @@ def number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) 
     With `decimals`, round to that many places and keep trailing zeros (47,10).
     """
     if decimals is None:
-        return format_decimal(value, format="#,##0.##########", locale=LOCALES[lang],
-                              decimal_quantization=False)
+        return format_decimal(
+            value, format="#,##0.##########", locale=LOCALES[lang], decimal_quantization=False
+        )
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
 

@@ -80,17 +80,37 @@ class Problems:
         problem = Problem(severity, str(path), mark, field, message, hint, rule)
         # Two rules may find the same fault (completed > enforceable breaks two
         # identities); the reader needs it once.
-        if not any(p.path == problem.path and p.mark == problem.mark and
-                   p.field == problem.field and p.message == problem.message
-                   for p in self.items):
+        if not any(
+            p.path == problem.path
+            and p.mark == problem.mark
+            and p.field == problem.field
+            and p.message == problem.message
+            for p in self.items
+        ):
             self.items.append(problem)
 
-    def error(self, path: str | Path, mark: Mark | None, field: str | None, message: str,
-              *, hint: str | None = None, rule: str = "") -> None:
+    def error(
+        self,
+        path: str | Path,
+        mark: Mark | None,
+        field: str | None,
+        message: str,
+        *,
+        hint: str | None = None,
+        rule: str = "",
+    ) -> None:
         self.add(Severity.ERROR, path, mark, field, message, hint=hint, rule=rule)
 
-    def warning(self, path: str | Path, mark: Mark | None, field: str | None, message: str,
-                *, hint: str | None = None, rule: str = "") -> None:
+    def warning(
+        self,
+        path: str | Path,
+        mark: Mark | None,
+        field: str | None,
+        message: str,
+        *,
+        hint: str | None = None,
+        rule: str = "",
+    ) -> None:
         self.add(Severity.WARNING, path, mark, field, message, hint=hint, rule=rule)
 
     def __iter__(self) -> Iterator[Problem]:

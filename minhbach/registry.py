@@ -38,8 +38,7 @@ class Registry:
 
     @classmethod
     def from_file(cls, data: RegistryFile) -> Registry:
-        return cls(tuple(data.schemes), tuple(data.units),
-                   {r.key: r.name.vi for r in data.regions})
+        return cls(tuple(data.schemes), tuple(data.units), {r.key: r.name.vi for r in data.regions})
 
     def scheme_on(self, day: dt.date) -> str:
         for scheme in self.schemes:
@@ -77,7 +76,8 @@ class Registry:
             successor = self.successor(unit)
             raise ResolveError(
                 f"'{slug}' ({unit.name.vi}) no longer exists on {day:%d/%m/%Y}: it was merged into "
-                f"'{successor.slug}' ({successor.name.vi}) on 01/07/2025 (Nghị quyết 202/2025/QH15)",
+                f"'{successor.slug}' ({successor.name.vi}) on 01/07/2025 "
+                "(Nghị quyết 202/2025/QH15)",
                 f"use unit: {successor.slug} for periods ending from 01/07/2025",
             )
         olds = ", ".join(f"'{s}'" for s in unit.formed_from)
@@ -128,6 +128,12 @@ class Registry:
                 found.append((index, "formed_from", "only post2025 units have predecessors"))
         for index, unit in enumerate(self.units):
             if unit.scheme == "pre2025" and used[unit.slug] != 1:
-                found.append((index, "slug", f"'{unit.slug}' is in {used[unit.slug]} formed_from "
-                              "lists; every old unit becomes part of exactly one new unit"))
+                found.append(
+                    (
+                        index,
+                        "slug",
+                        f"'{unit.slug}' is in {used[unit.slug]} formed_from "
+                        "lists; every old unit becomes part of exactly one new unit",
+                    )
+                )
         return found

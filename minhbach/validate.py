@@ -118,8 +118,14 @@ def check_content(root: Path) -> tuple[Content, Problems]:
 def _load_registry(path: Path, problems: Problems) -> Registry | None:
     shown = display_path(path)
     if not path.exists():
-        problems.error(shown, None, None, "the unit registry is missing",
-                       hint="every content folder needs provinces.yml", rule="registry")
+        problems.error(
+            shown,
+            None,
+            None,
+            "the unit registry is missing",
+            hint="every content folder needs provinces.yml",
+            rule="registry",
+        )
         return None
     loaded = load_model(path, RegistryFile, problems, shown)
     if loaded is None:
@@ -128,13 +134,19 @@ def _load_registry(path: Path, problems: Problems) -> Registry | None:
     registry = Registry.from_file(data)
     found = registry.check()
     for index, name, message in found:
-        problems.error(shown, doc.mark(("units", index, name)), f"units[{index}].{name}", message,
-                       rule="registry")
+        problems.error(
+            shown,
+            doc.mark(("units", index, name)),
+            f"units[{index}].{name}",
+            message,
+            rule="registry",
+        )
     return None if found else registry
 
 
-def _load_targets(path: Path, registry: Registry,
-                  problems: Problems) -> dict[tuple[str, int], TargetEntry]:
+def _load_targets(
+    path: Path, registry: Registry, problems: Problems
+) -> dict[tuple[str, int], TargetEntry]:
     if not path.exists():
         return {}
     shown = display_path(path)
@@ -150,36 +162,60 @@ def _load_targets(path: Path, registry: Registry,
         except PeriodError as exc:
             problems.error(shown, doc.mark((*loc, "year")), f"targets[{index}].year", str(exc))
             continue
-        candidates = [u for u in registry.by_slug(entry.unit)
-                      if entry.scheme in (None, u.scheme)
-                      and any(registry.scheme_on(day) == u.scheme or u.scheme == "national"
-                              for day in (first, last))]
+        candidates = [
+            u
+            for u in registry.by_slug(entry.unit)
+            if entry.scheme in (None, u.scheme)
+            and any(
+                registry.scheme_on(day) == u.scheme or u.scheme == "national"
+                for day in (first, last)
+            )
+        ]
         if not candidates:
             hint = None
             try:
                 registry.resolve(entry.unit, last)
             except ResolveError as exc:
                 hint = exc.hint
-            problems.error(shown, doc.mark((*loc, "unit")), f"targets[{index}].unit",
-                           f"no unit '{entry.unit}' in statistical year {entry.year}", hint=hint,
-                           rule="target")
+            problems.error(
+                shown,
+                doc.mark((*loc, "unit")),
+                f"targets[{index}].unit",
+                f"no unit '{entry.unit}' in statistical year {entry.year}",
+                hint=hint,
+                rule="target",
+            )
             continue
         if len(candidates) > 1:
-            problems.error(shown, doc.mark((*loc, "unit")), f"targets[{index}].unit",
-                           f"'{entry.unit}' names two units in {entry.year}, before and after "
-                           "the 01/07/2025 merger", hint="add scheme: pre2025 or scheme: post2025",
-                           rule="target")
+            problems.error(
+                shown,
+                doc.mark((*loc, "unit")),
+                f"targets[{index}].unit",
+                f"'{entry.unit}' names two units in {entry.year}, before and after "
+                "the 01/07/2025 merger",
+                hint="add scheme: pre2025 or scheme: post2025",
+                rule="target",
+            )
             continue
         for key in ("cases", "money"):
             figure = getattr(entry, key)
             if figure is not None and not 0 <= figure.value <= HUNDRED:
-                problems.error(shown, doc.mark((*loc, key)), f"targets[{index}].{key}",
-                               f"a target is a percentage from 0 to 100, not {figure.value}")
+                problems.error(
+                    shown,
+                    doc.mark((*loc, key)),
+                    f"targets[{index}].{key}",
+                    f"a target is a percentage from 0 to 100, not {figure.value}",
+                )
         target_key = (candidates[0].id, entry.year)
         if target_key in targets:
-            problems.error(shown, doc.mark(loc), f"targets[{index}]",
-                           f"a second target for {entry.unit} in {entry.year}",
-                           hint="keep one entry per unit and year", rule="target")
+            problems.error(
+                shown,
+                doc.mark(loc),
+                f"targets[{index}]",
+                f"a second target for {entry.unit} in {entry.year}",
+                hint="keep one entry per unit and year",
+                rule="target",
+            )
             continue
         targets[target_key] = entry
     return targets
@@ -198,26 +234,44 @@ def _load_releases(path: Path, problems: Problems) -> list[Any]:
         try:
             period = Period.parse(release.period)
         except PeriodError as exc:
-            problems.error(shown, doc.mark(("releases", index, "period")),
-                           f"releases[{index}].period", str(exc), rule="release")
+            problems.error(
+                shown,
+                doc.mark(("releases", index, "period")),
+                f"releases[{index}].period",
+                str(exc),
+                rule="release",
+            )
             continue
         if period.key in seen:
-            problems.error(shown, doc.mark(("releases", index)), f"releases[{index}]",
-                           f"period {period} is released twice", rule="release")
+            problems.error(
+                shown,
+                doc.mark(("releases", index)),
+                f"releases[{index}]",
+                f"period {period} is released twice",
+                rule="release",
+            )
         seen.add(period.key)
         publish_day = release.publish_at if isinstance(release.publish_at, dt.date) else None
         if isinstance(release.publish_at, dt.datetime):
             publish_day = release.publish_at.date()
             if release.publish_at.tzinfo is None:
-                problems.error(shown, doc.mark(("releases", index, "publish_at")),
-                               f"releases[{index}].publish_at",
-                               "a publish time needs its time zone",
-                               hint="write it as 2024-04-10 09:00:00+07:00", rule="release")
+                problems.error(
+                    shown,
+                    doc.mark(("releases", index, "publish_at")),
+                    f"releases[{index}].publish_at",
+                    "a publish time needs its time zone",
+                    hint="write it as 2024-04-10 09:00:00+07:00",
+                    rule="release",
+                )
         if publish_day is not None and publish_day <= period.end:
-            problems.error(shown, doc.mark(("releases", index, "publish_at")),
-                           f"releases[{index}].publish_at",
-                           f"published {publish_day:%d/%m/%Y}, before period {period} ends "
-                           f"({period.end:%d/%m/%Y})", rule="release")
+            problems.error(
+                shown,
+                doc.mark(("releases", index, "publish_at")),
+                f"releases[{index}].publish_at",
+                f"published {publish_day:%d/%m/%Y}, before period {period} ends "
+                f"({period.end:%d/%m/%Y})",
+                rule="release",
+            )
     return list(data.releases)
 
 
@@ -231,16 +285,27 @@ def _dataset_paths(root: Path, problems: Problems) -> list[Path]:
             continue
         relative = path.relative_to(folder)
         if path.suffix == ".yaml":
-            problems.error(display_path(path), None, None, "datasets end in .yml",
-                           hint=f"rename it to {path.with_suffix('.yml').name}", rule="path")
+            problems.error(
+                display_path(path),
+                None,
+                None,
+                "datasets end in .yml",
+                hint=f"rename it to {path.with_suffix('.yml').name}",
+                rule="path",
+            )
         elif path.suffix != ".yml":
-            problems.warning(display_path(path), None, None,
-                             "not a dataset (.yml); it is ignored", rule="path")
+            problems.warning(
+                display_path(path), None, None, "not a dataset (.yml); it is ignored", rule="path"
+            )
         elif len(relative.parts) != 2:
-            problems.error(display_path(path), None, None,
-                           "a dataset lives at datasets/<period>/<unit>.yml",
-                           hint="move it into its period's folder, e.g. datasets/2024-6m/",
-                           rule="path")
+            problems.error(
+                display_path(path),
+                None,
+                None,
+                "a dataset lives at datasets/<period>/<unit>.yml",
+                hint="move it into its period's folder, e.g. datasets/2024-6m/",
+                rule="path",
+            )
         else:
             paths.append(path)
     return paths
@@ -251,9 +316,14 @@ def _check_duplicates(content: Content, problems: Problems) -> None:
     for checked in content.datasets:
         key = (checked.unit_id, checked.period)
         if key in seen:
-            problems.error(checked.src_path, checked.doc.mark(("unit",)), "unit",
-                           f"a second dataset for {checked.unit_id} in {checked.period}, "
-                           f"after {seen[key].src_path}", rule="path")
+            problems.error(
+                checked.src_path,
+                checked.doc.mark(("unit",)),
+                "unit",
+                f"a second dataset for {checked.unit_id} in {checked.period}, "
+                f"after {seen[key].src_path}",
+                rule="path",
+            )
         seen[key] = checked
 
 
@@ -288,8 +358,15 @@ def results_blocks(dataset: Dataset) -> Iterator[Block]:
 class DatasetChecker:
     """Checks one dataset and returns it with money scaled to đồng."""
 
-    def __init__(self, doc: Document, dataset: Dataset, root: Path, content: Content,
-                 problems: Problems, catalogue: Catalogue) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        dataset: Dataset,
+        root: Path,
+        content: Content,
+        problems: Problems,
+        catalogue: Catalogue,
+    ) -> None:
         self.doc = doc
         self.dataset = dataset
         self.root = root
@@ -300,12 +377,25 @@ class DatasetChecker:
         self.failed = False
         self.money_unit: MoneyUnit | None = None
 
-    def error(self, loc: Loc, message: str, hint: str | None = None, rule: str = "",
-              severity: Severity = Severity.ERROR) -> None:
+    def error(
+        self,
+        loc: Loc,
+        message: str,
+        hint: str | None = None,
+        rule: str = "",
+        severity: Severity = Severity.ERROR,
+    ) -> None:
         if severity is Severity.ERROR:
             self.failed = True
-        self.problems.add(severity, self.path, self.doc.mark(loc), self.catalogue.describe(loc),
-                          message, hint=hint, rule=rule)
+        self.problems.add(
+            severity,
+            self.path,
+            self.doc.mark(loc),
+            self.catalogue.describe(loc),
+            message,
+            hint=hint,
+            rule=rule,
+        )
 
     def run(self) -> CheckedDataset | None:
         period = self.check_period()
@@ -318,13 +408,15 @@ class DatasetChecker:
         self.check_lists(dataset)
         targets = self.effective_targets(dataset, unit_id, period)
         for block in results_blocks(dataset):
-            self.check_identities(block, "results", targets.get(block.loc[0]))
+            self.check_identities(block, "results", targets.get(str(block.loc[0])))
             self.check_changes(block)
         for name in SUBAGGREGATES:
             self.check_subset(dataset, name)
-        for group, obj in (("admin_judgments", dataset.admin_judgments),
-                           ("citizen_reception", dataset.citizen_reception),
-                           ("ranking", dataset.ranking)):
+        for group, obj in (
+            ("admin_judgments", dataset.admin_judgments),
+            ("citizen_reception", dataset.citizen_reception),
+            ("ranking", dataset.ranking),
+        ):
             if obj is not None:
                 self.check_group_identities(group, (group,), obj)
         if self.failed or period is None or unit_id is None:
@@ -337,13 +429,21 @@ class DatasetChecker:
         try:
             period = Period.parse(self.dataset.period)
         except PeriodError as exc:
-            self.error(("period",), str(exc), "the N months since 1 October: 2024-3m, 2024-12m",
-                       rule="period")
+            self.error(
+                ("period",),
+                str(exc),
+                "the N months since 1 October: 2024-3m, 2024-12m",
+                rule="period",
+            )
             return None
         folder = Path(self.path).parent.name
         if folder != period.key:
-            self.error(("period",), f"the dataset says {period.key} but is in folder {folder}/",
-                       f"move it to datasets/{period.key}/ or correct the period", rule="path")
+            self.error(
+                ("period",),
+                f"the dataset says {period.key} but is in folder {folder}/",
+                f"move it to datasets/{period.key}/ or correct the period",
+                rule="path",
+            )
         return period
 
     def check_unit(self, period: Period) -> str | None:
@@ -351,9 +451,12 @@ class DatasetChecker:
         assert registry is not None
         stem = Path(self.path).stem
         if stem != self.dataset.unit:
-            self.error(("unit",), f"the dataset says unit '{self.dataset.unit}' but the file is "
-                       f"named {stem}.yml", f"rename the file to {self.dataset.unit}.yml or "
-                       "correct the unit", rule="path")
+            self.error(
+                ("unit",),
+                f"the dataset says unit '{self.dataset.unit}' but the file is named {stem}.yml",
+                f"rename the file to {self.dataset.unit}.yml or correct the unit",
+                rule="path",
+            )
         try:
             unit = registry.resolve(self.dataset.unit, period.end)
         except ResolveError as exc:
@@ -366,34 +469,53 @@ class DatasetChecker:
             return
         values = list(self.catalogue.enums[enum])
         if value not in values:
-            self.error(loc, f"'{value}' is not one of {', '.join(values)}",
-                       did_you_mean(value, values), rule="schema")
+            self.error(
+                loc,
+                f"'{value}' is not one of {', '.join(values)}",
+                did_you_mean(value, values),
+                rule="schema",
+            )
 
     def check_source(self) -> None:
         source = self.dataset.source
         if not source.url and not source.archive:
-            self.error(("source",), "a source needs a url or an archived copy",
-                       "add url: or archive: (a text file in content/sources/)", rule="source")
+            self.error(
+                ("source",),
+                "a source needs a url or an archived copy",
+                "add url: or archive: (a text file in content/sources/)",
+                rule="source",
+            )
         if source.url and not re.match(r"^https?://\S+$", source.url):
             self.error(("source", "url"), f"'{source.url}' is not a web address", rule="source")
         archive_text = None
         if source.archive:
             archive = self.root / "sources" / source.archive
             if not archive.is_file():
-                self.error(("source", "archive"), f"no archived source {source.archive} in "
-                           f"{display_path(self.root / 'sources')}/", rule="source")
+                self.error(
+                    ("source", "archive"),
+                    f"no archived source {source.archive} in "
+                    f"{display_path(self.root / 'sources')}/",
+                    rule="source",
+                )
             else:
                 archive_text = _normalise(archive.read_text(encoding="utf-8"))
         for loc, quote in self.quotes():
             if archive_text is None:
                 if not source.archive:
-                    self.error(loc, "a quote needs the archived source to check it against",
-                               "add source.archive", rule="source")
+                    self.error(
+                        loc,
+                        "a quote needs the archived source to check it against",
+                        "add source.archive",
+                        rule="source",
+                    )
                 continue
             if _normalise(quote) not in archive_text:
-                self.error(loc, "the quote is not in the archived source "
-                           f"{source.archive}", "copy the sentence exactly as the source "
-                           "writes it", rule="source")
+                self.error(
+                    loc,
+                    f"the quote is not in the archived source {source.archive}",
+                    "copy the sentence exactly as the source writes it",
+                    rule="source",
+                )
 
     def quotes(self) -> Iterator[tuple[Loc, str]]:
         def walk(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -418,8 +540,12 @@ class DatasetChecker:
             return
         values = [u.value for u in MoneyUnit]
         if unit not in values:
-            self.error(("money_unit",), f"'{unit}' is not one of {', '.join(values)}",
-                       did_you_mean(unit, values), rule="schema")
+            self.error(
+                ("money_unit",),
+                f"'{unit}' is not one of {', '.join(values)}",
+                did_you_mean(unit, values),
+                rule="schema",
+            )
             return
         self.money_unit = MoneyUnit(unit)
 
@@ -440,8 +566,12 @@ class DatasetChecker:
                     for field_key, change in value.items():
                         changed = groups[group].fields.get(field_key)
                         is_rate = changed is not None and changed.measure in ("percent", "points")
-                        yield from walk(change, "change", (*loc, key, field_key),
-                                        "percent" if is_rate else amount)
+                        yield from walk(
+                            change,
+                            "change",
+                            (*loc, key, field_key),
+                            "percent" if is_rate else amount,
+                        )
                 elif spec.measure == "list" and spec.group:
                     for index, item in enumerate(value):
                         yield from walk(item, spec.group, (*loc, key, index), amount)
@@ -460,33 +590,48 @@ class DatasetChecker:
             unit = figure.unit or self.money_unit
             if unit is None:
                 if self.dataset.money_unit is None:
-                    self.error(loc, "a money figure needs a unit",
-                               "add money_unit: billion_vnd (or the unit the source uses) at "
-                               "the top of the file, or write the unit: \"97,6 tỷ\"",
-                               rule="money")
+                    self.error(
+                        loc,
+                        "a money figure needs a unit",
+                        "add money_unit: billion_vnd (or the unit the source uses) at "
+                        'the top of the file, or write the unit: "97,6 tỷ"',
+                        rule="money",
+                    )
                 continue
             updates[loc] = figure.scaled(unit.scale)
-        return _replace_figures(self.dataset, updates)
+        scaled: Dataset = _replace_figures(self.dataset, updates)
+        return scaled
 
     def check_measures(self, dataset: Dataset) -> None:
         for loc, spec, figure, amount in self.figures(dataset):
             measure = amount if spec.measure == "amount" else spec.measure
             shown = figure.text or number(figure.value)
             if measure != "money" and figure.unit is not None:
-                self.error(loc, f"'{figure.text}' names a money unit but this is not money",
-                           "write the number alone", rule="measure")
+                self.error(
+                    loc,
+                    f"'{figure.text}' names a money unit but this is not money",
+                    "write the number alone",
+                    rule="measure",
+                )
                 continue
             if figure.value < 0 and not spec.signed and spec.measure != "points":
-                self.error(loc, f"{shown} is negative", "only changes and gaps may be negative",
-                           rule="measure")
+                self.error(
+                    loc,
+                    f"{shown} is negative",
+                    "only changes and gaps may be negative",
+                    rule="measure",
+                )
             if measure in ("count", "rank") and figure.value != figure.value.to_integral_value():
                 hint = "a count is a whole number"
                 if re.fullmatch(r"\d{1,3}\.\d{3}", format(figure.value, "f")):
                     whole = format(figure.value * 1000, "f").split(".")[0]
-                    hint = (f"YAML reads {figure.value} as a decimal; for {whole} cases write "
-                            f"{whole} without the thousands dot")
-                self.error(loc, f"{format(figure.value, 'f')} is not a whole number", hint,
-                           rule="measure")
+                    hint = (
+                        f"YAML reads {figure.value} as a decimal; for {whole} cases write "
+                        f"{whole} without the thousands dot"
+                    )
+                self.error(
+                    loc, f"{format(figure.value, 'f')} is not a whole number", hint, rule="measure"
+                )
             if measure == "rank" and figure.value < 1:
                 self.error(loc, f"a rank starts at 1, not {shown}", rule="measure")
             if measure == "percent" and not spec.signed and figure.value > HUNDRED:
@@ -497,17 +642,24 @@ class DatasetChecker:
         for index, inspection in enumerate(dataset.inspections):
             self.check_enum(("inspections", index, "kind"), inspection.kind, "kind")
             if inspection.kind in seen_kinds:
-                self.error(("inspections", index, "kind"), f"'{inspection.kind}' is listed "
-                           f"twice (first as inspections[{seen_kinds[inspection.kind]}])",
-                           "add the counts up into one entry per kind", rule="schema")
+                self.error(
+                    ("inspections", index, "kind"),
+                    f"'{inspection.kind}' is listed "
+                    f"twice (first as inspections[{seen_kinds[inspection.kind]}])",
+                    "add the counts up into one entry per kind",
+                    rule="schema",
+                )
             seen_kinds.setdefault(inspection.kind, index)
         seen_keys: dict[str, int] = {}
         for index, item in enumerate(dataset.reform):
             self.check_enum(("reform", index, "key"), item.key, "key")
             self.check_enum(("reform", index, "status"), item.status, "reform_status")
             if item.key in seen_keys:
-                self.error(("reform", index, "key"), f"'{item.key}' is listed twice (first as "
-                           f"reform[{seen_keys[item.key]}])", rule="schema")
+                self.error(
+                    ("reform", index, "key"),
+                    f"'{item.key}' is listed twice (first as reform[{seen_keys[item.key]}])",
+                    rule="schema",
+                )
             seen_keys.setdefault(item.key, index)
         if dataset.ranking is not None:
             self.check_enum(("ranking", "basis"), dataset.ranking.basis, "basis")
@@ -516,25 +668,34 @@ class DatasetChecker:
             for key in block.results.change:
                 loc = (*block.loc, "change", key)
                 if key not in fields or key == "change":
-                    self.error(loc, f"'{key}' is not a results field",
-                               did_you_mean(key, [k for k in fields if k != "change"]),
-                               rule="schema")
+                    self.error(
+                        loc,
+                        f"'{key}' is not a results field",
+                        did_you_mean(key, [k for k in fields if k != "change"]),
+                        rule="schema",
+                    )
                     continue
                 change = block.results.change[key]
                 is_rate = fields[key].measure in ("percent", "points")
                 if is_rate and (change.absolute or change.percent):
-                    self.error(loc, f"{key} is a rate: its change is given in points",
-                               "write points: (percentage points), as in 'tăng 1,82%'",
-                               rule="schema")
+                    self.error(
+                        loc,
+                        f"{key} is a rate: its change is given in points",
+                        "write points: (percentage points), as in 'tăng 1,82%'",
+                        rule="schema",
+                    )
                 if not is_rate and change.points:
-                    self.error(loc, f"{key} is not a rate: its change is absolute or percent",
-                               rule="schema")
+                    self.error(
+                        loc,
+                        f"{key} is not a rate: its change is absolute or percent",
+                        rule="schema",
+                    )
 
-    def effective_targets(self, dataset: Dataset, unit_id: str | None,
-                          period: Period | None) -> dict[str, Figure]:
+    def effective_targets(
+        self, dataset: Dataset, unit_id: str | None, period: Period | None
+    ) -> dict[str, Figure]:
         targets: dict[str, Figure] = {}
-        entry = (self.content.targets.get((unit_id, period.year))
-                 if unit_id and period else None)
+        entry = self.content.targets.get((unit_id, period.year)) if unit_id and period else None
         for key in ("cases", "money"):
             block: Results | None = getattr(dataset, key)
             own = block.target if block else None
@@ -573,7 +734,8 @@ class DatasetChecker:
         if amount == "money":
             unit = figure.unit if figure.unit not in (None, MoneyUnit.VND) else self.money_unit
             scale = unit.scale if unit else Decimal(1)
-            return f"{figure_text(figure, scale)} {self.catalogue.enum_label('money_unit', (unit or MoneyUnit.VND).value)}"
+            label = self.catalogue.enum_label("money_unit", (unit or MoneyUnit.VND).value)
+            return f"{figure_text(figure, scale)} {label}"
         return figure_text(figure)
 
     def show_sum(self, low: Decimal, high: Decimal, amount: str) -> str:
@@ -600,27 +762,39 @@ class DatasetChecker:
             if p_high < w_low or p_low > w_high:
                 terms = " + ".join(key for key, _ in present)
                 values = " + ".join(self.show(f, amount) for _, f in present)
-                self.error((*loc, identity.whole),
-                           f"{self.show(whole, amount)} does not equal {terms} = {values} = "
-                           f"{self.show_sum(p_low, p_high, amount)}",
-                           f"{identity.text.en}; check each figure against the source",
-                           rule=identity.id, severity=severity)
+                self.error(
+                    (*loc, identity.whole),
+                    f"{self.show(whole, amount)} does not equal {terms} = {values} = "
+                    f"{self.show_sum(p_low, p_high, amount)}",
+                    f"{identity.text.en}; check each figure against the source",
+                    rule=identity.id,
+                    severity=severity,
+                )
             return
         if p_low > w_high:
             if len(present) == 1:
                 key, figure = present[0]
                 fields = self.catalogue.groups[identity.group].fields
-                self.error((*loc, key), f"{self.show(figure, amount)} is larger than "
-                           f"{prefix}.{identity.whole} ({self.show(whole, amount)})",
-                           f"{fields[key].label.en} is a part of "
-                           f"{fields[identity.whole].label.en.lower()}; check both figures "
-                           "against the source", rule=identity.id, severity=severity)
+                self.error(
+                    (*loc, key),
+                    f"{self.show(figure, amount)} is larger than "
+                    f"{prefix}.{identity.whole} ({self.show(whole, amount)})",
+                    f"{fields[key].label.en} is a part of "
+                    f"{fields[identity.whole].label.en.lower()}; check both figures "
+                    "against the source",
+                    rule=identity.id,
+                    severity=severity,
+                )
             else:
                 terms = " + ".join(key for key, _ in present)
-                self.error((*loc, identity.whole),
-                           f"{self.show(whole, amount)} is smaller than {terms} = "
-                           f"{self.show_sum(p_low, p_high, amount)}", identity.text.en,
-                           rule=identity.id, severity=severity)
+                self.error(
+                    (*loc, identity.whole),
+                    f"{self.show(whole, amount)} is smaller than {terms} = "
+                    f"{self.show_sum(p_low, p_high, amount)}",
+                    identity.text.en,
+                    rule=identity.id,
+                    severity=severity,
+                )
 
     def check_ratio(self, identity: Identity, loc: Loc, obj: Any, amount: str) -> None:
         assert identity.value and identity.numerator and identity.denominator
@@ -639,15 +813,19 @@ class DatasetChecker:
         if value.qualifier is not None:
             low, high = value.bounds()
         if c_high < low or c_low > high:
-            self.error((*loc, identity.value),
-                       f"published {figure_text(value)}% but {identity.numerator} / "
-                       f"{identity.denominator} = {self.show(numerator, amount)} / "
-                       f"{self.show(denominator, amount)} = {span(c_low, c_high)}%",
-                       f"{identity.text.en}; check the rate and both figures against the source",
-                       rule=identity.id, severity=Severity(identity.severity))
+            self.error(
+                (*loc, identity.value),
+                f"published {figure_text(value)}% but {identity.numerator} / "
+                f"{identity.denominator} = {self.show(numerator, amount)} / "
+                f"{self.show(denominator, amount)} = {span(c_low, c_high)}%",
+                f"{identity.text.en}; check the rate and both figures against the source",
+                rule=identity.id,
+                severity=Severity(identity.severity),
+            )
 
-    def check_difference(self, identity: Identity, loc: Loc, obj: Any,
-                         target: Figure | None) -> None:
+    def check_difference(
+        self, identity: Identity, loc: Loc, obj: Any, target: Figure | None
+    ) -> None:
         assert identity.value and identity.minuend
         value: Figure | None = getattr(obj, identity.value)
         minuend: Figure | None = getattr(obj, identity.minuend)
@@ -658,21 +836,28 @@ class DatasetChecker:
         c_low, c_high = m_low - t_high, m_high - t_low
         v_low, v_high = value.bounds(rounded=True)
         if c_high < v_low or c_low > v_high:
-            self.error((*loc, identity.value),
-                       f"published {figure_text(value)} points but rate − target = "
-                       f"{figure_text(minuend)} − {figure_text(target)} = "
-                       f"{number(minuend.value - target.value)}",
-                       f"{identity.text.en}; check the target for this unit and year",
-                       rule=identity.id, severity=Severity(identity.severity))
+            self.error(
+                (*loc, identity.value),
+                f"published {figure_text(value)} points but rate − target = "
+                f"{figure_text(minuend)} − {figure_text(target)} = "
+                f"{number(minuend.value - target.value)}",
+                f"{identity.text.en}; check the target for this unit and year",
+                rule=identity.id,
+                severity=Severity(identity.severity),
+            )
 
     def check_rank(self, identity: Identity, loc: Loc, ranking: Any) -> None:
         of = ranking.of
         for key in ("cases", "money"):
             rank: Figure | None = getattr(ranking, key)
             if rank is not None and of is not None and rank.value > of.value:
-                self.error((*loc, key), f"rank {figure_text(rank)} of only {figure_text(of)} "
-                           "units", identity.text.en, rule=identity.id,
-                           severity=Severity(identity.severity))
+                self.error(
+                    (*loc, key),
+                    f"rank {figure_text(rank)} of only {figure_text(of)} units",
+                    identity.text.en,
+                    rule=identity.id,
+                    severity=Severity(identity.severity),
+                )
 
     def check_subset(self, dataset: Dataset, name: str) -> None:
         identity = next(i for i in self.catalogue.identities if i.kind == "subset")
@@ -690,11 +875,14 @@ class DatasetChecker:
                 if p is None or t is None:
                     continue
                 if self.bounds(p, amount)[0] > self.bounds(t, amount)[1]:
-                    self.error((name, key, field_key),
-                               f"{self.show(p, amount)} is larger than the total "
-                               f"{key}.{field_key} ({self.show(t, amount)})",
-                               identity.text.en, rule=identity.id,
-                               severity=Severity(identity.severity))
+                    self.error(
+                        (name, key, field_key),
+                        f"{self.show(p, amount)} is larger than the total "
+                        f"{key}.{field_key} ({self.show(t, amount)})",
+                        identity.text.en,
+                        rule=identity.id,
+                        severity=Severity(identity.severity),
+                    )
 
     def check_changes(self, block: Block) -> None:
         """A published change given both ways must agree with itself."""
@@ -708,12 +896,15 @@ class DatasetChecker:
             expected = change.absolute.value / previous * HUNDRED
             tolerance = max(change.percent.step, RATE_TOLERANCE)
             if abs(expected - change.percent.value) > tolerance:
-                self.error((*block.loc, "change", key, "percent"),
-                           f"published {figure_text(change.percent)}% but "
-                           f"{figure_text(change.absolute)} on {number(previous)} is "
-                           f"{number(expected, decimals=2)}%",
-                           "relative change = absolute change / last year's figure × 100",
-                           rule="published_change", severity=Severity.WARNING)
+                self.error(
+                    (*block.loc, "change", key, "percent"),
+                    f"published {figure_text(change.percent)}% but "
+                    f"{figure_text(change.absolute)} on {number(previous)} is "
+                    f"{number(expected, decimals=2)}%",
+                    "relative change = absolute change / last year's figure × 100",
+                    rule="published_change",
+                    severity=Severity.WARNING,
+                )
 
 
 def _decimals(low: Decimal, high: Decimal) -> int:
@@ -736,8 +927,10 @@ def _replace_figures(model: Any, updates: dict[Loc, Figure], loc: Loc = ()) -> A
     if isinstance(model, list):
         return [_replace_figures(v, updates, (*loc, i)) for i, v in enumerate(model)]
     if isinstance(model, BaseModel):
-        changed = {key: _replace_figures(getattr(model, key), updates, (*loc, key))
-                   for key in type(model).model_fields}
+        changed = {
+            key: _replace_figures(getattr(model, key), updates, (*loc, key))
+            for key in type(model).model_fields
+        }
         return model.model_copy(update=changed)
     return model
 
@@ -756,14 +949,21 @@ class CrossChecker:
         for checked in content.datasets:
             self.by_unit[checked.unit_id][checked.period] = checked
 
-    def warn(self, checked: CheckedDataset, loc: Loc, message: str, hint: str | None,
-             rule: str) -> None:
-        self.problems.warning(checked.src_path, checked.doc.mark(loc),
-                              self.catalogue.describe(loc), message, hint=hint, rule=rule)
+    def warn(
+        self, checked: CheckedDataset, loc: Loc, message: str, hint: str | None, rule: str
+    ) -> None:
+        self.problems.warning(
+            checked.src_path,
+            checked.doc.mark(loc),
+            self.catalogue.describe(loc),
+            message,
+            hint=hint,
+            rule=rule,
+        )
 
     def run(self) -> None:
         for periods in self.by_unit.values():
-            for period, checked in sorted(periods.items()):
+            for _, checked in sorted(periods.items()):
                 self.check_cumulative(checked, periods)
                 self.check_carry_over(checked, periods)
                 self.check_published_changes(checked, periods)
@@ -772,10 +972,12 @@ class CrossChecker:
     def blocks(checked: CheckedDataset) -> dict[Loc, Block]:
         return {b.loc: b for b in results_blocks(checked.dataset)}
 
-    def check_cumulative(self, later: CheckedDataset,
-                         periods: dict[Period, CheckedDataset]) -> None:
-        earlier_periods = [p for p in periods
-                           if p.year == later.period.year and p.months < later.period.months]
+    def check_cumulative(
+        self, later: CheckedDataset, periods: dict[Period, CheckedDataset]
+    ) -> None:
+        earlier_periods = [
+            p for p in periods if p.year == later.period.year and p.months < later.period.months
+        ]
         if not earlier_periods:
             return
         earlier = periods[max(earlier_periods)]
@@ -791,18 +993,26 @@ class CrossChecker:
                 n_low, n_high = _bounds(now, block.amount)
                 t_low, t_high = _bounds(then, block.amount)
                 if spec.cumulative and n_high < t_low:
-                    self.warn(later, (*loc, key), f"{figure_text(now)} is less than "
-                              f"{figure_text(then)} in {earlier.period}",
-                              "figures since 1 October only grow within a statistical year",
-                              "cumulative")
+                    self.warn(
+                        later,
+                        (*loc, key),
+                        f"{figure_text(now)} is less than {figure_text(then)} in {earlier.period}",
+                        "figures since 1 October only grow within a statistical year",
+                        "cumulative",
+                    )
                 elif key == "carried_over" and (n_high < t_low or n_low > t_high):
-                    self.warn(later, (*loc, key), f"{figure_text(now)} differs from "
-                              f"{figure_text(then)} in {earlier.period}",
-                              "the figure carried over into a statistical year stays the same "
-                              "in all its periods", "cumulative")
+                    self.warn(
+                        later,
+                        (*loc, key),
+                        f"{figure_text(now)} differs from {figure_text(then)} in {earlier.period}",
+                        "the figure carried over into a statistical year stays the same "
+                        "in all its periods",
+                        "cumulative",
+                    )
 
-    def check_carry_over(self, checked: CheckedDataset,
-                         periods: dict[Period, CheckedDataset]) -> None:
+    def check_carry_over(
+        self, checked: CheckedDataset, periods: dict[Period, CheckedDataset]
+    ) -> None:
         previous = periods.get(checked.period.previous_annual())
         if previous is None:
             return
@@ -823,18 +1033,26 @@ class CrossChecker:
                 o_low, o_high = o_low + s_low, o_high + s_high
             if o_high < c_low or o_low > c_high:
                 gap = c_low - o_high if o_high < c_low else o_low - c_high
-                hint = ("if the difference was moved to separate tracking (chuyển sổ theo dõi "
-                        "riêng), record it as separately_tracked"
-                        if o_high < c_low and tracked is None else
-                        "check both years' figures against their sources")
-                self.warn(checked, (*loc, "carried_over"),
-                          f"{figure_text(opening)} does not follow from {previous.period}: "
-                          f"to_enforce − completed = "
-                          f"{span(*closing, decimals=_decimals(*closing))} (difference "
-                          f"{number(gap)})", hint, "carry_over")
+                hint = (
+                    "if the difference was moved to separate tracking (chuyển sổ theo dõi "
+                    "riêng), record it as separately_tracked"
+                    if o_high < c_low and tracked is None
+                    else "check both years' figures against their sources"
+                )
+                self.warn(
+                    checked,
+                    (*loc, "carried_over"),
+                    f"{figure_text(opening)} does not follow from {previous.period}: "
+                    f"to_enforce − completed = "
+                    f"{span(*closing, decimals=_decimals(*closing))} (difference "
+                    f"{number(gap)})",
+                    hint,
+                    "carry_over",
+                )
 
-    def check_published_changes(self, checked: CheckedDataset,
-                                periods: dict[Period, CheckedDataset]) -> None:
+    def check_published_changes(
+        self, checked: CheckedDataset, periods: dict[Period, CheckedDataset]
+    ) -> None:
         previous = periods.get(checked.period.same_period_previous_year())
         if previous is None:
             return
@@ -847,33 +1065,60 @@ class CrossChecker:
                 now, then = block.results.figure(key), last.results.figure(key)
                 if now is None or then is None:
                     continue
-                self.compare_change(checked, previous, (*loc, "change", key), change, now, then,
-                                    block.amount)
+                self.compare_change(
+                    checked, previous, (*loc, "change", key), change, now, then, block.amount
+                )
 
-    def compare_change(self, checked: CheckedDataset, previous: CheckedDataset, loc: Loc,
-                       change: Change, now: Figure, then: Figure, amount: str) -> None:
+    def compare_change(
+        self,
+        checked: CheckedDataset,
+        previous: CheckedDataset,
+        loc: Loc,
+        change: Change,
+        now: Figure,
+        then: Figure,
+        amount: str,
+    ) -> None:
         n_low, n_high = _bounds(now, amount)
         t_low, t_high = _bounds(then, amount)
         computed: list[tuple[str, Figure, Decimal, Decimal]] = []
         if change.absolute is not None or change.points is not None:
             published = change.absolute or change.points
             assert published is not None
-            computed.append(("absolute" if change.absolute else "points", published,
-                             n_low - t_high, n_high - t_low))
+            computed.append(
+                (
+                    "absolute" if change.absolute else "points",
+                    published,
+                    n_low - t_high,
+                    n_high - t_low,
+                )
+            )
         if change.percent is not None and t_low > 0:
-            computed.append(("percent", change.percent, (n_low / t_high - 1) * HUNDRED,
-                             (n_high / t_low - 1) * HUNDRED))
+            computed.append(
+                (
+                    "percent",
+                    change.percent,
+                    (n_low / t_high - 1) * HUNDRED,
+                    (n_high / t_low - 1) * HUNDRED,
+                )
+            )
         for name, published, low, high in computed:
             p_low, p_high = published.bounds(rounded=True)
             if name == "percent" or name == "points":
-                p_low, p_high = (published.value - max(published.step / 2, RATE_TOLERANCE),
-                                 published.value + max(published.step / 2, RATE_TOLERANCE))
+                p_low, p_high = (
+                    published.value - max(published.step / 2, RATE_TOLERANCE),
+                    published.value + max(published.step / 2, RATE_TOLERANCE),
+                )
             if high < p_low or low > p_high:
-                self.warn(checked, (*loc, name),
-                          f"published {figure_text(published)} but {previous.period} has "
-                          f"{figure_text(then)} and this period {figure_text(now)}: "
-                          f"{span(low, high, decimals=2 if name == 'percent' else _decimals(low, high))}",
-                          "check the change against last year's dataset", "published_change")
+                self.warn(
+                    checked,
+                    (*loc, name),
+                    f"published {figure_text(published)} but {previous.period} has "
+                    f"{figure_text(then)} and this period {figure_text(now)}: "
+                    f"{span(low, high, decimals=2 if name == 'percent' else _decimals(low, high))}",
+                    "check the change against last year's dataset",
+                    "published_change",
+                )
 
 
 def _bounds(figure: Figure, amount: str) -> tuple[Decimal, Decimal]:

@@ -100,8 +100,12 @@ class _Builder:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.error(key_node, loc, "YAML merge keys (<<) are not supported",
-                           "write the keys out in full")
+                self.error(
+                    key_node,
+                    loc,
+                    "YAML merge keys (<<) are not supported",
+                    "write the keys out in full",
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, loc, "a key must be a plain word")
@@ -112,9 +116,12 @@ class _Builder:
                 key = str(key_node.value)
             if key in result:
                 first = self.doc.key_marks[(*loc, key)]
-                self.error(key_node, (*loc, key),
-                           f"duplicate key '{key}' (first at line {first.line})",
-                           "YAML keeps only the last one; remove or rename one of them")
+                self.error(
+                    key_node,
+                    (*loc, key),
+                    f"duplicate key '{key}' (first at line {first.line})",
+                    "YAML keeps only the last one; remove or rename one of them",
+                )
                 continue
             self.doc.key_marks[(*loc, key)] = _mark(key_node)
             result[key] = self.build(value_node, (*loc, key))
@@ -131,12 +138,20 @@ class _Builder:
         if tag == _INT:
             digits = text.lstrip("+-")
             if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
-                self.error(node, loc, f"'{text}' has a leading zero, which YAML reads as octal",
-                           f"write {int(digits)} or quote it: \"{text}\"")
+                self.error(
+                    node,
+                    loc,
+                    f"'{text}' has a leading zero, which YAML reads as octal",
+                    f'write {int(digits)} or quote it: "{text}"',
+                )
                 return None
             if ":" in text:
-                self.error(node, loc, f"'{text}' is a base-60 number in YAML 1.1",
-                           f"quote it if you meant text: \"{text}\"")
+                self.error(
+                    node,
+                    loc,
+                    f"'{text}' is a base-60 number in YAML 1.1",
+                    f'quote it if you meant text: "{text}"',
+                )
                 return None
             return _constructor.construct_yaml_int(node)
         if tag == _FLOAT:
@@ -152,29 +167,41 @@ class _Builder:
             try:
                 stamp: dt.date = _constructor.construct_yaml_timestamp(node)
             except ValueError as exc:
-                self.error(node, loc, f"'{text}' is not a valid date ({exc})",
-                           "write dates as YYYY-MM-DD")
+                self.error(
+                    node, loc, f"'{text}' is not a valid date ({exc})", "write dates as YYYY-MM-DD"
+                )
                 return None
             return stamp
         self.error(node, loc, f"unsupported YAML tag {tag}", "remove the '!' tag")
         return text
 
 
-def load_yaml(path: Path, problems: Problems, display_path: str | None = None,
-              describe: Describe = _plain_path) -> Document | None:
+def load_yaml(
+    path: Path,
+    problems: Problems,
+    display_path: str | None = None,
+    describe: Describe = _plain_path,
+) -> Document | None:
     """Load one YAML file into a `Document`, reporting syntax problems; None if unreadable."""
     shown = display_path or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        problems.error(shown, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                       hint="save the file as UTF-8", rule="yaml")
+        problems.error(
+            shown,
+            None,
+            None,
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+            hint="save the file as UTF-8",
+            rule="yaml",
+        )
         return None
     return load_yaml_text(text, problems, shown, describe)
 
 
-def load_yaml_text(text: str, problems: Problems, path: str,
-                   describe: Describe = _plain_path) -> Document | None:
+def load_yaml_text(
+    text: str, problems: Problems, path: str, describe: Describe = _plain_path
+) -> Document | None:
     """Parse YAML text into a `Document`; syntax errors are reported, not raised."""
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -182,8 +209,14 @@ def load_yaml_text(text: str, problems: Problems, path: str,
         mark = exc.problem_mark or exc.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark else None
         what = " ".join(p for p in (exc.context, exc.problem) if p)
-        problems.error(path, where, None, f"YAML syntax error: {what}",
-                       hint="check indentation and quoting around this line", rule="yaml")
+        problems.error(
+            path,
+            where,
+            None,
+            f"YAML syntax error: {what}",
+            hint="check indentation and quoting around this line",
+            rule="yaml",
+        )
         return None
     except yaml.YAMLError as exc:
         problems.error(path, None, None, f"YAML error: {exc}", rule="yaml")

@@ -49,7 +49,8 @@ class ContentDir:
 
 
 @pytest.fixture
-def site(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-         monkeypatch: pytest.MonkeyPatch) -> ContentDir:
+def site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> ContentDir:
     monkeypatch.chdir(tmp_path)
     return ContentDir(tmp_path, capsys)

@@ -43,8 +43,9 @@ def test_enum_values_have_labels() -> None:
     for group in CATALOGUE.groups.values():
         for key, field in group.fields.items():
             if field.measure == "enum":
-                labels = CATALOGUE.enums["reform_status" if key == "status" and
-                                         "planned" in field.values else key]
+                labels = CATALOGUE.enums[
+                    "reform_status" if key == "status" and "planned" in field.values else key
+                ]
                 assert list(labels) == field.values
 
 
@@ -61,8 +62,12 @@ def test_identities_name_real_fields() -> None:
 
 def test_describe_names_nested_fields() -> None:
     assert CATALOGUE.describe(("cases", "completed")) == "cases.completed (Thi hành xong)"
-    assert CATALOGUE.describe(("state_budget", "money", "rate")) == \
-        "state_budget.money.rate (Tỷ lệ thi hành xong)"
+    assert (
+        CATALOGUE.describe(("state_budget", "money", "rate"))
+        == "state_budget.money.rate (Tỷ lệ thi hành xong)"
+    )
     assert CATALOGUE.describe(("inspections", 0, "kind")) == "inspections[0].kind (Loại)"
-    assert CATALOGUE.describe(("cases", "change", "new", "absolute"), "en") == \
-        "cases.change.new.absolute (Newly accepted: absolute change)"
+    assert (
+        CATALOGUE.describe(("cases", "change", "new", "absolute"), "en")
+        == "cases.change.new.absolute (Newly accepted: absolute change)"
+    )

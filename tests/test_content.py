@@ -24,14 +24,16 @@ def content() -> Content:
     return checked
 
 
-def test_build_check_passes_strict(monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_check_passes_strict(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from minhbach.cli import main
 
     monkeypatch.chdir(REPO)
     assert main(["--strict", "check"]) == 0
     assert capsys.readouterr().out == (
-        "check ok: 6 datasets, 5 units, 6 periods; 0 errors, 0 warnings\n")
+        "check ok: 6 datasets, 5 units, 6 periods; 0 errors, 0 warnings\n"
+    )
 
 
 def _figures(value: object, loc: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Figure]]:
@@ -44,8 +46,7 @@ def _figures(value: object, loc: tuple[str, ...] = ()) -> list[tuple[tuple[str, 
     if isinstance(value, list):
         return [f for i, v in enumerate(value) for f in _figures(v, (*loc, str(i)))]
     if isinstance(value, BaseModel):
-        return [f for k in type(value).model_fields for f in _figures(getattr(value, k),
-                                                                       (*loc, k))]
+        return [f for k in type(value).model_fields for f in _figures(getattr(value, k), (*loc, k))]
     return []
 
 
@@ -56,9 +57,14 @@ def test_every_bundled_figure_quotes_its_sentence_with_the_same_number(content: 
             assert figure.quote, f"{checked.src_path}: {'.'.join(loc)} has no quote"
             field = CATALOGUE.field_at(loc)
             assert field is not None
-            is_money = "money" in loc[:2] and field.measure == "amount" and (
-                "change" not in loc or CATALOGUE.field_at(loc[: loc.index("change") + 2]).measure
-                == "amount")
+            is_money = (
+                "money" in loc[:2]
+                and field.measure == "amount"
+                and (
+                    "change" not in loc
+                    or CATALOGUE.field_at(loc[: loc.index("change") + 2]).measure == "amount"
+                )
+            )
             scale = Decimal(10) ** 9 if is_money else Decimal(1)
             written = figure_text(figure, scale).lstrip("-")
             assert written in figure.quote, f"{checked.src_path}: {'.'.join(loc)}: {written}"
@@ -67,8 +73,11 @@ def test_every_bundled_figure_quotes_its_sentence_with_the_same_number(content: 
 
 
 def test_quang_tri_2016(content: Content) -> None:
-    dataset = next(d for d in content.datasets
-                   if d.unit_id == "pre2025:quang-tri" and d.period.key == "2016-12m").dataset
+    dataset = next(
+        d
+        for d in content.datasets
+        if d.unit_id == "pre2025:quang-tri" and d.period.key == "2016-12m"
+    ).dataset
     assert dataset.cases is not None and dataset.money is not None
     assert dataset.cases.completed is not None and dataset.cases.completed.value == 3086
     assert dataset.cases.accepted is not None and dataset.cases.accepted.value == 3725

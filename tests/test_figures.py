@@ -12,20 +12,24 @@ from minhbach.figures import Figure, FigureError, MoneyUnit, Qualifier, parse_fi
 from minhbach.numbers import number
 
 
-@pytest.mark.parametrize(("text", "value", "qualifier", "unit"), [
-    ("3379", Decimal(3379), None, None),
-    ("47,10", Decimal("47.10"), None, None),
-    ("1.577.000", Decimal(1577000), None, None),
-    ("gần 47", Decimal(47), Qualifier.NEARLY, None),
-    ("trên 50,5 tỷ", Decimal("50.5"), Qualifier.OVER, MoneyUnit.BILLION_VND),
-    ("hơn 450 tỷ đồng", Decimal(450), Qualifier.MORE_THAN, MoneyUnit.BILLION_VND),
-    ("khoảng 12", Decimal(12), Qualifier.ABOUT, None),
-    ("-125,5", Decimal("-125.5"), None, None),
-    ("05 tỷ 057 triệu 879 nghìn đồng", Decimal(5057879000), None, MoneyUnit.VND),
-    ("168.182 tỷ 330 triệu 867 nghìn đồng", Decimal(168182330867000), None, MoneyUnit.VND),
-])
-def test_parse(text: str, value: Decimal, qualifier: Qualifier | None,
-               unit: MoneyUnit | None) -> None:
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier", "unit"),
+    [
+        ("3379", Decimal(3379), None, None),
+        ("47,10", Decimal("47.10"), None, None),
+        ("1.577.000", Decimal(1577000), None, None),
+        ("gần 47", Decimal(47), Qualifier.NEARLY, None),
+        ("trên 50,5 tỷ", Decimal("50.5"), Qualifier.OVER, MoneyUnit.BILLION_VND),
+        ("hơn 450 tỷ đồng", Decimal(450), Qualifier.MORE_THAN, MoneyUnit.BILLION_VND),
+        ("khoảng 12", Decimal(12), Qualifier.ABOUT, None),
+        ("-125,5", Decimal("-125.5"), None, None),
+        ("05 tỷ 057 triệu 879 nghìn đồng", Decimal(5057879000), None, MoneyUnit.VND),
+        ("168.182 tỷ 330 triệu 867 nghìn đồng", Decimal(168182330867000), None, MoneyUnit.VND),
+    ],
+)
+def test_parse(
+    text: str, value: Decimal, qualifier: Qualifier | None, unit: MoneyUnit | None
+) -> None:
     figure = parse_figure(text)
     assert (figure.value, figure.qualifier, figure.unit) == (value, qualifier, unit)
 
@@ -33,23 +37,36 @@ def test_parse(text: str, value: Decimal, qualifier: Qualifier | None,
 def test_mapping_keeps_quote_and_note() -> None:
     figure = parse_figure({"value": "gần 47", "quote": "gần 47 tỷ đồng", "note": "n"})
     assert (figure.value, figure.qualifier, figure.quote, figure.note) == (
-        Decimal(47), Qualifier.NEARLY, "gần 47 tỷ đồng", "n")
+        Decimal(47),
+        Qualifier.NEARLY,
+        "gần 47 tỷ đồng",
+        "n",
+    )
     assert parse_figure({"value": 47, "qualifier": "nearly"}).qualifier is Qualifier.NEARLY
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("1,052", "'1,052' is ambiguous: 1.052 with a Vietnamese decimal comma, 1052 with an English "
-              "thousands comma"),
-    ("1.577", "'1.577' is ambiguous: 1577 with a Vietnamese thousands dot, 1.577 with an English "
-              "decimal point"),
-    ("1,2,3", "'1,2,3' is not a number"),
-    ("mười", "'mười' is not a number"),
-    ("gầnn 47", "'gầnn' is not a known qualifier"),
-    ("5 tỷ 7 tỷ", "'5 tỷ 7 tỷ': units must go from tỷ down to nghìn/đồng"),
-    (True, "expected a number, got True"),
-    ({"quote": "x"}, "a figure mapping needs a 'value'"),
-    ({"value": 1, "qualifer": "gần"}, "unknown key 'qualifer' in a figure"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            "1,052",
+            "'1,052' is ambiguous: 1.052 with a Vietnamese decimal comma, 1052 with an English "
+            "thousands comma",
+        ),
+        (
+            "1.577",
+            "'1.577' is ambiguous: 1577 with a Vietnamese thousands dot, 1.577 with an English "
+            "decimal point",
+        ),
+        ("1,2,3", "'1,2,3' is not a number"),
+        ("mười", "'mười' is not a number"),
+        ("gầnn 47", "'gầnn' is not a known qualifier"),
+        ("5 tỷ 7 tỷ", "'5 tỷ 7 tỷ': units must go from tỷ down to nghìn/đồng"),
+        (True, "expected a number, got True"),
+        ({"quote": "x"}, "a figure mapping needs a 'value'"),
+        ({"value": 1, "qualifer": "gần"}, "unknown key 'qualifer' in a figure"),
+    ],
+)
 def test_rejected(raw: object, message: str) -> None:
     with pytest.raises(FigureError) as info:
         parse_figure(raw)
@@ -61,8 +78,10 @@ def test_bounds() -> None:
     assert parse_figure("gần 47").bounds(rounded=True) == (Decimal(46), Decimal(47))
     assert parse_figure("khoảng 12,5").bounds() == (Decimal("12.4"), Decimal("12.6"))
     assert parse_figure("hơn 450").bounds() == (Decimal(450), Decimal(460))
-    assert parse_figure(Decimal("97.6")).bounds(rounded=True) == (Decimal("97.55"),
-                                                                 Decimal("97.65"))
+    assert parse_figure(Decimal("97.6")).bounds(rounded=True) == (
+        Decimal("97.55"),
+        Decimal("97.65"),
+    )
     assert parse_figure(3379).bounds(rounded=True) == (Decimal("3378.5"), Decimal("3379.5"))
     assert parse_figure(3379).bounds() == (Decimal(3379), Decimal(3379))
 
@@ -76,8 +95,10 @@ def test_a_formatted_whole_number_is_never_misread(value: int, lang: str) -> Non
         assert "ambiguous" in exc.message
 
 
-@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False),
-       st.sampled_from(["vi", "en"]))
+@given(
+    st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False),
+    st.sampled_from(["vi", "en"]),
+)
 def test_a_formatted_decimal_is_never_misread(value: Decimal, lang: str) -> None:
     text = number(value, lang, decimals=2)
     try:
@@ -93,8 +114,7 @@ def test_compound_money_is_exact(billions: int, millions: int, thousands: int) -
     assert parse_figure(text).value == expected
 
 
-@given(st.lists(st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False),
-                max_size=200))
+@given(st.lists(st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False), max_size=200))
 def test_money_sums_are_exact(amounts: list[Decimal]) -> None:
     # Money in tỷ with three decimals is whole million đồng: the Decimal sum in đồng must
     # equal the integer sum, to the đồng, however many figures are added.

@@ -14,163 +14,245 @@ source: {url: "https://thads.moj.gov.vn/a"}
 CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
         "yaml syntax",
-        {"datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\ncases:\n"
-         "  completed: 10\n   enforceable: 20\n"},
-        ["content/datasets/2020-6m/khanh-hoa.yml:5:15: YAML syntax error: mapping values are not "
-         "allowed in this context (hint: check indentation and quoting around this line)"],
+        {
+            "datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\ncases:\n"
+            "  completed: 10\n   enforceable: 20\n"
+        },
+        [
+            "content/datasets/2020-6m/khanh-hoa.yml:5:15: YAML syntax error: mapping values are not "
+            "allowed in this context (hint: check indentation and quoting around this line)"
+        ],
     ),
     (
         "wrong type",
-        {"datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n" + HEADER +
-         "cases: {completed: nhiều}\n"},
-        ["content/datasets/2020-6m/khanh-hoa.yml:5:20: cases.completed (Thi hành xong): 'nhiều' "
-         "is not a number (hint: write a number, optionally after a qualifier: \"gần 47\", "
-         "\"trên 50,5\")"],
+        {
+            "datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n"
+            + HEADER
+            + "cases: {completed: nhiều}\n"
+        },
+        [
+            "content/datasets/2020-6m/khanh-hoa.yml:5:20: cases.completed (Thi hành xong): 'nhiều' "
+            'is not a number (hint: write a number, optionally after a qualifier: "gần 47", '
+            '"trên 50,5")'
+        ],
     ),
     (
         "unknown key",
-        {"datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n" + HEADER +
-         "cases:\n  complted: 5\n"},
-        ["content/datasets/2020-6m/khanh-hoa.yml:6:3: cases (Kết quả THADS tính bằng việc): "
-         "unknown key 'complted' (hint: did you mean 'completed'?)"],
+        {
+            "datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n"
+            + HEADER
+            + "cases:\n  complted: 5\n"
+        },
+        [
+            "content/datasets/2020-6m/khanh-hoa.yml:6:3: cases (Kết quả THADS tính bằng việc): "
+            "unknown key 'complted' (hint: did you mean 'completed'?)"
+        ],
     ),
     (
         "missing required key",
-        {"datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n"
-         "source: {url: \"https://thads.moj.gov.vn/a\"}\n"},
-        ["content/datasets/2020-6m/khanh-hoa.yml:1:1: status (Tình trạng số liệu): required key "
-         "is missing (hint: add 'status:')"],
+        {
+            "datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n"
+            'source: {url: "https://thads.moj.gov.vn/a"}\n'
+        },
+        [
+            "content/datasets/2020-6m/khanh-hoa.yml:1:1: status (Tình trạng số liệu): required key "
+            "is missing (hint: add 'status:')"
+        ],
     ),
     (
         "hard sum broken",
-        {"datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-         "cases:\n  carried_over: 346\n  new: 3379\n  accepted: 3752\n"},
-        ["content/datasets/2016-12m/quang-tri.yml:8:13: cases.accepted (Tổng số thụ lý): 3.752 "
-         "does not equal carried_over + new = 346 + 3.379 = 3.725 (hint: Total accepted = carried "
-         "over + newly accepted; check each figure against the source)"],
+        {
+            "datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n"
+            + HEADER
+            + "cases:\n  carried_over: 346\n  new: 3379\n  accepted: 3752\n"
+        },
+        [
+            "content/datasets/2016-12m/quang-tri.yml:8:13: cases.accepted (Tổng số thụ lý): 3.752 "
+            "does not equal carried_over + new = 346 + 3.379 = 3.725 (hint: Total accepted = carried "
+            "over + newly accepted; check each figure against the source)"
+        ],
     ),
     (
         "part larger than whole",
-        {"datasets/2024-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2024-6m\n" + HEADER +
-         "cases:\n  completed: 3501\n  enforceable: 3366\n"},
-        ["content/datasets/2024-6m/khanh-hoa.yml:6:14: cases.completed (Thi hành xong): 3.501 is "
-         "larger than cases.enforceable (3.366) (hint: Completed is a part of enforceable; check "
-         "both figures against the source)"],
+        {
+            "datasets/2024-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2024-6m\n"
+            + HEADER
+            + "cases:\n  completed: 3501\n  enforceable: 3366\n"
+        },
+        [
+            "content/datasets/2024-6m/khanh-hoa.yml:6:14: cases.completed (Thi hành xong): 3.501 is "
+            "larger than cases.enforceable (3.366) (hint: Completed is a part of enforceable; check "
+            "both figures against the source)"
+        ],
     ),
     (
         "merged province used after the merger",
         {"datasets/2026-6m/binh-duong.yml": "unit: binh-duong\nperiod: 2026-6m\n" + HEADER},
-        ["content/datasets/2026-6m/binh-duong.yml:1:7: unit (Đơn vị): 'binh-duong' (Bình Dương) "
-         "no longer exists on 31/03/2026: it was merged into 'ho-chi-minh' (Hồ Chí Minh) on "
-         "01/07/2025 (Nghị quyết 202/2025/QH15) (hint: use unit: ho-chi-minh for periods ending "
-         "from 01/07/2025)"],
+        [
+            "content/datasets/2026-6m/binh-duong.yml:1:7: unit (Đơn vị): 'binh-duong' (Bình Dương) "
+            "no longer exists on 31/03/2026: it was merged into 'ho-chi-minh' (Hồ Chí Minh) on "
+            "01/07/2025 (Nghị quyết 202/2025/QH15) (hint: use unit: ho-chi-minh for periods ending "
+            "from 01/07/2025)"
+        ],
     ),
     (
         "new province used before the merger",
         {"datasets/2020-6m/hue.yml": "unit: hue\nperiod: 2020-6m\n" + HEADER},
-        ["content/datasets/2020-6m/hue.yml:1:7: unit (Đơn vị): 'hue' (Huế) exists only from "
-         "01/07/2025, not on 31/03/2020 (hint: before the merger, use one of its predecessors: "
-         "'thua-thien-hue')"],
+        [
+            "content/datasets/2020-6m/hue.yml:1:7: unit (Đơn vị): 'hue' (Huế) exists only from "
+            "01/07/2025, not on 31/03/2020 (hint: before the merger, use one of its predecessors: "
+            "'thua-thien-hue')"
+        ],
     ),
     (
         "unknown unit",
-        {"datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n" + HEADER,
-         "datasets/2020-6m/khan-hoa.yml": "unit: khan-hoa\nperiod: 2020-6m\n" + HEADER},
-        ["content/datasets/2020-6m/khan-hoa.yml:1:7: unit (Đơn vị): unknown unit 'khan-hoa' "
-         "(hint: did you mean 'khanh-hoa'?)"],
+        {
+            "datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n" + HEADER,
+            "datasets/2020-6m/khan-hoa.yml": "unit: khan-hoa\nperiod: 2020-6m\n" + HEADER,
+        },
+        [
+            "content/datasets/2020-6m/khan-hoa.yml:1:7: unit (Đơn vị): unknown unit 'khan-hoa' "
+            "(hint: did you mean 'khanh-hoa'?)"
+        ],
     ),
     (
         "ambiguous money",
-        {"datasets/2021-12m/quang-nam.yml": "unit: quang-nam\nperiod: 2021-12m\n" + HEADER +
-         "money_unit: billion_vnd\nmoney: {completed: \"1,052 tỷ\"}\n"},
-        ["content/datasets/2021-12m/quang-nam.yml:6:20: money.completed (Thi hành xong): '1,052' "
-         "is ambiguous: 1.052 with a Vietnamese decimal comma, 1052 with an English thousands "
-         "comma (hint: write a plain YAML number, '.' for decimals and no thousands separator: "
-         "1.052 or 1052)"],
+        {
+            "datasets/2021-12m/quang-nam.yml": "unit: quang-nam\nperiod: 2021-12m\n"
+            + HEADER
+            + 'money_unit: billion_vnd\nmoney: {completed: "1,052 tỷ"}\n'
+        },
+        [
+            "content/datasets/2021-12m/quang-nam.yml:6:20: money.completed (Thi hành xong): '1,052' "
+            "is ambiguous: 1.052 with a Vietnamese decimal comma, 1052 with an English thousands "
+            "comma (hint: write a plain YAML number, '.' for decimals and no thousands separator: "
+            "1.052 or 1052)"
+        ],
     ),
     (
         "Vietnamese thousands dot read as a decimal",
-        {"datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\n" + HEADER +
-         "cases: {completed: 1.577}\n"},
-        ["content/datasets/2024-3m/quang-ninh.yml:5:20: cases.completed (Thi hành xong): 1.577 is "
-         "not a whole number (hint: YAML reads 1.577 as a decimal; for 1577 cases write 1577 "
-         "without the thousands dot)"],
+        {
+            "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\n"
+            + HEADER
+            + "cases: {completed: 1.577}\n"
+        },
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:5:20: cases.completed (Thi hành xong): 1.577 is "
+            "not a whole number (hint: YAML reads 1.577 as a decimal; for 1577 cases write 1577 "
+            "without the thousands dot)"
+        ],
     ),
     (
         "octal-looking number",
-        {"datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-         "cases: {carried_over: 0346}\n"},
-        ["content/datasets/2016-12m/quang-tri.yml:5:23: cases.carried_over (Số cũ chuyển sang): "
-         "'0346' has a leading zero, which YAML reads as octal (hint: write 346 or quote it: "
-         "\"0346\")"],
+        {
+            "datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n"
+            + HEADER
+            + "cases: {carried_over: 0346}\n"
+        },
+        [
+            "content/datasets/2016-12m/quang-tri.yml:5:23: cases.carried_over (Số cũ chuyển sang): "
+            "'0346' has a leading zero, which YAML reads as octal (hint: write 346 or quote it: "
+            '"0346")'
+        ],
     ),
     (
         "duplicate key",
-        {"datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-         "cases:\n  new: 3379\n  new: 3380\n"},
-        ["content/datasets/2016-12m/quang-tri.yml:7:3: cases.new (Thụ lý mới): duplicate key "
-         "'new' (first at line 6) (hint: YAML keeps only the last one; remove or rename one of "
-         "them)"],
+        {
+            "datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n"
+            + HEADER
+            + "cases:\n  new: 3379\n  new: 3380\n"
+        },
+        [
+            "content/datasets/2016-12m/quang-tri.yml:7:3: cases.new (Thụ lý mới): duplicate key "
+            "'new' (first at line 6) (hint: YAML keeps only the last one; remove or rename one of "
+            "them)"
+        ],
     ),
     (
         "period folder mismatch",
         {"datasets/2024-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2024-3m\n" + HEADER},
-        ["content/datasets/2024-6m/khanh-hoa.yml:2:9: period (Kỳ báo cáo): the dataset says "
-         "2024-3m but is in folder 2024-6m/ (hint: move it to datasets/2024-3m/ or correct the "
-         "period)"],
+        [
+            "content/datasets/2024-6m/khanh-hoa.yml:2:9: period (Kỳ báo cáo): the dataset says "
+            "2024-3m but is in folder 2024-6m/ (hint: move it to datasets/2024-3m/ or correct the "
+            "period)"
+        ],
     ),
     (
         "file name mismatch",
         {"datasets/2024-6m/khanh-hoa.yml": "unit: dong-thap\nperiod: 2024-6m\n" + HEADER},
-        ["content/datasets/2024-6m/khanh-hoa.yml:1:7: unit (Đơn vị): the dataset says unit "
-         "'dong-thap' but the file is named khanh-hoa.yml (hint: rename the file to dong-thap.yml "
-         "or correct the unit)"],
+        [
+            "content/datasets/2024-6m/khanh-hoa.yml:1:7: unit (Đơn vị): the dataset says unit "
+            "'dong-thap' but the file is named khanh-hoa.yml (hint: rename the file to dong-thap.yml "
+            "or correct the unit)"
+        ],
     ),
     (
         "bad period",
         {"datasets/2024-13m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2024-13m\n" + HEADER},
-        ["content/datasets/2024-13m/khanh-hoa.yml:2:9: period (Kỳ báo cáo): months must be 1 to "
-         "12, not 13 (hint: the N months since 1 October: 2024-3m, 2024-12m)"],
+        [
+            "content/datasets/2024-13m/khanh-hoa.yml:2:9: period (Kỳ báo cáo): months must be 1 to "
+            "12, not 13 (hint: the N months since 1 October: 2024-3m, 2024-12m)"
+        ],
     ),
     (
         "money without a unit",
-        {"datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n" + HEADER +
-         "money: {completed: 450}\n"},
-        ["content/datasets/2020-6m/khanh-hoa.yml:5:20: money.completed (Thi hành xong): a money "
-         "figure needs a unit (hint: add money_unit: billion_vnd (or the unit the source uses) at "
-         "the top of the file, or write the unit: \"97,6 tỷ\")"],
+        {
+            "datasets/2020-6m/khanh-hoa.yml": "unit: khanh-hoa\nperiod: 2020-6m\n"
+            + HEADER
+            + "money: {completed: 450}\n"
+        },
+        [
+            "content/datasets/2020-6m/khanh-hoa.yml:5:20: money.completed (Thi hành xong): a money "
+            "figure needs a unit (hint: add money_unit: billion_vnd (or the unit the source uses) at "
+            'the top of the file, or write the unit: "97,6 tỷ")'
+        ],
     ),
     (
         "quote not in the archived source",
-        {"sources/a.txt": "đã thi hành xong 1.577/3.348 việc có điều kiện thi hành",
-         "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\nstatus: final\n"
-         "source: {archive: a.txt}\ncases:\n  completed: {value: 1577, quote: \"đã thi hành xong "
-         "1.578\"}\n"},
-        ["content/datasets/2024-3m/quang-ninh.yml:6:35: cases.completed.quote (Thi hành xong): "
-         "the quote is not in the archived source a.txt (hint: copy the sentence exactly as the "
-         "source writes it)"],
+        {
+            "sources/a.txt": "đã thi hành xong 1.577/3.348 việc có điều kiện thi hành",
+            "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\nstatus: final\n"
+            'source: {archive: a.txt}\ncases:\n  completed: {value: 1577, quote: "đã thi hành xong '
+            '1.578"}\n',
+        },
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:6:35: cases.completed.quote (Thi hành xong): "
+            "the quote is not in the archived source a.txt (hint: copy the sentence exactly as the "
+            "source writes it)"
+        ],
     ),
     (
         "rank beyond the units ranked",
-        {"datasets/2021-12m/dong-thap.yml": "unit: dong-thap\nperiod: 2021-12m\n" + HEADER +
-         "ranking: {basis: workload, cases: 26, of: 25}\n"},
-        ["content/datasets/2021-12m/dong-thap.yml:5:35: ranking.cases (Hạng về việc): rank 26 of "
-         "only 25 units (hint: A rank lies between 1 and the number of units ranked)"],
+        {
+            "datasets/2021-12m/dong-thap.yml": "unit: dong-thap\nperiod: 2021-12m\n"
+            + HEADER
+            + "ranking: {basis: workload, cases: 26, of: 25}\n"
+        },
+        [
+            "content/datasets/2021-12m/dong-thap.yml:5:35: ranking.cases (Hạng về việc): rank 26 of "
+            "only 25 units (hint: A rank lies between 1 and the number of units ranked)"
+        ],
     ),
     (
         "rate change given as absolute",
-        {"datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\n" + HEADER +
-         "cases:\n  rate: 47.10\n  change: {rate: {absolute: 1.82}}\n"},
-        ["content/datasets/2024-3m/quang-ninh.yml:7:18: cases.change.rate (Tỷ lệ thi hành xong): "
-         "rate is a rate: its change is given in points (hint: write points: (percentage points), "
-         "as in 'tăng 1,82%')"],
+        {
+            "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\n"
+            + HEADER
+            + "cases:\n  rate: 47.10\n  change: {rate: {absolute: 1.82}}\n"
+        },
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:7:18: cases.change.rate (Tỷ lệ thi hành xong): "
+            "rate is a rate: its change is given in points (hint: write points: (percentage points), "
+            "as in 'tăng 1,82%')"
+        ],
     ),
 ]
 
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_invalid_input_gives_exact_message(site: ContentDir, files: dict[str, str],
-                                           expected: list[str]) -> None:
+def test_invalid_input_gives_exact_message(
+    site: ContentDir, files: dict[str, str], expected: list[str]
+) -> None:
     for relative, text in files.items():
         site.write(relative, text)
     result = site.check()
@@ -181,9 +263,12 @@ def test_invalid_input_gives_exact_message(site: ContentDir, files: dict[str, st
 
 
 def test_all_problems_of_all_files_at_once(site: ContentDir) -> None:
-    site.write("datasets/2024-6m/khanh-hoa.yml", "unit: khanh-hoa\nperiod: 2024-6m\nstatus: finl\n"
-               "source: {url: \"https://thads.moj.gov.vn/a\"}\ncases:\n  completed: 3501\n"
-               "  enforceable: 3366\n  complted: 1\n")
+    site.write(
+        "datasets/2024-6m/khanh-hoa.yml",
+        "unit: khanh-hoa\nperiod: 2024-6m\nstatus: finl\n"
+        'source: {url: "https://thads.moj.gov.vn/a"}\ncases:\n  completed: 3501\n'
+        "  enforceable: 3366\n  complted: 1\n",
+    )
     site.write("datasets/2026-6m/binh-duong.yml", "unit: binh-duong\nperiod: 2026-6m\n" + HEADER)
     result = site.check()
     assert result.code == 1
@@ -193,25 +278,35 @@ def test_all_problems_of_all_files_at_once(site: ContentDir) -> None:
         "cases (Kết quả THADS tính bằng việc)",
         "unit (Đơn vị)",
     ]
-    assert result.out.strip() == "check FAILED: 0 datasets, 0 units, 0 periods; 4 errors, 0 warnings"
+    assert (
+        result.out.strip() == "check FAILED: 0 datasets, 0 units, 0 periods; 4 errors, 0 warnings"
+    )
 
 
 def test_problems_are_capped_per_file(site: ContentDir) -> None:
     keys = "\n".join(f"  extra_{i}: 1" for i in range(25))
-    site.write("datasets/2020-6m/khanh-hoa.yml",
-               "unit: khanh-hoa\nperiod: 2020-6m\n" + HEADER + "cases:\n" + keys + "\n")
+    site.write(
+        "datasets/2020-6m/khanh-hoa.yml",
+        "unit: khanh-hoa\nperiod: 2020-6m\n" + HEADER + "cases:\n" + keys + "\n",
+    )
     result = site.check()
     assert len(result.lines) == 21
     assert result.lines[-1] == "content/datasets/2020-6m/khanh-hoa.yml: ... and 5 more"
 
 
 def test_rate_mismatch_is_a_warning_that_strict_fails(site: ContentDir) -> None:
-    site.write("datasets/2016-12m/quang-tri.yml", "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-               "cases: {completed: 3086, enforceable: 3366, rate: 90}\n")
-    expected = ["content/datasets/2016-12m/quang-tri.yml:5:51: warning: cases.rate (Tỷ lệ thi "
-                "hành xong): published 90% but completed / enforceable = 3.086 / 3.366 = 91,68% "
-                "(hint: Completion rate = completed / enforceable × 100; check the rate and both "
-                "figures against the source)"]
+    site.write(
+        "datasets/2016-12m/quang-tri.yml",
+        "unit: quang-tri\nperiod: 2016-12m\n"
+        + HEADER
+        + "cases: {completed: 3086, enforceable: 3366, rate: 90}\n",
+    )
+    expected = [
+        "content/datasets/2016-12m/quang-tri.yml:5:51: warning: cases.rate (Tỷ lệ thi "
+        "hành xong): published 90% but completed / enforceable = 3.086 / 3.366 = 91,68% "
+        "(hint: Completion rate = completed / enforceable × 100; check the rate and both "
+        "figures against the source)"
+    ]
     relaxed = site.check()
     assert (relaxed.code, relaxed.lines) == (0, expected)
     strict = site.check("--strict")
@@ -221,30 +316,44 @@ def test_rate_mismatch_is_a_warning_that_strict_fails(site: ContentDir) -> None:
 
 def test_rounded_published_rate_is_accepted(site: ContentDir) -> None:
     # 3.086 / 3.366 = 91,68%, published as "92%": within half a unit of the last digit.
-    site.write("datasets/2016-12m/quang-tri.yml", "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-               "cases: {completed: 3086, enforceable: 3366, rate: 92}\n")
+    site.write(
+        "datasets/2016-12m/quang-tri.yml",
+        "unit: quang-tri\nperiod: 2016-12m\n"
+        + HEADER
+        + "cases: {completed: 3086, enforceable: 3366, rate: 92}\n",
+    )
     assert site.check("--strict").code == 0
 
 
 def test_approximate_money_is_checked_as_a_range(site: ContentDir) -> None:
     # "gần 47" of "trên 105" tỷ is 43,4-44,8%, and "45%" covers 44,5-45,5: consistent.
-    site.write("datasets/2016-12m/quang-tri.yml", "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-               "money_unit: billion_vnd\n"
-               "money: {completed: \"gần 47\", enforceable: \"trên 105\", rate: 45}\n")
+    site.write(
+        "datasets/2016-12m/quang-tri.yml",
+        "unit: quang-tri\nperiod: 2016-12m\n" + HEADER + "money_unit: billion_vnd\n"
+        'money: {completed: "gần 47", enforceable: "trên 105", rate: 45}\n',
+    )
     assert site.check("--strict").code == 0
-    site.write("datasets/2016-12m/quang-tri.yml", "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-               "money_unit: billion_vnd\n"
-               "money: {completed: \"gần 47\", enforceable: \"trên 105\", rate: 47}\n")
+    site.write(
+        "datasets/2016-12m/quang-tri.yml",
+        "unit: quang-tri\nperiod: 2016-12m\n" + HEADER + "money_unit: billion_vnd\n"
+        'money: {completed: "gần 47", enforceable: "trên 105", rate: 47}\n',
+    )
     result = site.check("--strict")
     assert result.code == 1
     assert "= gần 47 tỷ đồng / trên 105 tỷ đồng = 43,40–44,76%" in result.err
 
 
 def test_year_to_year_carry_over_break_is_a_warning(site: ContentDir) -> None:
-    site.write("datasets/2021-12m/dong-thap.yml", "unit: dong-thap\nperiod: 2021-12m\n" + HEADER +
-               "cases: {to_enforce: 843917, completed: 494505}\n")
-    site.write("datasets/2022-6m/dong-thap.yml", "unit: dong-thap\nperiod: 2022-6m\n" + HEADER +
-               "cases: {carried_over: 349000}\n")
+    site.write(
+        "datasets/2021-12m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2021-12m\n"
+        + HEADER
+        + "cases: {to_enforce: 843917, completed: 494505}\n",
+    )
+    site.write(
+        "datasets/2022-6m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-6m\n" + HEADER + "cases: {carried_over: 349000}\n",
+    )
     result = site.check()
     assert result.code == 0
     assert result.lines == [
@@ -253,16 +362,28 @@ def test_year_to_year_carry_over_break_is_a_warning(site: ContentDir) -> None:
         "412) (hint: if the difference was moved to separate tracking (chuyển sổ "
         "theo dõi riêng), record it as separately_tracked)"
     ]
-    site.write("datasets/2022-6m/dong-thap.yml", "unit: dong-thap\nperiod: 2022-6m\n" + HEADER +
-               "cases: {carried_over: 349000, separately_tracked: 412}\n")
+    site.write(
+        "datasets/2022-6m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-6m\n"
+        + HEADER
+        + "cases: {carried_over: 349000, separately_tracked: 412}\n",
+    )
     assert site.check("--strict").code == 0
 
 
 def test_decreasing_cumulative_figure_is_a_warning(site: ContentDir) -> None:
-    site.write("datasets/2017-7m/toan-quoc.yml", "unit: toan-quoc\nperiod: 2017-7m\n" + HEADER +
-               "cases: {carried_over: 290524, new: 341063}\n")
-    site.write("datasets/2017-9m/toan-quoc.yml", "unit: toan-quoc\nperiod: 2017-9m\n" + HEADER +
-               "cases: {carried_over: 290524, new: 340000}\n")
+    site.write(
+        "datasets/2017-7m/toan-quoc.yml",
+        "unit: toan-quoc\nperiod: 2017-7m\n"
+        + HEADER
+        + "cases: {carried_over: 290524, new: 341063}\n",
+    )
+    site.write(
+        "datasets/2017-9m/toan-quoc.yml",
+        "unit: toan-quoc\nperiod: 2017-9m\n"
+        + HEADER
+        + "cases: {carried_over: 290524, new: 340000}\n",
+    )
     result = site.check()
     assert result.lines == [
         "content/datasets/2017-9m/toan-quoc.yml:5:36: warning: cases.new (Thụ lý mới): 340.000 is "
@@ -272,14 +393,20 @@ def test_decreasing_cumulative_figure_is_a_warning(site: ContentDir) -> None:
 
 
 def test_published_change_is_checked_against_last_year(site: ContentDir) -> None:
-    site.write("datasets/2016-9m/toan-quoc.yml", "unit: toan-quoc\nperiod: 2016-9m\n" + HEADER +
-               "cases: {completed: 352182}\n")
-    site.write("datasets/2017-9m/toan-quoc.yml", "unit: toan-quoc\nperiod: 2017-9m\n" + HEADER +
-               "cases:\n  completed: 369372\n"
-               "  change: {completed: {absolute: 17190, percent: 4.88}}\n")
+    site.write(
+        "datasets/2016-9m/toan-quoc.yml",
+        "unit: toan-quoc\nperiod: 2016-9m\n" + HEADER + "cases: {completed: 352182}\n",
+    )
+    site.write(
+        "datasets/2017-9m/toan-quoc.yml",
+        "unit: toan-quoc\nperiod: 2017-9m\n" + HEADER + "cases:\n  completed: 369372\n"
+        "  change: {completed: {absolute: 17190, percent: 4.88}}\n",
+    )
     assert site.check("--strict").code == 0
-    site.write("datasets/2016-9m/toan-quoc.yml", "unit: toan-quoc\nperiod: 2016-9m\n" + HEADER +
-               "cases: {completed: 350000}\n")
+    site.write(
+        "datasets/2016-9m/toan-quoc.yml",
+        "unit: toan-quoc\nperiod: 2016-9m\n" + HEADER + "cases: {completed: 350000}\n",
+    )
     result = site.check()
     assert [line.split(": warning: ")[1].split(": published")[0] for line in result.lines] == [
         "cases.change.completed.absolute (Thi hành xong: tăng, giảm)",
@@ -287,13 +414,16 @@ def test_published_change_is_checked_against_last_year(site: ContentDir) -> None
     ]
     assert result.lines[0].endswith(
         "published 17.190 but 2016-9m has 350.000 and this period 369.372: 19.372 "
-        "(hint: check the change against last year's dataset)")
+        "(hint: check the change against last year's dataset)"
+    )
 
 
 def test_target_gap_is_checked_against_targets_file(site: ContentDir) -> None:
     site.write("targets.yml", "targets:\n  - {year: 2016, unit: quang-tri, cases: 74}\n")
-    site.write("datasets/2016-12m/quang-tri.yml", "unit: quang-tri\nperiod: 2016-12m\n" + HEADER +
-               "cases: {rate: 92, target_gap: 18}\n")
+    site.write(
+        "datasets/2016-12m/quang-tri.yml",
+        "unit: quang-tri\nperiod: 2016-12m\n" + HEADER + "cases: {rate: 92, target_gap: 18}\n",
+    )
     assert site.check("--strict").code == 0
     site.write("targets.yml", "targets:\n  - {year: 2016, unit: quang-tri, cases: 70}\n")
     result = site.check()

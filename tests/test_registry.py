@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 
 from minhbach.models import RegistryFile
+from minhbach.problems import Problems
 from minhbach.registry import Registry, ResolveError
 from minhbach.yamlfile import load_yaml
-from minhbach.problems import Problems
 
 from .conftest import CONTENT
 
@@ -55,19 +55,37 @@ def test_reused_code_pitfall(registry: Registry) -> None:
     assert registry.resolve("bac-ninh", BEFORE).code == "27"
     assert registry.resolve("bac-ninh", AFTER).code == "24"
     assert registry.resolve("bac-ninh", BEFORE).id != registry.resolve("bac-ninh", AFTER).id
-    reused = [u.slug for u in registry.in_scheme("post2025")
-              if any(p.code == u.code and p.slug != u.slug for p in registry.predecessors(u))]
+    reused = [
+        u.slug
+        for u in registry.in_scheme("post2025")
+        if any(p.code == u.code and p.slug != u.slug for p in registry.predecessors(u))
+    ]
     # THADS.md §4.2 lists the seven; Huế keeps Thừa Thiên Huế's code under a new slug.
-    assert sorted(reused) == ["an-giang", "bac-ninh", "dong-thap", "gia-lai", "hue", "lao-cai",
-                              "quang-tri", "tay-ninh"]
+    assert sorted(reused) == [
+        "an-giang",
+        "bac-ninh",
+        "dong-thap",
+        "gia-lai",
+        "hue",
+        "lao-cai",
+        "quang-tri",
+        "tay-ninh",
+    ]
 
 
-@pytest.mark.parametrize(("slug", "day", "code"), [
-    ("quang-tri", BEFORE, "45"), ("quang-tri", AFTER, "44"),
-    ("gia-lai", BEFORE, "64"), ("gia-lai", AFTER, "52"),
-    ("ha-noi", BEFORE, "01"), ("ha-noi", AFTER, "01"),
-    ("thua-thien-hue", BEFORE, "46"), ("hue", AFTER, "46"),
-])
+@pytest.mark.parametrize(
+    ("slug", "day", "code"),
+    [
+        ("quang-tri", BEFORE, "45"),
+        ("quang-tri", AFTER, "44"),
+        ("gia-lai", BEFORE, "64"),
+        ("gia-lai", AFTER, "52"),
+        ("ha-noi", BEFORE, "01"),
+        ("ha-noi", AFTER, "01"),
+        ("thua-thien-hue", BEFORE, "46"),
+        ("hue", AFTER, "46"),
+    ],
+)
 def test_resolve_by_date(registry: Registry, slug: str, day: dt.date, code: str) -> None:
     assert registry.resolve(slug, day).code == code
 
@@ -90,8 +108,11 @@ def test_nation_resolves_on_any_day(registry: Registry) -> None:
 
 def test_successor_and_predecessors(registry: Registry) -> None:
     new = registry.resolve("ho-chi-minh", AFTER)
-    assert [u.slug for u in registry.predecessors(new)] == ["binh-duong", "ba-ria-vung-tau",
-                                                             "ho-chi-minh"]
+    assert [u.slug for u in registry.predecessors(new)] == [
+        "binh-duong",
+        "ba-ria-vung-tau",
+        "ho-chi-minh",
+    ]
     assert registry.successor(registry.resolve("binh-duong", BEFORE)) == new
 
 
@@ -101,5 +122,7 @@ def test_registry_check_finds_a_unit_mapped_twice(registry: Registry) -> None:
     units[index] = units[index].model_copy(update={"formed_from": ["ha-noi", "bac-giang"]})
     broken = Registry(registry.schemes, tuple(units), registry.regions)
     messages = [m for _, _, m in broken.check()]
-    assert "'bac-giang' is in 2 formed_from lists; every old unit becomes part of exactly one " \
-           "new unit" in messages
+    assert (
+        "'bac-giang' is in 2 formed_from lists; every old unit becomes part of exactly one "
+        "new unit" in messages
+    )
