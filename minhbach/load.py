@@ -113,33 +113,17 @@ def report_validation_error(
         loc = tuple(error["loc"])
         kind = error["type"]
         hint: str | None = None
+        mark, field = doc.mark(loc), catalogue.describe(loc) or None
         if kind == "extra_forbidden":
-            key = str(loc[-1])
-            parent = loc[:-1]
-            allowed = allowed_keys(model, parent)
-            message = f"unknown key '{key}'"
-            hint = did_you_mean(key, allowed) if allowed else None
-            problems.error(
-                doc.path,
-                doc.key_mark(loc),
-                catalogue.describe(parent) or None,
-                message,
-                hint=hint,
-                rule="schema",
-            )
-            continue
-        if kind == "missing":
-            field = catalogue.describe(loc)
-            problems.error(
-                doc.path,
-                doc.mark(loc[:-1]),
-                field,
-                "required key is missing",
-                hint=f"add '{loc[-1]}:'",
-                rule="schema",
-            )
-            continue
-        if kind == "figure":
+            allowed = allowed_keys(model, loc[:-1])
+            mark, field = doc.key_mark(loc), catalogue.describe(loc[:-1]) or None
+            message = f"unknown key '{loc[-1]}'"
+            hint = did_you_mean(str(loc[-1]), allowed) if allowed else None
+        elif kind == "missing":
+            mark = doc.mark(loc[:-1])
+            message = "required key is missing"
+            hint = f"add '{loc[-1]}:'"
+        elif kind == "figure":
             message = error["msg"]
             hint = (error.get("ctx") or {}).get("hint") or None
         elif kind == "literal_error":
@@ -149,14 +133,7 @@ def report_validation_error(
             message = _TYPE_MESSAGES.get(kind) or error["msg"]
             if kind in _TYPE_MESSAGES and error.get("input") is not None:
                 message += f", got {_show(error['input'])}"
-        problems.error(
-            doc.path,
-            doc.mark(loc),
-            catalogue.describe(loc) or None,
-            message,
-            hint=hint,
-            rule="schema",
-        )
+        problems.error(doc.path, mark, field, message, hint=hint, rule="schema")
 
 
 def _show(value: Any) -> str:

@@ -65,6 +65,7 @@ class Problems:
     """All problems of a run, in the order found; printed sorted by file and line."""
 
     items: list[Problem] = field(default_factory=list)
+    _keys: set[tuple[object, ...]] = field(default_factory=set, repr=False)
 
     def add(
         self,
@@ -80,13 +81,9 @@ class Problems:
         problem = Problem(severity, str(path), mark, field, message, hint, rule)
         # Two rules may find the same fault (completed > enforceable breaks two
         # identities); the reader needs it once.
-        if not any(
-            p.path == problem.path
-            and p.mark == problem.mark
-            and p.field == problem.field
-            and p.message == problem.message
-            for p in self.items
-        ):
+        key = (problem.path, problem.mark, problem.field, problem.message)
+        if key not in self._keys:
+            self._keys.add(key)
             self.items.append(problem)
 
     def error(
@@ -133,12 +130,8 @@ class Problems:
     def format_lines(self, cap_per_file: int = 20) -> list[str]:
         """Format every problem, sorted by file and line, capped per file with 'and N more'."""
         by_path: dict[str, list[Problem]] = defaultdict(list)
-        seen: set[tuple[object, ...]] = set()
         for problem in sorted(self.items, key=Problem.sort_key):
-            key = (problem.path, problem.mark, problem.field, problem.message)
-            if key not in seen:
-                seen.add(key)
-                by_path[problem.path].append(problem)
+            by_path[problem.path].append(problem)
         lines: list[str] = []
         for path in sorted(by_path):
             problems = by_path[path]

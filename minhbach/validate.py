@@ -37,7 +37,7 @@ from .models import (
 )
 from .numbers import figure_text, number, span
 from .periods import Period, PeriodError
-from .problems import Mark, Problems, Severity
+from .problems import Problems, Severity
 from .registry import Registry, ResolveError
 from .yamlfile import Document, load_yaml
 
@@ -727,8 +727,7 @@ class DatasetChecker:
                 self.check_rank(identity, loc, obj)
 
     def bounds(self, figure: Figure, amount: str) -> tuple[Decimal, Decimal]:
-        rounded = amount == "money" and figure.step > EXACT_MONEY_STEP
-        return figure.bounds(rounded=rounded)
+        return _bounds(figure, amount)
 
     def show(self, figure: Figure, amount: str) -> str:
         if amount == "money":
@@ -1122,6 +1121,7 @@ class CrossChecker:
 
 
 def _bounds(figure: Figure, amount: str) -> tuple[Decimal, Decimal]:
+    """The range a figure stands for; money given coarser than the thousand đồng is rounded."""
     return figure.bounds(rounded=amount == "money" and figure.step > EXACT_MONEY_STEP)
 
 
@@ -1135,4 +1135,4 @@ def _carried_forward(results: Results, amount: str) -> tuple[Decimal, Decimal] |
     return None
 
 
-__all__ = ["CheckedDataset", "Content", "Mark", "check_content", "display_path"]
+__all__ = ["CheckedDataset", "Content", "check_content", "display_path"]
