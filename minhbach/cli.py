@@ -1,13 +1,34 @@
-"""The command line: `python build.py [build|check] [--content DIR] [--strict]`."""
+"""The command line: `python build.py [build|check|serve] [--content DIR] [--strict]`.
+
+`build` (the default) strings the stages together: check the content, compute
+the site model, render `reports/`, run MkDocs into a temporary folder and swap
+it into `site/`. Nothing is written until the content has passed the check,
+so a failed build leaves the previous `reports/` and `site/` as they were.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from .problems import UserError
+from .compute import compute
+from .problems import Problems, UserError
+from .render import LANGS, Strings, Urls, render
+from .site import Alternate, Edition, build_site, serve
 from .validate import Content, check_content, display_path
+
+
+@dataclass(frozen=True)
+class Options:
+    content: Path
+    strict: bool
+    reports: Path
+    site: Path
+    site_url: str | None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,13 +44,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="fail on warnings too (CI runs strict)"
     )
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        default=Path("reports"),
+        help="generated Markdown (default: reports)",
+    )
+    parser.add_argument(
+        "--site", type=Path, default=Path("site"), help="published site (default: site)"
+    )
+    parser.add_argument(
+        "--site-url", default=None, help="public address of the site, for the sitemap"
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("check", help="check the content and report every problem; write nothing")
-    sub.add_parser("build", help="check, then build the site (the default)")
+    sub.add_parser("build", help="check, compute, render and build the site (the default)")
+    serving = sub.add_parser("serve", help="build, then preview with live reload")
+    serving.add_argument("--port", type=int, default=8000)
+    serving.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
+    options = Options(args.content, args.strict, args.reports, args.site, args.site_url)
     try:
-        if args.command in (None, "build", "check"):
-            return run_check(args.content, args.strict, building=args.command != "check")
+        if args.command == "check":
+            return 0 if checked(options) is not None else 1
+        if args.command in (None, "build"):
+            return run_build(options)
+        if args.command == "serve":
+            watch = [options.content, Path(__file__).resolve().parent.parent / "site_templates"]
+            serve(lambda: _build_or_raise(options), options.site, watch, args.host, args.port)
+            return 0
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -37,24 +80,97 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def run_check(root: Path, strict: bool, building: bool = False) -> int:
-    """Check a content folder, print every problem and a summary; return the exit code."""
+def checked(options: Options) -> Content | None:
+    """Check the content, print every problem and a summary; the content if it may be built."""
+    root = options.content
     if not root.is_dir():
         raise UserError(f"no content folder at {display_path(root)}")
     content, problems = check_content(root)
+    report(problems)
+    errors, warnings = len(problems.errors), len(problems.warnings)
+    failed = errors > 0 or (options.strict and warnings > 0)
+    print(summary(content, errors, warnings, options.strict))
+    return None if failed else content
+
+
+def report(problems: Problems) -> None:
     for line in problems.format_lines():
         print(line, file=sys.stderr)
     sys.stderr.flush()
-    errors, warnings = len(problems.errors), len(problems.warnings)
-    failed = errors > 0 or (strict and warnings > 0)
-    print(summary(content, errors, warnings, strict))
-    if building and not failed:
-        print(
-            "site: not built yet: rendering pages is the next stage of Minh Bạch (issue #3); "
-            "the content is checked and ready",
-            file=sys.stderr,
+
+
+def run_build(options: Options) -> int:
+    """Build the whole site; return the exit code."""
+    try:
+        _build_or_raise(options)
+    except BuildFailed:
+        return 1
+    return 0
+
+
+class BuildFailed(UserError):
+    """The content did not pass; the problems are already printed."""
+
+
+def _build_or_raise(options: Options) -> None:
+    started = time.perf_counter()
+    step = _stepper(started)
+    content = checked(options)
+    if content is None:
+        raise BuildFailed("the content has problems; site/ was not changed")
+    step("check")
+    model, problems = compute(content)
+    report(problems)
+    if problems.errors or (options.strict and problems.warnings):
+        print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
+        raise BuildFailed("compute problems")
+    step("compute")
+    stats = render(model, options.reports)
+    step(
+        f"render: {stats.written} files written, {stats.unchanged} unchanged, "
+        f"{stats.removed} removed in {display_path(options.reports)}/"
+    )
+    built = build_site(
+        options.reports,
+        options.site,
+        editions(Strings()),
+        strict=True,  # a MkDocs warning (a broken link) is a defect of ours or of an editor page
+        site_url=options.site_url,
+        epoch=model.epoch,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+    pages = sum(b.pages for b in built)
+    print(
+        f"site: {pages} pages ({', '.join(f'{b.lang} {b.pages}' for b in built)}) "
+        f"built into {display_path(options.site)}/ in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def _stepper(started: float) -> Callable[[str], None]:
+    def step(what: str) -> None:
+        print(f"  {time.perf_counter() - started:5.1f} s  {what}", file=sys.stderr)
+
+    return step
+
+
+def editions(strings: Strings) -> list[Edition]:
+    """The two editions of the site: Vietnamese at the root, English under /en/."""
+    switch = {
+        "vi": [Alternate("Tiếng Việt", "./", "vi"), Alternate("English", "en/", "en")],
+        "en": [Alternate("Tiếng Việt", "../", "vi"), Alternate("English", "./", "en")],
+    }
+    return [
+        Edition(
+            lang=lang,
+            docs_dir=Path(lang),
+            dest="" if lang == "vi" else "en",
+            site_name=strings.get("site_name", lang),
+            nav=Urls(lang).nav(strings),
+            alternate=switch[lang],
+            permalink_title="Liên kết đến mục này" if lang == "vi" else "Link to this section",
         )
-    return 1 if failed else 0
+        for lang in LANGS
+    ]
 
 
 def summary(content: Content, errors: int, warnings: int, strict: bool) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal
 
 from .figures import Figure
+
+if TYPE_CHECKING:
+    from .compute import Value
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
@@ -41,3 +46,107 @@ def span(low: Decimal, high: Decimal, lang: str = "vi", decimals: int = 2) -> st
     """A computed value or range: '91,68' or '43,40–44,76'."""
     a, b = number(low, lang, decimals), number(high, lang, decimals)
     return a if a == b else f"{a}–{b}"
+
+
+# --- values on pages (compute.Value) ---
+
+MONEY_SCALES = (
+    (Decimal(10) ** 9, "tỷ", "billion"),
+    (Decimal(10) ** 6, "triệu", "million"),
+    (Decimal(10) ** 3, "nghìn", "thousand"),
+)
+MAX_MONEY_DECIMALS = 3  # "5,057879 tỷ" reads worse than "5 tỷ 057 triệu 879 nghìn đồng"
+UNIT_WORDS = {"count": {"vi": "việc", "en": "cases"}, "points": {"vi": "điểm %", "en": "pp"}}
+
+
+def decimals_of(step: Decimal) -> int:
+    """How many decimals show a value to its precision: step 0,01 → 2, step 1 or 1000 → 0."""
+    exponent = step.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def money(value: Decimal, step: Decimal, lang: str = "vi") -> str:
+    """Money the way reports write it: '97,6 tỷ đồng', '1.304 tỷ đồng', '850 triệu đồng'.
+
+    The scale is the largest one the value reaches, shown to the figure's precision;
+    when that needs more than three decimals the exact compound form is used.
+    """
+    magnitude = abs(value)
+    for scale, vi_word, en_word in MONEY_SCALES:
+        if magnitude >= scale:
+            decimals = decimals_of(step / scale)
+            if decimals <= MAX_MONEY_DECIMALS:
+                text = number(value / scale, lang, decimals)
+                return f"{text} {vi_word} đồng" if lang == "vi" else f"VND {text} {en_word}"
+            return _compound(value, lang)
+    text = number(value, lang, decimals_of(step))
+    return f"{text} đồng" if lang == "vi" else f"VND {text}"
+
+
+def _compound(value: Decimal, lang: str) -> str:
+    if lang != "vi":
+        return (
+            f"VND {number(value, lang, decimals_of(Decimal(1)) if value == int(value) else None)}"
+        )
+    sign, rest = ("−", -value) if value < 0 else ("", value)
+    parts: list[str] = []
+    for scale, word, _ in MONEY_SCALES:
+        whole, rest = divmod(rest, scale)
+        if whole or parts:
+            parts.append(f"{int(whole):03d} {word}" if parts else f"{number(whole)} {word}")
+    if rest:
+        parts.append(f"{int(rest):03d}")
+    return sign + " ".join(parts) + " đồng"
+
+
+def show(value: Value, lang: str = "vi", unit: bool = True) -> str:
+    """A page value: published as the source gives it (with 'gần'), computed to its precision.
+
+    Counts take 'việc', money its scale word, percentages '%', points 'điểm %';
+    without `unit`, money keeps its scale word but counts and points go bare.
+    """
+    point = value.point
+    if value.measure == "money":
+        text = money(point, value.step, lang)
+    else:
+        text = number(point, lang, decimals_of(value.step))
+        if value.measure == "percent":
+            text += "%"
+        elif unit:
+            text += " " + UNIT_WORDS[value.measure][lang]
+    figure = value.figure
+    if figure is not None and figure.qualifier is not None:
+        word = figure.qualifier.value if lang == "vi" else figure.qualifier.english
+        return f"{word} {text}"
+    if value.approximate:
+        return f"{'khoảng' if lang == 'vi' else 'about'} {text}"
+    return text
+
+
+def signed(value: Value, lang: str = "vi", unit: bool = True) -> str:
+    """A change in words: 'tăng 57 việc', 'giảm 11%', 'tăng 1,82 điểm %'; 'không đổi'."""
+    if value.point == 0:
+        return "không đổi" if lang == "vi" else "unchanged"
+    words = {"vi": ("tăng", "giảm"), "en": ("up", "down")}[lang]
+    magnitude = dataclasses.replace(value, point=abs(value.point))
+    return f"{words[0] if value.point > 0 else words[1]} {show(magnitude, lang, unit)}"
+
+
+def margin(value: Value, lang: str = "vi", short: bool = False) -> str:
+    """A gap to target in words: 'vượt chỉ tiêu 18 điểm %', 'thấp hơn chỉ tiêu 3 điểm %'.
+
+    `short` drops the word for target where the sentence already names it: 'vượt 18 điểm %'.
+    """
+    if value.point == 0:
+        return "đạt đúng chỉ tiêu" if lang == "vi" else "exactly on target"
+    text = show(dataclasses.replace(value, point=abs(value.point)), lang)
+    above = value.point > 0
+    if lang == "vi":
+        return f"{'vượt' if above else 'thấp hơn'}{'' if short else ' chỉ tiêu'} {text}"
+    return f"{text} {'above' if above else 'below'}{'' if short else ' target'}"
+
+
+def with_sign(value: Value, lang: str = "vi") -> str:
+    """A difference with its sign, for tables: '+18 điểm %', '−23 điểm %', '0 điểm %'."""
+    sign = "+" if value.point > 0 else "−" if value.point < 0 else ""
+    return sign + show(dataclasses.replace(value, point=abs(value.point)), lang)

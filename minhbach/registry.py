@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .catalogue import did_you_mean
+from .catalogue import Text, did_you_mean
 from .models import RegistryFile, Scheme, UnitEntry
 
 MERGER_DATE = dt.date(2025, 7, 1)
@@ -34,11 +34,11 @@ class Registry:
 
     schemes: tuple[Scheme, ...]
     units: tuple[UnitEntry, ...]
-    regions: dict[str, str]
+    regions: dict[str, Text]
 
     @classmethod
     def from_file(cls, data: RegistryFile) -> Registry:
-        return cls(tuple(data.schemes), tuple(data.units), {r.key: r.name.vi for r in data.regions})
+        return cls(tuple(data.schemes), tuple(data.units), {r.key: r.name for r in data.regions})
 
     def scheme_on(self, day: dt.date) -> str:
         for scheme in self.schemes:

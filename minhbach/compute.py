@@ -1,0 +1,724 @@
+"""Stage 3, compute: derive everything the pages show from checked content.
+
+`compute(content)` returns the site model: for every unit and period its
+results blocks with the rate (published, or recomputed from completed ÷
+enforceable), the target and the gap to it in percentage points, the change
+against the same period of the previous statistical year (relative % for
+counts and money, points for rates; the published "so với cùng kỳ" figure
+when last year's dataset is absent); per period the units ranked by rate and
+national totals summed from units when every unit reported; per unit its
+history, merged units combining their predecessors with the break marked.
+
+Published figures are carried as they are, so pages show them as the source
+gives them; computed values keep their precision and say when they rest on a
+hedged figure ("gần 47"). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Literal
+
+from .catalogue import get_catalogue
+from .figures import Figure
+from .models import SUBAGGREGATES, Dataset, Inspection, Release, Results, TargetEntry, UnitEntry
+from .numbers import show
+from .periods import Period
+from .problems import Problems
+from .registry import MERGER_DATE, NATION, Registry
+from .validate import CheckedDataset, Content
+
+Measure = Literal["count", "money", "percent", "points"]
+Basis = Literal["computed", "combined"]
+COMPUTED: Basis = "computed"
+HUNDRED = Decimal(100)
+RATE_STEP = Decimal("0.01")  # computed rates and changes are shown to two decimals, as reports do
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number a page shows: a published figure as given, or a computed value.
+
+    `point` is the value itself (in cases, đồng, % or points); `step` the
+    precision to show it with; `approximate` when it rests on a hedged figure.
+    """
+
+    point: Decimal
+    measure: Measure
+    step: Decimal = Decimal(1)
+    figure: Figure | None = None
+    approximate: bool = False
+
+    @classmethod
+    def of(cls, figure: Figure, measure: Measure) -> Value:
+        return cls(figure.value, measure, figure.step, figure, figure.is_approximate)
+
+    @property
+    def published(self) -> bool:
+        return self.figure is not None
+
+    @property
+    def origin(self) -> Literal["published", "computed"]:
+        return "published" if self.figure is not None else "computed"
+
+    def __str__(self) -> str:
+        return show(self, "vi")
+
+
+def _computed(point: Decimal, measure: Measure, step: Decimal, *parts: Value) -> Value:
+    return Value(point, measure, step, None, any(p.approximate for p in parts))
+
+
+def add(values: Sequence[Value]) -> Value:
+    """The sum of values of one measure; as coarse as its coarsest part."""
+    return _computed(
+        sum((v.point for v in values), Decimal(0)),
+        values[0].measure,
+        max(v.step for v in values),
+        *values,
+    )
+
+
+def ratio(numerator: Value, denominator: Value) -> Value | None:
+    """numerator ÷ denominator × 100, or None when the denominator is zero."""
+    if denominator.point <= 0:
+        return None
+    return _computed(
+        numerator.point / denominator.point * HUNDRED, "percent", RATE_STEP, numerator, denominator
+    )
+
+
+def difference(minuend: Value, subtrahend: Value, measure: Measure) -> Value:
+    """minuend − subtrahend, to the finer of the two precisions (81,89 − 81,50 = 0,39)."""
+    step = min(minuend.step, subtrahend.step)
+    return _computed(minuend.point - subtrahend.point, measure, step, minuend, subtrahend)
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one field moved against the same period of the previous statistical year."""
+
+    key: str
+    absolute: Value | None = None  # in the field's own measure
+    percent: Value | None = None  # relative change, for counts and money
+    points: Value | None = None  # for rates
+    previous: Value | None = None  # last year's value, when it is known
+    basis: Literal["computed", "published", "combined"] = "computed"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The completion-rate target a block is measured against, and where it comes from."""
+
+    value: Value
+    origin: Literal["dataset", "targets"]
+    entry: TargetEntry | None = None
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """One results block (cases, money, or a sub-aggregate's) with what is derived from it."""
+
+    key: str  # "cases", "money", "state_budget.money"
+    group: str | None  # sub-aggregate name, or None for the totals
+    amount: Literal["count", "money"]
+    fields: dict[str, Value]  # published amounts, in catalogue order
+    rate: Value | None  # published rate, else the recomputed one
+    rate_computed: Value | None  # completed ÷ enforceable, when both are published
+    target: Target | None
+    gap: Value | None  # rate − target in points (the published margin when given)
+    met: bool | None
+    changes: dict[str, Change]
+
+    @property
+    def measure(self) -> Measure:
+        return self.amount
+
+    def get(self, key: str) -> Value | None:
+        if key == "rate":
+            return self.rate
+        return self.fields.get(key)
+
+
+@dataclass(frozen=True)
+class UnitPeriod:
+    """One unit's page for one period."""
+
+    unit: UnitEntry
+    period: Period
+    checked: CheckedDataset
+    blocks: dict[str, BlockView]
+    rank: dict[str, int] = field(default_factory=dict)  # rank by rate among the period's units
+    ranked_of: int = 0
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.checked.dataset
+
+    @property
+    def is_national(self) -> bool:
+        return self.unit.scheme == "national"
+
+    def block(self, key: str) -> BlockView | None:
+        return self.blocks.get(key)
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """A unit's place in a period's ranking by completion rate."""
+
+    page: UnitPeriod
+    cases: BlockView | None
+    money: BlockView | None
+    rank_cases: int | None
+    rank_money: int | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """National totals summed from every unit of a period, reconciled with a national dataset."""
+
+    blocks: dict[str, BlockView]
+    units: int
+    mismatches: list[str]
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    """One period: its units, ranking, national figures and release."""
+
+    period: Period
+    scheme: str
+    expected: int  # units in force at the period's end
+    pages: list[UnitPeriod]  # provincial pages, by name
+    national: UnitPeriod | None
+    ranking: list[RankRow]
+    totals: Totals | None
+    release: Release | None
+
+    @property
+    def complete(self) -> bool:
+        return len(self.pages) == self.expected
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Predecessors' figures of one pre-merger period, summed for a merged unit."""
+
+    period: Period
+    parts: list[UnitPeriod]
+    blocks: dict[str, BlockView]
+
+
+@dataclass(frozen=True)
+class UnitHistory:
+    """Every period of one unit slug, across the 2025 merger."""
+
+    slug: str
+    units: list[UnitEntry]  # the entries with this slug: pre2025 and/or post2025, or the nation
+    pages: list[UnitPeriod]  # this slug's own pages, oldest first
+    predecessors: list[UnitEntry]  # of the post2025 unit, when it was formed from others
+    predecessor_pages: list[UnitPeriod]
+    combined: list[Combined]  # predecessor periods where every predecessor reported
+    successor: UnitEntry | None  # the post2025 unit an old unit became part of
+
+    @property
+    def current(self) -> UnitEntry:
+        return self.units[-1]
+
+    @property
+    def merged(self) -> bool:
+        """Whether the 2025 merger changed this unit (a break in its series)."""
+        if self.successor is not None:
+            return self.successor.formed_from != [self.slug]
+        return len(self.predecessors) > 1
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """Everything the pages show, derived from checked content."""
+
+    content: Content
+    pages: list[UnitPeriod]  # every unit × period, by period then unit
+    periods: list[PeriodView]  # newest first
+    histories: list[UnitHistory]  # by unit name
+    releases: list[Release]
+    epoch: int  # reproducible build time: the newest date in the content
+
+    @property
+    def registry(self) -> Registry:
+        assert self.content.registry is not None
+        return self.content.registry
+
+    @property
+    def latest(self) -> PeriodView | None:
+        return self.periods[0] if self.periods else None
+
+    def history(self, slug: str) -> UnitHistory:
+        return next(h for h in self.histories if h.slug == slug)
+
+
+# --- the stage ---
+
+
+def compute(content: Content) -> tuple[SiteModel, Problems]:
+    """Derive the site model from checked content; reconciliation problems are warnings."""
+    problems = Problems()
+    registry = content.registry
+    assert registry is not None, "compute runs only on content that passed the check"
+    by_key = {(c.unit_id, c.period): c for c in content.datasets}
+    pages = {
+        key: _unit_period(checked, registry, by_key, content.targets)
+        for key, checked in by_key.items()
+    }
+    periods = [
+        _period_view(period, registry, pages, content, problems)
+        for period in sorted({p for _, p in pages}, key=lambda p: (p.end, p.months), reverse=True)
+    ]
+    all_pages = sorted(
+        pages.values(),
+        key=lambda p: (p.period.end, p.period.months, not p.is_national, name_key(p.unit.name.vi)),
+    )
+    pages_by_id: dict[str, list[UnitPeriod]] = defaultdict(list)
+    for page in all_pages:
+        pages_by_id[page.unit.id].append(page)
+    histories = _histories(registry, pages_by_id)
+    model = SiteModel(
+        content=content,
+        pages=all_pages,
+        periods=periods,
+        histories=histories,
+        releases=sorted(content.releases, key=lambda r: _as_date(r.publish_at), reverse=True),
+        epoch=_epoch(content),
+    )
+    return model, problems
+
+
+def _unit_period(
+    checked: CheckedDataset,
+    registry: Registry,
+    by_key: dict[tuple[str, Period], CheckedDataset],
+    targets: dict[tuple[str, int], TargetEntry],
+) -> UnitPeriod:
+    unit = registry.get(checked.unit_id)
+    previous = _previous_blocks(unit, checked.period, registry, by_key)
+    entry = targets.get((checked.unit_id, checked.period.year))
+    blocks: dict[str, BlockView] = {}
+    for key, group, results, amount in _results_of(checked.dataset):
+        target = _target(checked, key, group, results, entry)
+        before, basis = previous.get(key) or (None, COMPUTED)
+        blocks[key] = block_view(key, group, amount, results, target, before, basis)
+    return UnitPeriod(unit, checked.period, checked, blocks)
+
+
+def _results_of(
+    dataset: Dataset,
+) -> Iterable[tuple[str, str | None, Results, Literal["count", "money"]]]:
+    for name in ("cases", "money"):
+        results: Results | None = getattr(dataset, name)
+        if results is not None:
+            yield name, None, results, _amount(name)
+    for group in SUBAGGREGATES:
+        sub = getattr(dataset, group)
+        for name in ("cases", "money"):
+            results = getattr(sub, name) if sub is not None else None
+            if results is not None:
+                yield f"{group}.{name}", group, results, _amount(name)
+
+
+def _amount(name: str) -> Literal["count", "money"]:
+    return "count" if name == "cases" else "money"
+
+
+def _target(
+    checked: CheckedDataset,
+    key: str,
+    group: str | None,
+    results: Results,
+    entry: TargetEntry | None,
+) -> Target | None:
+    if group is not None:
+        return Target(Value.of(results.target, "percent"), "dataset") if results.target else None
+    figure = checked.targets.get(key)
+    if figure is None:
+        return None
+    if results.target is not None:
+        return Target(Value.of(figure, "percent"), "dataset")
+    return Target(Value.of(figure, "percent"), "targets", entry)
+
+
+AMOUNT_KEYS = tuple(
+    key for key, f in get_catalogue().groups["results"].fields.items() if f.measure == "amount"
+)
+
+
+def block_view(
+    key: str,
+    group: str | None,
+    amount: Literal["count", "money"],
+    results: Results,
+    target: Target | None,
+    previous: BlockView | None = None,
+    basis: Literal["computed", "combined"] = "computed",
+) -> BlockView:
+    """Derive a block's rate, gap to target and change from its published figures."""
+    fields = {k: Value.of(f, amount) for k in AMOUNT_KEYS if (f := results.figure(k)) is not None}
+    published_rate = Value.of(results.rate, "percent") if results.rate is not None else None
+    completed, enforceable = fields.get("completed"), fields.get("enforceable")
+    rate_computed = ratio(completed, enforceable) if completed and enforceable else None
+    rate = published_rate or rate_computed
+    gap: Value | None = None
+    if results.target_gap is not None:
+        gap = Value.of(results.target_gap, "points")
+    elif rate is not None and target is not None:
+        gap = difference(rate, target.value, "points")
+    met = _met(rate, target, gap)
+    changes = _changes(amount, fields, rate, results, previous, basis)
+    return BlockView(key, group, amount, fields, rate, rate_computed, target, gap, met, changes)
+
+
+def _met(rate: Value | None, target: Target | None, gap: Value | None) -> bool | None:
+    if rate is None or target is None or gap is None:
+        return None
+    # "chỉ tiêu trên 83,25%" is met only above it; a plain target is met from it.
+    qualifier = target.value.figure.qualifier if target.value.figure else None
+    if qualifier is not None and qualifier.direction > 0:
+        return gap.point > 0
+    return gap.point >= 0
+
+
+def _changes(
+    amount: Literal["count", "money"],
+    fields: dict[str, Value],
+    rate: Value | None,
+    results: Results,
+    previous: BlockView | None,
+    basis: Literal["computed", "combined"],
+) -> dict[str, Change]:
+    changes: dict[str, Change] = {}
+    if previous is not None:
+        for key, now in fields.items():
+            then = previous.fields.get(key)
+            if then is None:
+                continue
+            absolute = difference(now, then, now.measure)
+            percent = ratio(absolute, then)
+            changes[key] = Change(key, absolute, percent, None, then, basis)
+        if rate is not None and previous.rate is not None:
+            points = difference(rate, previous.rate, "points")
+            changes["rate"] = Change("rate", None, None, points, previous.rate, basis)
+    for key, published in results.change.items():
+        if key in changes:
+            continue
+        measure: Measure = "percent" if key == "rate" else amount
+        changes[key] = Change(
+            key,
+            absolute=Value.of(published.absolute, measure) if published.absolute else None,
+            percent=Value.of(published.percent, "percent") if published.percent else None,
+            points=Value.of(published.points, "points") if published.points else None,
+            basis="published",
+        )
+    return changes
+
+
+def _previous_blocks(
+    unit: UnitEntry,
+    period: Period,
+    registry: Registry,
+    by_key: dict[tuple[str, Period], CheckedDataset],
+) -> dict[str, tuple[BlockView, Literal["computed", "combined"]]]:
+    """Last year's blocks of the same period: the unit's own, or its predecessors' summed."""
+    before = period.same_period_previous_year()
+    own = by_key.get((unit.id, before))
+    if own is not None:
+        return {
+            key: (block_view(key, group, amount, results, None), "computed")
+            for key, group, results, amount in _results_of(own.dataset)
+        }
+    if unit.scheme == "post2025" and before.end < MERGER_DATE:
+        parts = [by_key.get((old.id, before)) for old in registry.predecessors(unit)]
+        if parts and all(p is not None for p in parts):
+            blocks = combine_blocks([_plain_blocks(p) for p in parts if p is not None])
+            return {key: (block, "combined") for key, block in blocks.items()}
+    return {}
+
+
+def _plain_blocks(checked: CheckedDataset) -> dict[str, BlockView]:
+    return {
+        key: block_view(key, group, amount, results, None)
+        for key, group, results, amount in _results_of(checked.dataset)
+    }
+
+
+def combine_blocks(
+    parts: Sequence[dict[str, BlockView]], target: dict[str, Target] | None = None
+) -> dict[str, BlockView]:
+    """Sum the blocks of several units: each amount every part has, and the rate recomputed."""
+    combined: dict[str, BlockView] = {}
+    keys = [key for key in parts[0] if all(key in p for p in parts)] if parts else []
+    for key in keys:
+        blocks = [p[key] for p in parts]
+        fields = {
+            k: add([b.fields[k] for b in blocks])
+            for k in AMOUNT_KEYS
+            if all(k in b.fields for b in blocks)
+        }
+        completed, enforceable = fields.get("completed"), fields.get("enforceable")
+        rate = ratio(completed, enforceable) if completed and enforceable else None
+        own_target = (target or {}).get(key)
+        gap = difference(rate, own_target.value, "points") if rate and own_target else None
+        combined[key] = BlockView(
+            key,
+            blocks[0].group,
+            blocks[0].amount,
+            fields,
+            rate,
+            rate,
+            own_target,
+            gap,
+            _met(rate, own_target, gap),
+            {},
+        )
+    return combined
+
+
+# --- periods ---
+
+
+def _period_view(
+    period: Period,
+    registry: Registry,
+    pages: dict[tuple[str, Period], UnitPeriod],
+    content: Content,
+    problems: Problems,
+) -> PeriodView:
+    """Rank the period's units (updating their pages in `pages`) and sum national totals."""
+    scheme = registry.scheme_on(period.end)
+    expected = len(registry.in_scheme(scheme))
+    keys = sorted(
+        (key for key, p in pages.items() if key[1] == period and not p.is_national),
+        key=lambda key: name_key(pages[key].unit.name.vi),
+    )
+    ranks = {amount: _ranks([pages[k] for k in keys], amount) for amount in ("cases", "money")}
+    rated = max(len(r) for r in ranks.values())
+    for key in keys:
+        rank = {a: r[key[0]] for a, r in ranks.items() if key[0] in r}
+        pages[key] = replace(pages[key], rank=rank, ranked_of=rated)
+    units = [pages[k] for k in keys]
+    national = pages.get((NATION, period))
+    release = next((r for r in content.releases if r.period == period.key), None)
+    totals = None
+    if units and len(units) == expected:
+        totals = _totals(period, units, national, content, problems)
+    return PeriodView(period, scheme, expected, units, national, _ranking(units), totals, release)
+
+
+def _ranking(pages: Sequence[UnitPeriod]) -> list[RankRow]:
+    """The period's units by rank in cases, then money, then name; unrated units last."""
+    rows = [
+        RankRow(
+            page,
+            page.block("cases"),
+            page.block("money"),
+            page.rank.get("cases"),
+            page.rank.get("money"),
+        )
+        for page in pages
+    ]
+    unranked = len(rows) + 1
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.rank_cases or unranked,
+            r.rank_money or unranked,
+            name_key(r.page.unit.name.vi),
+        ),
+    )
+
+
+def _ranks(pages: Sequence[UnitPeriod], key: str) -> dict[str, int]:
+    """Competition ranks by rate, highest first: equal rates share a rank (1, 2, 2, 4)."""
+    rated = [
+        (block.rate.point, page.unit.id)
+        for page in pages
+        if (block := page.block(key)) is not None and block.rate is not None
+    ]
+    rated.sort(key=lambda r: r[0], reverse=True)
+    ranks: dict[str, int] = {}
+    for index, (rate, unit_id) in enumerate(rated):
+        same = index > 0 and rated[index - 1][0] == rate
+        ranks[unit_id] = ranks[rated[index - 1][1]] if same else index + 1
+    return ranks
+
+
+def _totals(
+    period: Period,
+    units: Sequence[UnitPeriod],
+    national: UnitPeriod | None,
+    content: Content,
+    problems: Problems,
+) -> Totals:
+    entry = content.targets.get((NATION, period.year))
+    targets = {
+        key: Target(Value.of(fig, "percent"), "targets", entry)
+        for key in ("cases", "money")
+        if entry is not None and (fig := getattr(entry, key)) is not None
+    }
+    blocks = combine_blocks([u.blocks for u in units], targets)
+    mismatches: list[str] = []
+    if national is not None:
+        for key, summed in blocks.items():
+            reported = national.block(key)
+            if reported is None:
+                continue
+            for name, total in summed.fields.items():
+                figure = reported.fields.get(name)
+                if figure is None or figure.figure is None:
+                    continue
+                low, high = figure.figure.bounds(rounded=figure.step > 1)
+                if not low <= total.point <= high:
+                    message = (
+                        f"{key}.{name}: the national dataset has {show(figure, 'vi')} but the "
+                        f"{len(units)} units of {period} sum to {show(total, 'vi')}"
+                    )
+                    mismatches.append(message)
+                    problems.warning(
+                        national.checked.src_path,
+                        national.checked.doc.mark((*key.split("."), name)),
+                        f"{key}.{name}",
+                        message,
+                        hint="check the national and the units' datasets against their sources",
+                        rule="national_totals",
+                    )
+    return Totals(blocks, len(units), mismatches)
+
+
+# --- histories ---
+
+
+def _histories(registry: Registry, pages_by_id: dict[str, list[UnitPeriod]]) -> list[UnitHistory]:
+    slugs = sorted({page.unit.slug for pages in pages_by_id.values() for page in pages})
+    # A merged unit's page lists its predecessors, so they get a history too.
+    for unit in registry.in_scheme("post2025"):
+        if unit.slug in slugs:
+            slugs.extend(s for s in unit.formed_from if s not in slugs)
+    for pages in list(pages_by_id.values()):
+        for page in pages:
+            if page.unit.scheme == "pre2025":
+                successor = registry.successor(page.unit)
+                if successor.slug not in slugs:
+                    slugs.append(successor.slug)
+    histories = [_history(slug, registry, pages_by_id) for slug in sorted(set(slugs))]
+    return sorted(
+        histories, key=lambda h: (h.current.scheme != "national", name_key(h.current.name.vi))
+    )
+
+
+def _history(
+    slug: str, registry: Registry, pages_by_id: dict[str, list[UnitPeriod]]
+) -> UnitHistory:
+    units = sorted(registry.by_slug(slug), key=lambda u: u.scheme == "post2025")
+    pages = sorted(
+        (p for u in units for p in pages_by_id.get(u.id, [])),
+        key=lambda p: (p.period.end, p.period.months),
+    )
+    new = next((u for u in units if u.scheme == "post2025"), None)
+    old = next((u for u in units if u.scheme == "pre2025"), None)
+    predecessors = (
+        registry.predecessors(new) if new is not None and new.formed_from != [slug] else []
+    )
+    predecessor_pages = sorted(
+        (p for u in predecessors if u.slug != slug for p in pages_by_id.get(u.id, [])),
+        key=lambda p: (p.period.end, p.period.months, name_key(p.unit.name.vi)),
+    )
+    combined: list[Combined] = []
+    if predecessors:
+        by_period: dict[Period, list[UnitPeriod]] = defaultdict(list)
+        for u in predecessors:
+            for p in pages_by_id.get(u.id, []):
+                by_period[p.period].append(p)
+        for period in sorted(by_period, key=lambda p: (p.end, p.months)):
+            parts = by_period[period]
+            if len(parts) == len(predecessors):
+                combined.append(Combined(period, parts, combine_blocks([p.blocks for p in parts])))
+    successor = registry.successor(old) if old is not None and new is None else None
+    return UnitHistory(slug, units, pages, predecessors, predecessor_pages, combined, successor)
+
+
+# --- the reproducible build time ---
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _epoch(content: Content) -> int:
+    """The newest date the content states (sources, releases), as a Unix time at 00:00 UTC."""
+    dates = [c.dataset.source.date for c in content.datasets if c.dataset.source.date]
+    dates += [_as_date(r.publish_at) for r in content.releases]
+    newest = max(dates, default=dt.date(2000, 1, 1))
+    return int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp())
+
+
+# --- summaries and ordering ---
+
+
+def name_key(name: str) -> str:
+    """Sort key for Vietnamese names: letters without tone marks first ('Đồng Tháp' near 'Đà')."""
+    decomposed = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return f"{base.casefold()}\0{name}"
+
+
+@dataclass(frozen=True)
+class InspectionTotal:
+    """One inspection kind summed over the units of a period that reported it."""
+
+    units_reporting: int
+    count: Value | None
+    units: Value | None
+    findings: Value | None
+    recommendations: Value | None
+
+    def __getitem__(self, key: str) -> Value | None:
+        value: Value | None = getattr(self, key)
+        return value
+
+
+def inspection_totals(view: PeriodView) -> dict[str, InspectionTotal]:
+    """Inspections of a period by kind: each figure summed where every reporting unit gives it."""
+    by_kind: dict[str, list[Inspection]] = defaultdict(list)
+    for page in view.pages:
+        for item in page.dataset.inspections:
+            by_kind[item.kind].append(item)
+
+    def total(items: list[Inspection], key: str) -> Value | None:
+        figures = [getattr(i, key) for i in items]
+        if any(f is None for f in figures):
+            return None
+        return add([Value.of(f, "count") for f in figures])
+
+    return {
+        kind: InspectionTotal(
+            len(items),
+            total(items, "count"),
+            total(items, "units"),
+            total(items, "findings"),
+            total(items, "recommendations"),
+        )
+        for kind, items in sorted(by_kind.items())
+    }
+
+
+def reform_totals(view: PeriodView) -> dict[str, dict[str, int]]:
+    """How many units of a period report each reform initiative at each status."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for page in view.pages:
+        for item in page.dataset.reform:
+            counts[item.key][item.status] += 1
+    return {key: dict(statuses) for key, statuses in sorted(counts.items())}

@@ -1,0 +1,546 @@
+"""Stage 4, render: fill the page templates from the site model into `reports/`.
+
+Each edition (Vietnamese at the site root, English under /en/) gets its own
+Markdown tree, `reports/vi/` and `reports/en/`, from the same templates in
+`site_templates/pages/`; the open data is language-neutral and lives once, in
+the Vietnamese tree under `du-lieu/`. Everything is gathered in memory first;
+`write_tree` then writes only files whose bytes changed and removes stale ones,
+so an unchanged page keeps its timestamp and later stages can skip it.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import os
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+import yaml
+from babel.dates import format_date
+
+from .catalogue import Lang, get_catalogue
+from .compute import (
+    BlockView,
+    Change,
+    Combined,
+    PeriodView,
+    SiteModel,
+    UnitHistory,
+    UnitPeriod,
+    Value,
+    inspection_totals,
+    name_key,
+    reform_totals,
+)
+from .models import SUBAGGREGATES, UnitEntry
+from .numbers import LOCALES, margin, number, show, signed, with_sign
+from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
+from .periods import Period
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+LANGS: tuple[Lang, ...] = ("vi", "en")
+SECTIONS: dict[str, dict[Lang, str]] = {
+    "periods": {"vi": "ky-bao-cao", "en": "periods"},
+    "units": {"vi": "don-vi", "en": "units"},
+    "methodology": {"vi": "phuong-phap", "en": "methodology"},
+    "open_data": {"vi": "du-lieu", "en": "data"},
+    "about": {"vi": "gioi-thieu", "en": "about"},
+}
+NAV_KEYS = ("home", "periods", "units", "methodology", "open_data", "about")
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where each page lives in one edition, as a Markdown path under its docs folder."""
+
+    lang: Lang
+
+    def home(self) -> str:
+        return "index.md"
+
+    def section(self, key: str) -> str:
+        return f"{SECTIONS[key][self.lang]}/index.md"
+
+    def period(self, period: Period) -> str:
+        return f"{period.year}/{period.url_segment(self.lang)}/index.md"
+
+    def unit_period(self, page: UnitPeriod) -> str:
+        return f"{page.period.year}/{page.period.url_segment(self.lang)}/{page.unit.slug}/index.md"
+
+    def history(self, slug: str) -> str:
+        return f"{SECTIONS['units'][self.lang]}/{slug}/index.md"
+
+    def site_url(self, md_path: str) -> str:
+        """The built URL of a page, from the site root: 'en/2016/full-year/'."""
+        prefix = "" if self.lang == "vi" else "en/"
+        folder = posixpath.dirname(md_path)
+        return prefix + (f"{folder}/" if folder else "")
+
+    def nav(self, strings: Strings) -> list[dict[str, str]]:
+        return [
+            {strings.get(key, self.lang): self.home() if key == "home" else self.section(key)}
+            for key in NAV_KEYS
+        ]
+
+
+class Strings:
+    """The template words of `site_templates/strings.yml`, in both languages."""
+
+    def __init__(self, path: Path = TEMPLATES / "strings.yml") -> None:
+        with path.open(encoding="utf-8") as stream:
+            self.table: dict[str, dict[str, str]] = yaml.load(stream, Loader=yaml.CSafeLoader)
+
+    def get(self, key: str, lang: Lang, **values: object) -> str:
+        text = self.table[key][lang]
+        return text.format(**values) if values else text
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: its template, its path in the edition, and what it shows."""
+
+    template: str
+    path: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    other: str = ""  # the same page in the other edition, from the site root
+
+
+# --- escaping ---
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def md_escape(text: object) -> str:
+    """Escape a data string for Markdown text: HTML specials and Markdown syntax."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def html_escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+_NARRATIVE_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "a", "h3", "h4",
+    "table", "thead", "tbody", "tr", "th", "td", "code",
+}  # fmt: skip
+
+
+def narrative_html(text: str) -> str:
+    """Editor Markdown to sanitised HTML: no scripts, styles, images or event handlers."""
+    rendered = markdown.markdown(text, extensions=["tables"], output_format="html")
+    return nh3.clean(
+        rendered,
+        tags=_NARRATIVE_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"scope"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+# --- the stage ---
+
+
+def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
+    """Every page of one edition."""
+    urls = Urls(lang)
+    t = functools.partial(strings.get, lang=lang)
+    pages = [
+        Page("home.md.j2", urls.home(), t("site_name"), {"model": model}),
+        Page(
+            "periods.md.j2",
+            urls.section("periods"),
+            t("periods"),
+            {"periods": model.periods},
+        ),
+        Page(
+            "units.md.j2",
+            urls.section("units"),
+            t("units"),
+            {"histories": model.histories},
+        ),
+        Page("methodology.md.j2", urls.section("methodology"), t("methodology"), {"model": model}),
+        Page(
+            "open_data.md.j2",
+            urls.section("open_data"),
+            t("open_data"),
+            {"model": model, "columns": COLUMNS},
+        ),
+    ]
+    for view in model.periods:
+        title = f"{t('results_title')} {view.period.name(lang)}"
+        pages.append(Page("period.md.j2", urls.period(view.period), title, {"view": view}))
+        for page in ([view.national] if view.national else []) + view.pages:
+            title = f"{page.unit.name[lang]}: {page.period.name(lang)}"
+            pages.append(
+                Page(
+                    "unit_period.md.j2",
+                    urls.unit_period(page),
+                    title,
+                    {"page": page, "view": view, "previous": _previous_page(model, page)},
+                    description=headline_sentence(page, lang, strings),
+                )
+            )
+    for history in model.histories:
+        pages.append(
+            Page(
+                "unit_history.md.j2",
+                urls.history(history.slug),
+                history.current.name[lang],
+                {"history": history},
+            )
+        )
+    return pages
+
+
+def _previous_page(model: SiteModel, page: UnitPeriod) -> UnitPeriod | None:
+    before = page.period.same_period_previous_year()
+    return next((p for p in model.pages if p.period == before and p.unit.id == page.unit.id), None)
+
+
+def headline_sentence(page: UnitPeriod, lang: Lang, strings: Strings) -> str:
+    """The headline rates in one sentence: 'Quảng Trị đạt 92% về việc, vượt chỉ tiêu 18 điểm %'."""
+    parts: list[str] = []
+    for key in ("cases", "money"):
+        block = page.block(key)
+        if block is None or block.rate is None:
+            continue
+        what = strings.get(f"what_{key}", lang)
+        text = (
+            f"{show(block.rate, lang)} {what}"
+            if lang == "vi"
+            else f"{show(block.rate, lang)} in {what}"
+        )
+        if block.gap is not None:
+            text += f", {margin(block.gap, lang)}"
+        parts.append(text)
+    if not parts:
+        return ""
+    name = page.unit.name[lang]
+    verb = "đạt" if lang == "vi" else "completed"
+    joined = "; ".join(parts)
+    return f"{name} {verb} {joined}."
+
+
+class Renderer:
+    """Renders the pages of one edition from the templates."""
+
+    def __init__(self, model: SiteModel, lang: Lang, strings: Strings) -> None:
+        self.model = model
+        self.lang = lang
+        self.strings = strings
+        self.urls = Urls(lang)
+        self.catalogue = get_catalogue()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # Markdown output: data strings are escaped explicitly (m, h)
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            m=md_escape,
+            h=html_escape,
+            show=lambda v, unit=True: show(v, lang, unit),
+            signed=lambda v, unit=True: signed(v, lang, unit),
+            margin=lambda v, short=False: margin(v, lang, short),
+            yaml_str=lambda text: json.dumps(str(text), ensure_ascii=False),
+            num=lambda v, decimals=None: number(v, lang, decimals),
+            date=self.date,
+            narrative=narrative_html,
+        )
+        self.env.globals.update(
+            t=lambda key, **values: strings.get(key, lang, **values),
+            lang=lang,
+            urls=self.urls,
+            catalogue=self.catalogue,
+            label=self.label,
+            enum_label=lambda enum, value: self.catalogue.enum_label(enum, value, lang),
+            sort_value=sort_value,
+            data_stem=page_file_stem,
+            period_stem=period_file_stem,
+            ranking_file=ranking_file,
+            headline=lambda page: headline_sentence(page, lang, strings),
+            results_rows=results_rows,
+            DATA_DIR=DATA_DIR,
+            archive_path=archive_path,
+            change_text=self.change_text,
+            value_of=Value.of,
+            subaggregate_groups=lambda page: [
+                g for g in SUBAGGREGATES if any(k.startswith(f"{g}.") for k in page.blocks)
+            ],
+            missing_units=self.missing_units,
+            inspection_totals=inspection_totals,
+            reform_totals=reform_totals,
+            parse_period=Period.parse,
+            has_period=lambda period: any(v.period == period for v in model.periods),
+            region_name=lambda key: model.registry.regions[key][lang],
+            predecessor_links=self.predecessor_links,
+            history_rows=self.history_rows,
+            combined_rows=self.combined_rows,
+            targets=self.targets,
+            sources=self.sources,
+        )
+        self.env.filters.update(
+            plusminus=lambda v: with_sign(v, lang),
+            scheme_label=lambda scheme: self.scheme_label(scheme),
+        )
+
+    def date(self, day: Any) -> str:
+        if self.lang == "vi":
+            return format_date(day, "dd/MM/yyyy", locale=LOCALES["vi"])
+        return format_date(day, "d MMMM y", locale=LOCALES["en"])
+
+    def change_text(self, change: Change) -> str:
+        """'tăng 57 việc (tăng 1,72%)', 'tăng 1,82 điểm %', with where the change comes from."""
+        parts = [signed(v, self.lang) for v in (change.absolute, change.points) if v is not None]
+        if change.percent is not None:
+            relative = signed(change.percent, self.lang)
+            parts.append(f"({relative})" if parts else relative)
+        text = " ".join(parts)
+        if change.basis == "published":
+            text += f" ({self.strings.get('change_published', self.lang)})"
+        elif change.basis == "combined":
+            text += f" ({self.strings.get('change_combined', self.lang)})"
+        return text
+
+    def scheme_label(self, scheme: str) -> str:
+        if scheme == "national":
+            return self.strings.get("national", self.lang)
+        found = next(s for s in self.model.registry.schemes if s.id == scheme)
+        return found.label[self.lang]
+
+    def missing_units(self, view: PeriodView) -> list[UnitEntry]:
+        present = {p.unit.id for p in view.pages}
+        units = self.model.registry.in_scheme(view.scheme)
+        return sorted((u for u in units if u.id not in present), key=lambda u: name_key(u.name.vi))
+
+    def predecessor_links(self, history: UnitHistory, link: Callable[[str], str]) -> str:
+        return ", ".join(
+            f"[{md_escape(u.name[self.lang])}]({link(self.urls.history(u.slug))})"
+            if u.slug != history.slug
+            else md_escape(u.name[self.lang] + (" (cũ)" if self.lang == "vi" else " (old)"))
+            for u in history.predecessors
+        )
+
+    def history_rows(
+        self, pages: list[UnitPeriod], href: Callable[[str], str], with_unit: bool
+    ) -> list[tuple[str, dict[str, BlockView], str]]:
+        rows: list[tuple[str, dict[str, BlockView], str]] = []
+        for page in pages:
+            name = page.period.name(self.lang)
+            if with_unit:
+                name = f"{page.unit.name[self.lang]}: {name}"
+            url = href(self.urls.site_url(self.urls.unit_period(page)))
+            rows.append((f'<a href="{url}">{html_escape(name)}</a>', page.blocks, page.unit.scheme))
+        return rows
+
+    def combined_rows(
+        self, combined: list[Combined]
+    ) -> list[tuple[str, dict[str, BlockView], str]]:
+        return [(html_escape(c.period.name(self.lang)), c.blocks, "pre2025") for c in combined]
+
+    def targets(self) -> list[dict[str, str]]:
+        """The targets list, for the methodology page."""
+        rows = []
+        basis_words = {
+            "stated": "target_basis_stated",
+            "derived": "target_basis_derived",
+            "goal": "target_basis_goal",
+        }
+        for (unit_id, year), entry in sorted(
+            self.model.content.targets.items(), key=lambda item: (item[0][1], item[0][0])
+        ):
+            unit = self.model.registry.get(unit_id)
+            source = entry.source
+            rows.append(
+                {
+                    "unit_name": unit.name[self.lang],
+                    "year": str(year),
+                    "cases": show(Value.of(entry.cases, "percent"), self.lang)
+                    if entry.cases
+                    else "—",
+                    "money": show(Value.of(entry.money, "percent"), self.lang)
+                    if entry.money
+                    else "—",
+                    "basis": self.strings.get(basis_words[entry.basis], self.lang)
+                    if entry.basis in basis_words
+                    else (entry.basis or ""),
+                    "source": ", ".join(x for x in (source.title, source.publisher) if x)
+                    if source
+                    else "",
+                }
+            )
+        return rows
+
+    def sources(self) -> list[str]:
+        """Every distinct source of the datasets: title, publisher, date."""
+        seen: dict[str, str] = {}
+        for page in self.model.pages:
+            src = page.dataset.source
+            parts = [src.title, src.publisher, self.date(src.date) if src.date else None]
+            text = ", ".join(p for p in parts if p)
+            seen.setdefault(text, text)
+        return sorted(seen)
+
+    def label(self, group: str, key: str) -> str:
+        return self.catalogue.groups[group].fields[key].label[self.lang]
+
+    def render(self, page: Page) -> str:
+        template = self.env.get_template(f"pages/{page.template}")
+        here = page.path
+        site_here = self.urls.site_url(here)
+
+        def link(target: str) -> str:
+            """A Markdown link target relative to this page (MkDocs checks it)."""
+            return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+        def href(site_path: str) -> str:
+            """An HTML href to a file by its path from the site root (data files, other edition)."""
+            relative = posixpath.relpath(site_path or ".", site_here.rstrip("/") or ".")
+            return relative + "/" if site_path.endswith("/") or not site_path else relative
+
+        return template.render(
+            doc=page,
+            link=link,
+            href=href,
+            **page.context,
+        )
+
+
+def sort_value(value: Value | None) -> str:
+    """A machine value for sortable tables (data-sort); empty when missing."""
+    if value is None:
+        return ""
+    return format(value.point.quantize(Decimal("0.0001")), "f")
+
+
+@dataclass(frozen=True)
+class ResultsRow:
+    """One row of a cases-and-money table: an indicator and its value in each block."""
+
+    key: str
+    cells: list[tuple[Value | None, Any]]  # (value, change) per block
+
+
+def results_rows(blocks: list[BlockView | None]) -> list[ResultsRow]:
+    """The indicators any block reports, in catalogue order, with every block's value."""
+    keys = [
+        k
+        for k in get_catalogue().groups["results"].fields
+        if any(b is not None and b.get(k) is not None for b in blocks)
+        and k not in ("target", "target_gap", "change")
+    ]
+    return [
+        ResultsRow(
+            key,
+            [(b.get(key), b.changes.get(key)) if b is not None else (None, None) for b in blocks],
+        )
+        for key in keys
+    ]
+
+
+def render_pages(model: SiteModel, strings: Strings | None = None) -> dict[str, bytes]:
+    """Every file of `reports/`, by its path: both editions' pages and the open data."""
+    strings = strings or Strings()
+    files: dict[str, bytes] = {}
+    editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
+    for lang in LANGS:
+        other: Lang = "en" if lang == "vi" else "vi"
+        renderer = Renderer(model, lang, strings)
+        for page, twin in zip(editions[lang], editions[other], strict=True):
+            page = replace(page, other=Urls(other).site_url(twin.path))
+            files[f"{lang}/{page.path}"] = renderer.render(page).encode("utf-8")
+    files.update((f"vi/{data.path}", data.data) for data in data_files(model))
+    files.update(_editorial(model.content.root))
+    files.update(_archives(model))
+    return files
+
+
+def _editorial(root: Path) -> dict[str, bytes]:
+    """Editors' pages (content/pages/<lang>/*.md), each as its own section page."""
+    files: dict[str, bytes] = {}
+    for lang in LANGS:
+        folder = root / "pages" / lang
+        for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+            files[f"{lang}/{path.stem}/index.md"] = path.read_bytes()
+    return files
+
+
+def _archives(model: SiteModel) -> dict[str, bytes]:
+    """Archived source texts, published beside the data so every figure can be traced."""
+    files: dict[str, bytes] = {}
+    for page in model.pages:
+        archive = page.dataset.source.archive
+        if archive:
+            source = model.content.root / "sources" / archive
+            files[f"vi/{DATA_DIR}/nguon/{archive}"] = source.read_bytes()
+    return files
+
+
+def archive_path(name: str) -> str:
+    return f"{DATA_DIR}/nguon/{name}"
+
+
+@dataclass
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def write_tree(root: Path, files: dict[str, bytes]) -> WriteStats:
+    """Make `root` hold exactly `files`: write what changed, keep what did not, remove the rest."""
+    stats = WriteStats()
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, data in sorted(files.items()):
+        path = root / rel
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                stats.unchanged += 1
+                continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        stats.written += 1
+    wanted = {root / rel for rel in files}
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+            stats.removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return stats
+
+
+def render(model: SiteModel, reports: Path) -> WriteStats:
+    """Render every page and data file of the site into `reports/`."""
+    return write_tree(reports, render_pages(model))
+
+
+__all__ = [
+    "LANGS",
+    "Page",
+    "Strings",
+    "Urls",
+    "archive_path",
+    "get_pages",
+    "headline_sentence",
+    "render",
+    "render_pages",
+    "write_tree",
+]
