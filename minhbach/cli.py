@@ -21,6 +21,8 @@ from .render import LANGS, Strings, Urls, render
 from .site import Alternate, Edition, build_site, serve
 from .validate import Content, check_content, display_path
 
+PROJECT = Path(__file__).resolve().parent.parent  # mkdocs.yml and site_templates/ live here
+
 
 @dataclass(frozen=True)
 class Options:
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in (None, "build"):
             return run_build(options)
         if args.command == "serve":
-            watch = [options.content, Path(__file__).resolve().parent.parent / "site_templates"]
+            watch = [options.content, PROJECT / "site_templates"]
             serve(lambda: _build_or_raise(options), options.site, watch, args.host, args.port)
             return 0
     except UserError as exc:
@@ -135,6 +137,7 @@ def _build_or_raise(options: Options) -> None:
         options.site,
         editions(Strings()),
         strict=True,  # a MkDocs warning (a broken link) is a defect of ours or of an editor page
+        config_file=PROJECT / "mkdocs.yml",
         site_url=options.site_url,
         epoch=model.epoch,
         progress=lambda message: print(message, file=sys.stderr),

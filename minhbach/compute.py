@@ -444,7 +444,9 @@ def _previous_blocks(
         parts = [by_key.get((old.id, before)) for old in registry.predecessors(unit)]
         if parts and all(p is not None for p in parts):
             blocks = combine_blocks([_plain_blocks(p) for p in parts if p is not None])
-            return {key: (block, "combined") for key, block in blocks.items()}
+            # A unit the merger left unchanged continues its own series.
+            basis: Basis = "computed" if unit.formed_from == [unit.slug] else "combined"
+            return {key: (block, basis) for key, block in blocks.items()}
     return {}
 
 
@@ -468,6 +470,8 @@ def combine_blocks(
             for k in AMOUNT_KEYS
             if all(k in b.fields for b in blocks)
         }
+        if not fields:
+            continue  # a sum of rates alone means nothing: no figure to add up
         completed, enforceable = fields.get("completed"), fields.get("enforceable")
         rate = ratio(completed, enforceable) if completed and enforceable else None
         own_target = (target or {}).get(key)
@@ -515,6 +519,8 @@ def _period_view(
     totals = None
     if units and len(units) == expected:
         totals = _totals(period, units, national, content, problems)
+        if not totals.blocks:
+            totals = None
     return PeriodView(period, scheme, expected, units, national, _ranking(units), totals, release)
 
 

@@ -55,6 +55,7 @@ MONEY_SCALES = (
     (Decimal(10) ** 6, "triệu", "million"),
     (Decimal(10) ** 3, "nghìn", "thousand"),
 )
+EXACT_MONEY_STEP = Decimal(1000)  # money given to the thousand đồng is exact
 MAX_MONEY_DECIMALS = 3  # "5,057879 tỷ" reads worse than "5 tỷ 057 triệu 879 nghìn đồng"
 UNIT_WORDS = {"count": {"vi": "việc", "en": "cases"}, "points": {"vi": "điểm %", "en": "pp"}}
 
@@ -74,7 +75,10 @@ def money(value: Decimal, step: Decimal, lang: str = "vi") -> str:
     magnitude = abs(value)
     for scale, vi_word, en_word in MONEY_SCALES:
         if magnitude >= scale:
-            decimals = decimals_of(step / scale)
+            # As precise as the source wrote it ("97,6 tỷ"); an exact amount needs no zeros
+            # beyond its own digits ("133 tỷ", not "133,000000 tỷ").
+            exact = step <= EXACT_MONEY_STEP
+            decimals = decimals_of(value / scale) if exact else decimals_of(step / scale)
             if decimals <= MAX_MONEY_DECIMALS:
                 text = number(value / scale, lang, decimals)
                 return f"{text} {vi_word} đồng" if lang == "vi" else f"VND {text} {en_word}"
@@ -89,13 +93,16 @@ def _compound(value: Decimal, lang: str) -> str:
             f"VND {number(value, lang, decimals_of(Decimal(1)) if value == int(value) else None)}"
         )
     sign, rest = ("−", -value) if value < 0 else ("", value)
-    parts: list[str] = []
+    groups: list[tuple[int, str]] = []
     for scale, word, _ in MONEY_SCALES:
         whole, rest = divmod(rest, scale)
-        if whole or parts:
-            parts.append(f"{int(whole):03d} {word}" if parts else f"{number(whole)} {word}")
-    if rest:
-        parts.append(f"{int(rest):03d}")
+        if whole or groups:
+            groups.append((int(whole), f" {word}"))
+    groups.append((int(rest), ""))
+    while groups[-1][0] == 0:  # "5 tỷ 057 triệu đồng", not "... 000 nghìn 000 đồng"
+        groups.pop()
+    head, *tail = groups
+    parts = [f"{number(head[0])}{head[1]}"] + [f"{count:03d}{word}" for count, word in tail]
     return sign + " ".join(parts) + " đồng"
 
 

@@ -440,7 +440,7 @@ def results_rows(blocks: list[BlockView | None]) -> list[ResultsRow]:
     keys = [
         k
         for k in get_catalogue().groups["results"].fields
-        if any(b is not None and b.get(k) is not None for b in blocks)
+        if any(b is not None and (b.get(k) is not None or k in b.changes) for b in blocks)
         and k not in ("target", "target_gap", "change")
     ]
     return [

@@ -1,0 +1,42 @@
+"""Regenerate the golden pages: `python tests/regen_golden.py`, then review `git diff tests/golden`.
+
+Regenerate only when a change to the pages is intended (a template, a label, a format);
+the diff is the review: every changed figure in it must be explained by the change.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from minhbach.compute import compute  # noqa: E402
+from minhbach.render import render_pages, write_tree  # noqa: E402
+from minhbach.validate import check_content  # noqa: E402
+
+FIXTURES = REPO / "tests" / "fixtures"
+GOLDEN = REPO / "tests" / "golden"
+SITES = ("mini",)
+
+
+def golden_files(name: str) -> dict[str, bytes]:
+    """Every file `reports/` would hold for a fixture site."""
+    content, problems = check_content(FIXTURES / name)
+    assert not problems.items, problems.format_lines()
+    model, problems = compute(content)
+    assert not problems.items, problems.format_lines()
+    return render_pages(model)
+
+
+def main() -> None:
+    for name in SITES:
+        stats = write_tree(GOLDEN / name, golden_files(name))
+        print(
+            f"{name}: {stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""The whole pipeline on the bundled content: pages, figures, links, privacy, reproducibility.
+
+The bundled site is built once per test run (Lektor-style) and read as a user would
+get it; the figures asserted here are the seed articles' own, in Vietnamese format.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from minhbach.cli import main
+from tests.sitecheck import broken_links, external_references
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENT = REPO / "content"
+MINI = REPO / "tests" / "fixtures" / "mini"
+
+
+def build(content: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "--content",
+            str(content),
+            "--reports",
+            str(out / "reports"),
+            "--site",
+            str(out / "site"),
+            *extra,
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bundled")
+    assert build(CONTENT, out, "--strict") == 0
+    return out / "site"
+
+
+@pytest.fixture(scope="session")
+def mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("mini")
+    assert build(MINI, out, "--strict") == 0
+    return out / "site"
+
+
+def text_of(site: Path, url: str) -> str:
+    """The visible text of a built page, whitespace collapsed."""
+    page = (site / url / "index.html").read_text(encoding="utf-8")
+    body = page.split('<article class="md-content__inner md-typeset">', 1)[1].split(
+        "</article>", 1
+    )[0]
+    body = re.sub(r"<[^>]+>", " ", body)
+    return " ".join(html.unescape(body).split())
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+PAGES = [
+    "",  # home
+    "ky-bao-cao",
+    "don-vi",
+    "phuong-phap",
+    "du-lieu",
+    "gioi-thieu",
+    "2016/ca-nam",
+    "2016/ca-nam/quang-tri",
+    "2017/4-thang/quang-tri",
+    "2020/6-thang/khanh-hoa",
+    "2020/9-thang/toan-quoc",
+    "2021/ca-nam/dong-thap",
+    "2024/3-thang/quang-ninh",
+    "don-vi/quang-tri",
+    "don-vi/quang-binh",
+    "en",
+    "en/periods",
+    "en/units",
+    "en/methodology",
+    "en/data",
+    "en/about",
+    "en/2016/full-year/quang-tri",
+    "en/units/quang-tri",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_type_exists(built: Path, url: str) -> None:
+    assert (built / url / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("url", "figures"),
+    [
+        (
+            "2016/ca-nam/quang-tri",
+            [
+                "Quảng Trị đạt 92% về việc, vượt chỉ tiêu 18 điểm %; 45% về tiền, vượt chỉ tiêu 13 điểm %.",
+                "3.086 việc",
+                "3.379 việc",
+                "gần 47 tỷ đồng",
+                "trên 105 tỷ đồng",
+                "trên 50,5 tỷ đồng",
+                "113 tỷ đồng",
+                "tăng 57 việc (theo nguồn)",
+                "giảm 11% (theo nguồn)",
+                "giảm 125,5 tỷ đồng (theo nguồn)",
+                "Chỉ tiêu 74%",
+                "27/02/2017",
+                "988",
+            ],
+        ),
+        ("2017/4-thang/quang-tri", ["51%", "11%", "thấp hơn chỉ tiêu 23 điểm %"]),
+        ("2020/6-thang/khanh-hoa", ["3.501 việc", "hơn 450 tỷ đồng", "trên 81%"]),
+        (
+            "2020/9-thang/toan-quoc",
+            ["tăng 0,18 điểm % (theo nguồn)", "tăng 1,96 điểm % (theo nguồn)"],
+        ),
+        (
+            "2021/ca-nam/dong-thap",
+            [
+                "81,89%",
+                "45,56%",
+                "vượt chỉ tiêu 0,39 điểm %",
+                "2.883 việc",
+                "519 tỷ đồng",
+                "Đứng thứ 6/25 khu vực phía Nam",
+                "27/12/2021",
+            ],
+        ),
+        (
+            "2024/3-thang/quang-ninh",
+            [
+                "47,10%",
+                "1.577 việc",
+                "3.348 việc",
+                "97,6 tỷ đồng",
+                "4,91%",
+                "tăng 1,82 điểm % (theo nguồn)",
+                "57,2%",
+                "35,7 tỷ đồng",
+                "94,1 tỷ đồng",
+            ],
+        ),
+        (
+            "en/2016/full-year/quang-tri",
+            [
+                "Quang Tri completed 92% in cases, 18 pp above target",
+                "3,086 cases",
+                "nearly VND 47 billion",
+            ],
+        ),
+    ],
+)
+def test_pages_show_the_sources_figures_in_their_format(
+    built: Path, url: str, figures: list[str]
+) -> None:
+    text = text_of(built, url)
+    missing = [f for f in figures if f not in text]
+    assert not missing, f"{url}: {missing}\n{text[:3000]}"
+
+
+def test_a_figure_that_is_not_reported_is_a_dash_never_zero(built: Path) -> None:
+    page = (built / "2016/ca-nam/quang-tri/index.html").read_text(encoding="utf-8")
+    row = re.search(r"Tổng số thụ lý</span></th>(.*?)</tr>", page, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+    assert cells[0] == "3.725 việc" and cells[2] == "—"  # money accepted is not published
+    assert ">0<" not in page and ">0 việc<" not in page
+
+
+def test_no_built_file_requests_another_host(built: Path) -> None:
+    assert external_references(built) == []
+
+
+def test_every_internal_link_resolves(built: Path) -> None:
+    assert broken_links(built) == []
+
+
+def test_every_internal_link_resolves_on_the_fixture_site(mini: Path) -> None:
+    assert broken_links(mini) == [] and external_references(mini) == []
+
+
+def test_editor_narrative_is_sanitised(mini: Path) -> None:
+    page = (mini / "2024/6-thang/alpha/index.html").read_text(encoding="utf-8")
+    assert "<strong>vượt</strong>" in page
+    assert "<script>alert" not in page and "tracker.example" not in page
+
+
+def test_open_data_has_every_figure_exactly(built: Path) -> None:
+    path = built / "du-lieu/2016-12m/thads-2016-12m-quang-tri.csv"
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    completed = next(r for r in rows if r["block"] == "money" and r["field"] == "completed")
+    assert (completed["value"], completed["qualifier"], completed["origin"]) == (
+        "47000000000",
+        "gần",
+        "published",
+    )
+    assert completed["quote"] == "đã giải quyết xong gần 47 tỷ đồng, đạt tỷ lệ 45%"
+    assert not any(r["block"] == "money" and r["field"] == "accepted" for r in rows)
+    package = json.loads((built / "du-lieu/datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        assert (built / "du-lieu" / resource["path"]).is_file(), resource["path"]
+    names = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+    header = (built / "du-lieu/thads.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert names == header
+    data = json.loads(
+        (built / "du-lieu/2024-3m/thads-2024-3m-quang-ninh.json").read_text(encoding="utf-8")
+    )
+    rate = next(o for o in data["observations"] if o["block"] == "cases" and o["field"] == "rate")
+    assert rate["value"] == 47.1 and rate["precision"] == 0.01
+
+
+def test_building_twice_gives_identical_bytes(built: Path, tmp_path: Path) -> None:
+    assert build(CONTENT, tmp_path) == 0
+    assert tree_hashes(tmp_path / "site") == tree_hashes(built)
+
+
+def test_a_broken_dataset_fails_and_leaves_the_site_untouched(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(built, tmp_path / "site")
+    before = tree_hashes(tmp_path / "site")
+    dataset = content / "datasets/2016-12m/quang-tri.yml"
+    dataset.write_text(
+        dataset.read_text(encoding="utf-8").replace("value: 3086", "value: 3500", 1),
+        encoding="utf-8",
+    )
+    assert build(content, tmp_path) == 1
+    err = capsys.readouterr().err
+    assert "quang-tri.yml" in err and "cases.completed" in err
+    assert tree_hashes(tmp_path / "site") == before
+    assert not (tmp_path / "reports").exists()  # nothing is written before the check passes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_an_unchanged_rebuild_rewrites_no_generated_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build(MINI, tmp_path) == 0
+    capsys.readouterr()
+    assert build(MINI, tmp_path) == 0
+    assert "render: 0 files written" in capsys.readouterr().err
