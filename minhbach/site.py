@@ -1,0 +1,450 @@
+"""The site stage: run MkDocs on the generated Markdown of each edition, then swap into site/.
+
+Every edition (vi at the site root, en under /en/) is built into one temporary folder
+beside `site/`; only when all of them built cleanly is that folder renamed to `site/`.
+A failed build leaves the previous `site/` exactly as it was. `serve` previews the
+site with live reload, rebuilding through the caller's pipeline on every change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, MkDocsException
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from .problems import UserError
+
+__all__ = [
+    "Alternate",
+    "Edition",
+    "EditionBuilt",
+    "build_site",
+    "live_server",
+    "serve",
+]
+
+#: Pages between two progress lines of a large build; small builds print one line.
+PROGRESS_EVERY = 500
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """One entry of the language switcher (Material's `extra.alternate`)."""
+
+    name: str
+    """What the reader sees: "Tiếng Việt", "English"."""
+    link: str
+    """Target, relative to the root of the edition that shows the switcher ("en/", "../")."""
+    lang: str
+    """Language code of the target ("vi", "en"), for `hreflang`."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language of the site: its Markdown tree, where it goes, and its shell."""
+
+    lang: str
+    """Language code: Material's `theme.language`, the search language and `<html lang>`."""
+    docs_dir: Path
+    """The edition's generated Markdown, relative to the `reports` folder (or absolute)."""
+    dest: str
+    """Folder of the edition inside the site: "" for the root edition (vi), "en" for English."""
+    site_name: str
+    """Title in the header and in every `<title>`."""
+    nav: list[dict[str, str]]
+    """The small nav, title → page ("phuong-phap/index.md"); never list generated pages."""
+    alternate: list[Alternate] = field(default_factory=list)
+    """Language switcher entries; empty hides the switcher."""
+    permalink_title: str | None = None
+    """Title of the "¶" link beside headings; None keeps the one in mkdocs.yml."""
+
+
+@dataclass(frozen=True)
+class EditionBuilt:
+    """What one edition's MkDocs build did."""
+
+    lang: str
+    pages: int
+    seconds: float
+    warnings: list[str]
+
+
+def build_site(
+    reports: Path,
+    site: Path,
+    editions: Sequence[Edition],
+    *,
+    strict: bool,
+    config_file: Path = Path("mkdocs.yml"),
+    site_url: str | None = None,
+    epoch: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[EditionBuilt]:
+    """Build every edition into a temporary folder beside `site`, then swap it into `site`.
+
+    `strict` makes any MkDocs warning fail the build. `epoch` (seconds since 1970) is
+    the build date written into the sitemap when SOURCE_DATE_EPOCH is not set; with
+    neither, the date is today's and builds are byte-identical only within a day.
+    `site_url` is the public address of the root edition, if known. Progress and
+    non-strict warnings go to `progress`, or to stderr when it is None.
+    """
+    report = progress if progress is not None else _print_to_stderr
+    ordered = _check_editions(reports, editions)
+    if site.exists() and not site.is_dir():
+        raise UserError(f"{site}: exists and is not a folder; the site is written as a folder")
+    site.parent.mkdir(parents=True, exist_ok=True)
+    # Beside site/, so the final rename stays on one filesystem; a dot name, so that
+    # a folder left by a killed build is not mistaken for a site (it is removed otherwise).
+    work = Path(tempfile.mkdtemp(prefix=f".{site.name}-tmp-", dir=site.parent))
+    try:
+        new_site = work / "site"
+        built: list[EditionBuilt] = []
+        failures: list[str] = []
+        env = {"NO_MKDOCS_2_WARNING": "1"}
+        if epoch is not None and "SOURCE_DATE_EPOCH" not in os.environ:
+            env["SOURCE_DATE_EPOCH"] = str(epoch)
+        with _environ(env):
+            for edition in ordered:
+                out = new_site / edition.dest if edition.dest else new_site
+                if edition.dest and out.exists():
+                    raise UserError(
+                        f"{reports / ordered[0].docs_dir}: has a '{edition.dest}' entry, "
+                        f"which would collide with the {edition.lang} edition published there"
+                    )
+                result, failure = _build_edition(
+                    edition,
+                    reports / edition.docs_dir,
+                    out,
+                    strict=strict,
+                    config_file=config_file,
+                    site_url=_edition_url(site_url, edition.dest),
+                    report=report,
+                )
+                built.append(result)
+                if failure is not None:
+                    # Build the other editions anyway, so one run reports every warning.
+                    failures.append(failure)
+                else:
+                    for warning in result.warnings:
+                        report(f"warning: {warning}")
+        if failures:
+            raise UserError(
+                f"{site}: not updated: MkDocs failed"
+                + (" (strict: warnings fail)" if strict else "")
+                + ":\n"
+                + "\n".join(failures)
+            )
+        _swap_in(new_site, site, work / "previous")
+        return built
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def serve(
+    rebuild: Callable[[], None],
+    site: Path,
+    watch: list[Path],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    build_first: bool = True,
+) -> None:
+    """Build, then serve `site` with live reload, rebuilding when a file under `watch` changes.
+
+    A rebuild that fails keeps the previous site on screen: a UserError is printed as
+    one message, anything else (a bug) with its traceback. Stop with Ctrl+C.
+    """
+    server = live_server(rebuild, site, watch, host, port)
+    log = logging.getLogger("mkdocs.livereload")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    # A 404 logged by the server while a rebuild runs must not reach the "mkdocs"
+    # logger, where strict mode would count it as a warning of the build.
+    log.propagate = False
+    try:
+        if build_first:
+            server.builder()
+        server.serve()  # type: ignore[no-untyped-call]  # MkDocs leaves it unannotated
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        server.shutdown()
+        log.removeHandler(handler)
+        log.propagate = True
+
+
+def live_server(
+    rebuild: Callable[[], None],
+    site: Path,
+    watch: list[Path],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> LiveReloadServer:
+    """Return a live-reload server of `site` calling `rebuild` on changes; `.serve()` starts it."""
+    site = site.resolve()
+    for path in watch:
+        watched = path.resolve()
+        # build_site writes a temporary folder beside site/: watching it would rebuild forever.
+        if site.parent.is_relative_to(watched) or watched.is_relative_to(site):
+            raise UserError(f"{path}: cannot watch a folder that holds the site ({site})")
+
+    def builder() -> None:
+        try:
+            rebuild()
+        except UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+        except Exception:
+            traceback.print_exc()
+        # Returning normally lets the server answer again (it holds requests while a
+        # rebuild is under way); browsers reload onto the site as it now is.
+
+    def error_page(code: int) -> bytes | None:
+        page = site / f"{code}.html"
+        return page.read_bytes() if code == 404 and page.is_file() else None
+
+    # The server opens files by path on every request, so the site/ swapped in by a
+    # rebuild is the one served next; it never holds the old folder open.
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site))
+    server.error_handler = error_page
+    for path in watch:
+        server.watch(str(path))
+    return server
+
+
+def _check_editions(reports: Path, editions: Sequence[Edition]) -> list[Edition]:
+    """Return the editions root first, after checking their folders and destinations."""
+    roots = [edition for edition in editions if not edition.dest]
+    if len(roots) != 1:
+        raise ValueError(f"exactly one edition must have dest '' (the site root), got {len(roots)}")
+    dests = [edition.dest for edition in editions]
+    if len(set(dests)) != len(dests):
+        raise ValueError(f"edition destinations must differ: {dests}")
+    for edition in editions:
+        if edition.dest and ("/" in edition.dest or edition.dest in (".", "..")):
+            raise ValueError(f"edition dest must be one folder name: {edition.dest!r}")
+        docs_dir = reports / edition.docs_dir
+        if not docs_dir.is_dir():
+            raise UserError(
+                f"{docs_dir}: no generated pages for the {edition.lang} edition "
+                "(the render stage writes them)"
+            )
+    # The root edition goes first: MkDocs empties its site_dir before building, and
+    # the other editions live inside the root edition's output.
+    return roots + [edition for edition in editions if edition.dest]
+
+
+def _build_edition(
+    edition: Edition,
+    docs_dir: Path,
+    out: Path,
+    *,
+    strict: bool,
+    config_file: Path,
+    site_url: str | None,
+    report: Callable[[str], None],
+) -> tuple[EditionBuilt, str | None]:
+    """Run MkDocs for one edition into `out`; return what it did and its failure, if any."""
+    label = f"mkdocs {edition.lang}"
+    start = time.monotonic()
+    plugin = _EditionPlugin(label, report, edition.dest)
+    with _capture_mkdocs_log() as messages:
+        failure: str | None = None
+        try:
+            config = _load_edition_config(
+                edition, docs_dir, out, strict=strict, config_file=config_file, site_url=site_url
+            )
+            # A plugin object rather than a `hooks:` file: it carries this build's
+            # callback without module-level state.
+            config.plugins["minhbach/edition"] = plugin
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                mkdocs_build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except MkDocsException as exc:
+            # MkDocs logs each warning and error before it aborts; its closing summary
+            # ("Aborted with 2 warnings in strict mode!") only counts them again.
+            lines = [_locate(docs_dir, message) for message in messages]
+            if not (isinstance(exc, Abort) and lines):
+                lines.append(f"{docs_dir}: {exc.format_message()}")
+            failure = "\n".join(lines)
+    seconds = time.monotonic() - start
+    report(f"{label}: {plugin.total} pages in {seconds:.1f} s")
+    warnings = [_locate(docs_dir, message) for message in messages]
+    return EditionBuilt(edition.lang, plugin.total, seconds, warnings), failure
+
+
+def _locate(docs_dir: Path, message: str) -> str:
+    """Start a MkDocs message with the file it is about, as our other messages do."""
+    # MkDocs names pages relative to docs_dir: "Doc file 'index.md' contains a link ...".
+    if match := re.fullmatch(r"Doc file '([^']+)' (.*)", message, flags=re.DOTALL):
+        return f"{docs_dir / match[1]}: {match[2]}"
+    return f"{docs_dir}: {message}"
+
+
+def _load_edition_config(
+    edition: Edition,
+    docs_dir: Path,
+    out: Path,
+    *,
+    strict: bool,
+    config_file: Path,
+    site_url: str | None,
+) -> MkDocsConfig:
+    """Load mkdocs.yml with the edition's values filled in."""
+    if not config_file.is_file():
+        raise UserError(f"{config_file}: no MkDocs configuration file there")
+    overrides: dict[str, Any] = {
+        "site_name": edition.site_name,
+        "docs_dir": str(docs_dir),
+        "site_dir": str(out),
+        "nav": edition.nav,
+        "strict": strict,
+        "site_url": site_url,
+    }
+    config = load_config(str(config_file), **overrides)
+    # Theme options and extra are one mapping each in mkdocs.yml; overriding them
+    # through load_config would replace the whole mapping, so set single keys here.
+    config.theme["language"] = edition.lang
+    config.extra["alternate"] = [
+        {"name": alt.name, "link": alt.link, "lang": alt.lang} for alt in edition.alternate
+    ]
+    if edition.permalink_title is not None and "toc" in config.mdx_configs:
+        config.mdx_configs["toc"]["permalink_title"] = edition.permalink_title
+    return config
+
+
+def _edition_url(site_url: str | None, dest: str) -> str | None:
+    """Return the public address of an edition, given the root edition's."""
+    if site_url is None:
+        return None
+    root = site_url if site_url.endswith("/") else site_url + "/"
+    return root + dest + "/" if dest else root
+
+
+def _swap_in(new_site: Path, site: Path, backup: Path) -> None:
+    """Put `new_site` in place of `site`, keeping the old one until the new one is in place."""
+    if not site.exists():
+        new_site.rename(site)
+        return
+    site.rename(backup)
+    try:
+        new_site.rename(site)
+    except BaseException:
+        backup.rename(site)
+        raise
+
+
+# MkDocs' __init_subclass__ hooks, which read the options schema, are unannotated.
+class _NoOptions(Config):  # type: ignore[no-untyped-call]
+    """The edition plugin takes no options from mkdocs.yml."""
+
+
+class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
+    """Report pages as MkDocs reads and writes them; root the 404 page at its edition."""
+
+    def __init__(self, label: str, report: Callable[[str], None], dest: str) -> None:
+        super().__init__()
+        self.label = label
+        self.report = report
+        self.dest = dest
+        self.total = 0
+        self.read = 0
+        self.written = 0
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> None:
+        self.total = len(files.documentation_pages())
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> None:
+        self.read += 1
+        if self.read % PROGRESS_EVERY == 0:
+            self.report(f"{self.label}: read {self.read}/{self.total} pages")
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> None:
+        self.written += 1
+        if self.written % PROGRESS_EVERY == 0:
+            self.report(f"{self.label}: wrote {self.written}/{self.total} pages")
+
+    def on_template_context(
+        self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
+    ) -> None:
+        # The 404 page is served at any depth, so MkDocs gives it absolute links based
+        # on site_url, or on "/" without one: wrong for an edition published under /en/.
+        if template_name == "404.html" and not config.site_url:
+            context["base_url"] = f"/{self.dest}/" if self.dest else "/"
+
+
+class _Collect(logging.Handler):
+    """Keep the text of every warning and error MkDocs logs in this thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        # The build runs in one thread; under `serve`, the server's threads log too.
+        self.thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _capture_mkdocs_log() -> Iterator[list[str]]:
+    """Collect MkDocs warnings and errors instead of letting them print."""
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    propagate = logger.propagate
+    logger.addHandler(collect)
+    # We report the messages ourselves (in the error, or as warnings); printing them
+    # again through the root logger would show each one twice.
+    logger.propagate = False
+    try:
+        yield collect.messages
+    finally:
+        logger.removeHandler(collect)
+        logger.propagate = propagate
+
+
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a build, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _print_to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,409 @@
+"""The site stage: MkDocs builds of both editions, swapped into site/ only when all succeed."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from minhbach import site as site_stage
+from minhbach.problems import UserError
+from minhbach.site import Alternate, Edition, EditionBuilt, build_site, live_server
+from tests.sitecheck import broken_links, external_references
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "mkdocs.yml"
+EPOCH = 1_719_792_000  # 2024-07-01 00:00:00 UTC
+T = TypeVar("T")
+
+EDITIONS = [
+    Edition(
+        lang="vi",
+        docs_dir=Path("vi"),
+        dest="",
+        site_name="Minh Bạch",
+        nav=[{"Trang chủ": "index.md"}, {"Phương pháp": "phuong-phap/index.md"}],
+        alternate=[Alternate("Tiếng Việt", "./", "vi"), Alternate("English", "en/", "en")],
+    ),
+    Edition(
+        lang="en",
+        docs_dir=Path("en"),
+        dest="en",
+        site_name="Minh Bach",
+        nav=[{"Home": "index.md"}, {"Methodology": "methodology/index.md"}],
+        alternate=[Alternate("Tiếng Việt", "../", "vi"), Alternate("English", "./", "en")],
+        permalink_title="Permanent link",
+    ),
+]
+
+PAGES = {
+    "vi/index.md": """\
+# Kết quả thi hành án dân sự
+
+Xem [phương pháp](phuong-phap/index.md) và [Quảng Trị, cả năm 2016](2016/ca-nam/quang-tri/index.md).
+
+<table class="mb-sortable">
+<thead><tr><th>Đơn vị</th><th class="mb-num">Tỷ lệ việc</th></tr></thead>
+<tbody>
+<tr><td>Quảng Trị</td><td class="mb-num" data-sort="92.00">92,00%</td></tr>
+<tr><td>Hà Nội</td><td class="mb-num mb-missing" data-sort="">—</td></tr>
+</tbody>
+</table>
+
+Tải [số liệu CSV](du-lieu/ket-qua.csv).
+""",
+    "vi/phuong-phap/index.md": "# Phương pháp\n\n## Tỷ lệ thi hành xong\n\nViệc thi hành xong chia cho việc có điều kiện.\n",
+    "vi/2016/ca-nam/quang-tri/index.md": "# Quảng Trị — cả năm 2016\n\n[Về trang chủ](../../../index.md)\n",
+    "vi/du-lieu/ket-qua.csv": "unit,rate\nquang-tri,92.00\n",
+    "en/index.md": """\
+# Civil judgment enforcement results
+
+See the [methodology](methodology/index.md#completion-rate).
+
+<a href="../du-lieu/ket-qua.csv">Data (CSV)</a>
+""",
+    "en/methodology/index.md": "# Methodology\n\n## Completion rate\n\nCompleted cases over enforceable cases.\n",
+    "en/2016/full-year/quang-tri/index.md": '# Quang Tri — full year 2016\n\n<a href="../../../../du-lieu/ket-qua.csv">Data (CSV)</a>\n',
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_build_date_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def write_reports(root: Path, pages: dict[str, str] = PAGES) -> Path:
+    reports = root / "reports"
+    for relative, text in pages.items():
+        path = reports / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return reports
+
+
+def build(
+    reports: Path, site: Path, *, strict: bool = True, messages: list[str] | None = None
+) -> list[EditionBuilt]:
+    report: Callable[[str], None] = (lambda _: None) if messages is None else messages.append
+    return build_site(
+        reports, site, EDITIONS, strict=strict, config_file=CONFIG, epoch=EPOCH, progress=report
+    )
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One clean build of the tiny site, shared by the read-only tests."""
+    root = tmp_path_factory.mktemp("built")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        build(write_reports(root), root / "site")
+    return root / "site"
+
+
+def test_both_editions_are_built_vi_at_the_root_and_en_under_en(built: Path) -> None:
+    vi = (built / "index.html").read_text(encoding="utf-8")
+    en = (built / "en" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="vi"' in vi
+    assert '<html lang="en"' in en
+    assert "<title>Minh Bạch</title>" in vi
+    assert "Minh Bach" in en
+    assert (built / "2016" / "ca-nam" / "quang-tri" / "index.html").is_file()
+    assert (built / "en" / "2016" / "full-year" / "quang-tri" / "index.html").is_file()
+    assert (built / "du-lieu" / "ket-qua.csv").read_text() == PAGES["vi/du-lieu/ket-qua.csv"]
+    # Search indexes each edition in its own language (Material ships lunr.vi).
+    assert '"lang":["vi"]' in (built / "search" / "search_index.json").read_text()
+    assert '"lang":["en"]' in (built / "en" / "search" / "search_index.json").read_text()
+    assert (built / "assets" / "javascripts" / "lunr" / "min" / "lunr.vi.min.js").is_file()
+
+
+def test_every_link_resolves_including_en_pages_to_vi_data_files(built: Path) -> None:
+    en_unit = (built / "en" / "2016" / "full-year" / "quang-tri" / "index.html").read_text()
+    assert '<a href="../../../../du-lieu/ket-qua.csv">' in en_unit
+    assert broken_links(built) == []
+
+
+def test_language_switcher_links_to_the_other_edition_from_any_depth(built: Path) -> None:
+    en_unit = (built / "en" / "2016" / "full-year" / "quang-tri" / "index.html").read_text()
+    vi_unit = (built / "2016" / "ca-nam" / "quang-tri" / "index.html").read_text()
+    assert '<a href="../../../../" hreflang="vi" class="md-select__link">' in en_unit
+    assert '<a href="../../../en/" hreflang="en" class="md-select__link">' in vi_unit
+
+
+def test_english_404_page_links_under_en(built: Path) -> None:
+    page = (built / "en" / "404.html").read_text(encoding="utf-8")
+    assert 'href="/en/assets/minhbach.css"' in page
+    assert 'href="/assets/' not in page
+
+
+def test_pages_request_nothing_from_other_hosts(built: Path) -> None:
+    assert external_references(built) == []
+    page = (built / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in page
+    assert "squidfunk.github.io" not in page  # the "Made with Material" link is off
+
+
+def test_own_styles_and_vendored_tablesort_are_served_and_referenced(built: Path) -> None:
+    assets = [
+        "assets/minhbach.css",
+        "assets/minhbach.js",
+        "assets/vendor/tablesort/tablesort.min.js",
+        "assets/vendor/tablesort/tablesort.number.min.js",
+        "assets/vendor/tablesort/LICENSE",
+    ]
+    for edition_root in (built, built / "en"):
+        for asset in assets:
+            assert (edition_root / asset).is_file(), edition_root / asset
+        assert not (edition_root / "assets/vendor/tablesort/README.md").exists()
+    page = (built / "2016" / "ca-nam" / "quang-tri" / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    # minhbach.js registers its sort before tablesort's number sort: the order matters.
+    assert [src for src in scripts if "bundle" not in src] == [
+        "../../../assets/vendor/tablesort/tablesort.min.js",
+        "../../../assets/minhbach.js",
+        "../../../assets/vendor/tablesort/tablesort.number.min.js",
+    ]
+    assert styles[-1] == "../../../assets/minhbach.css"
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert '<td class="mb-num" data-sort="92.00">92,00%</td>' in home
+
+
+def test_two_builds_of_the_same_reports_are_byte_identical(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path)
+    build(reports, tmp_path / "a")
+    build(reports, tmp_path / "b")
+    first = tree_hashes(tmp_path / "a")
+    assert first == tree_hashes(tmp_path / "b")
+    build(reports, tmp_path / "a")  # rebuilt in place, over the previous site
+    assert tree_hashes(tmp_path / "a") == first
+    assert "sitemap.xml.gz" in first and "en/search/search_index.json" in first
+
+
+def test_build_date_comes_from_epoch_and_the_environment_is_restored(tmp_path: Path) -> None:
+    build(write_reports(tmp_path), tmp_path / "site")
+    with gzip.open(tmp_path / "site" / "sitemap.xml.gz") as sitemap:
+        assert sitemap.read() == (tmp_path / "site" / "sitemap.xml").read_bytes()
+    header = (tmp_path / "site" / "sitemap.xml.gz").read_bytes()[:10]
+    mtime = int.from_bytes(header[4:8], "little")
+    assert datetime.fromtimestamp(mtime, UTC) == datetime(2024, 7, 1, tzinfo=UTC)
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+def test_source_date_epoch_from_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1704067200")  # 2024-01-01
+    reports = write_reports(tmp_path)
+    build_site(reports, tmp_path / "site", EDITIONS, strict=True, config_file=CONFIG, epoch=EPOCH)
+    header = (tmp_path / "site" / "en" / "sitemap.xml.gz").read_bytes()[:10]
+    assert int.from_bytes(header[4:8], "little") == 1704067200
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1704067200"
+
+
+def test_one_line_per_edition_for_a_small_site(tmp_path: Path) -> None:
+    messages: list[str] = []
+    result = build(write_reports(tmp_path), tmp_path / "site", messages=messages)
+    assert [(edition.lang, edition.pages, edition.warnings) for edition in result] == [
+        ("vi", 3, []),
+        ("en", 3, []),
+    ]
+    assert [re.sub(r"[0-9.]+ s$", "N s", line) for line in messages] == [
+        "mkdocs vi: 3 pages in N s",
+        "mkdocs en: 3 pages in N s",
+    ]
+
+
+def test_progress_every_500_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_stage, "PROGRESS_EVERY", 2)  # 2 pages stand for 500
+    messages: list[str] = []
+    build(write_reports(tmp_path), tmp_path / "site", messages=messages)
+    assert [re.sub(r"[0-9.]+ s$", "N s", line) for line in messages] == [
+        "mkdocs vi: read 2/3 pages",
+        "mkdocs vi: wrote 2/3 pages",
+        "mkdocs vi: 3 pages in N s",
+        "mkdocs en: read 2/3 pages",
+        "mkdocs en: wrote 2/3 pages",
+        "mkdocs en: 3 pages in N s",
+    ]
+
+
+def test_broken_markdown_link_fails_strict_build_and_keeps_the_previous_site(
+    tmp_path: Path,
+) -> None:
+    reports = write_reports(tmp_path)
+    site = tmp_path / "out" / "site"
+    build(reports, site)
+    before = tree_hashes(site)
+    index = reports / "vi" / "index.md"
+    index.write_text(index.read_text() + "\n[Hà Nội](2016/ca-nam/ha-noi/index.md)\n")
+    (reports / "en" / "methodology" / "index.md").write_text("# Methodology\n")  # drops an anchor
+
+    with pytest.raises(UserError) as raised:
+        build(reports, site)
+
+    assert str(raised.value) == (
+        f"{site}: not updated: MkDocs failed (strict: warnings fail):\n"
+        f"{reports / 'vi' / 'index.md'}: contains a link '2016/ca-nam/ha-noi/index.md', "
+        "but the target is not found among documentation files.\n"
+        f"{reports / 'en' / 'index.md'}: contains a link 'methodology/index.md#completion-rate', "
+        "but the doc 'methodology/index.md' does not contain an anchor '#completion-rate'."
+    )
+    assert tree_hashes(site) == before
+    assert leftovers(site.parent) == []
+
+
+def test_directory_links_in_markdown_are_warnings_too(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path)
+    index = reports / "vi" / "index.md"
+    index.write_text(index.read_text() + "\n[Năm 2016](2016/)\n")
+    with pytest.raises(UserError, match=r"contains an unrecognized relative link '2016/'"):
+        build(reports, tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_without_strict_warnings_are_reported_and_the_site_is_updated(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path)
+    index = reports / "en" / "index.md"
+    index.write_text(index.read_text() + "\n[Ha Noi](units/ha-noi/index.md)\n")
+    messages: list[str] = []
+    result = build(reports, tmp_path / "site", strict=False, messages=messages)
+    warning = (
+        f"{reports / 'en' / 'index.md'}: contains a link 'units/ha-noi/index.md', "
+        "but the target is not found among documentation files."
+    )
+    assert result[1].warnings == [warning]
+    assert f"warning: {warning}" in messages
+    assert (tmp_path / "site" / "en" / "index.html").is_file()
+
+
+def test_a_crash_inside_mkdocs_keeps_the_previous_site_and_the_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = write_reports(tmp_path)
+    build(reports, tmp_path / "site")
+    before = tree_hashes(tmp_path / "site")
+
+    def crash(config: object) -> None:
+        raise RuntimeError("bug in a plugin")
+
+    monkeypatch.setattr(site_stage, "mkdocs_build", crash)
+    with pytest.raises(RuntimeError, match="bug in a plugin"):
+        build(reports, tmp_path / "site")
+    assert tree_hashes(tmp_path / "site") == before
+    assert leftovers(tmp_path) == []
+
+
+def test_a_vi_folder_named_like_an_edition_is_a_collision(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path, {**PAGES, "vi/en/index.md": "# English?\n"})
+    with pytest.raises(UserError) as raised:
+        build(reports, tmp_path / "site")
+    assert str(raised.value) == (
+        f"{reports / 'vi'}: has a 'en' entry, which would collide with the en edition "
+        "published there"
+    )
+    assert leftovers(tmp_path) == []
+
+
+def test_missing_edition_folder_is_a_user_error(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path, {"vi/index.md": "# Trang chủ\n"})
+    with pytest.raises(UserError) as raised:
+        build(reports, tmp_path / "site")
+    assert str(raised.value) == (
+        f"{reports / 'en'}: no generated pages for the en edition (the render stage writes them)"
+    )
+
+
+def test_live_server_serves_each_swapped_in_site_and_survives_a_failed_rebuild(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "title.txt").write_text("Lần một")
+    reports = write_reports(tmp_path)
+    site = tmp_path / "out" / "site"
+    attempts: list[str] = []
+
+    def rebuild() -> None:
+        # A stand-in for render: the vi home page's heading comes from content/.
+        title = (content / "title.txt").read_text()
+        attempts.append(title)
+        (reports / "vi" / "index.md").write_text(
+            f"# {title}\n\n[Phương pháp](phuong-phap/index.md)\n"
+        )
+        build(reports, site)
+
+    rebuild()
+    server = live_server(rebuild, site, [content], port=0)
+    thread = threading.Thread(target=server.serve)
+    try:
+        thread.start()
+        port = wait_for(lambda: server.server_address[1] or None)
+
+        def home() -> str:
+            """Return the heading of the served home page."""
+            url = f"http://127.0.0.1:{port}/"
+            with urllib.request.urlopen(url, timeout=10) as response:
+                page = response.read().decode("utf-8")
+            match = re.search(r"<h1 id=[^>]*>([^<]*)<", page)
+            assert match is not None
+            return match[1]
+
+        assert home() == "Lần một"
+        (content / "title.txt").write_text("Lần hai")
+        wait_for(lambda: home() == "Lần hai" or None)
+
+        (content / "title.txt").write_text("Hỏng [x](khong-co.md)")
+        wait_for(lambda: attempts[-1].startswith("Hỏng") or None)
+        assert home() == "Lần hai"  # answered once the failed rebuild is over
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/khong-co/", timeout=10)
+        missing.value.close()
+        assert missing.value.code == 404
+    finally:
+        server.shutdown(wait=thread.is_alive())
+        thread.join(timeout=10)
+    err = capsys.readouterr().err
+    assert f"error: {site}: not updated: MkDocs failed (strict: warnings fail):" in err
+    assert "contains a link 'khong-co.md', but the target is not found" in err
+
+
+def test_live_server_refuses_to_watch_the_folder_that_holds_the_site(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as raised:
+        live_server(lambda: None, tmp_path / "site", [tmp_path])
+    assert str(raised.value) == (
+        f"{tmp_path}: cannot watch a folder that holds the site ({tmp_path / 'site'})"
+    )
+
+
+def wait_for(probe: Callable[[], T | None], seconds: float = 20) -> T:
+    """Poll `probe` until it returns something, or fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (value := probe()) is not None:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"gave up waiting after {seconds} s")
