@@ -35,7 +35,7 @@ from .models import (
     TargetEntry,
     TargetsFile,
 )
-from .numbers import figure_text, number, span
+from .numbers import EXACT_MONEY_STEP, figure_text, number, span
 from .periods import Period, PeriodError
 from .problems import Problems, Severity
 from .registry import Registry, ResolveError
@@ -44,7 +44,6 @@ from .yamlfile import Document, load_yaml
 Loc = tuple[str | int, ...]
 HUNDRED = Decimal(100)
 RATE_TOLERANCE = Decimal("0.05")  # percentage points, THADS.md §6
-EXACT_MONEY_STEP = Decimal(1000)  # money given to the thousand đồng is exact
 
 
 @dataclass(frozen=True)
