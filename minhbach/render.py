@@ -260,6 +260,8 @@ class Renderer:
             num=lambda v, decimals=None: number(v, lang, decimals),
             date=self.date,
             narrative=narrative_html,
+            plusminus=lambda v: with_sign(v, lang),
+            scheme_label=self.scheme_label,
         )
         self.env.globals.update(
             t=lambda key, **values: strings.get(key, lang, **values),
@@ -292,10 +294,6 @@ class Renderer:
             combined_rows=self.combined_rows,
             targets=self.targets,
             sources=self.sources,
-        )
-        self.env.filters.update(
-            plusminus=lambda v: with_sign(v, lang),
-            scheme_label=lambda scheme: self.scheme_label(scheme),
         )
 
     def date(self, day: Any) -> str:
