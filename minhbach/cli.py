@@ -31,6 +31,7 @@ class Options:
     reports: Path
     site: Path
     site_url: str | None
+    cache: Path | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--site-url", default=None, help="public address of the site, for the sitemap"
     )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(".cache/charts"),
+        help="rendered charts, by content hash (default: .cache/charts)",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("check", help="check the content and report every problem; write nothing")
     sub.add_parser("build", help="check, compute, render and build the site (the default)")
@@ -65,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     serving.add_argument("--port", type=int, default=8000)
     serving.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    options = Options(args.content, args.strict, args.reports, args.site, args.site_url)
+    options = Options(args.content, args.strict, args.reports, args.site, args.site_url, args.cache)
     try:
         if args.command == "check":
             return 0 if checked(options) is not None else 1
@@ -127,10 +134,11 @@ def _build_or_raise(options: Options) -> None:
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
         raise BuildFailed("compute problems")
     step("compute")
-    stats = render(model, options.reports)
+    stats, drawn = render(model, options.reports, options.cache)
     step(
         f"render: {stats.written} files written, {stats.unchanged} unchanged, "
-        f"{stats.removed} removed in {display_path(options.reports)}/"
+        f"{stats.removed} removed in {display_path(options.reports)}/; "
+        f"charts: {drawn.charts}, {drawn.rendered} rendered, {drawn.cached} from the cache"
     )
     built = build_site(
         options.reports,

@@ -28,6 +28,7 @@ import nh3
 import yaml
 from babel.dates import format_date
 
+from . import charts
 from .catalogue import Lang, get_catalogue
 from .compute import (
     BlockView,
@@ -242,6 +243,8 @@ class Renderer:
         self.strings = strings
         self.urls = Urls(lang)
         self.catalogue = get_catalogue()
+        self.charts: dict[str, charts.Chart] = {}  # by file path: each chart once
+        self._made: dict[tuple[str, str], charts.Chart | None] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
@@ -294,6 +297,7 @@ class Renderer:
             combined_rows=self.combined_rows,
             targets=self.targets,
             sources=self.sources,
+            history_of=lambda page: model.history(page.unit.slug),
         )
 
     def date(self, day: Any) -> str:
@@ -396,6 +400,47 @@ class Renderer:
     def label(self, group: str, key: str) -> str:
         return self.catalogue.groups[group].fields[key].label[self.lang]
 
+    def make_chart(self, kind: str, subject: Any) -> charts.Chart | None:
+        """The chart of a kind for a page, a period or a unit history; made once per edition."""
+        lang, urls = self.lang, self.urls
+        if isinstance(subject, UnitPeriod):
+            ident = f"{subject.period.key}/{subject.unit.id}"
+        elif isinstance(subject, PeriodView):
+            ident = subject.period.key
+        else:
+            ident = subject.slug
+        memo = (kind, ident)
+        if memo in self._made:
+            return self._made[memo]
+        made: charts.Chart | None
+        if kind == "rate_target":
+            made = charts.rate_target(
+                subject, urls.unit_period(subject), lang,
+                headline_sentence(subject, lang, self.strings),
+            )  # fmt: skip
+        elif kind == "breakdown":
+            made = charts.breakdown(subject, urls.unit_period(subject), lang)
+        elif kind == "inspections" and isinstance(subject, UnitPeriod):
+            made = charts.unit_inspections(subject, urls.unit_period(subject), lang)
+        elif kind == "inspections":
+            made = charts.period_inspections(subject, urls.period(subject.period), lang)
+        elif kind == "reform":
+            made = charts.reform(subject, urls.unit_period(subject), lang)
+        elif kind == "trend":
+            made = charts.trend(subject, urls.history(subject.slug), lang)
+        elif kind in ("ranking_cases", "ranking_money"):
+            key = kind.removeprefix("ranking_")
+            made = charts.ranking(subject, key, urls.period(subject.period), lang)
+        elif kind == "map":
+            units = self.model.registry.in_scheme(subject.scheme)
+            made = charts.tile_map(subject, urls.period(subject.period), lang, units)
+        else:
+            raise ValueError(f"unknown chart kind {kind!r}")
+        self._made[memo] = made
+        if made is not None:
+            self.charts.setdefault(made.path("svg"), made)
+        return made
+
     def render(self, page: Page) -> str:
         template = self.env.get_template(f"pages/{page.template}")
         here = page.path
@@ -410,10 +455,23 @@ class Renderer:
             relative = posixpath.relpath(site_path or ".", site_here.rstrip("/") or ".")
             return relative + "/" if site_path.endswith("/") or not site_path else relative
 
+        prefix = "" if self.lang == "vi" else "en/"
+        figure = self.env.get_template("partials/chart.html.j2")
+
+        def chart(kind: str, subject: Any) -> str:
+            """The figure of a chart: image, summary, data table and downloads (or nothing)."""
+            made = self.make_chart(kind, subject)
+            if made is None:
+                return ""
+            return figure.render(
+                chart=made, file=lambda ext: href(prefix + made.path(ext)), size=charts.size_mark
+            )
+
         return template.render(
             doc=page,
             link=link,
             href=href,
+            chart=chart,
             **page.context,
         )
 
@@ -450,21 +508,45 @@ def results_rows(blocks: list[BlockView | None]) -> list[ResultsRow]:
     ]
 
 
-def render_pages(model: SiteModel, strings: Strings | None = None) -> dict[str, bytes]:
-    """Every file of `reports/`, by its path: both editions' pages and the open data."""
+def render_pages(
+    model: SiteModel,
+    strings: Strings | None = None,
+    *,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+) -> tuple[dict[str, bytes], charts.RenderStats]:
+    """Every file of `reports/`, by its path: both editions' pages, charts and open data.
+
+    Pages are rendered first, collecting their charts; the charts not in `cache_dir`
+    are then rendered (across `workers` processes), and each page gets its images' sizes.
+    """
     strings = strings or Strings()
-    files: dict[str, bytes] = {}
+    pages: dict[str, str] = {}
+    made: list[charts.Chart] = []
     editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
     for lang in LANGS:
         other: Lang = "en" if lang == "vi" else "vi"
         renderer = Renderer(model, lang, strings)
         for page, twin in zip(editions[lang], editions[other], strict=True):
             page = replace(page, other=Urls(other).site_url(twin.path))
-            files[f"{lang}/{page.path}"] = renderer.render(page).encode("utf-8")
+            pages[f"{lang}/{page.path}"] = renderer.render(page)
+        made.extend(renderer.charts.values())
+    images, stats = charts.render_images(made, cache_dir, workers)
+    files = {path: charts.fill_sizes(text, images).encode("utf-8") for path, text in pages.items()}
+    for chart in made:
+        image = images[chart.key]
+        base = f"{chart.lang}/"
+        files[base + chart.path("svg")] = image.svg
+        files[base + chart.path("png")] = image.png
+        files[base + chart.path("csv")] = chart.csv()
+        files[base + chart.path("vl.json")] = chart.spec_json()
+    for lang in LANGS:
+        files[f"{lang}/{charts.ASSETS}/vega.js"] = charts.bundle_cached(cache_dir)
+        files[f"{lang}/{charts.ASSETS}/locale.json"] = charts.locale_json(lang)
     files.update((f"vi/{data.path}", data.data) for data in data_files(model))
     files.update(_editorial(model.content.root))
     files.update(_archives(model))
-    return files
+    return files, stats
 
 
 def _editorial(root: Path) -> dict[str, bytes]:
@@ -525,9 +607,12 @@ def write_tree(root: Path, files: dict[str, bytes]) -> WriteStats:
     return stats
 
 
-def render(model: SiteModel, reports: Path) -> WriteStats:
-    """Render every page and data file of the site into `reports/`."""
-    return write_tree(reports, render_pages(model))
+def render(
+    model: SiteModel, reports: Path, cache_dir: Path | None = None
+) -> tuple[WriteStats, charts.RenderStats]:
+    """Render every page, chart and data file of the site into `reports/`."""
+    files, stats = render_pages(model, cache_dir=cache_dir)
+    return write_tree(reports, files), stats
 
 
 __all__ = [

@@ -172,6 +172,7 @@ def test_own_styles_and_vendored_tablesort_are_served_and_referenced(built: Path
         "assets/vendor/tablesort/tablesort.min.js",
         "assets/vendor/tablesort/tablesort.number.min.js",
         "assets/vendor/tablesort/LICENSE",
+        "assets/minhbach-charts.js",
     ]
     for edition_root in (built, built / "en"):
         for asset in assets:
@@ -185,6 +186,7 @@ def test_own_styles_and_vendored_tablesort_are_served_and_referenced(built: Path
         "../../../assets/vendor/tablesort/tablesort.min.js",
         "../../../assets/minhbach.js",
         "../../../assets/vendor/tablesort/tablesort.number.min.js",
+        "../../../assets/minhbach-charts.js",
     ]
     assert styles[-1] == "../../../assets/minhbach.css"
     home = (built / "index.html").read_text(encoding="utf-8")

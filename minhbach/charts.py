@@ -1,0 +1,1314 @@
+"""Charts: Vega-Lite specs from the site model, rendered once, shown with or without JavaScript.
+
+Each chart kind is a function from the site model to a `Chart`: a Vega-Lite spec with
+its data inlined, a one-sentence summary, and the chart's data as a table. The spec
+of a kind is built once per language with Altair (`template`) and filled per page
+with a plain dict copy, because building an Altair object costs milliseconds and
+filling a dict microseconds.
+
+Every chart is rendered at build time to SVG and PNG with vl-convert, so the page
+shows it without JavaScript; in the browser, `minhbach-charts.js` replaces the image
+by the live Vega view (tooltips), using the Vega bundle from
+`vl_convert.javascript_bundle()`, served as a file of the site. Both use the same
+d3 number and time locales, made here from Babel's CLDR data, so a figure reads
+"47,10%" and a month "thg 3" in the image and in the live view alike.
+
+Rendered images are cached by the hash of what they are made from (spec, locale,
+vl-convert version), so an unchanged chart is never rendered twice; what is not in
+the cache is rendered across processes.
+
+The figures on the charts are the page's own: value labels are formatted by
+`numbers.show`, as everywhere else on the site, and a missing figure is "—", never
+a zero-length bar.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+
+from .catalogue import Lang, get_catalogue
+from .compute import BlockView, PeriodView, UnitHistory, UnitPeriod, Value, inspection_totals
+from .numbers import LOCALES, margin, show
+from .periods import Period
+
+# --- look: one font, a colour-blind-safe palette, every colour ≥ 3:1 on white ---
+
+FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"  # minhbach/fonts at build time
+FONTS = Path(__file__).resolve().parent / "fonts"
+BACKGROUND = "#ffffff"
+INK = "#1f1f1f"
+MUTED = "#595959"
+TRACK = "#e3e3e3"  # the 0-100% track behind a rate bar: decoration, not information
+SERIES = {"cases": "#0072b2", "money": "#b65100"}  # Okabe-Ito blue; vermillion darkened to 3:1+
+SHAPES = {"cases": "circle", "money": "square"}  # the series differ by shape too, not colour alone
+# Map classes of the completion rate in cases: ColorBrewer Blues (colour-blind safe), each
+# tile outlined in MUTED (≥ 3:1 on white and on every fill) and labelled with its figure.
+MAP_BREAKS = (50, 70, 80, 90)
+MAP_FILLS = ("#eff3ff", "#bdd7e7", "#6baed6", "#2171b5", "#08306b")
+MAP_MISSING = "#ffffff"
+TILE_OUTLINE = MUTED
+TILE = 44  # px per tile
+
+CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "background": BACKGROUND,
+    "padding": 8,
+    "aria": False,  # decorative: the summary and the data table beside it carry the content
+    "view": {"stroke": None},
+    "axis": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "titleFontWeight": "normal",
+        "labelColor": INK,
+        "titleColor": MUTED,
+        "domainColor": MUTED,
+        "tickColor": MUTED,
+        "gridColor": "#e6e6e6",
+    },
+    "header": {
+        "labelFontSize": 13,
+        "labelFontWeight": "bold",
+        "labelColor": INK,
+        "labelAnchor": "start",
+        "labelAngle": 0,
+        "labelOrient": "top",
+        "title": None,
+    },
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK, "titleColor": MUTED},
+    "text": {"fontSize": 12, "color": INK},
+}
+
+ASSETS = "assets/charts"  # per edition: vega.js (the bundle) and locale.json
+CACHE_VERSION = "1"  # bump when the rendering changes in a way the spec does not show
+
+
+# --- locales: one d3 locale per language, from CLDR, used at build and in the browser ---
+
+
+@cache
+def d3_locales(lang: Lang) -> dict[str, dict[str, Any]]:
+    """The d3-format and d3-time-format locales of one language, from Babel's CLDR data."""
+    loc = Locale.parse(LOCALES[lang])
+    symbols = loc.number_symbols["latn"]
+    months = loc.months["format"]
+    days = loc.days["format"]
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # CLDR counts from Monday, d3 from Sunday
+    periods = loc.day_periods["format"]["abbreviated"]
+    number_format = {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+        "grouping": [3],
+        "currency": ["", "\u00a0₫"] if lang == "vi" else ["₫", ""],
+        "percent": symbols["percentSign"],
+        "minus": symbols["minusSign"],
+        "nan": "—",
+    }
+    time_format = {
+        "dateTime": "%H:%M:%S %d/%m/%Y" if lang == "vi" else "%a %b %e %X %Y",
+        "date": "%d/%m/%Y" if lang == "vi" else "%m/%d/%Y",
+        "time": "%H:%M:%S",
+        "periods": [periods["am"], periods["pm"]],
+        "days": [days["wide"][i] for i in sunday_first],
+        "shortDays": [days["abbreviated"][i] for i in sunday_first],
+        "months": [months["wide"][i] for i in range(1, 13)],
+        "shortMonths": [months["abbreviated"][i] for i in range(1, 13)],
+    }
+    return {"format": number_format, "time": time_format}
+
+
+# --- colour arithmetic (WCAG 2.1) ---
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance of '#rrggbb'."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def ink_on(fill: str) -> str:
+    """The text colour (INK or white) that reads best on a fill."""
+    return INK if contrast(INK, fill) >= contrast("#ffffff", fill) else "#ffffff"
+
+
+# --- the chart ---
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    numeric: bool = False
+
+
+@dataclass
+class Chart:
+    """One chart of one edition: what to draw, what it says, and where its files go."""
+
+    kind: str
+    lang: Lang
+    folder: str  # edition-relative folder of its files: "2024/6-thang/quang-tri"
+    stem: str  # file name without extension: "thads-2024-6-thang-quang-tri-ty-le-chi-tieu"
+    title: str
+    summary: str
+    spec: dict[str, Any]
+    columns: list[Column]
+    rows: list[list[tuple[str, str]]]  # per cell: (as shown, machine value for the CSV)
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        payload = json.dumps(
+            {"spec": self.spec, "lang": self.lang, "version": CACHE_VERSION, "vlc": _vlc()},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        self.key = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def path(self, ext: str) -> str:
+        return f"{self.folder}/{self.stem}.{ext}" if self.folder else f"{self.stem}.{ext}"
+
+    def csv(self) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([c.label for c in self.columns])
+        writer.writerows([machine for _, machine in row] for row in self.rows)
+        return out.getvalue().encode("utf-8")
+
+    def spec_json(self) -> bytes:
+        return json.dumps(self.spec, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+KIND_SLUGS: dict[str, dict[Lang, str]] = {
+    "rate_target": {"vi": "ty-le-chi-tieu", "en": "rate-target"},
+    "breakdown": {"vi": "co-cau", "en": "breakdown"},
+    "trend": {"vi": "xu-huong", "en": "trend"},
+    "ranking_cases": {"vi": "xep-hang-viec", "en": "ranking-cases"},
+    "ranking_money": {"vi": "xep-hang-tien", "en": "ranking-money"},
+    "map": {"vi": "ban-do", "en": "map"},
+    "inspections": {"vi": "kiem-tra", "en": "inspections"},
+    "reform": {"vi": "cai-cach", "en": "reform"},
+}
+
+WORDS: dict[str, dict[Lang, str]] = {
+    "rate_target": {
+        "vi": "Tỷ lệ thi hành xong so với chỉ tiêu",
+        "en": "Completion rate against target",
+    },
+    "breakdown": {"vi": "Cơ cấu số phải thi hành", "en": "What had to be enforced"},
+    "trend": {"vi": "Tỷ lệ thi hành xong qua các kỳ", "en": "Completion rate over the periods"},
+    "ranking_cases": {
+        "vi": "Xếp hạng theo tỷ lệ thi hành xong về việc",
+        "en": "Ranking by completion rate, cases",
+    },
+    "ranking_money": {
+        "vi": "Xếp hạng theo tỷ lệ thi hành xong về tiền",
+        "en": "Ranking by completion rate, money",
+    },
+    "map": {"vi": "Bản đồ tỷ lệ thi hành xong về việc", "en": "Map of the completion rate, cases"},
+    "inspections": {"vi": "Kết quả kiểm tra", "en": "Inspection results"},
+    "reform": {"vi": "Tiến độ cải cách hành chính", "en": "Administrative-reform progress"},
+    "cases": {"vi": "Về việc", "en": "Cases"},
+    "money": {"vi": "Về tiền", "en": "Money"},
+    "target": {"vi": "chỉ tiêu", "en": "target"},
+    "target_col": {"vi": "Chỉ tiêu", "en": "Target"},
+    "rate_col": {"vi": "Tỷ lệ thi hành xong", "en": "Completion rate"},
+    "gap_col": {"vi": "So với chỉ tiêu", "en": "Against target"},
+    "indicator_col": {"vi": "Kết quả", "en": "Measure"},
+    "item_col": {"vi": "Chỉ tiêu thống kê", "en": "Indicator"},
+    "value_col": {"vi": "Số liệu", "en": "Figure"},
+    "period_col": {"vi": "Kỳ báo cáo", "en": "Period"},
+    "end_col": {"vi": "Ngày kết thúc kỳ", "en": "Period end"},
+    "unit_col": {"vi": "Đơn vị", "en": "Unit"},
+    "rank_col": {"vi": "Hạng", "en": "Rank"},
+    "abbr_col": {"vi": "Viết tắt", "en": "Abbreviation"},
+    "class_col": {"vi": "Nhóm", "en": "Class"},
+    "kind_col": {"vi": "Loại", "en": "Kind"},
+    "status_col": {"vi": "Tình trạng", "en": "Status"},
+    "count_col": {"vi": "Số lượng", "en": "Count"},
+    "combined": {"vi": "cộng gộp các đơn vị trước sáp nhập", "en": "predecessors combined"},
+    "merger": {"vi": "Sáp nhập 01/07/2025", "en": "Merger 1 Jul 2025"},
+    "rate_axis": {"vi": "Tỷ lệ thi hành xong (%)", "en": "Completion rate (%)"},
+    "map_legend": {"vi": "Tỷ lệ về việc", "en": "Rate, cases"},
+    "no_data": {"vi": "chưa có số liệu", "en": "no data"},
+}
+
+
+def word(key: str, lang: Lang) -> str:
+    return WORDS[key][lang]
+
+
+def _vlc() -> str:
+    import vl_convert
+
+    return str(vl_convert.__version__)  # type: ignore[attr-defined]
+
+
+# --- templates: built once per kind and language with Altair, filled per chart ---
+
+
+@cache
+def template(kind: str, lang: Lang) -> dict[str, Any]:
+    """The Vega-Lite spec of a chart kind, without data; build with Altair once."""
+    import altair as alt
+
+    alt.data_transformers.disable_max_rows()
+    rows = alt.Data(name="rows")  # type: ignore[no-untyped-call]
+    builders = {
+        "rate_target": _rate_target_chart,
+        "breakdown": _breakdown_chart,
+        "trend": _trend_chart,
+        "ranking_cases": _ranking_chart,
+        "ranking_money": _ranking_chart,
+        "map": _map_chart,
+        "inspections": _inspections_chart,
+        "reform": _reform_chart,
+    }
+    chart = builders[kind](alt, rows, lang)
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    spec.pop("datasets", None)
+    spec["config"] = CONFIG
+    spec["usermeta"] = {"kind": kind, "lang": lang}
+    return spec
+
+
+def fill(kind: str, lang: Lang, values: list[dict[str, Any]], **top: Any) -> dict[str, Any]:
+    """A chart's spec: the kind's template with its data (and any top-level values) set."""
+    spec = dict(template(kind, lang))
+    spec["data"] = {"values": values}
+    spec.update(top)
+    return spec
+
+
+def _rate_target_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    y = alt.Y("measure:N", sort=None, title=None, axis=alt.Axis(ticks=False, domain=False))
+    base = alt.Chart(rows).encode(y=y)
+    track = base.mark_bar(color=TRACK, height=18).encode(
+        x=alt.X(datum=100, type="quantitative", axis=None)
+    )
+    bar = base.mark_bar(height=18).encode(
+        x=alt.X("rate:Q", scale=alt.Scale(domain=[0, 100], nice=False), axis=None),
+        color=alt.Color("series:N", scale=_series_scale(alt), legend=None),
+        tooltip=[
+            alt.Tooltip("measure:N"),
+            alt.Tooltip("rate_label:N", title=word("rate_col", lang)),
+            alt.Tooltip("target_label:N", title=word("target_col", lang)),
+        ],
+    )
+    target = base.mark_tick(color=INK, thickness=3, size=28).encode(x=alt.X("target:Q", axis=None))
+    label = base.mark_text(align="left", dx=6).encode(
+        x=alt.X(datum=100, type="quantitative", axis=None), text="label:N"
+    )
+    return alt.layer(track, bar, target, label).properties(width=220, height={"step": 34})
+
+
+def _series_scale(alt: Any) -> Any:
+    return alt.Scale(domain=list(SERIES), range=list(SERIES.values()))
+
+
+def _breakdown_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    base = alt.Chart().encode(
+        y=alt.Y(
+            "item:N",
+            sort=alt.EncodingSortField("order", op="min"),
+            title=None,
+            axis=alt.Axis(ticks=False, domain=False, labelLimit=190),
+        ),
+    )
+    bar = base.mark_bar(height=16).encode(
+        x=alt.X("value:Q", axis=None, scale=alt.Scale(zero=True)),
+        color=alt.Color("series:N", scale=_series_scale(alt), legend=None),
+        opacity=alt.condition("datum.total", alt.value(0.45), alt.value(1)),
+        tooltip=[
+            alt.Tooltip("item:N", title=word("item_col", lang)),
+            alt.Tooltip("label:N", title=word("value_col", lang)),
+        ],
+    )
+    label = base.mark_text(align="left", dx=4).encode(x="value:Q", text="label:N")
+    return (
+        alt.layer(bar, label, data=rows)
+        .properties(width=200, height={"step": 24})
+        .facet(
+            row=alt.Row(
+                "measure:N", sort=alt.EncodingSortField("measure_order", op="min"), title=None
+            )
+        )
+        .resolve_scale(x="independent")
+    )
+
+
+def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    x = alt.X(
+        "date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6, grid=False)
+    )
+    y = alt.Y("rate:Q", title=word("rate_axis", lang), scale=alt.Scale(domain=[0, 100]))
+    colour = alt.Color("series:N", scale=_series_scale(alt), legend=None)
+    points = alt.Chart(rows).transform_filter("datum.kind == 'rate'")
+    tooltip = [
+        alt.Tooltip("period:N", title=word("period_col", lang)),
+        alt.Tooltip("date:T", title=word("end_col", lang), format="%e %B %Y"),
+        alt.Tooltip("measure:N", title=word("indicator_col", lang)),
+        alt.Tooltip("label:N", title=word("rate_col", lang)),
+    ]
+    line = points.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="series:N")
+    dots = points.mark_point(size=70, strokeWidth=2, opacity=1).encode(
+        x=x,
+        y=y,
+        color=colour,
+        shape=alt.Shape(
+            "series:N",
+            scale=alt.Scale(domain=list(SHAPES), range=list(SHAPES.values())),
+            legend=None,
+        ),
+        fill=alt.condition("datum.combined", alt.value(BACKGROUND), colour),
+        tooltip=tooltip,
+    )
+    labels = (
+        points.transform_filter("datum.show_label")
+        .mark_text(dy=-12, fontSize=11)
+        .encode(x=x, y=y, text="label:N", color=colour)
+    )
+    ends = (
+        points.transform_filter("datum.last")
+        .mark_text(align="left", dx=10, fontWeight="bold")
+        .encode(x=x, y=y, text="measure:N", color=colour)
+    )
+    targets = (
+        alt.Chart(rows)
+        .transform_filter("datum.kind == 'target'")
+        .mark_rule(strokeDash=[5, 3], strokeWidth=2)
+        .encode(
+            x="date:T",
+            x2="end:T",
+            y="rate:Q",
+            color=colour,
+            tooltip=[alt.Tooltip("label:N", title=word("target_col", lang))],
+        )
+    )
+    merger = alt.Chart(rows).transform_filter("datum.kind == 'merger'")
+    rule = merger.mark_rule(color=MUTED, strokeDash=[2, 2]).encode(x="date:T")
+    note = merger.mark_text(align="left", dx=4, y=6, color=MUTED, fontSize=11).encode(
+        x="date:T", text="label:N"
+    )
+    return alt.layer(targets, line, dots, labels, ends, rule, note).properties(
+        width=420, height=220
+    )
+
+
+def _ranking_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    y = alt.Y(
+        "unit:N",
+        sort=alt.EncodingSortField("order", op="min"),
+        title=None,
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=170),
+    )
+    base = alt.Chart(rows).encode(y=y)
+    track = base.mark_bar(color=TRACK, height=12).encode(
+        x=alt.X(datum=100, type="quantitative", axis=None)
+    )
+    bar = base.mark_bar(height=12).encode(
+        x=alt.X(
+            "rate:Q",
+            scale=alt.Scale(domain=[0, 100], nice=False),
+            axis=alt.Axis(
+                title=word("rate_axis", lang), orient="top", values=[0, 25, 50, 75, 100], grid=False
+            ),
+        ),
+        color=alt.Color("series:N", scale=_series_scale(alt), legend=None),
+        tooltip=[
+            alt.Tooltip("rank:N", title=word("rank_col", lang)),
+            alt.Tooltip("unit:N", title=word("unit_col", lang)),
+            alt.Tooltip("label:N", title=word("rate_col", lang)),
+            alt.Tooltip("target_label:N", title=word("target_col", lang)),
+        ],
+    )
+    target = base.mark_tick(color=INK, thickness=2, size=18).encode(x="target:Q")
+    label = base.mark_text(align="left", dx=6).encode(
+        x=alt.X(datum=100, type="quantitative", axis=None), text="label:N"
+    )
+    return alt.layer(track, bar, target, label).properties(width=240, height={"step": 18})
+
+
+def _map_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    """Tiles placed in pixels (scale null): the layout comes with the data, not from scales."""
+
+    def px(field: str) -> Any:
+        return alt.X(field, type="quantitative", scale=None, axis=None)
+
+    def py(field: str) -> Any:
+        return alt.Y(field, type="quantitative", scale=None, axis=None)
+
+    def colour(field: str) -> Any:
+        return alt.Color(field, type="nominal", scale=None, legend=None)
+
+    tiles_ = alt.Chart(rows).transform_filter("datum.kind == 'tile'")
+    rect = tiles_.mark_rect(stroke=TILE_OUTLINE, strokeWidth=1).encode(
+        x=px("x"),
+        y=py("y"),
+        x2=alt.X2("x2"),
+        y2=alt.Y2("y2"),
+        fill=alt.Fill("fill", type="nominal", scale=None, legend=None),
+        tooltip=[
+            alt.Tooltip("unit:N", title=word("unit_col", lang)),
+            alt.Tooltip("label:N", title=word("rate_col", lang)),
+        ],
+    )
+    abbr = tiles_.mark_text(fontSize=11, fontWeight="bold", baseline="top", dy=5).encode(
+        x=px("cx"), y=py("y"), text="abbr:N", color=colour("ink")
+    )
+    value = tiles_.mark_text(fontSize=11, baseline="bottom", dy=-5).encode(
+        x=px("cx"), y=py("y2"), text="short:N", color=colour("ink")
+    )
+    keys = alt.Chart(rows).transform_filter("datum.kind == 'key'")
+    swatch = keys.mark_rect(stroke=TILE_OUTLINE, strokeWidth=1).encode(
+        x=px("x"),
+        y=py("y"),
+        x2=alt.X2("x2"),
+        y2=alt.Y2("y2"),
+        fill=alt.Fill("fill", type="nominal", scale=None, legend=None),
+    )
+    key_text = keys.mark_text(align="left", baseline="middle", dx=6).encode(
+        x=px("x2"), y=py("cy"), text="label:N"
+    )
+    return alt.layer(rect, abbr, value, swatch, key_text)
+
+
+def _inspections_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    base = alt.Chart().encode(
+        y=alt.Y(
+            "metric:N",
+            sort=alt.EncodingSortField("order", op="min"),
+            title=None,
+            axis=alt.Axis(ticks=False, domain=False, labelLimit=200),
+        )
+    )
+    bar = base.mark_bar(height=14, color=SERIES["cases"]).encode(
+        x=alt.X("value:Q", axis=None),
+        tooltip=[
+            alt.Tooltip("kind:N", title=word("kind_col", lang)),
+            alt.Tooltip("metric:N", title=word("item_col", lang)),
+            alt.Tooltip("label:N", title=word("value_col", lang)),
+        ],
+    )
+    label = base.mark_text(align="left", dx=4).encode(x="value:Q", text="label:N")
+    return (
+        alt.layer(bar, label, data=rows)
+        .properties(width=200, height={"step": 22})
+        .facet(
+            row=alt.Row("kind:N", sort=alt.EncodingSortField("kind_order", op="min"), title=None)
+        )
+    )
+
+
+def _reform_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    statuses = get_catalogue().enums["reform_status"]
+    y = alt.Y(
+        "initiative:N",
+        sort=alt.EncodingSortField("order", op="min"),
+        title=None,
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=230),
+    )
+    base = alt.Chart(rows).encode(y=y)
+    track = base.mark_bar(color=TRACK, height=14).encode(
+        x=alt.X(datum=len(statuses), type="quantitative", axis=None)
+    )
+    bar = base.mark_bar(height=14, color=SERIES["cases"]).encode(
+        x=alt.X("step:Q", scale=alt.Scale(domain=[0, len(statuses)], nice=False), axis=None),
+        tooltip=[
+            alt.Tooltip("initiative:N"),
+            alt.Tooltip("label:N", title=word("status_col", lang)),
+        ],
+    )
+    label = base.mark_text(align="left", dx=6).encode(
+        x=alt.X(datum=len(statuses), type="quantitative", axis=None), text="label:N"
+    )
+    return alt.layer(track, bar, label).properties(width=150, height={"step": 24})
+
+
+# --- the chart kinds: from the site model to a filled chart ---
+
+
+def _unit_stem(page: UnitPeriod, lang: Lang) -> str:
+    return f"thads-{page.period.year}-{page.period.url_segment(lang)}-{page.unit.slug}"
+
+
+def _folder(md_path: str) -> str:
+    return md_path.rsplit("/", 1)[0] if "/" in md_path else ""
+
+
+def _text(value: Value | None, lang: Lang) -> str:
+    return show(value, lang) if value is not None else "—"
+
+
+def _machine(value: Value | None) -> str:
+    return "" if value is None else format(value.point.normalize(), "f")
+
+
+def _float(value: Value | None) -> float | None:
+    return None if value is None else float(value.point)
+
+
+def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Chart | None:
+    """Completion rate against target, in cases and in money, with the target marked."""
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    for key in ("cases", "money"):
+        block = page.block(key)
+        if block is None or block.rate is None:
+            continue
+        target = block.target.value if block.target is not None else None
+        rate_text = _text(block.rate, lang)
+        target_text = _text(target, lang)
+        label = rate_text + (
+            f" · {word('target', lang)} {target_text}" if target is not None else ""
+        )
+        values.append(
+            {
+                "measure": word(key, lang),
+                "series": key,
+                "rate": _float(block.rate),
+                "target": _float(target),
+                "label": label,
+                "rate_label": rate_text,
+                "target_label": target_text,
+            }
+        )
+        gap_text = margin(block.gap, lang) if block.gap is not None else "—"
+        table.append(
+            [
+                (word(key, lang), key),
+                (rate_text, _machine(block.rate)),
+                (target_text, _machine(target)),
+                (gap_text, _machine(block.gap)),
+            ]
+        )
+    if not values:
+        return None
+    return Chart(
+        "rate_target",
+        lang,
+        _folder(md_path),
+        f"{_unit_stem(page, lang)}-{KIND_SLUGS['rate_target'][lang]}",
+        word("rate_target", lang),
+        headline,
+        fill("rate_target", lang, values),
+        [
+            Column(word("indicator_col", lang)),
+            Column(word("rate_col", lang), True),
+            Column(word("target_col", lang), True),
+            Column(word("gap_col", lang), True),
+        ],
+        table,
+    )
+
+
+BREAKDOWN_KEYS = ("completed", "in_progress", "not_enforceable", "postponed_suspended")
+
+
+def breakdown(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
+    """What had to be enforced, split into completed, in progress, not enforceable, postponed."""
+    fields = get_catalogue().groups["results"].fields
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    sentences: list[str] = []
+    for order, key in enumerate(("cases", "money")):
+        block = page.block(key)
+        if block is None or not any(block.get(k) is not None for k in BREAKDOWN_KEYS):
+            continue
+        parts: list[str] = []
+        for index, item in enumerate(("to_enforce", *BREAKDOWN_KEYS)):
+            value = block.get(item)
+            label = fields[item].label[lang]
+            table.append(
+                [(word(key, lang), key), (label, item), (_text(value, lang), _machine(value))]
+            )
+            if value is None:
+                continue
+            values.append(
+                {
+                    "measure": word(key, lang),
+                    "measure_order": order,
+                    "series": key,
+                    "item": label,
+                    "order": index,
+                    "value": _float(value),
+                    "label": _text(value, lang),
+                    "total": item == "to_enforce",
+                }
+            )
+            parts.append(f"{label.lower()} {_text(value, lang)}")
+        sentences.append(f"{word(key, lang)}: {', '.join(parts)}.")
+    if not values:
+        return None
+    return Chart(
+        "breakdown",
+        lang,
+        _folder(md_path),
+        f"{_unit_stem(page, lang)}-{KIND_SLUGS['breakdown'][lang]}",
+        word("breakdown", lang),
+        " ".join(sentences),
+        fill("breakdown", lang, values),
+        [
+            Column(word("indicator_col", lang)),
+            Column(word("item_col", lang)),
+            Column(word("value_col", lang), True),
+        ],
+        table,
+    )
+
+
+def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
+    """The unit's completion rates over every period it reported, with its yearly targets.
+
+    A merged unit's earlier periods are its predecessors' figures combined (open
+    points), so the line runs across 01/07/2025 with the break marked.
+    """
+    points: list[tuple[Period, dict[str, BlockView], bool]] = [
+        (c.period, c.blocks, True) for c in history.combined
+    ]
+    points += [(p.period, p.blocks, False) for p in history.pages]
+    points.sort(key=lambda item: item[0].end)
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    sentences: list[str] = []
+    targets: dict[tuple[str, int], Value] = {}
+    for key in ("cases", "money"):
+        series = [
+            (period, blocks[key], combined)
+            for period, blocks, combined in points
+            if key in blocks and blocks[key].rate is not None
+        ]
+        for index, (period, block, combined) in enumerate(series):
+            rate = block.rate
+            assert rate is not None
+            name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
+            values.append(
+                {
+                    "kind": "rate",
+                    "series": key,
+                    "measure": word(key, lang),
+                    "date": period.end.isoformat(),
+                    "period": name,
+                    "rate": _float(rate),
+                    "label": _text(rate, lang),
+                    "combined": combined,
+                    "show_label": len(series) <= 6 or index == len(series) - 1,
+                    "last": index == len(series) - 1,
+                }
+            )
+            if block.target is not None:
+                targets.setdefault((key, period.year), block.target.value)
+        if series:
+            sentences.append(_trend_sentence(key, series, lang))
+    if not values:
+        return None
+    for (key, year), value in sorted(targets.items()):
+        start = Period(year, 12).start
+        values.append(
+            {
+                "kind": "target",
+                "series": key,
+                "date": start.isoformat(),
+                "end": Period(year, 12).end.isoformat(),
+                "rate": _float(value),
+                "label": f"{word(key, lang)} {year}: {_text(value, lang)}",
+            }
+        )
+    dates = [p.end for p, _, _ in points]
+    merger = history.successor is None and (history.predecessors or history.combined)
+    if merger and min(dates).isoformat() < "2025-07-01" <= max(dates).isoformat():
+        values.append({"kind": "merger", "date": "2025-07-01", "label": word("merger", lang)})
+    for period, blocks, combined in points:
+        name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
+        row = [
+            (name, period.key),
+            (
+                period.end.strftime("%d/%m/%Y") if lang == "vi" else period.end.isoformat(),
+                period.end.isoformat(),
+            ),
+        ]
+        for key in ("cases", "money"):
+            shown = blocks.get(key)
+            rate = shown.rate if shown is not None else None
+            target = shown.target.value if shown is not None and shown.target is not None else None
+            row += [(_text(rate, lang), _machine(rate)), (_text(target, lang), _machine(target))]
+        table.append(row)
+    slug = history.slug
+    columns = [Column(word("period_col", lang)), Column(word("end_col", lang))]
+    for key in ("cases", "money"):
+        columns += [
+            Column(f"{word('rate_col', lang)} ({word(key, lang).lower()})", True),
+            Column(f"{word('target_col', lang)} ({word(key, lang).lower()})", True),
+        ]
+    return Chart(
+        "trend",
+        lang,
+        _folder(md_path),
+        f"thads-{slug}-{KIND_SLUGS['trend'][lang]}",
+        word("trend", lang),
+        " ".join(sentences),
+        fill("trend", lang, values),
+        columns,
+        table,
+    )
+
+
+def _trend_sentence(key: str, series: list[tuple[Period, BlockView, bool]], lang: Lang) -> str:
+    def at(item: tuple[Period, BlockView, bool]) -> str:
+        period, block, _ = item
+        assert block.rate is not None
+        return f"{_text(block.rate, lang)} ({period.name(lang)})"
+
+    what = word(key, lang)
+    if len(series) == 1:
+        return f"{what}: {at(series[0])}."
+    first, last = series[0], series[-1]
+    best = max(series, key=lambda item: item[1].rate.point if item[1].rate else Decimal(0))
+    if lang == "vi":
+        text = f"{what}: từ {at(first)} đến {at(last)}"
+        if best not in (first, last):
+            text += f", cao nhất {at(best)}"
+    else:
+        text = f"{what}: from {at(first)} to {at(last)}"
+        if best not in (first, last):
+            text += f", highest {at(best)}"
+    return text + "."
+
+
+def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | None:
+    """Every unit of the period by its completion rate, with each unit's own target."""
+    ranked = [
+        (row.rank_cases if key == "cases" else row.rank_money, row, getattr(row, key))
+        for row in view.ranking
+    ]
+    ranked = [
+        (rank, row, block)
+        for rank, row, block in ranked
+        if block is not None and block.rate is not None
+    ]
+    if not ranked:
+        return None
+    ranked.sort(key=lambda item: (item[0] or 10**6, item[1].page.unit.name.vi))
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    for order, (rank, row, block) in enumerate(ranked):
+        target = block.target.value if block.target is not None else None
+        name = row.page.unit.name[lang]
+        values.append(
+            {
+                "order": order,
+                "rank": str(rank or "—"),
+                "unit": name,
+                "series": key,
+                "rate": _float(block.rate),
+                "target": _float(target),
+                "label": _text(block.rate, lang),
+                "target_label": _text(target, lang),
+            }
+        )
+        gap = margin(block.gap, lang, short=True) if block.gap is not None else "—"
+        table.append(
+            [
+                (str(rank or "—"), str(rank or "")),
+                (name, row.page.unit.slug),
+                (_text(block.rate, lang), _machine(block.rate)),
+                (_text(target, lang), _machine(target)),
+                (gap, _machine(block.gap)),
+            ]
+        )
+    with_target = [b for _, _, b in ranked if b.met is not None]
+    met = sum(1 for b in with_target if b.met)
+    what = word(key, lang).lower()
+    (_, top_row, top), (_, bottom_row, bottom) = ranked[0], ranked[-1]
+    top_text = f"{top_row.page.unit.name[lang]} ({_text(top.rate, lang)})"
+    bottom_text = f"{bottom_row.page.unit.name[lang]} ({_text(bottom.rate, lang)})"
+    if len(ranked) == 1:
+        in_what = what if lang == "vi" else f"in {what}"
+        summary = f"{top_row.page.unit.name[lang]}: {_text(top.rate, lang)} {in_what}."
+    elif lang == "vi":
+        summary = f"{what.capitalize()}: cao nhất {top_text}, thấp nhất {bottom_text}."
+    else:
+        summary = f"{what.capitalize()}: highest {top_text}, lowest {bottom_text}."
+    if with_target:
+        summary += (
+            f" {met}/{len(with_target)} đơn vị có chỉ tiêu đã đạt chỉ tiêu."
+            if lang == "vi"
+            else f" {met} of {len(with_target)} units with a target met it."
+        )
+    kind = f"ranking_{key}"
+    return Chart(
+        kind,
+        lang,
+        _folder(md_path),
+        f"thads-{view.period.year}-{view.period.url_segment(lang)}-{KIND_SLUGS[kind][lang]}",
+        word(kind, lang),
+        summary,
+        fill(kind, lang, values),
+        [
+            Column(word("rank_col", lang), True),
+            Column(word("unit_col", lang)),
+            Column(word("rate_col", lang), True),
+            Column(word("target_col", lang), True),
+            Column(word("gap_col", lang), True),
+        ],
+        table,
+    )
+
+
+def map_class(rate: float) -> int:
+    return sum(1 for b in MAP_BREAKS if rate >= b)
+
+
+def map_class_label(index: int, lang: Lang) -> str:
+    if index == 0:
+        return f"< {MAP_BREAKS[0]}%"
+    if index == len(MAP_BREAKS):
+        return f"≥ {MAP_BREAKS[-1]}%"
+    return f"{MAP_BREAKS[index - 1]}–{MAP_BREAKS[index]}%"
+
+
+def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -> Chart | None:
+    """The units of the period's scheme as a tile grid, each tile filled by its rate in cases."""
+    if view.scheme not in ("pre2025", "post2025") or not units:
+        return None
+    layout, (columns_n, rows_n) = _layout(view.scheme, units)
+    by_id = {p.unit.id: p for p in view.pages}
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    counts: Counter[int] = Counter()
+    for unit in sorted(units, key=lambda u: (layout[u.slug].row, layout[u.slug].col)):
+        tile = layout[unit.slug]
+        page = by_id.get(unit.id)
+        block = page.block("cases") if page is not None else None
+        rate = block.rate if block is not None else None
+        if rate is not None:
+            index = map_class(float(rate.point))
+            counts[index] += 1
+            fill_colour = MAP_FILLS[index]
+            klass = map_class_label(index, lang)
+        else:
+            fill_colour, klass = MAP_MISSING, word("no_data", lang)
+        x, y = tile.col * TILE, tile.row * TILE
+        values.append(
+            {
+                "kind": "tile",
+                "unit": unit.name[lang],
+                "abbr": tile.abbr,
+                "x": x + 1,
+                "x2": x + TILE - 1,
+                "y": y + 1,
+                "y2": y + TILE - 1,
+                "cx": x + TILE / 2,
+                "fill": fill_colour,
+                "ink": ink_on(fill_colour),
+                "short": _short_rate(rate, lang),
+                "label": _text(rate, lang),
+            }
+        )
+        table.append(
+            [
+                (unit.name[lang], unit.slug),
+                (tile.abbr, tile.abbr),
+                (_text(rate, lang), _machine(rate)),
+                (klass, klass),
+            ]
+        )
+    key_x = columns_n * TILE + 16
+    for index, colour in enumerate(MAP_FILLS):
+        top = 20 + index * 24
+        values.append(
+            {
+                "kind": "key",
+                "x": key_x,
+                "x2": key_x + 18,
+                "y": top,
+                "y2": top + 18,
+                "cy": top + 9,
+                "fill": colour,
+                "label": map_class_label(index, lang),
+            }
+        )
+    values.append(
+        {
+            "kind": "key",
+            "x": key_x,
+            "x2": key_x + 18,
+            "y": 20 + 5 * 24,
+            "y2": 20 + 5 * 24 + 18,
+            "cy": 20 + 5 * 24 + 9,
+            "fill": MAP_MISSING,
+            "label": word("no_data", lang),
+        }
+    )
+    reported = sum(counts.values())
+    if lang == "vi":
+        summary = f"{reported}/{len(units)} đơn vị có tỷ lệ thi hành xong về việc"
+        detail = [
+            f"{counts[i]} đơn vị {map_class_label(i, lang)}" for i in sorted(counts, reverse=True)
+        ]
+    else:
+        summary = f"{reported} of {len(units)} units have a completion rate in cases"
+        detail = [
+            f"{counts[i]} at {map_class_label(i, lang)}" for i in sorted(counts, reverse=True)
+        ]
+    summary += (": " + ", ".join(detail) if detail else "") + "."
+    spec = fill("map", lang, values, width=columns_n * TILE + 130, height=max(rows_n * TILE, 180))
+    return Chart(
+        "map",
+        lang,
+        _folder(md_path),
+        f"thads-{view.period.year}-{view.period.url_segment(lang)}-{KIND_SLUGS['map'][lang]}",
+        word("map", lang),
+        summary,
+        spec,
+        [
+            Column(word("unit_col", lang)),
+            Column(word("abbr_col", lang)),
+            Column(word("rate_col", lang), True),
+            Column(word("class_col", lang)),
+        ],
+        table,
+    )
+
+
+def _layout(scheme: str, units: Sequence[Any]) -> tuple[dict[str, Any], tuple[int, int]]:
+    """The tile of each unit: from tiles.yml, or a plain grid when the registry is not ours."""
+    from .tiles import Tile, grid_size, tiles
+
+    try:
+        known = tiles(scheme)
+    except KeyError:
+        known = {}
+    if all(u.slug in known for u in units):
+        return known, grid_size(scheme)
+    columns = max(1, round(len(units) ** 0.5))
+    ordered = sorted(units, key=lambda u: u.slug)
+    layout = {
+        u.slug: Tile(i % columns, i // columns, u.slug[:3].upper()) for i, u in enumerate(ordered)
+    }
+    return layout, (columns, (len(units) + columns - 1) // columns)
+
+
+def _short_rate(rate: Value | None, lang: Lang) -> str:
+    """A tile's figure, whole percent: '92%'; the table beside the map has the exact one."""
+    if rate is None:
+        return "—"
+    return show(Value(rate.point.quantize(Decimal(1)), "percent"), lang)
+
+
+INSPECTION_METRICS = ("count", "units", "findings", "recommendations")
+
+
+def inspections(
+    items: Iterable[tuple[str, dict[str, Value | None]]], stem: str, md_path: str, lang: Lang
+) -> Chart | None:
+    """Inspections by kind: how many, how many units, findings and recommendations."""
+    catalogue = get_catalogue()
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    sentences: list[str] = []
+    for kind_order, (kind, metrics) in enumerate(items):
+        kind_label = catalogue.enum_label("kind", kind, lang)
+        parts: list[str] = []
+        for order, metric in enumerate(INSPECTION_METRICS):
+            value = metrics.get(metric)
+            label = catalogue.groups["inspection"].fields[metric].label[lang]
+            table.append(
+                [(kind_label, kind), (label, metric), (_text(value, lang), _machine(value))]
+            )
+            if value is None:
+                continue
+            text = show(value, lang, unit=False)
+            values.append(
+                {
+                    "kind": kind_label,
+                    "kind_order": kind_order,
+                    "metric": label,
+                    "order": order,
+                    "value": _float(value),
+                    "label": text,
+                }
+            )
+            parts.append(f"{label.lower()} {text}")
+        if parts:
+            sentences.append(f"{kind_label}: {', '.join(parts)}.")
+    if not values:
+        return None
+    return Chart(
+        "inspections",
+        lang,
+        _folder(md_path),
+        f"{stem}-{KIND_SLUGS['inspections'][lang]}",
+        word("inspections", lang),
+        " ".join(sentences),
+        fill("inspections", lang, values),
+        [
+            Column(word("kind_col", lang)),
+            Column(word("item_col", lang)),
+            Column(word("value_col", lang), True),
+        ],
+        table,
+    )
+
+
+def unit_inspections(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
+    items = [
+        (
+            item.kind,
+            {
+                m: Value.of(getattr(item, m), "count") if getattr(item, m) is not None else None
+                for m in INSPECTION_METRICS
+            },
+        )
+        for item in page.dataset.inspections or []
+    ]
+    return inspections(items, _unit_stem(page, lang), md_path, lang)
+
+
+def period_inspections(view: PeriodView, md_path: str, lang: Lang) -> Chart | None:
+    totals = inspection_totals(view)
+    items = [
+        (kind, {m: getattr(row, m) for m in INSPECTION_METRICS}) for kind, row in totals.items()
+    ]
+    stem = f"thads-{view.period.year}-{view.period.url_segment(lang)}"
+    return inspections(items, stem, md_path, lang)
+
+
+def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
+    """Each reform initiative of the unit and how far it has gone: planned → done."""
+    catalogue = get_catalogue()
+    statuses = list(catalogue.enums["reform_status"])
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    done: Counter[str] = Counter()
+    for order, item in enumerate(page.dataset.reform or []):
+        name = catalogue.enum_label("key", item.key, lang)
+        status = catalogue.enum_label("reform_status", item.status, lang)
+        count = Value.of(item.count, "count") if item.count is not None else None
+        values.append(
+            {
+                "initiative": name,
+                "order": order,
+                "step": statuses.index(item.status) + 1,
+                "label": status,
+            }
+        )
+        table.append(
+            [
+                (name, item.key),
+                (status, item.status),
+                (_text(count, lang) if count else "—", _machine(count)),
+            ]
+        )
+        done[status] += 1
+    if not values:
+        return None
+    summary = ("; ".join(f"{status}: {n}" for status, n in done.items())) + "."
+    return Chart(
+        "reform",
+        lang,
+        _folder(md_path),
+        f"{_unit_stem(page, lang)}-{KIND_SLUGS['reform'][lang]}",
+        word("reform", lang),
+        summary,
+        fill("reform", lang, values),
+        [
+            Column(catalogue.groups["reform"].fields["key"].label[lang]),
+            Column(word("status_col", lang)),
+            Column(word("count_col", lang), True),
+        ],
+        table,
+    )
+
+
+# --- rendering: cached by content hash, across processes ---
+
+
+@dataclass
+class RenderStats:
+    charts: int = 0
+    rendered: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Image:
+    svg: bytes
+    png: bytes
+    width: int
+    height: int
+
+
+def _render_one(job: tuple[str, Lang]) -> tuple[bytes, bytes]:
+    """Render one spec to SVG and PNG (runs in a worker process)."""
+    import vl_convert
+
+    spec, lang = job
+    _register_fonts()
+    locale = d3_locales(lang)
+    svg = vl_convert.vegalite_to_svg(
+        spec, format_locale=locale["format"], time_format_locale=locale["time"]
+    )
+    png = vl_convert.svg_to_png(svg, scale=2)
+    return svg.encode("utf-8"), bytes(png)
+
+
+@cache
+def _register_fonts() -> None:
+    import vl_convert
+
+    vl_convert.register_font_directory(str(FONTS))
+
+
+def _size(svg: bytes) -> tuple[int, int]:
+    head = svg[:400].decode("utf-8", "replace")
+    width = head.split('width="', 1)[1].split('"', 1)[0]
+    height = head.split('height="', 1)[1].split('"', 1)[0]
+    return round(float(width)), round(float(height))
+
+
+def render_images(
+    charts: Sequence[Chart], cache_dir: Path | None, workers: int | None = None
+) -> tuple[dict[str, Image], RenderStats]:
+    """The SVG and PNG of every chart, by chart key: from the cache, or rendered now."""
+    started = time.perf_counter()
+    stats = RenderStats(charts=len(charts))
+    unique = {c.key: c for c in charts}
+    found: dict[str, tuple[bytes, bytes]] = {}
+    todo: list[Chart] = []
+    for key, chart in unique.items():
+        cached = _from_cache(cache_dir, key)
+        if cached is not None:
+            found[key] = cached
+        else:
+            todo.append(chart)
+    jobs = [(json.dumps(c.spec, ensure_ascii=False), c.lang) for c in todo]
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if len(jobs) >= 16 and workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            results = list(
+                pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+            )
+    else:
+        results = [_render_one(job) for job in jobs]
+    for chart, result in zip(todo, results, strict=True):
+        found[chart.key] = result
+        _to_cache(cache_dir, chart.key, result)
+    stats.rendered = len(todo)
+    stats.cached = len(unique) - len(todo)
+    stats.seconds = time.perf_counter() - started
+    out = {key: Image(svg, png, *_size(svg)) for key, (svg, png) in found.items()}
+    return out, stats
+
+
+_SIZE_MARK = re.compile(r"@@chart-(width|height):([0-9a-f]{64})@@")
+
+
+def size_mark(chart: Chart, dimension: str) -> str:
+    """A placeholder for an image's width or height, filled in once the chart is rendered."""
+    return f"@@chart-{dimension}:{chart.key}@@"
+
+
+def fill_sizes(text: str, images: dict[str, Image]) -> str:
+    """Replace the size placeholders of a page by the rendered images' sizes."""
+    if "@@chart-" not in text:
+        return text
+
+    def size(match: re.Match[str]) -> str:
+        image = images[match.group(2)]
+        return str(image.width if match.group(1) == "width" else image.height)
+
+    return _SIZE_MARK.sub(size, text)
+
+
+def _from_cache(cache_dir: Path | None, key: str) -> tuple[bytes, bytes] | None:
+    if cache_dir is None:
+        return None
+    folder = cache_dir / key[:2]
+    try:
+        return (folder / f"{key}.svg").read_bytes(), (folder / f"{key}.png").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _to_cache(cache_dir: Path | None, key: str, result: tuple[bytes, bytes]) -> None:
+    if cache_dir is None:
+        return
+    folder = cache_dir / key[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    for ext, data in (("png", result[1]), ("svg", result[0])):  # svg last: its presence marks done
+        tmp = folder / f".{key}.{ext}.{os.getpid()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / f"{key}.{ext}")
+
+
+@cache
+def vega_bundle() -> bytes:
+    """Vega, Vega-Lite and Vega-Embed in one script, from vl-convert: served by the site."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle().encode("utf-8")  # type: ignore[call-arg]
+
+
+def bundle_cached(cache_dir: Path | None) -> bytes:
+    """The Vega bundle, kept in the cache: making it takes vl-convert about two seconds."""
+    if cache_dir is None:
+        return vega_bundle()
+    path = cache_dir / f"vega-bundle-{_vlc()}.js"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        data = vega_bundle()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return data
+
+
+def locale_json(lang: Lang) -> bytes:
+    return json.dumps(d3_locales(lang), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+__all__ = [
+    "Chart",
+    "Column",
+    "Image",
+    "RenderStats",
+    "breakdown",
+    "bundle_cached",
+    "contrast",
+    "d3_locales",
+    "locale_json",
+    "period_inspections",
+    "ranking",
+    "rate_target",
+    "reform",
+    "render_images",
+    "template",
+    "tile_map",
+    "trend",
+    "unit_inspections",
+]

@@ -1,0 +1,182 @@
+"""Charts: the specs of every kind, the locales, the palette and the render cache.
+
+These tests build real charts from the mini fixture site and render them with
+vl-convert; the built pages are checked in test_build.py and in the browser in
+test_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pytest
+import vl_convert
+from altair.utils.schemapi import validate_jsonschema
+
+from minhbach import charts
+from minhbach.compute import SiteModel, compute
+from minhbach.render import Renderer, Strings, get_pages
+from minhbach.validate import check_content
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="module")
+def model() -> SiteModel:
+    content, problems = check_content(FIXTURE)
+    assert not problems.items
+    built, _ = compute(content)
+    return built
+
+
+def all_charts(model: SiteModel, lang: str) -> list[charts.Chart]:
+    """Every chart the pages of one edition of the fixture site ask for."""
+    renderer = Renderer(model, lang, Strings())  # type: ignore[arg-type]
+    for page in get_pages(model, lang, Strings()):  # type: ignore[arg-type]
+        renderer.render(page)
+    return list(renderer.charts.values())
+
+
+def test_every_kind_is_made_from_the_fixture_site(model: SiteModel) -> None:
+    kinds = {c.kind for c in all_charts(model, "vi")}
+    assert kinds >= {"rate_target", "breakdown", "trend", "ranking_cases", "ranking_money", "map"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_spec_is_valid_vega_lite(model: SiteModel, lang: str) -> None:
+    schema = alt.vegalite.v6.schema.load_schema()
+    seen: set[str] = set()
+    for chart in all_charts(model, lang):
+        if chart.kind in seen:
+            continue
+        seen.add(chart.kind)
+        validate_jsonschema(chart.spec, schema)  # raises on an invalid spec
+
+
+def test_filling_a_spec_leaves_the_template_alone() -> None:
+    before = json.dumps(charts.template("ranking_cases", "vi"), sort_keys=True)
+    spec = charts.fill("ranking_cases", "vi", [{"unit": "A", "rate": 1.0}])
+    spec["data"]["values"].append({"unit": "B"})
+    assert charts.template("ranking_cases", "vi")["data"] == {"name": "rows"}  # a placeholder
+    assert json.dumps(charts.template("ranking_cases", "vi"), sort_keys=True) == before
+
+
+def test_vietnamese_locale_comes_from_cldr() -> None:
+    locale = charts.d3_locales("vi")
+    assert locale["format"]["decimal"] == ","
+    assert locale["format"]["thousands"] == "."
+    assert locale["time"]["months"][2] == "tháng 3"
+    assert locale["time"]["days"][0] == "Chủ Nhật"  # d3 weeks start on Sunday
+    english = charts.d3_locales("en")
+    assert (english["format"]["decimal"], english["format"]["thousands"]) == (".", ",")
+    assert english["time"]["shortMonths"][2] == "Mar"
+
+
+def _texts(svg: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "number", "month"),
+    [("vi", "1.577,3", "tháng 3 2024"), ("en", "1,577.3", "March 2024")],
+)
+def test_vl_convert_formats_with_our_locale(lang: str, number: str, month: str) -> None:
+    spec: dict[str, Any] = {
+        "data": {"values": [{"n": 1577.25, "d": "2024-03-31"}]},
+        "layer": [
+            {"mark": "text", "encoding": {"text": {"field": "n", "format": ",.1f"}}},
+            {
+                "mark": {"type": "text", "dy": 20},
+                "encoding": {"text": {"field": "d", "type": "temporal", "format": "%B %Y"}},
+            },
+        ],
+    }
+    locale = charts.d3_locales(lang)  # type: ignore[arg-type]
+    svg = vl_convert.vegalite_to_svg(
+        spec, format_locale=locale["format"], time_format_locale=locale["time"]
+    )
+    assert number in _texts(svg)
+    assert month in _texts(svg)
+
+
+def test_palette_contrast_is_at_least_3_to_1_on_white() -> None:
+    for colour in (*charts.SERIES.values(), charts.MUTED, charts.INK):
+        assert charts.contrast(colour, charts.BACKGROUND) >= 3, colour
+    # Tiles are separated by a white gap and outlined, so each tile's edge is its outline
+    # on white; its label must read on its fill (WCAG AA for text).
+    assert charts.contrast(charts.TILE_OUTLINE, charts.BACKGROUND) >= 3
+    for fill in (*charts.MAP_FILLS, charts.MAP_MISSING):
+        assert charts.contrast(charts.ink_on(fill), fill) >= 4.5, fill
+
+
+def test_series_are_told_apart_by_shape_not_colour_alone() -> None:
+    assert len(set(charts.SHAPES.values())) == len(charts.SERIES)
+    spec = json.dumps(charts.template("trend", "vi"))
+    assert '"shape"' in spec
+
+
+def test_rate_target_summary_and_table_state_the_page_figures(model: SiteModel) -> None:
+    made = all_charts(model, "vi")
+    rate = next(c for c in made if c.kind == "rate_target" and "alpha" in c.stem)
+    values = rate.spec["data"]["values"]
+    assert values, "the chart has data"
+    for row, value in zip(rate.rows, values, strict=False):
+        assert row[1][0] in rate.summary  # the rate as shown is in the summary
+        assert value["rate_label"] == row[1][0]
+        assert Decimal(row[1][1]) == Decimal(str(value["rate"]))
+
+
+def test_missing_figures_are_dashes_not_zero(model: SiteModel) -> None:
+    seen_missing = False
+    for chart in all_charts(model, "vi"):
+        for row in chart.rows:
+            for shown, machine in row[1:]:
+                if machine == "" and chart.kind != "reform":
+                    seen_missing = True
+                    assert shown == "—", (chart.stem, row)
+        for value in chart.spec["data"]["values"]:
+            if value.get("label") == "—":
+                assert value.get("rate") is None and value.get("value") is None, chart.stem
+    assert seen_missing, "the fixture has missing figures, so this test can fail"
+
+
+def test_render_cache_renders_each_chart_once(model: SiteModel, tmp_path: Path) -> None:
+    made = all_charts(model, "vi")[:4]
+    first, stats = charts.render_images(made, tmp_path, workers=1)
+    assert stats.rendered == len({c.key for c in made}) and stats.cached == 0
+    again, stats = charts.render_images(made, tmp_path, workers=1)
+    assert stats.rendered == 0 and stats.cached == len({c.key for c in made})
+    assert {k: v.svg for k, v in again.items()} == {k: v.svg for k, v in first.items()}
+    changed = charts.Chart(
+        made[0].kind,
+        made[0].lang,
+        made[0].folder,
+        made[0].stem,
+        made[0].title,
+        made[0].summary,
+        {**made[0].spec, "data": {"values": made[0].spec["data"]["values"][:1]}},
+        made[0].columns,
+        made[0].rows,
+    )
+    _, stats = charts.render_images([changed, *made[1:]], tmp_path, workers=1)
+    assert stats.rendered == (0 if changed.key == made[0].key else 1)
+
+
+def test_rendered_images_are_svg_and_png(model: SiteModel) -> None:
+    chart = all_charts(model, "vi")[0]
+    images, _ = charts.render_images([chart], None, workers=1)
+    image = images[chart.key]
+    assert image.svg.startswith(b"<svg")
+    assert image.png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert image.width > 50 and image.height > 20
+
+
+def test_charts_of_both_editions_have_their_own_files(model: SiteModel) -> None:
+    vi = {c.path("svg") for c in all_charts(model, "vi")}
+    en = {c.path("svg") for c in all_charts(model, "en")}
+    assert vi and en and not vi & en
