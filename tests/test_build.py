@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import io
 import json
 import re
 import shutil
+import struct
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -33,6 +36,8 @@ def build(content: Path, out: Path, *extra: str) -> int:
             str(out / "reports"),
             "--site",
             str(out / "site"),
+            "--cache",
+            str(out / "cache"),
             *extra,
         ]
     )
@@ -256,3 +261,136 @@ def test_an_unchanged_rebuild_rewrites_no_generated_file(
     capsys.readouterr()
     assert build(MINI, tmp_path) == 0
     assert "render: 0 files written" in capsys.readouterr().err
+
+
+# --- charts (issue #4): on the built pages, not on mocks ---
+
+CHART_PAGES = {
+    # page: the chart kinds it must show
+    "2016/ca-nam/quang-tri": {"rate_target", "breakdown", "trend"},
+    "2017/4-thang/quang-tri": {"rate_target", "trend"},
+    "2020/6-thang/khanh-hoa": {"breakdown", "reform"},  # no rates published: no trend
+    "2021/ca-nam/dong-thap": {"rate_target", "trend"},
+    "2024/3-thang/quang-ninh": {"rate_target", "breakdown", "reform", "trend"},
+    "2016/ca-nam": {"ranking_cases", "ranking_money", "map"},
+    "2024/3-thang": {"ranking_cases", "ranking_money", "map"},
+    "2021/ca-nam": {"ranking_cases", "ranking_money", "map"},
+    "don-vi/quang-tri": {"trend"},
+    "don-vi/quang-ninh": {"trend"},
+    "en/2024/3-months/quang-ninh": {"rate_target", "breakdown", "reform", "trend"},
+    "en/2024/3-months": {"ranking_cases", "ranking_money", "map"},
+    "en/units/quang-tri": {"trend"},
+}
+
+_FIGURE = re.compile(r'<figure class="mb-chart mb-chart--(\w+)" id="([^"]+)">(.*?)</figure>', re.S)
+
+
+def figures(site: Path, url: str) -> list[tuple[str, str, str]]:
+    """(kind, id, inner HTML) of every chart on a built page."""
+    page = (site / url / "index.html").read_text(encoding="utf-8")
+    return _FIGURE.findall(page)
+
+
+@pytest.mark.parametrize("url", sorted(CHART_PAGES))
+def test_every_page_has_its_charts(built: Path, url: str) -> None:
+    assert {kind for kind, _, _ in figures(built, url)} >= CHART_PAGES[url]
+
+
+def test_a_page_with_nothing_to_draw_has_no_empty_chart(built: Path) -> None:
+    # The national 9-month dataset of 2020 gives only the changes of the rates, no rates.
+    assert figures(built, "2020/9-thang/toan-quoc") == []
+
+
+def _svg_texts(svg: bytes) -> list[str]:
+    root = ElementTree.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+@pytest.mark.parametrize("url", sorted(CHART_PAGES))
+def test_each_chart_has_summary_table_decorative_image_and_downloads(built: Path, url: str) -> None:
+    folder = built / url
+    for kind, ident, inner in figures(built, url):
+        summary = re.search(r'<p class="mb-chart__summary">(.+?)</p>', inner)
+        assert summary and len(summary.group(1)) > 10, (url, ident)
+        assert '<div class="mb-chart__view" aria-hidden="true"' in inner
+        image = re.search(r'<img src="([^"]+)" alt="" width="(\d+)" height="(\d+)"', inner)
+        assert image, (url, ident)
+        svg = (folder / image.group(1)).read_bytes()
+        assert ElementTree.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
+        table_rows = re.findall(r"<tr>", inner.split("<tbody>", 1)[1])
+        assert table_rows, (url, ident)
+        links = dict(
+            (label, href)
+            for href, label in re.findall(r'<a href="([^"]+)" download>(PNG|SVG|CSV)</a>', inner)
+        )
+        assert set(links) == {"PNG", "SVG", "CSV"}, (url, ident)
+        png = (folder / links["PNG"]).read_bytes()
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        width, height = struct.unpack(">II", png[16:24])
+        assert (width, height) == (2 * int(image.group(2)), 2 * int(image.group(3)))
+        assert (folder / links["SVG"]).read_bytes() == svg
+        rows = list(csv.reader(io.StringIO((folder / links["CSV"]).read_text(encoding="utf-8"))))
+        assert len(rows) == 1 + len(table_rows), (url, ident)
+        spec = json.loads((folder / re.search(r'data-spec="([^"]+)"', inner).group(1)).read_text())
+        assert spec["data"]["values"] and spec["usermeta"]["kind"] == kind
+
+
+def test_chart_text_uses_the_page_number_formats(built: Path) -> None:
+    url = "2024/3-thang/quang-ninh"
+    page = text_of(built, url)
+    charts_on_page = {kind: ident for kind, ident, _ in figures(built, url)}
+    texts = _svg_texts((built / url / f"{charts_on_page['rate_target']}.svg").read_bytes())
+    assert "47,10%" in page and any(t.startswith("47,10%") for t in texts)
+    assert "4,91%" in page and any(t.startswith("4,91%") for t in texts)
+    breakdown = _svg_texts((built / url / f"{charts_on_page['breakdown']}.svg").read_bytes())
+    assert "1.577 việc" in breakdown and "1.577 việc" in page
+    assert "97,6 tỷ đồng" in breakdown and "97,6 tỷ đồng" in page
+    english = _svg_texts(
+        (
+            built / "en/2024/3-months/quang-ninh/thads-2024-3-months-quang-ninh-rate-target.svg"
+        ).read_bytes()
+    )
+    assert any(t.startswith("47.10%") for t in english)
+
+
+def test_chart_summaries_state_the_same_figures_as_the_page(built: Path) -> None:
+    url = "2016/ca-nam/quang-tri"
+    page = text_of(built, url)
+    summaries = [
+        html.unescape(re.search(r'<p class="mb-chart__summary">(.+?)</p>', inner).group(1))
+        for _, _, inner in figures(built, url)
+    ]
+    assert "Quảng Trị đạt 92% về việc, vượt chỉ tiêu 18 điểm %" in summaries[0]
+    for figure in re.findall(r"\d[\d.,]*(?:%| việc| tỷ đồng)", " ".join(summaries)):
+        assert page.count(figure) >= 2, figure  # in the summary and elsewhere on the page
+
+
+def test_trend_axis_uses_vietnamese_month_names(built: Path) -> None:
+    texts = _svg_texts((built / "don-vi/quang-tri/thads-quang-tri-xu-huong.svg").read_bytes())
+    assert any(t.startswith("thg ") for t in texts), texts
+    english = _svg_texts((built / "en/units/quang-tri/thads-quang-tri-trend.svg").read_bytes())
+    assert any(t[:3] in ("Jan", "Apr", "Jul", "Oct") for t in english), english
+
+
+def test_vega_bundle_and_locale_are_files_of_the_site(built: Path) -> None:
+    for root in (built, built / "en"):
+        bundle = (root / "assets/charts/vega.js").read_text(encoding="utf-8")
+        assert "vegaEmbed" in bundle and len(bundle) > 500_000
+        locale = json.loads((root / "assets/charts/locale.json").read_text(encoding="utf-8"))
+        assert set(locale) == {"format", "time"}
+    vi = json.loads((built / "assets/charts/locale.json").read_text(encoding="utf-8"))
+    assert vi["format"]["decimal"] == "," and vi["time"]["months"][0] == "tháng 1"
+
+
+def test_an_unchanged_rebuild_renders_no_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build(CONTENT, tmp_path) == 0
+    first = capsys.readouterr().err
+    rendered = re.search(r"charts: (\d+), (\d+) rendered, (\d+) from the cache", first)
+    assert rendered and int(rendered.group(2)) > 0
+    assert build(CONTENT, tmp_path) == 0
+    again = re.search(
+        r"charts: (\d+), (\d+) rendered, (\d+) from the cache", capsys.readouterr().err
+    )
+    assert again and again.group(1) == rendered.group(1) and again.group(2) == "0"
