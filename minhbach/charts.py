@@ -527,7 +527,7 @@ def _reform_chart(alt: Any, rows: Any, lang: Lang) -> Any:
         "initiative:N",
         sort=alt.EncodingSortField("order", op="min"),
         title=None,
-        axis=alt.Axis(ticks=False, domain=False, labelLimit=230),
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=260),
     )
     base = alt.Chart(rows).encode(y=y)
     track = base.mark_bar(color=TRACK, height=14).encode(
@@ -1124,7 +1124,9 @@ def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
         done[status] += 1
     if not values:
         return None
-    summary = ("; ".join(f"{status}: {n}" for status, n in done.items())) + "."
+    counts = ", ".join(f"{n} {status.lower()}" for status, n in done.most_common())
+    noun = "sáng kiến" if lang == "vi" else ("initiative" if len(values) == 1 else "initiatives")
+    summary = f"{len(values)} {noun}: {counts}."
     return Chart(
         "reform",
         lang,
