@@ -6,6 +6,7 @@ the diff is the review: every changed figure in it must be explained by the chan
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -30,11 +31,18 @@ def golden_files(name: str) -> dict[str, bytes]:
     files, _ = render_pages(model)
     # Images and the Vega bundle are machine output; the specs (.vl.json) and data (.csv)
     # of the charts stay, so a change to a chart shows in the review diff.
+    # Specs are kept one key per line here, so their diffs can be read.
     return {
-        path: data
+        path: _readable(path, data)
         for path, data in files.items()
         if not path.endswith((".svg", ".png", "/vega.js"))
     }
+
+
+def _readable(path: str, data: bytes) -> bytes:
+    if not path.endswith(".vl.json"):
+        return data
+    return (json.dumps(json.loads(data), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def main() -> None:
