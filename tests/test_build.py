@@ -267,6 +267,8 @@ def test_an_unchanged_rebuild_rewrites_no_generated_file(
 
 CHART_PAGES = {
     # page: the chart kinds it must show
+    "": {"map"},  # home: the latest period's map
+    "en": {"map"},
     "2016/ca-nam/quang-tri": {"rate_target", "breakdown", "trend"},
     "2017/4-thang/quang-tri": {"rate_target", "trend"},
     "2020/6-thang/khanh-hoa": {"breakdown", "reform"},  # no rates published: no trend
