@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .compute import compute
+from .periods import Lang
 from .problems import Problems, UserError
 from .render import LANGS, Strings, Urls, render
 from .site import Alternate, Edition, build_site, serve
@@ -32,6 +33,7 @@ class Options:
     site: Path
     site_url: str | None
     cache: Path | None = None
+    langs: tuple[Lang, ...] = LANGS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(".cache/charts"),
         help="rendered charts, by content hash (default: .cache/charts)",
     )
+    parser.add_argument(
+        "--lang",
+        action="append",
+        choices=LANGS,
+        help="build only this edition (repeatable; default: every edition; vi is the site root)",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("check", help="check the content and report every problem; write nothing")
     sub.add_parser("build", help="check, compute, render and build the site (the default)")
@@ -72,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     serving.add_argument("--port", type=int, default=8000)
     serving.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    options = Options(args.content, args.strict, args.reports, args.site, args.site_url, args.cache)
+    langs = tuple(lang for lang in LANGS if lang in (args.lang or LANGS))
+    if "vi" not in langs:
+        parser.error("--lang: the Vietnamese edition is the site root and is always built")
+    options = Options(
+        args.content, args.strict, args.reports, args.site, args.site_url, args.cache, langs
+    )
     try:
         if args.command == "check":
             return 0 if checked(options) is not None else 1
@@ -134,7 +147,7 @@ def _build_or_raise(options: Options) -> None:
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
         raise BuildFailed("compute problems")
     step("compute")
-    stats, drawn = render(model, options.reports, options.cache)
+    stats, drawn = render(model, options.reports, options.cache, options.langs)
     step(
         f"render: {stats.written} files written, {stats.unchanged} unchanged, "
         f"{stats.removed} removed in {display_path(options.reports)}/; "
@@ -143,7 +156,7 @@ def _build_or_raise(options: Options) -> None:
     built = build_site(
         options.reports,
         options.site,
-        editions(Strings()),
+        [e for e in editions(Strings()) if e.lang in options.langs],
         strict=True,  # a MkDocs warning (a broken link) is a defect of ours or of an editor page
         config_file=PROJECT / "mkdocs.yml",
         site_url=options.site_url,

@@ -514,6 +514,7 @@ def render_pages(
     *,
     cache_dir: Path | None = None,
     workers: int | None = None,
+    langs: tuple[Lang, ...] = LANGS,
 ) -> tuple[dict[str, bytes], charts.RenderStats]:
     """Every file of `reports/`, by its path: both editions' pages, charts and open data.
 
@@ -524,7 +525,7 @@ def render_pages(
     pages: dict[str, str] = {}
     made: list[charts.Chart] = []
     editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
-    for lang in LANGS:
+    for lang in langs:
         other: Lang = "en" if lang == "vi" else "vi"
         renderer = Renderer(model, lang, strings)
         for page, twin in zip(editions[lang], editions[other], strict=True):
@@ -540,19 +541,19 @@ def render_pages(
         files[base + chart.path("png")] = image.png
         files[base + chart.path("csv")] = chart.csv()
         files[base + chart.path("vl.json")] = chart.spec_json()
-    for lang in LANGS:
+    for lang in langs:
         files[f"{lang}/{charts.ASSETS}/vega.js"] = charts.bundle_cached(cache_dir)
         files[f"{lang}/{charts.ASSETS}/locale.json"] = charts.locale_json(lang)
     files.update((f"vi/{data.path}", data.data) for data in data_files(model))
-    files.update(_editorial(model.content.root))
+    files.update(_editorial(model.content.root, langs))
     files.update(_archives(model))
     return files, stats
 
 
-def _editorial(root: Path) -> dict[str, bytes]:
+def _editorial(root: Path, langs: tuple[Lang, ...] = LANGS) -> dict[str, bytes]:
     """Editors' pages (content/pages/<lang>/*.md), each as its own section page."""
     files: dict[str, bytes] = {}
-    for lang in LANGS:
+    for lang in langs:
         folder = root / "pages" / lang
         for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
             files[f"{lang}/{path.stem}/index.md"] = path.read_bytes()
@@ -608,10 +609,13 @@ def write_tree(root: Path, files: dict[str, bytes]) -> WriteStats:
 
 
 def render(
-    model: SiteModel, reports: Path, cache_dir: Path | None = None
+    model: SiteModel,
+    reports: Path,
+    cache_dir: Path | None = None,
+    langs: tuple[Lang, ...] = LANGS,
 ) -> tuple[WriteStats, charts.RenderStats]:
-    """Render every page, chart and data file of the site into `reports/`."""
-    files, stats = render_pages(model, cache_dir=cache_dir)
+    """Render every page, chart and data file of the editions `langs` into `reports/`."""
+    files, stats = render_pages(model, cache_dir=cache_dir, langs=langs)
     return write_tree(reports, files), stats
 
 
