@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cache",
         type=Path,
-        default=Path(".cache/charts"),
-        help="rendered charts, by content hash (default: .cache/charts)",
+        default=Path(".cache"),
+        help="build caches, by content hash: charts/, pages/, check/ (default: .cache)",
     )
     parser.add_argument(
         "--lang",
@@ -147,7 +147,7 @@ def _build_or_raise(options: Options) -> None:
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
         raise BuildFailed("compute problems")
     step("compute")
-    stats, drawn = render(model, options.reports, options.cache, options.langs)
+    stats, drawn = render(model, options.reports, _cache(options, "charts"), options.langs)
     step(
         f"render: {stats.written} files written, {stats.unchanged} unchanged, "
         f"{stats.removed} removed in {display_path(options.reports)}/; "
@@ -162,12 +162,18 @@ def _build_or_raise(options: Options) -> None:
         site_url=options.site_url,
         epoch=model.epoch,
         progress=lambda message: print(message, file=sys.stderr),
+        cache=_cache(options, "pages"),
     )
     pages = sum(b.pages for b in built)
     print(
         f"site: {pages} pages ({', '.join(f'{b.lang} {b.pages}' for b in built)}) "
         f"built into {display_path(options.site)}/ in {time.perf_counter() - started:.1f} s"
     )
+
+
+def _cache(options: Options, kind: str) -> Path | None:
+    """One build cache's folder (charts, pages, check) under --cache."""
+    return options.cache / kind if options.cache is not None else None
 
 
 def _stepper(started: float) -> Callable[[str], None]:

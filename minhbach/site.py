@@ -9,6 +9,7 @@ site with live reload, rebuilding through the caller's pipeline on every change.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -29,11 +30,23 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import Files
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from .pagecache import (
+    CACHE_VERSION,
+    MARK_KEY,
+    MARK_VALUE,
+    PageCache,
+    digest,
+    link_or_copy,
+    stash,
+    tree_fingerprint,
+    unstash,
+    versions_fingerprint,
+)
 from .problems import UserError
 
 __all__ = [
@@ -89,6 +102,7 @@ class EditionBuilt:
     pages: int
     seconds: float
     warnings: list[str]
+    plugin: _EditionPlugin | None = field(default=None, repr=False, compare=False)
 
 
 def build_site(
@@ -101,6 +115,7 @@ def build_site(
     site_url: str | None = None,
     epoch: int | None = None,
     progress: Callable[[str], None] | None = None,
+    cache: Path | None = None,
 ) -> list[EditionBuilt]:
     """Build every edition into a temporary folder beside `site`, then swap it into `site`.
 
@@ -108,7 +123,8 @@ def build_site(
     the build date written into the sitemap when SOURCE_DATE_EPOCH is not set; with
     neither, the date is today's and builds are byte-identical only within a day.
     `site_url` is the public address of the root edition, if known. Progress and
-    non-strict warnings go to `progress`, or to stderr when it is None.
+    non-strict warnings go to `progress`, or to stderr when it is None. `cache` keeps
+    built pages (one folder per edition) so that unchanged pages are not built again.
     """
     report = progress if progress is not None else _print_to_stderr
     ordered = _check_editions(reports, editions)
@@ -141,6 +157,7 @@ def build_site(
                     config_file=config_file,
                     site_url=_edition_url(site_url, edition.dest),
                     report=report,
+                    cache=cache / edition.lang if cache is not None else None,
                 )
                 built.append(result)
                 if failure is not None:
@@ -157,6 +174,9 @@ def build_site(
                 + "\n".join(failures)
             )
         _swap_in(new_site, site, work / "previous")
+        for result in built:
+            if result.plugin is not None:
+                result.plugin.commit()
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -266,24 +286,35 @@ def _build_edition(
     config_file: Path,
     site_url: str | None,
     report: Callable[[str], None],
+    cache: Path | None = None,
 ) -> tuple[EditionBuilt, str | None]:
-    """Run MkDocs for one edition into `out`; return what it did and its failure, if any."""
+    """Run MkDocs for one edition into `out`; return what it did and its failure, if any.
+
+    With `cache`, pages whose HTML cannot have changed are taken from it (`pagecache`).
+    """
     label = f"mkdocs {edition.lang}"
     start = time.monotonic()
     plugin = _EditionPlugin(label, report, edition.dest)
+    dirty = logging.getLogger("mkdocs.commands.build")
+    notice = _DirtyNotice()
     with _capture_mkdocs_log() as messages:
         failure: str | None = None
         try:
             config = _load_edition_config(
                 edition, docs_dir, out, strict=strict, config_file=config_file, site_url=site_url
             )
+            if cache is not None:
+                plugin.cache = PageCache(cache)
+                plugin.fingerprint = _edition_fingerprint(edition, config, config_file)
             # A plugin object rather than a `hooks:` file: it carries this build's
             # callback without module-level state.
             config.plugins["minhbach/edition"] = plugin
-            config.plugins.on_startup(command="build", dirty=False)
+            config.plugins.on_startup(command="build", dirty=True)
+            dirty.addFilter(notice)
             try:
-                mkdocs_build(config)
+                mkdocs_build(config, dirty=True)
             finally:
+                dirty.removeFilter(notice)
                 config.plugins.on_shutdown()
         except MkDocsException as exc:
             # MkDocs logs each warning and error before it aborts; its closing summary
@@ -293,9 +324,24 @@ def _build_edition(
                 lines.append(f"{docs_dir}: {exc.format_message()}")
             failure = "\n".join(lines)
     seconds = time.monotonic() - start
-    report(f"{label}: {plugin.total} pages in {seconds:.1f} s")
+    cached = f", {plugin.total - len(plugin.built)} from the cache" if cache is not None else ""
+    report(f"{label}: {plugin.total} pages, {len(plugin.built)} built{cached} in {seconds:.1f} s")
     warnings = [_locate(docs_dir, message) for message in messages]
-    return EditionBuilt(edition.lang, plugin.total, seconds, warnings), failure
+    return EditionBuilt(edition.lang, plugin.total, seconds, warnings, plugin), failure
+
+
+def _edition_fingerprint(edition: Edition, config: MkDocsConfig, config_file: Path) -> str:
+    """Everything besides a page's own source that its HTML depends on."""
+    custom_dir = config.theme.custom_dir
+    return digest(
+        CACHE_VERSION,
+        versions_fingerprint(),
+        config_file.read_bytes(),
+        repr(edition),
+        repr(config.site_url),
+        repr(config.strict),
+        tree_fingerprint(Path(custom_dir)) if custom_dir else "",
+    )
 
 
 def _locate(docs_dir: Path, message: str) -> str:
@@ -365,31 +411,105 @@ class _NoOptions(Config):  # type: ignore[no-untyped-call]
 
 
 class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
-    """Report pages as MkDocs reads and writes them; root the 404 page at its edition."""
+    """One edition's build: progress, the page cache, stashed HTML, the 404 page's root.
 
-    def __init__(self, label: str, report: Callable[[str], None], dest: str) -> None:
+    See `pagecache` for why generated pages have their finished HTML stashed and
+    why built pages are cached. MkDocs runs in its "dirty" mode, which skips a page
+    whose `File.is_modified()` is false: this plugin answers false exactly for the
+    pages found in the cache (having linked their cached HTML into the new site),
+    and true for every other page, which is then built as usual.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        report: Callable[[str], None],
+        dest: str,
+        cache: PageCache | None = None,
+        fingerprint: str = "",
+    ) -> None:
         super().__init__()
         self.label = label
         self.report = report
         self.dest = dest
+        self.cache = cache
+        self.fingerprint = fingerprint
         self.total = 0
         self.read = 0
         self.written = 0
+        self.keys: dict[str, str] = {}  # src_uri -> cache key of every page
+        self.entries: dict[str, list[dict[str, Any]]] = {}  # src_uri -> search entries
+        self.built: dict[str, str] = {}  # src_uri -> HTML of the pages built in this run
+        self.stashed: dict[str, list[str]] = {}
+        self.search: Any = None
+        self.hits = 0
+        self._first_entry = 0
+
+    def on_config(self, config: MkDocsConfig) -> None:
+        self.search = getattr(config.plugins.get("material/search"), "search_index", None)
+        if self.search is None:
+            self.search = getattr(config.plugins.get("search"), "search_index", None)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> None:
-        self.total = len(files.documentation_pages())
+        pages = files.documentation_pages()
+        self.total = len(pages)
+        docs_dir = os.path.abspath(config.docs_dir)
+        # Links and relative URLs depend on which files exist: any change rebuilds all.
+        file_set = "\n".join(sorted(f.src_uri for f in files if f.abs_src_path))
+        edition_key = digest(self.fingerprint, file_set)
+        for file in files:
+            source = file.abs_src_path
+            if source is None or not source.startswith(docs_dir):
+                continue
+            if file.is_documentation_page():
+                key = digest(edition_key, Path(source).read_bytes())
+                self.keys[file.src_uri] = key
+                hit = self.cache.lookup(key) if self.cache is not None else None
+                if hit is not None:
+                    html, entries = hit
+                    link_or_copy(str(html), file.abs_dest_path)
+                    self.entries[file.src_uri] = entries
+                    file.is_modified = _false  # type: ignore[method-assign]
+                else:
+                    file.is_modified = _true  # type: ignore[method-assign]
+            else:
+                file.copy_file = functools.partial(_link_static, file)  # type: ignore[method-assign]
+        self.hits = len(self.entries)
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> None:
+    ) -> str:
         self.read += 1
         if self.read % PROGRESS_EVERY == 0:
-            self.report(f"{self.label}: read {self.read}/{self.total} pages")
+            self.report(f"{self.label}: read {self.read}/{self.total - self.hits} pages")
+        if page.meta.get(MARK_KEY) == MARK_VALUE:
+            markdown, chunks = stash(markdown)
+            self.stashed[page.file.src_uri] = chunks
+        return markdown
 
-    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> None:
+    @event_priority(100)  # before the search plugin indexes the page
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> None:
+        self._first_entry = len(self.search.entries) if self.search is not None else 0
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         self.written += 1
         if self.written % PROGRESS_EVERY == 0:
-            self.report(f"{self.label}: wrote {self.written}/{self.total} pages")
+            self.report(f"{self.label}: wrote {self.written}/{self.total - self.hits} pages")
+        uri = page.file.src_uri
+        if self.search is not None:
+            self.entries[uri] = self.search.entries[self._first_entry :]
+        output = unstash(output, self.stashed.pop(uri, []))
+        self.built[uri] = output
+        return output
+
+    @event_priority(100)  # before the search plugin writes the index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.search is None:
+            return
+        # Entries in page order, whether the page was built now or taken from the cache.
+        self.search.entries = [entry for uri in self.keys for entry in self.entries.get(uri, [])]
 
     def on_template_context(
         self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
@@ -398,6 +518,40 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # on site_url, or on "/" without one: wrong for an edition published under /en/.
         if template_name == "404.html" and not config.site_url:
             context["base_url"] = f"/{self.dest}/" if self.dest else "/"
+
+    def commit(self) -> None:
+        """After a build that passed: remember the pages it built, forget stale ones."""
+        if self.cache is None:
+            return
+        for uri, html in self.built.items():
+            self.cache.put(self.keys[uri], html, self.entries.get(uri, []))
+        self.cache.commit()
+        self.cache.prune(self.keys.values())
+
+
+def _true() -> bool:
+    return True
+
+
+def _false() -> bool:
+    return False
+
+
+def _link_static(file: File, dirty: bool = False) -> None:
+    """Put a static file of docs_dir into the site by a hard link (see `link_or_copy`)."""
+    assert file.abs_src_path is not None
+    link_or_copy(file.abs_src_path, file.abs_dest_path)
+
+
+class _DirtyNotice(logging.Filter):
+    """Drop MkDocs' warning that a dirty build may leave stale navigation.
+
+    The edition plugin keys every cached page by the whole file set, the navigation
+    and the configuration, so a page is skipped only when its HTML cannot differ.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "A 'dirty' build is being performed" not in record.getMessage()
 
 
 class _Collect(logging.Handler):

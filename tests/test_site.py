@@ -233,8 +233,8 @@ def test_one_line_per_edition_for_a_small_site(tmp_path: Path) -> None:
         ("en", 3, []),
     ]
     assert [re.sub(r"[0-9.]+ s$", "N s", line) for line in messages] == [
-        "mkdocs vi: 3 pages in N s",
-        "mkdocs en: 3 pages in N s",
+        "mkdocs vi: 3 pages, 3 built in N s",
+        "mkdocs en: 3 pages, 3 built in N s",
     ]
 
 
@@ -245,10 +245,10 @@ def test_progress_every_500_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert [re.sub(r"[0-9.]+ s$", "N s", line) for line in messages] == [
         "mkdocs vi: read 2/3 pages",
         "mkdocs vi: wrote 2/3 pages",
-        "mkdocs vi: 3 pages in N s",
+        "mkdocs vi: 3 pages, 3 built in N s",
         "mkdocs en: read 2/3 pages",
         "mkdocs en: wrote 2/3 pages",
-        "mkdocs en: 3 pages in N s",
+        "mkdocs en: 3 pages, 3 built in N s",
     ]
 
 
@@ -309,7 +309,7 @@ def test_a_crash_inside_mkdocs_keeps_the_previous_site_and_the_traceback(
     build(reports, tmp_path / "site")
     before = tree_hashes(tmp_path / "site")
 
-    def crash(config: object) -> None:
+    def crash(config: object, **options: object) -> None:
         raise RuntimeError("bug in a plugin")
 
     monkeypatch.setattr(site_stage, "mkdocs_build", crash)

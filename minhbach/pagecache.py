@@ -1,0 +1,180 @@
+"""What keeps the MkDocs stage fast on thousands of generated pages.
+
+Measured on the reference collection (2,600 pages of one edition): MkDocs spent
+about 40 ms per generated page, nearly all of it in three HTML parsers run over the
+same markup: Python-Markdown's raw-HTML block parser (md_in_html), MkDocs' anchor
+collector, and Material's search indexer. Our pages are mostly HTML that the render
+stage already produced (tables, figures), so the MkDocs stage here:
+
+- **stashes** each top-level block of finished HTML of a generated page (a table, a
+  figure, a details block) behind an HTML comment before
+  Markdown runs, and puts it back into the page's final HTML. Markdown, the table of
+  contents, link checks and the search index still see every heading, paragraph,
+  list and Markdown link; the search index therefore covers every page, by title,
+  headings and prose, but not the cells of its data tables (which are in the open
+  data files);
+- **caches** each built page by the hash of its Markdown source and of everything
+  else its HTML depends on (the edition's configuration, the theme and overrides,
+  the versions of MkDocs, Material and Markdown, and the list of pages and files,
+  which links and navigation depend on). A page whose key is in the cache is not
+  built again: its HTML and its search entries are taken from the cache. The cache
+  is written only after a build passed, so a page that warned is never skipped;
+- **links** static files (charts, data) into the new site instead of copying them.
+
+Generated pages say so in their front matter (`minhbach: generated`); editors'
+pages are built by MkDocs as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+#: Front-matter key and value of a generated page.
+MARK_KEY = "minhbach"
+MARK_VALUE = "generated"
+
+#: Cache layout version; bump when what is cached or how it is keyed changes.
+CACHE_VERSION = "1"
+
+# A block of finished HTML: starts at the beginning of a paragraph with one of these
+# tags. Our templates write each such block without blank lines inside (the same
+# rule Markdown's raw-HTML blocks follow), so a block is everything up to the next
+# blank line.
+_STASHED = re.compile(r"<(?:table|figure|details)\b")
+_TOKEN = re.compile(r"<!--mb-stash:(\d+)-->")
+
+
+def stash(markdown: str) -> tuple[str, list[str]]:
+    """Replace each block of finished HTML by a placeholder comment; return both.
+
+    Blocks are paragraphs separated by blank lines; a block is stashed when it starts
+    with a table, a figure or a details element. Everything else
+    (headings, prose, lists, Markdown links, admonitions) is left to Markdown.
+    """
+    blocks = markdown.split("\n\n")
+    chunks: list[str] = []
+    for index, block in enumerate(blocks):
+        body = block.lstrip("\n")
+        if _STASHED.match(body):
+            blocks[index] = block[: len(block) - len(body)] + f"<!--mb-stash:{len(chunks)}-->"
+            chunks.append(body.rstrip("\n"))
+    return "\n\n".join(blocks), chunks
+
+
+def unstash(html: str, chunks: list[str]) -> str:
+    """Put the stashed blocks back in place of their placeholders."""
+    if not chunks:
+        return html
+    return _TOKEN.sub(lambda match: chunks[int(match[1])], html)
+
+
+def versions_fingerprint() -> str:
+    """The versions of the packages that turn Markdown into the page's HTML."""
+    names = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
+    parts = []
+    for name in names:
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=-")
+    return ";".join(parts)
+
+
+def tree_fingerprint(root: Path) -> str:
+    """Hash of every file under `root` (its path and bytes): theme overrides, for one."""
+    digest = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+@dataclass
+class PageCache:
+    """Built pages of one edition, by key: `<root>/<key[:2]>/<key>.html` and `.json`."""
+
+    root: Path
+    _pending: dict[str, tuple[str, list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def _path(self, key: str, ext: str) -> Path:
+        return self.root / key[:2] / f"{key}.{ext}"
+
+    def lookup(self, key: str) -> tuple[Path, list[dict[str, Any]]] | None:
+        """The cached HTML file and search entries of a page, or None."""
+        html, entries = self._path(key, "html"), self._path(key, "json")
+        try:
+            data = json.loads(entries.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not html.is_file():
+            return None
+        return html, data
+
+    def put(self, key: str, html: str, entries: list[dict[str, Any]]) -> None:
+        """Remember a built page; written by `commit` once the whole build passed."""
+        self._pending[key] = (html, entries)
+
+    def commit(self) -> None:
+        """Write the pages built by a build that passed."""
+        for key, (html, entries) in self._pending.items():
+            target = self._path(key, "html")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(target, html.encode("utf-8", errors="xmlcharrefreplace"))
+            _write_atomic(
+                self._path(key, "json"),
+                json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode(),
+            )
+        self._pending.clear()
+
+    def prune(self, keep: Iterable[str]) -> int:
+        """Remove cached pages not in `keep` (the keys of the current build); return how many."""
+        wanted = set(keep)
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for path in self.root.glob("*/*.html"):
+            if path.stem not in wanted:
+                path.unlink(missing_ok=True)
+                path.with_suffix(".json").unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """Hard-link `source` to `target` (fast, no extra space), or copy across file systems.
+
+    Both sides are immutable once written: the render stage replaces files (a new
+    inode) rather than writing into them, and so does the page cache.
+    """
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
