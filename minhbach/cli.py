@@ -18,7 +18,7 @@ from pathlib import Path
 from .compute import compute
 from .periods import Lang
 from .problems import Problems, UserError
-from .render import LANGS, Strings, Urls, render
+from .render import FILES_DIR, LANGS, Strings, Urls, render
 from .site import Alternate, Edition, build_site, serve
 from .validate import Content, check_content, display_path
 
@@ -163,6 +163,7 @@ def _build_or_raise(options: Options) -> None:
         epoch=model.epoch,
         progress=lambda message: print(message, file=sys.stderr),
         cache=_cache(options, "pages"),
+        static=options.reports / FILES_DIR,
     )
     pages = sum(b.pages for b in built)
     print(

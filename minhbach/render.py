@@ -616,10 +616,32 @@ def render(
 ) -> tuple[WriteStats, charts.RenderStats]:
     """Render every page, chart and data file of the editions `langs` into `reports/`."""
     files, stats = render_pages(model, cache_dir=cache_dir, langs=langs)
-    return write_tree(reports, files), stats
+    return write_tree(reports, split_reports(files)), stats
+
+
+#: Finished files (charts, data, archives) go here, laid out as the site: MkDocs reads
+#: only the Markdown pages, and the site stage puts these into the site as they are.
+FILES_DIR = "files"
+
+
+def split_reports(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Markdown pages stay in `<lang>/` (MkDocs' docs_dir); every other file goes to `files/`.
+
+    `files/` mirrors the published site: the Vietnamese edition at its root, the
+    English one under `en/`.
+    """
+    split: dict[str, bytes] = {}
+    for path, data in files.items():
+        lang, _, rest = path.partition("/")
+        if path.endswith(".md"):
+            split[path] = data
+        else:
+            split[f"{FILES_DIR}/{rest}" if lang == "vi" else f"{FILES_DIR}/{path}"] = data
+    return split
 
 
 __all__ = [
+    "FILES_DIR",
     "LANGS",
     "Page",
     "Strings",
@@ -629,5 +651,6 @@ __all__ = [
     "headline_sentence",
     "render",
     "render_pages",
+    "split_reports",
     "write_tree",
 ]

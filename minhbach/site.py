@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import sys
@@ -22,7 +24,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -116,6 +118,7 @@ def build_site(
     epoch: int | None = None,
     progress: Callable[[str], None] | None = None,
     cache: Path | None = None,
+    static: Path | None = None,
 ) -> list[EditionBuilt]:
     """Build every edition into a temporary folder beside `site`, then swap it into `site`.
 
@@ -123,8 +126,16 @@ def build_site(
     the build date written into the sitemap when SOURCE_DATE_EPOCH is not set; with
     neither, the date is today's and builds are byte-identical only within a day.
     `site_url` is the public address of the root edition, if known. Progress and
-    non-strict warnings go to `progress`, or to stderr when it is None. `cache` keeps
-    built pages (one folder per edition) so that unchanged pages are not built again.
+    non-strict warnings go to `progress`, or to stderr when it is None.
+
+    `cache` keeps built pages (one folder per edition), so that unchanged pages are
+    not built again, and the manifest of the site last published. `static` is a tree
+    of finished files laid out as the site (charts, data), put into the site as they
+    are. With both, and a `site/` that is still the one last published (its stamp
+    matches the manifest), only what changed is put into `site/`: every file is
+    first built or found, then moved into place; a build that fails before that
+    leaves `site/` as it was. Otherwise the whole site is assembled in a temporary
+    folder and swapped in.
     """
     report = progress if progress is not None else _print_to_stderr
     ordered = _check_editions(reports, editions)
@@ -134,6 +145,8 @@ def build_site(
     # Beside site/, so the final rename stays on one filesystem; a dot name, so that
     # a folder left by a killed build is not mistaken for a site (it is removed otherwise).
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}-tmp-", dir=site.parent))
+    manifest = Manifest(cache / "manifest.json") if cache is not None else None
+    in_place = manifest is not None and manifest.matches(site)
     try:
         new_site = work / "site"
         built: list[EditionBuilt] = []
@@ -158,6 +171,7 @@ def build_site(
                     site_url=_edition_url(site_url, edition.dest),
                     report=report,
                     cache=cache / edition.lang if cache is not None else None,
+                    materialise=not in_place,
                 )
                 built.append(result)
                 if failure is not None:
@@ -173,10 +187,20 @@ def build_site(
                 + ":\n"
                 + "\n".join(failures)
             )
-        _swap_in(new_site, site, work / "previous")
-        for result in built:
-            if result.plugin is not None:
-                result.plugin.commit()
+        plugins = [result.plugin for result in built if result.plugin is not None]
+        entries = _entries(new_site, plugins, static)
+        if manifest is not None and in_place:
+            changed = manifest.apply(site, new_site, entries)
+            report(f"site: {changed} files changed in {site}")
+        else:
+            for _, source in entries.values():
+                if source is not None:
+                    link_or_copy(str(source[1]), str(new_site / source[0]))
+            _swap_in(new_site, site, work / "previous")
+            if manifest is not None:
+                manifest.stamp(site, entries)
+        for plugin in plugins:
+            plugin.commit()
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -255,6 +279,118 @@ def live_server(
     return server
 
 
+Entry = tuple[str, tuple[str, Path] | None]
+"""A file of the site: its signature, and where to take it from if not from the build."""
+
+
+def _entries(
+    new_site: Path, plugins: Sequence[_EditionPlugin], static: Path | None
+) -> dict[str, Entry]:
+    """Every file of the site by its path: what MkDocs wrote, cached pages, static files."""
+    entries: dict[str, Entry] = {}
+    for path in _walk(new_site):
+        rel = path.relative_to(new_site).as_posix()
+        entries[rel] = (digest(path.read_bytes()), None)
+    for plugin in plugins:
+        for rel, (key, html) in plugin.pages.items():
+            if rel in entries or html is None:
+                entries[rel] = (f"page:{key}", None)
+            else:
+                entries[rel] = (f"page:{key}", (rel, html))
+    if static is not None and static.is_dir():
+        for path in _walk(static):
+            rel = path.relative_to(static).as_posix()
+            if rel in entries:
+                raise UserError(f"{path}: the site already has {rel} (built by MkDocs)")
+            info = path.stat()
+            entries[rel] = (f"file:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}", (rel, path))
+    return entries
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for folder, _, names in os.walk(root):
+        for name in names:
+            yield Path(folder, name)
+
+
+@dataclass
+class Manifest:
+    """The files of the site last published, kept beside the page cache, with a stamp in it."""
+
+    path: Path
+    STAMP: ClassVar[str] = ".minhbach-build"
+
+    def load(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data
+
+    def matches(self, site: Path) -> bool:
+        """Is `site` still exactly the site this manifest describes?"""
+        data = self.load()
+        try:
+            stamp = (site / self.STAMP).read_text(encoding="utf-8").strip()
+        except OSError:
+            return False
+        return bool(data) and data.get("id") == stamp
+
+    def stamp(self, site: Path, entries: dict[str, Entry]) -> None:
+        files = {rel: signature for rel, (signature, _) in entries.items()}
+        ident = digest(json.dumps(files, sort_keys=True))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(json.dumps({"id": ident, "files": files}), encoding="utf-8")
+        os.replace(tmp, self.path)
+        (site / self.STAMP).write_text(ident + "\n", encoding="utf-8")
+
+    def apply(self, site: Path, built: Path, entries: dict[str, Entry]) -> int:
+        """Move what changed into `site`, remove what is gone; return how many files changed.
+
+        The stamp is removed first and written last: if this is interrupted, the next
+        build finds no stamp and assembles the whole site again.
+        """
+        previous: dict[str, str] = self.load().get("files", {})
+        (site / self.STAMP).unlink(missing_ok=True)
+        changed = 0
+        for rel, (signature, source) in entries.items():
+            if previous.get(rel) == signature:
+                continue
+            target = site / rel
+            if source is None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(built / rel, target)
+            else:
+                _replace_with_link(source[1], target)
+            changed += 1
+        for rel in previous.keys() - entries.keys():
+            (site / rel).unlink(missing_ok=True)
+            _remove_empty_parents(site / rel, site)
+            changed += 1
+        self.stamp(site, entries)
+        return changed
+
+
+def _replace_with_link(source: Path, target: Path) -> None:
+    """Replace `target` by a link to (or copy of) `source`, never writing into the old file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    link_or_copy(str(source), str(tmp))
+    os.replace(tmp, target)
+
+
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    folder = path.parent
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def _check_editions(reports: Path, editions: Sequence[Edition]) -> list[Edition]:
     """Return the editions root first, after checking their folders and destinations."""
     roots = [edition for edition in editions if not edition.dest]
@@ -287,6 +423,7 @@ def _build_edition(
     site_url: str | None,
     report: Callable[[str], None],
     cache: Path | None = None,
+    materialise: bool = True,
 ) -> tuple[EditionBuilt, str | None]:
     """Run MkDocs for one edition into `out`; return what it did and its failure, if any.
 
@@ -294,7 +431,7 @@ def _build_edition(
     """
     label = f"mkdocs {edition.lang}"
     start = time.monotonic()
-    plugin = _EditionPlugin(label, report, edition.dest)
+    plugin = _EditionPlugin(label, report, edition.dest, materialise=materialise)
     dirty = logging.getLogger("mkdocs.commands.build")
     notice = _DirtyNotice()
     with _capture_mkdocs_log() as messages:
@@ -427,8 +564,12 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         dest: str,
         cache: PageCache | None = None,
         fingerprint: str = "",
+        materialise: bool = True,
     ) -> None:
         super().__init__()
+        self.materialise = materialise
+        self.pages: dict[str, tuple[str, Path | None]] = {}
+        """Site path of every page -> (cache key, cached HTML when taken from the cache)."""
         self.label = label
         self.report = report
         self.dest = dest
@@ -465,9 +606,12 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
                 key = digest(edition_key, Path(source).read_bytes())
                 self.keys[file.src_uri] = key
                 hit = self.cache.lookup(key) if self.cache is not None else None
+                site_path = posixpath.join(self.dest, file.dest_uri) if self.dest else file.dest_uri
+                self.pages[site_path] = (key, hit[0] if hit is not None else None)
                 if hit is not None:
                     html, entries = hit
-                    link_or_copy(str(html), file.abs_dest_path)
+                    if self.materialise:
+                        link_or_copy(str(html), file.abs_dest_path)
                     self.entries[file.src_uri] = entries
                     file.is_modified = _false  # type: ignore[method-assign]
                 else:
