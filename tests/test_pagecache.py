@@ -1,0 +1,157 @@
+"""The fast site stage: stashed HTML blocks, the page cache, and in-place updates of site/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from minhbach.pagecache import stash, unstash
+from minhbach.problems import UserError
+from minhbach.site import build_site
+from tests.test_site import CONFIG, EDITIONS, EPOCH, PAGES, tree_hashes, write_reports
+
+GENERATED = """\
+---
+minhbach: generated
+title: "Quảng Trị: cả năm 2016"
+---
+# Quảng Trị: cả năm 2016
+
+<p class="mb-lede">01/10/2015–30/09/2016</p>
+
+## Kết quả thi hành án
+
+<figure class="mb-chart" id="thads-chart">
+<figcaption>Tỷ lệ</figcaption>
+<table><tr><td>92,00%</td></tr></table>
+</figure>
+
+<table class="mb-results">
+<tr><th>Việc có điều kiện</th><td>3.379</td></tr>
+</table>
+
+Cùng kỳ năm trước: [trang chủ](../../../index.md).
+"""
+
+
+def test_stash_takes_tables_figures_and_details_and_keeps_the_rest() -> None:
+    text, chunks = stash(GENERATED)
+    assert [chunk.split(" ", 1)[0] for chunk in chunks] == ["<figure", "<table"]
+    assert "<!--mb-stash:0-->" in text and "<!--mb-stash:1-->" in text
+    assert "## Kết quả thi hành án" in text and '<p class="mb-lede">' in text
+    assert "[trang chủ](../../../index.md)" in text  # Markdown links stay for MkDocs to check
+    assert unstash(text, chunks) == GENERATED
+
+
+def test_stash_leaves_a_page_without_html_blocks_alone() -> None:
+    text = "# Title\n\nProse with <b>inline</b> HTML.\n"
+    assert stash(text) == (text, [])
+
+
+def _pages(generated: str = GENERATED) -> dict[str, str]:
+    return {**PAGES, "vi/2016/ca-nam/quang-tri/index.md": generated}
+
+
+def _build(reports: Path, site: Path, cache: Path, static: Path | None = None) -> list[str]:
+    messages: list[str] = []
+    build_site(
+        reports,
+        site,
+        EDITIONS,
+        strict=True,
+        config_file=CONFIG,
+        epoch=EPOCH,
+        progress=messages.append,
+        cache=cache,
+        static=static,
+    )
+    return messages
+
+
+def _without_stamp(hashes: dict[str, str]) -> dict[str, str]:
+    return {path: digest for path, digest in hashes.items() if path != ".minhbach-build"}
+
+
+def test_cached_and_in_place_rebuilds_equal_a_fresh_build(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path, _pages())
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    first = _build(reports, site, cache)
+    assert "mkdocs vi: 3 pages, 3 built, 0 from the cache" in " ".join(first)
+    page = site / "2016" / "ca-nam" / "quang-tri" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    # The stashed blocks are back, exactly where they were, and the headings are in the TOC.
+    assert '<figure class="mb-chart" id="thads-chart">' in html and "3.379" in html
+    assert "mb-stash" not in html
+    assert 'href="#ket-qua-thi-hanh-an"' in html
+
+    second = _build(reports, site, cache)
+    assert any("3 pages, 0 built, 3 from the cache" in line for line in second)
+    assert "site: 0 files changed in" in " ".join(second)
+
+    # One page changes: only it (and the search index) is built and put in place.
+    changed = GENERATED.replace("3.379", "3.380")
+    (reports / "vi/2016/ca-nam/quang-tri/index.md").write_text(changed, encoding="utf-8")
+    third = _build(reports, site, cache)
+    assert any("mkdocs vi: 3 pages, 1 built, 2 from the cache" in line for line in third)
+    assert "3.380" in page.read_text(encoding="utf-8")
+
+    fresh = tmp_path / "fresh"
+    _build(reports, fresh, tmp_path / "fresh-cache")
+    assert _without_stamp(tree_hashes(site)) == _without_stamp(tree_hashes(fresh))
+
+
+def test_search_index_covers_every_page_when_pages_come_from_the_cache(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path, _pages())
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    _build(reports, site, cache)
+    before = (site / "search" / "search_index.json").read_bytes()
+    (reports / "vi/phuong-phap/index.md").write_text("# Phương pháp\n\nMới.\n", encoding="utf-8")
+    _build(reports, site, cache)
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    pages = {entry["location"].split("#")[0] for entry in index["docs"]}
+    assert pages == {"", "phuong-phap/", "2016/ca-nam/quang-tri/"}
+    assert (site / "search" / "search_index.json").read_bytes() != before
+    # The stashed table is not indexed; the page's headings and prose are.
+    texts = " ".join(entry["title"] + " " + entry["text"] for entry in index["docs"])
+    assert "Kết quả thi hành án" in texts and "01/10/2015" in texts
+    assert "3.379" not in texts
+
+
+def test_a_page_that_warned_is_not_cached(tmp_path: Path) -> None:
+    broken = GENERATED.replace("../../../index.md", "../../../missing.md")
+    reports = write_reports(tmp_path, _pages(broken))
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    for _ in range(2):  # the second build must fail the same way, not skip the page
+        with pytest.raises(UserError, match=r"missing\.md"):
+            _build(reports, site, cache)
+    assert not site.exists()
+
+
+def test_static_files_are_put_in_and_removed(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path, _pages())
+    static = tmp_path / "files"
+    (static / "du-lieu").mkdir(parents=True)
+    (static / "du-lieu" / "a.csv").write_text("a\n", encoding="utf-8")
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    _build(reports, site, cache, static)
+    assert (site / "du-lieu" / "a.csv").read_text(encoding="utf-8") == "a\n"
+    (static / "du-lieu" / "a.csv").unlink()
+    (static / "du-lieu" / "b.csv").write_text("b\n", encoding="utf-8")
+    messages = _build(reports, site, cache, static)
+    assert "site: 2 files changed in" in " ".join(messages)
+    assert not (site / "du-lieu" / "a.csv").exists()
+    assert (site / "du-lieu" / "b.csv").read_text(encoding="utf-8") == "b\n"
+
+
+def test_a_site_changed_by_hand_is_assembled_again(tmp_path: Path) -> None:
+    reports = write_reports(tmp_path, _pages())
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    _build(reports, site, cache)
+    expected = tree_hashes(site)
+    (site / ".minhbach-build").unlink()  # e.g. site/ copied back from a backup
+    (site / "index.html").write_text("stale", encoding="utf-8")
+    messages = _build(reports, site, cache)
+    assert not any("files changed" in line for line in messages)  # swapped in whole
+    assert _without_stamp(tree_hashes(site)) == _without_stamp(expected)
