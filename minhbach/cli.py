@@ -12,15 +12,23 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .compute import compute
 from .periods import Lang
-from .problems import Problems, UserError
-from .render import FILES_DIR, LANGS, Strings, Urls, render
-from .site import Alternate, Edition, build_site, serve
-from .validate import Content, check_content, display_path
+from .problems import UserError
+from .uptodate import Record, fingerprint
+
+if TYPE_CHECKING:
+    from .problems import Problems
+    from .render import Strings
+    from .site import Edition
+    from .validate import Content
+
+# The stages are imported where they run: an up-to-date build stops before loading
+# pydantic, Altair, vl-convert and MkDocs (about 1 s of imports).
+LANGS: tuple[Lang, ...] = ("vi", "en")  # render.LANGS; a test keeps them equal
 
 PROJECT = Path(__file__).resolve().parent.parent  # mkdocs.yml and site_templates/ live here
 
@@ -93,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_build(options)
         if args.command == "serve":
             watch = [options.content, PROJECT / "site_templates"]
+            from .site import serve
+
             serve(lambda: _build_or_raise(options), options.site, watch, args.host, args.port)
             return 0
     except UserError as exc:
@@ -102,22 +112,26 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def checked(options: Options) -> Content | None:
+def checked(options: Options, printed: list[str] | None = None) -> Content | None:
     """Check the content, print every problem and a summary; the content if it may be built."""
+    from .validate import check_content, display_path
+
     root = options.content
     if not root.is_dir():
         raise UserError(f"no content folder at {display_path(root)}")
     content, problems = check_content(root)
-    report(problems)
+    report(problems, printed)
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)
     print(summary(content, errors, warnings, options.strict))
     return None if failed else content
 
 
-def report(problems: Problems) -> None:
+def report(problems: Problems, printed: list[str] | None = None) -> None:
     for line in problems.format_lines():
         print(line, file=sys.stderr)
+        if printed is not None:
+            printed.append(line)
     sys.stderr.flush()
 
 
@@ -135,14 +149,38 @@ class BuildFailed(UserError):
 
 
 def _build_or_raise(options: Options) -> None:
+    from .validate import display_path
+
     started = time.perf_counter()
     step = _stepper(started)
-    content = checked(options)
+    printed: list[str] = []
+    record, inputs = None, ""
+    if options.cache is not None:
+        record = Record(options.cache / "build.json")
+        inputs = fingerprint(
+            options.content,
+            (PROJECT / "minhbach", PROJECT / "site_templates", PROJECT / "mkdocs.yml"),
+            repr(replace(options, cache=None)),
+        )
+        again = record.up_to_date(inputs, options.site) if options.reports.is_dir() else None
+        if again is not None:
+            for line in again:
+                print(line, file=sys.stderr)
+            print(
+                f"up to date: {display_path(options.site)}/ is already built from these inputs "
+                f"(content, code, templates, options) in {time.perf_counter() - started:.1f} s"
+            )
+            return
+    from .compute import compute
+    from .render import FILES_DIR, Strings, render
+    from .site import build_site
+
+    content = checked(options, printed)
     if content is None:
         raise BuildFailed("the content has problems; site/ was not changed")
     step("check")
     model, problems = compute(content)
-    report(problems)
+    report(problems, printed)
     if problems.errors or (options.strict and problems.warnings):
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
         raise BuildFailed("compute problems")
@@ -165,6 +203,8 @@ def _build_or_raise(options: Options) -> None:
         cache=_cache(options, "pages"),
         static=options.reports / FILES_DIR,
     )
+    if record is not None:
+        record.save(inputs, options.site, printed)
     pages = sum(b.pages for b in built)
     print(
         f"site: {pages} pages ({', '.join(f'{b.lang} {b.pages}' for b in built)}) "
@@ -186,6 +226,9 @@ def _stepper(started: float) -> Callable[[str], None]:
 
 def editions(strings: Strings) -> list[Edition]:
     """The two editions of the site: Vietnamese at the root, English under /en/."""
+    from .render import Urls
+    from .site import Alternate, Edition
+
     switch = {
         "vi": [Alternate("Tiếng Việt", "./", "vi"), Alternate("English", "en/", "en")],
         "en": [Alternate("Tiếng Việt", "../", "vi"), Alternate("English", "./", "en")],

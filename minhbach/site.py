@@ -50,6 +50,7 @@ from .pagecache import (
     versions_fingerprint,
 )
 from .problems import UserError
+from .uptodate import STAMP
 
 __all__ = [
     "Alternate",
@@ -318,7 +319,7 @@ class Manifest:
     """The files of the site last published, kept beside the page cache, with a stamp in it."""
 
     path: Path
-    STAMP: ClassVar[str] = ".minhbach-build"
+    STAMP: ClassVar[str] = STAMP
 
     def load(self) -> dict[str, Any]:
         try:

@@ -1,0 +1,52 @@
+"""A build with nothing changed stops early; any change to an input runs the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minhbach import cli, render
+from minhbach.uptodate import STAMP, Record, fingerprint
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_fingerprint_follows_every_input(tmp_path: Path) -> None:
+    content = _tree(tmp_path / "content", {"datasets/2024-6m/a.yml": "x: 1\n"})
+    code = _tree(tmp_path / "code", {"m.py": "A = 1\n", "__pycache__/m.pyc": "bytes"})
+    base = fingerprint(content, [code], "options")
+    assert fingerprint(content, [code], "options") == base
+    (code / "__pycache__" / "m.pyc").write_text("other bytes", encoding="utf-8")
+    assert fingerprint(content, [code], "options") == base  # compiled files do not count
+    assert fingerprint(content, [code], "other options") != base
+    (content / "datasets/2024-6m/a.yml").write_text("x: 2\n", encoding="utf-8")
+    changed = fingerprint(content, [code], "options")
+    assert changed != base
+    (code / "m.py").write_text("A = 2\n", encoding="utf-8")
+    assert fingerprint(content, [code], "options") != changed
+    (content / "datasets/2024-6m/a.yml").rename(content / "datasets/2024-6m/b.yml")
+    assert fingerprint(content, [code], "options") != changed
+
+
+def test_record_needs_the_same_inputs_and_the_same_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / STAMP).write_text("build-1\n", encoding="utf-8")
+    record = Record(tmp_path / "cache" / "build.json")
+    assert record.up_to_date("inputs", site) is None  # nothing recorded yet
+    record.save("inputs", site, ["content/x.yml:1:1: warning: …"])
+    assert record.up_to_date("inputs", site) == ["content/x.yml:1:1: warning: …"]
+    assert record.up_to_date("other inputs", site) is None
+    (site / STAMP).write_text("build-2\n", encoding="utf-8")  # another build's site
+    assert record.up_to_date("inputs", site) is None
+    (site / STAMP).unlink()
+    assert record.up_to_date("inputs", site) is None
+
+
+def test_cli_languages_are_the_render_stage_languages() -> None:
+    assert cli.LANGS == render.LANGS
