@@ -260,7 +260,30 @@ def test_an_unchanged_rebuild_rewrites_no_generated_file(
     assert build(MINI, tmp_path) == 0
     capsys.readouterr()
     assert build(MINI, tmp_path) == 0
-    assert "render: 0 files written" in capsys.readouterr().err
+    assert "up to date:" in capsys.readouterr().out  # nothing changed: nothing to do
+    # Without the record of the last build, every stage runs, and its caches keep it
+    # from writing anything.
+    (tmp_path / "cache" / "build.json").unlink()
+    assert build(MINI, tmp_path) == 0
+    captured = capsys.readouterr()
+    assert "render: 0 files written" in captured.err and "up to date" not in captured.out
+    assert "site: 0 files changed" in captured.err
+    assert build(MINI, tmp_path) == 0
+    assert "up to date:" in capsys.readouterr().out
+
+
+def test_a_changed_dataset_is_built_not_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    assert build(content, tmp_path) == 0
+    capsys.readouterr()
+    dataset = next(content.glob("datasets/*/*.yml"))
+    dataset.write_text(dataset.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build(content, tmp_path) == 0
+    captured = capsys.readouterr()
+    assert "up to date" not in captured.out and "render: " in captured.err
 
 
 # --- charts (issue #4): on the built pages, not on mocks ---
@@ -391,6 +414,7 @@ def test_an_unchanged_rebuild_renders_no_chart(
     first = capsys.readouterr().err
     rendered = re.search(r"charts: (\d+), (\d+) rendered, (\d+) from the cache", first)
     assert rendered and int(rendered.group(2)) > 0
+    (tmp_path / "cache" / "build.json").unlink()  # run every stage, not the up-to-date stop
     assert build(CONTENT, tmp_path) == 0
     again = re.search(
         r"charts: (\d+), (\d+) rendered, (\d+) from the cache", capsys.readouterr().err
