@@ -1,0 +1,730 @@
+#!/usr/bin/env python3
+"""Measure the build at scale (issue #5): four builds of one collection and a plain MkDocs build.
+
+    python bench/run.py [--content bench/reference] [--work DIR] [--skip-mkdocs] [--lang vi]
+
+Builds a copy of the content folder with a copy of the project (so neither the user's
+content nor the project's templates are ever touched) four times through the real command
+line — cold (empty caches), again with nothing changed, after one dataset's figure changed,
+after a template changed — then the same Markdown pages with a plain MkDocs project whose
+nav lists every page. Prints a Markdown table (wall time, CPU time, peak memory, pages and
+charts built, output size), one PASS/FAIL line per scale target, and writes everything to
+`<work>/results.json`. Standard library and requirements.txt only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import cast
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parent.parent
+MARKER = ".minhbach-bench"  # a work folder without it is never cleared
+# Top-level entries of the project that the build does not read; everything else is copied.
+NOT_COPIED = {
+    ".git",
+    ".cache",
+    ".hypothesis",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "bench",
+    "content",
+    "reports",
+    "site",
+    "tests",
+}
+UNIT_TEMPLATE = Path("site_templates/pages/unit_period.md.j2")
+TEMPLATE_MARK = "<!-- minhbach bench: template changed -->"
+SAMPLE_SECONDS = 0.05
+MB = 1024 * 1024
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One scale target of issue #5 and how this run did against it."""
+
+    name: str
+    limit: str
+    measured: str
+    passed: bool | None  # None: not measured in this run
+
+
+@dataclass
+class Step:
+    """One measured build: what it cost and what it produced."""
+
+    name: str
+    command: list[str]
+    returncode: int = 0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    max_rss_mb: float = 0.0
+    tree_rss_mb: float | None = None
+    pages: int | None = None
+    pages_built: int | None = None
+    charts: int | None = None
+    charts_rendered: int | None = None
+    charts_cached: int | None = None
+    files_written: int | None = None
+    warnings: int | None = None
+    site_mb: float | None = None
+    site_files: int | None = None
+    log: str = ""
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """The figure the one-dataset step changes, and every figure changed with it."""
+
+    dataset: str  # relative to the content folder
+    unit: str
+    year: int
+    months: int
+    old: int
+    new: int
+    edits: list[str] = field(default_factory=list)
+
+    @property
+    def page(self) -> Path:
+        """The unit page's HTML, relative to the site folder (Vietnamese URLs)."""
+        segment = "ca-nam" if self.months == 12 else f"{self.months}-thang"
+        return Path(str(self.year), segment, self.unit, "index.html")
+
+
+class BenchError(Exception):
+    """A problem with the benchmark's input; printed as one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description="Measure the Minh Bạch build at scale (issue #5)."
+    )
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=PROJECT / "bench" / "reference",
+        help="content folder to build (default: bench/reference)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=PROJECT / "bench" / "out",
+        help="scratch folder, cleared on every run (default: bench/out)",
+    )
+    parser.add_argument(
+        "--skip-mkdocs", action="store_true", help="skip the plain MkDocs comparison build"
+    )
+    parser.add_argument(
+        "--lang",
+        action="append",
+        choices=("vi", "en"),
+        help="editions to build (repeatable; default: vi)",
+    )
+    args = parser.parse_args(argv)
+    # A terminated run stops its build too (the wait in `measure` kills it on the way out).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        return run(args.content.resolve(), args.work.resolve(), args.lang or ["vi"], args)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -> int:
+    """Run every step, print the report, write results.json; 1 if a step failed."""
+    if not (content / "datasets").is_dir():
+        raise BenchError(f"no content folder with datasets/ at {content}")
+    if work == content or work in content.parents or content.is_relative_to(work):
+        raise BenchError("--work must be a folder of its own, beside the content folder")
+    prepare_work(work, content)
+    project = work / "project"
+    build = [
+        sys.executable,
+        str(project / "build.py"),
+        "--content",
+        str(work / "content"),
+        "--reports",
+        str(work / "reports"),
+        "--site",
+        str(work / "site"),
+        "--cache",
+        str(work / "cache"),  # the root of every build cache (charts/, pages/, …)
+        *[arg for lang in langs for arg in ("--lang", lang)],
+        "build",
+    ]
+    print(f"Minh Bạch benchmark: {content} ({count_datasets(content)} datasets), work {work}")
+    steps: list[Step] = []
+    checks: dict[str, str] = {}
+
+    steps.append(measure("cold build", build, work))
+    if steps[-1].returncode == 0:
+        steps.append(measure("no-op rebuild", build, work))
+    if steps[-1].returncode == 0:
+        change = change_one_figure(work / "content")
+        page = work / "site" / change.page
+        before = count_in(page, vietnamese(change.new))
+        steps.append(measure("one dataset changed", build, work))
+        found = count_in(page, vietnamese(change.new)) > before
+        moved = f" ({'; '.join(change.edits)})" if change.edits else ""
+        checks["changed figure"] = (
+            f"cases.completed {vietnamese(change.old)} → {vietnamese(change.new)} in "
+            f"{change.dataset}{moved}: "
+            f"{'OK' if found else 'FAILED'}, {'found' if found else 'not found'} in {change.page}"
+        )
+    if steps[-1].returncode == 0 and len(steps) == 3:
+        change_template(project / UNIT_TEMPLATE)
+        steps.append(measure("template changed", build, work))
+        marked, unit_pages = count_marked_pages(work / "site")
+        ok = unit_pages > 0 and marked == unit_pages
+        checks["template change"] = (
+            f"{'OK' if ok else 'FAILED'}, marker in {marked} of {unit_pages} unit pages"
+        )
+    ours_ok = len(steps) == 4 and steps[-1].returncode == 0
+    plain: Step | None = None
+    if not args.skip_mkdocs and ours_ok:
+        plain = measure_plain_mkdocs(work)
+    print()
+    print(report(steps, plain, checks))
+    targets = judge(steps, plain)
+    for target in targets:
+        verdict = {True: "PASS", False: "FAIL", None: "—"}[target.passed]
+        print(f"{verdict:4}  {target.name} {target.limit}: {target.measured}")
+    results = {
+        "machine": machine(),
+        "content": str(content),
+        "langs": langs,
+        "steps": [asdict(step) for step in steps],
+        "plain_mkdocs": asdict(plain) if plain else None,
+        "checks": checks,
+        "targets": [asdict(target) for target in targets],
+    }
+    (work / "results.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    print(f"\nresults: {work / 'results.json'}; build logs: {work / 'logs'}/")
+    failed = not ours_ok or any("FAILED" in line for line in checks.values())
+    failed = failed or (plain is not None and plain.returncode != 0)
+    return 1 if failed else 0
+
+
+def prepare_work(work: Path, content: Path) -> None:
+    """Clear the work folder and fill it with copies of the content and the project."""
+    if work.exists() and any(work.iterdir()) and not (work / MARKER).exists():
+        raise BenchError(f"{work} is not empty and not a benchmark folder; choose another --work")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    (work / MARKER).write_text("Scratch folder of bench/run.py; cleared on every run.\n")
+    (work / "logs").mkdir()
+    shutil.copytree(content, work / "content")
+    # The build reads its templates next to its package: a copy of both lets the template
+    # step edit a template without touching the project (or anyone working in it).
+    shutil.copytree(
+        PROJECT,
+        work / "project",
+        ignore=lambda folder, names: NOT_COPIED & set(names) if Path(folder) == PROJECT else [],
+    )
+    # Untimed warm-up: byte-compile the copy and pull the big libraries into the page cache,
+    # so the cold step measures empty build caches, not a cold disk.
+    compile_all = [sys.executable, "-m", "compileall", "-q", str(work / "project")]
+    subprocess.run(compile_all, stdout=subprocess.DEVNULL, check=True)
+    warm = "import altair, jinja2, mkdocs, pydantic, vl_convert, yaml"
+    subprocess.run([sys.executable, "-c", warm], check=True)
+
+
+def count_datasets(content: Path) -> int:
+    return sum(1 for _ in (content / "datasets").glob("*/*.yml"))
+
+
+def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) -> Step:
+    """Run one build as a child process and measure it; cold clears the build's outputs."""
+    if name == "cold build":
+        for folder in ("reports", "site", "cache", ".cache"):
+            shutil.rmtree(work / folder, ignore_errors=True)
+    print(f"{name} …", end=" ", flush=True)
+    log_path = work / "logs" / f"{name.replace(' ', '-')}.log"
+    with log_path.open("w+", encoding="utf-8") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=cwd or work,
+            stdout=log,
+            stderr=log,
+            # Unbuffered, so the log keeps the order of stdout and stderr lines.
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        sampler = TreeRss(process.pid)
+        sampler.start()
+        try:
+            # wait4 gives the child's own rusage, including the children it waited for
+            # (the chart pool's workers): CPU summed, maxrss the largest single process.
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            sampler.stop()
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read()
+    step = Step(
+        name=name,
+        command=command,
+        returncode=process.returncode,
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        max_rss_mb=usage.ru_maxrss / 1024,  # Linux: KiB
+        tree_rss_mb=sampler.peak_kib / 1024 if sampler.peak_kib else None,
+        log=str(log_path),
+    )
+    parse_build_output(output, step)
+    site = work / ("plain/site" if cwd else "site")
+    if site.is_dir():
+        size, files = folder_size(site)
+        step.site_mb, step.site_files = size / MB, files
+    print(f"{wall:.1f} s" + ("" if step.returncode == 0 else f", FAILED (see {log_path})"))
+    if step.returncode != 0:
+        print("\n".join(output.splitlines()[-15:]), file=sys.stderr)
+    return step
+
+
+class TreeRss(threading.Thread):
+    """Sample the resident memory of a process and all its descendants, summed."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kib = 0
+        self._done = threading.Event()
+        self._page_kib = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+
+    def run(self) -> None:
+        if not Path("/proc/self/statm").exists():
+            return  # not Linux: the table shows only the largest process
+        while not self._done.wait(SAMPLE_SECONDS):
+            total = sum(self._rss_kib(pid) for pid in self._tree())
+            self.peak_kib = max(self.peak_kib, total)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def _tree(self) -> Iterator[int]:
+        parents: dict[int, list[int]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_bytes()
+            except OSError:
+                continue  # exited while we looked
+            ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
+            parents.setdefault(ppid, []).append(int(entry.name))
+        todo = [self.pid]
+        while todo:
+            pid = todo.pop()
+            yield pid
+            todo.extend(parents.get(pid, []))
+
+    def _rss_kib(self, pid: int) -> int:
+        try:
+            return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self._page_kib
+        except (OSError, IndexError, ValueError):
+            return 0
+
+
+def parse_build_output(output: str, step: Step) -> None:
+    """Fill the counts a build prints; a line that is missing leaves its count unknown."""
+    if re.search(r"^up to date:", output, re.MULTILINE):
+        # The build saw that no input changed and wrote nothing.
+        step.files_written = step.pages_built = step.charts_rendered = 0
+    if match := re.search(r"render: (\d+) files written", output):
+        step.files_written = int(match[1])
+    if match := re.search(r"charts: (\d+), (\d+) rendered, (\d+) from the cache", output):
+        step.charts, step.charts_rendered, step.charts_cached = map(int, match.groups())
+    if match := re.search(r"^site: (\d+) pages", output, re.MULTILINE):
+        step.pages = int(match[1])
+    built = [int(m[1]) for m in re.finditer(r"^mkdocs \w+: \d+ pages, (\d+) built", output, re.M)]
+    if built:
+        step.pages_built = sum(built)
+    if match := re.search(r"^check \w+: .*?(\d+) errors?, (\d+) warnings?", output, re.M):
+        # The check's warnings are counted in its summary line; compute's come after it,
+        # one a line.
+        after = output[match.end() :]
+        step.warnings = int(match[2]) + len(re.findall(r": warning: ", after))
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    """Total bytes and number of files under a folder."""
+    size = files = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            size += os.lstat(os.path.join(root, name)).st_size
+            files += 1
+    return size, files
+
+
+def change_one_figure(content: Path) -> FigureChange:
+    """Add 1 to one unit dataset's `cases.completed`, and keep every identity of it true.
+
+    The dataset is the first unit (sorted) of the latest pre-2025 period, annual first, that
+    gives completed as a whole number: the last period of a year, so no later cumulative
+    figure of the same year falls below it. What depends on completed moves with it: carried
+    forward, enforceable carried forward, being enforced (if it would no longer fit), the
+    rate, the gap to target and the published change. Next year's carry-over, next year's
+    change and the national reconciliation then disagree: warnings, not errors.
+    """
+    national = national_slugs(content)
+    for path in sorted(content.glob("datasets/*/*.yml"), key=_preference):
+        if path.stem in national:
+            continue
+        text = path.read_text(encoding="utf-8")
+        cases = _child(yaml.compose(text), "cases")
+        completed = _number(_child(cases, "completed"))
+        if completed is None or completed.tag != INT_TAG:
+            continue
+        old = int(completed.value)
+        edits = FigureEdits(text)
+        edits.add(completed, "completed", old + 1)
+        for name in ("carried_forward", "enforceable_carried_forward"):
+            if (node := _number(_child(cases, name))) is not None and node.tag == INT_TAG:
+                edits.add(node, name, int(node.value) - 1)
+        enforceable = _number(_child(cases, "enforceable"))
+        in_progress = _number(_child(cases, "in_progress"))
+        if (
+            in_progress is not None
+            and in_progress.tag == INT_TAG
+            and enforceable is not None
+            and old + 1 + int(in_progress.value) > Decimal(enforceable.value)
+        ):
+            edits.add(in_progress, "in_progress", int(in_progress.value) - 1)
+        rate = _number(_child(cases, "rate"))
+        rate_moved = Decimal(0)
+        if rate is not None and enforceable is not None and Decimal(enforceable.value) > 0:
+            new_rate = _like(rate, (old + 1) * Decimal(100) / Decimal(enforceable.value))
+            rate_moved = new_rate - Decimal(rate.value)
+            edits.add(rate, "rate", new_rate)
+        change = _child(cases, "change")
+        shifted = [
+            (_number(_child(cases, "target_gap")), "target_gap"),
+            (_number(_child(_child(change, "rate"), "points")), "change.rate.points"),
+        ]
+        for node, name in shifted:
+            if node is not None and rate_moved:
+                edits.add(node, name, _like(node, Decimal(node.value) + rate_moved))
+        absolute = _number(_child(_child(change, "completed"), "absolute"))
+        percent = _number(_child(_child(change, "completed"), "percent"))
+        if absolute is not None and absolute.tag == INT_TAG:
+            previous = old - int(absolute.value)
+            edits.add(absolute, "change.completed.absolute", int(absolute.value) + 1)
+            if percent is not None and previous > 0:
+                moved = (int(absolute.value) + 1) * Decimal(100) / previous
+                edits.add(percent, "change.completed.percent", _like(percent, moved))
+        path.write_text(edits.apply(), encoding="utf-8")
+        year, months = _period(path.parent.name)
+        return FigureChange(
+            dataset=path.relative_to(content).as_posix(),
+            unit=path.stem,
+            year=year,
+            months=months,
+            old=old,
+            new=old + 1,
+            edits=edits.described[1:],
+        )
+    raise BenchError(f"no unit dataset in {content} gives cases.completed as a whole number")
+
+
+class FigureEdits:
+    """Replacements of scalars in a YAML text, by their marks, so nothing else moves."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int, str]] = []
+        self.described: list[str] = []
+
+    def add(self, node: yaml.ScalarNode, name: str, value: int | Decimal) -> None:
+        new = format(value, "f") if isinstance(value, Decimal) else str(value)
+        if new == node.value:
+            return
+        self.spans.append((node.start_mark.index, node.end_mark.index, new))
+        self.described.append(f"{name} {node.value} → {new}")
+
+    def apply(self) -> str:
+        text = self.text
+        for start, end, new in sorted(self.spans, reverse=True):
+            text = text[:start] + new + text[end:]
+        return text
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return cast(yaml.Node, value_node)
+    return None
+
+
+def _number(node: yaml.Node | None) -> yaml.ScalarNode | None:
+    """The number of a figure, plain (`3086`) or with its quote (`{value: 3086, quote: …}`)."""
+    if isinstance(node, yaml.MappingNode):
+        node = _child(node, "value")
+    if isinstance(node, yaml.ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
+        return node
+    return None
+
+
+def _like(node: yaml.ScalarNode, value: Decimal) -> Decimal:
+    """Round a value to the decimals of the figure it replaces."""
+    exponent = Decimal(node.value).as_tuple().exponent
+    assert isinstance(exponent, int), node.value  # a YAML number is finite
+    return value.quantize(Decimal(1).scaleb(exponent))
+
+
+def _period(name: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d+)m", name)
+    if match is None:
+        raise BenchError(f"datasets/{name}/: not a period folder (YYYY-Nm)")
+    return int(match[1]), int(match[2])
+
+
+def _preference(path: Path) -> tuple[bool, bool, int, int, str]:
+    year, months = _period(path.parent.name)
+    return (year >= 2025, months != 12, -year, -months, path.name)
+
+
+def national_slugs(content: Path) -> set[str]:
+    units = yaml.safe_load((content / "provinces.yml").read_text(encoding="utf-8"))
+    entries = units.get("units", []) if isinstance(units, dict) else units
+    return {
+        entry["slug"]
+        for entry in entries or []
+        if isinstance(entry, dict) and entry.get("scheme") == "national"
+    } or {"toan-quoc"}
+
+
+def vietnamese(number: int) -> str:
+    """A whole number as the Vietnamese pages write it: 1.577."""
+    return f"{number:,}".replace(",", ".")
+
+
+def count_in(path: Path, text: str) -> int:
+    return path.read_text(encoding="utf-8").count(text) if path.is_file() else 0
+
+
+def change_template(template: Path) -> None:
+    """Add an HTML comment to the end of every unit page (in the work folder's project copy)."""
+    text = template.read_text(encoding="utf-8")
+    end = text.rfind("{% endblock %}")
+    if end < 0:
+        text += f"\n{TEMPLATE_MARK}\n"
+    else:
+        text = f"{text[:end]}\n{TEMPLATE_MARK}\n{text[end:]}"
+    template.write_text(text, encoding="utf-8")
+
+
+def count_marked_pages(site: Path) -> tuple[int, int]:
+    """Unit pages (`<year>/<period>/<unit>/index.html`) carrying the template mark, of all."""
+    pages = list(site.glob("[0-9][0-9][0-9][0-9]/*/*/index.html"))
+    return sum(TEMPLATE_MARK in page.read_text(encoding="utf-8") for page in pages), len(pages)
+
+
+def measure_plain_mkdocs(work: Path) -> Step:
+    """Build the Vietnamese Markdown with MkDocs defaults and a nav listing every page."""
+    plain = work / "plain"
+    shutil.rmtree(plain, ignore_errors=True)
+    shutil.copytree(work / "reports" / "vi", plain / "docs")
+    config = {
+        "site_name": "Minh Bạch (plain MkDocs)",
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "theme": {"name": "mkdocs"},
+        "nav": nav(plain / "docs", plain / "docs"),
+    }
+    (plain / "mkdocs.yml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")]
+    step = measure("plain MkDocs", command, work, cwd=plain)
+    step.pages = step.pages_built = sum(1 for _ in (plain / "docs").rglob("*.md"))
+    return step
+
+
+def nav(folder: Path, docs: Path) -> list[dict[str, object]]:
+    """Every page of a folder, index first, then its subfolders as sections."""
+    entries: list[dict[str, object]] = []
+    pages = sorted(folder.glob("*.md"), key=lambda p: (p.name != "index.md", p.name))
+    entries += [{title_of(page): page.relative_to(docs).as_posix()} for page in pages]
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if section := nav(sub, docs):
+            entries.append({sub.name: section})
+    return entries
+
+
+def title_of(page: Path) -> str:
+    """A page's title: its front matter's, else its first heading, else its path."""
+    text = page.read_text(encoding="utf-8")
+    if text.startswith("---\n") and (end := text.find("\n---", 4)) > 0:
+        meta = yaml.safe_load(text[4:end])
+        if isinstance(meta, dict) and meta.get("title"):
+            return str(meta["title"])
+    if match := re.search(r"^# (.+)$", text, re.MULTILINE):
+        return match[1].strip()
+    return page.stem
+
+
+def report(steps: list[Step], plain: Step | None, checks: dict[str, str]) -> str:
+    """The results as an aligned Markdown table with its footnotes and checks."""
+    header = [
+        "step",
+        "wall s",
+        "CPU s",
+        "RSS MB¹",
+        "tree RSS MB²",
+        "pages",
+        "built³",
+        "charts",
+        "rendered",
+        "md written",
+        "site MB",
+        "site files",
+        "warnings⁴",
+    ]
+    rows = [[step.name, *_cells(step)] for step in steps]
+    rows.append(["plain MkDocs", *(_cells(plain) if plain else ["—"] * (len(header) - 1))])
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join("-" * (w + 1) + (":" if i else "-") for i, w in enumerate(widths)) + "|"
+    lines = [line(header), rule, *(line(row) for row in rows), ""]
+    lines += [
+        "¹ largest single process (ru_maxrss of the build and the children it waited for; "
+        "the chart pool's workers are not summed).",
+        f"² sum of the resident memory of the build's process tree, sampled every "
+        f"{SAMPLE_SECONDS * 1000:.0f} ms (shared pages count once per process: an upper bound).",
+        "³ pages MkDocs built, when the build says (`N built`); — when it does not.",
+        "⁴ check and compute warnings printed by the build (capped at 20 per file).",
+        "CPU: user + system of the build and its waited-for children.",
+    ]
+    if plain is not None and steps and plain.returncode == 0:
+        ratio = plain.wall_s / steps[0].wall_s
+        lines.append(
+            f"plain MkDocs / cold build: {plain.wall_s:.1f} s / {steps[0].wall_s:.1f} s "
+            f"= {ratio:.2f}×"
+        )
+    else:
+        lines.append("plain MkDocs / cold build: —")
+    lines += [f"{name}: {text}" for name, text in checks.items()]
+    lines.append(f"machine: {', '.join(f'{k} {v}' for k, v in machine().items())}")
+    return "\n".join(lines)
+
+
+def _cells(step: Step) -> list[str]:
+    def num(value: float | int | None, digits: int = 0) -> str:
+        return "—" if value is None else f"{value:,.{digits}f}"
+
+    return [
+        num(step.wall_s, 1) + ("" if step.returncode == 0 else f" FAILED ({step.returncode})"),
+        num(step.cpu_s, 1),
+        num(step.max_rss_mb),
+        num(step.tree_rss_mb),
+        num(step.pages),
+        num(step.pages_built),
+        num(step.charts),
+        num(step.charts_rendered),
+        num(step.files_written),
+        num(step.site_mb, 1),
+        num(step.site_files),
+        num(step.warnings),
+    ]
+
+
+def judge(steps: list[Step], plain: Step | None) -> list[Target]:
+    """Each target of issue #5 against this run (on a 2-core machine, Vietnamese edition)."""
+    by_name = {step.name: step for step in steps if step.returncode == 0}
+
+    def within(name: str, step_name: str, limit: float) -> Target:
+        step = by_name.get(step_name)
+        if step is None:
+            return Target(name, f"≤ {limit:g} s", "not measured", None)
+        return Target(name, f"≤ {limit:g} s", f"{step.wall_s:.1f} s", step.wall_s <= limit)
+
+    targets = [
+        within("cold build", "cold build", 60),
+        within("no-op rebuild", "no-op rebuild", 2),
+        within("one dataset changed", "one dataset changed", 5),
+    ]
+    # Memory counts for a failed build too (it may have failed for want of it).
+    if steps:
+        tree = max((s.tree_rss_mb or 0.0) for s in steps)
+        largest = max(s.max_rss_mb for s in steps)
+        peak = tree or largest
+        measured = f"{peak:,.0f} MB" + (
+            f" (tree; largest process {largest:,.0f} MB)" if tree else " (largest process)"
+        )
+        targets.append(Target("peak RSS", "≤ 2 GB", measured, peak <= 2048))
+    else:
+        targets.append(Target("peak RSS", "≤ 2 GB", "not measured", None))
+    sizes = [s.site_mb for s in by_name.values() if s.site_mb is not None]
+    if sizes:
+        targets.append(Target("built site", "≤ 200 MB", f"{max(sizes):,.1f} MB", max(sizes) <= 200))
+    else:
+        targets.append(Target("built site", "≤ 200 MB", "not measured", None))
+    cold = by_name.get("cold build")
+    if plain is not None and plain.returncode == 0 and cold is not None:
+        ratio = plain.wall_s / cold.wall_s
+        measured = f"{ratio:.2f}× ({plain.wall_s:.1f} s / {cold.wall_s:.1f} s)"
+        targets.append(Target("faster than plain MkDocs", "≥ 5×", measured, ratio >= 5))
+    else:
+        targets.append(Target("faster than plain MkDocs", "≥ 5×", "not measured", None))
+    return targets
+
+
+def machine() -> dict[str, str]:
+    """Where and when this ran, and which commit of the project."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(PROJECT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "—"
+    return {
+        "cpus": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "system": platform.platform(terse=True),
+        "commit": commit,
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The benchmark harness `bench/run.py`: four measured builds of the fixture site, and its edits."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import ModuleType
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "fixtures" / "mini"
+STEPS = ("cold build", "no-op rebuild", "one dataset changed", "template changed")
+
+
+def load_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_builds_the_mini_site_four_times(tmp_path: Path) -> None:
+    bench = load_bench()
+    work = tmp_path / "work"
+    command = ["bench/run.py", "--content", str(MINI), "--skip-mkdocs", "--work", str(work)]
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split("|")[1].strip() for row in rows] == [
+        "step",
+        *STEPS,
+        "plain MkDocs",
+    ]
+    assert rows[-1].split("|")[2].strip() == "—"  # skipped
+    assert (
+        "changed figure: cases.completed 600 → 601 in datasets/2024-6m/alpha.yml "
+        "(carried_forward 380 → 379; enforceable_carried_forward 200 → 199; rate 75.00 → 75.12): "
+        "OK, found in 2024/6-thang/alpha/index.html"
+    ) in result.stdout
+    assert "template change: OK, marker in 9 of 9 unit pages" in result.stdout
+    for target in ("cold build ≤ 60 s", "no-op rebuild ≤ 2 s", "peak RSS ≤ 2 GB"):
+        assert f"  {target}: " in result.stdout
+    results = json.loads((work / "results.json").read_text(encoding="utf-8"))
+    assert [step["name"] for step in results["steps"]] == list(STEPS)
+    assert all(step["returncode"] == 0 for step in results["steps"])
+    assert results["steps"][1]["charts_rendered"] == 0
+    # The user's content and the project's templates are never edited: only their copies.
+    assert (MINI / "datasets/2024-6m/alpha.yml").read_text().count("completed: 600") == 1
+    template = REPO / "site_templates/pages/unit_period.md.j2"
+    assert bench.TEMPLATE_MARK not in template.read_text(encoding="utf-8")
+    assert bench.TEMPLATE_MARK in (work / "project" / bench.UNIT_TEMPLATE).read_text()
+
+
+def test_one_figure_changes_with_everything_that_depends_on_it(tmp_path: Path) -> None:
+    bench = load_bench()
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    dataset = content / "datasets/2021-12m/beta.yml"
+    dataset.parent.mkdir()
+    dataset.write_text(
+        textwrap.dedent(
+            """\
+            unit: beta  # kept as written
+            period: 2021-12m
+            cases:
+              enforceable: 1000
+              completed: {value: 998, quote: "xong 998 việc"}
+              in_progress: 2
+              carried_forward: 7
+              rate: 99.8
+              target_gap: -0.20
+              change: {completed: {absolute: 98, percent: 10.9}, rate: {points: 1.5}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    change = bench.change_one_figure(content)
+    assert (change.dataset, change.old, change.new) == ("datasets/2021-12m/beta.yml", 998, 999)
+    assert change.page == Path("2021/ca-nam/beta/index.html")
+    assert dataset.read_text(encoding="utf-8") == textwrap.dedent(
+        """\
+        unit: beta  # kept as written
+        period: 2021-12m
+        cases:
+          enforceable: 1000
+          completed: {value: 999, quote: "xong 998 việc"}
+          in_progress: 1
+          carried_forward: 6
+          rate: 99.9
+          target_gap: -0.10
+          change: {completed: {absolute: 99, percent: 11.0}, rate: {points: 1.6}}
+        """
+    )
