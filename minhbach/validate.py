@@ -604,7 +604,6 @@ class DatasetChecker:
     def check_measures(self, dataset: Dataset) -> None:
         for loc, spec, figure, amount in self.figures(dataset):
             measure = amount if spec.measure == "amount" else spec.measure
-            shown = figure.text or number(figure.value)
             if measure != "money" and figure.unit is not None:
                 self.error(
                     loc,
@@ -616,7 +615,7 @@ class DatasetChecker:
             if figure.value < 0 and not spec.signed and spec.measure != "points":
                 self.error(
                     loc,
-                    f"{shown} is negative",
+                    f"{_as_written(figure)} is negative",
                     "only changes and gaps may be negative",
                     rule="measure",
                 )
@@ -632,9 +631,9 @@ class DatasetChecker:
                     loc, f"{format(figure.value, 'f')} is not a whole number", hint, rule="measure"
                 )
             if measure == "rank" and figure.value < 1:
-                self.error(loc, f"a rank starts at 1, not {shown}", rule="measure")
+                self.error(loc, f"a rank starts at 1, not {_as_written(figure)}", rule="measure")
             if measure == "percent" and not spec.signed and figure.value > HUNDRED:
-                self.error(loc, f"{shown}% is more than 100%", rule="measure")
+                self.error(loc, f"{_as_written(figure)}% is more than 100%", rule="measure")
 
     def check_lists(self, dataset: Dataset) -> None:
         seen_kinds: dict[str, int] = {}
@@ -903,6 +902,11 @@ class DatasetChecker:
                     rule="published_change",
                     severity=Severity.WARNING,
                 )
+
+
+def _as_written(figure: Figure) -> str:
+    """A figure for a message: the source's text, or the number (formatted only when needed)."""
+    return figure.text or number(figure.value)
 
 
 def _decimals(low: Decimal, high: Decimal) -> int:
