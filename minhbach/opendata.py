@@ -13,9 +13,11 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 from .catalogue import get_catalogue
@@ -143,9 +145,14 @@ def rounded(value: Value | None) -> str:
 def page_rows(page: UnitPeriod) -> list[Row]:
     """Every figure of one unit × period page."""
     head = _head(page)
+    return [head | row for row in _figure_rows(page)]
+
+
+def _figure_rows(page: UnitPeriod) -> list[Row]:
+    """The page's rows without the columns every row of the page shares (`_head`)."""
     rows: list[Row] = []
     for block in page.blocks.values():
-        rows.extend(head | row for row in _block_rows(block))
+        rows.extend(_block_rows(block))
     dataset = page.dataset
     for group in ("admin_judgments", "citizen_reception"):
         obj = getattr(dataset, group)
@@ -155,32 +162,29 @@ def page_rows(page: UnitPeriod) -> list[Row]:
         for key, fdef in fields.items():
             figure = getattr(obj, key)
             if figure is not None:
-                rows.append(head | _figure_row(group, key, fdef.measure, figure))
+                rows.append(_figure_row(group, key, fdef.measure, figure))
     for inspection in dataset.inspections:
         for key in ("count", "units", "findings", "recommendations"):
             figure = getattr(inspection, key)
             if figure is not None:
-                rows.append(
-                    head | _figure_row("inspections", f"{inspection.kind}.{key}", "count", figure)
-                )
+                rows.append(_figure_row("inspections", f"{inspection.kind}.{key}", "count", figure))
     for reform in dataset.reform:
-        rows.append(head | _text_row("reform", f"{reform.key}.status", reform.status))
+        rows.append(_text_row("reform", f"{reform.key}.status", reform.status))
         if reform.count is not None:
-            rows.append(head | _figure_row("reform", f"{reform.key}.count", "count", reform.count))
+            rows.append(_figure_row("reform", f"{reform.key}.count", "count", reform.count))
     ranking = dataset.ranking
     if ranking is not None:
         for key in ("cases", "money", "of"):
             figure = getattr(ranking, key)
             if figure is not None:
-                rows.append(head | _figure_row("ranking", key, "rank", figure))
+                rows.append(_figure_row("ranking", key, "rank", figure))
         if ranking.basis:
-            rows.append(head | _text_row("ranking", "basis", ranking.basis))
+            rows.append(_text_row("ranking", "basis", ranking.basis))
         if ranking.scope:
-            rows.append(head | _text_row("ranking", "scope", ranking.scope))
+            rows.append(_text_row("ranking", "scope", ranking.scope))
     for key, rank in page.rank.items():
         rows.append(
-            head
-            | _empty()
+            _empty()
             | {
                 "block": "ranking",
                 "field": f"rate_rank.{key}",
@@ -281,14 +285,48 @@ def _block_rows(block: BlockView) -> Iterator[Row]:
 
 
 # --- files ---
+#
+# A page's rows appear in three files (the page's, its period's, the collection's), so
+# each page is encoded once and the larger files are joined from the encoded pieces. The
+# bytes are what csv.DictWriter and json.dumps(indent=1) write (tests/test_opendata.py
+# compares them): json.dumps with an indent runs the pure-Python encoder, ~50 times slower.
 
 
 def csv_bytes(rows: Iterable[Row], fieldnames: list[str] | tuple[str, ...] = FIELDNAMES) -> bytes:
+    """A CSV file: the header, then one line per row (missing columns empty)."""
+    return (_csv_text([list(fieldnames)]) + _csv_rows({}, list(rows), fieldnames)).encode("utf-8")
+
+
+def _csv_text(lines: list[list[Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    csv.writer(out, lineterminator="\n").writerows(lines)
+    return out.getvalue()
+
+
+CSV_HEADER = _csv_text([FIELDNAMES]).encode("utf-8")
+
+
+def _csv_rows(head: Row, rows: list[Row], fieldnames: Sequence[str]) -> str:
+    """CSV lines of `head | row` for each row, as csv.DictWriter writes them (no header)."""
+    template = [head.get(key, "") for key in fieldnames]
+    own = [(index, key) for index, key in enumerate(fieldnames) if key not in head]
+    own_keys = {key for _, key in own}
+    lines: list[list[Any]] = []
+    for row in rows:
+        if row.keys() <= own_keys:
+            cells = template.copy()
+            for index, key in own:
+                cells[index] = row.get(key, "")
+        else:  # a row that overrides the head, or has an unknown column: the general way
+            merged = head | row
+            unknown = merged.keys() - set(fieldnames)
+            if unknown:
+                raise ValueError(
+                    "dict contains fields not in fieldnames: " + ", ".join(map(repr, unknown))
+                )
+            cells = [merged.get(key, "") for key in fieldnames]
+        lines.append(cells)
+    return _csv_text(lines)
 
 
 def _json_number(text: str) -> int | float | str:
@@ -299,17 +337,82 @@ def _json_number(text: str) -> int | float | str:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def json_bytes(meta: dict[str, Any], rows: list[Row]) -> bytes:
-    records = [
-        {
-            k: (_json_number(v) if k in ("value", "precision") else v)
-            for k, v in row.items()
-            if v != ""
-        }
-        for row in rows
+_RECORD_INDENT = "   "  # a record's keys, inside {"observations": [{...}]} with indent=1
+
+
+def _json_value(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + _RECORD_INDENT)
+
+
+def _json_items(row: Row) -> list[str]:
+    """The key-value lines of a row's JSON record: empty cells left out, numbers as numbers."""
+    return [
+        f"{_RECORD_INDENT}{encode_basestring(key)}: "
+        + _json_value(_json_number(value) if key in ("value", "precision") else value)
+        for key, value in row.items()
+        if value != ""
     ]
-    body = meta | {"observations": records}
-    return (json.dumps(body, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _json_records(head: Row, rows: list[Row]) -> str:
+    """The JSON records of `head | row` for each row, as observations list items, ',\n'-joined."""
+    head_items = _json_items(head)
+    records = []
+    for row in rows:
+        if row.keys().isdisjoint(head):
+            items = head_items + _json_items(row)
+        else:
+            items = _json_items(head | row)
+        records.append("  {\n" + ",\n".join(items) + "\n  }" if items else "  {}")
+    return ",\n".join(records)
+
+
+def _json_document(meta: dict[str, Any], parts: Iterable[bytes]) -> bytes:
+    """`meta` with the observations of `parts` (from `_json_records`), as json.dumps(indent=1)."""
+    records = b",\n".join(part for part in parts if part)
+    if not records or "observations" in meta:
+        observations = json.loads(b"[" + records + b"]")
+        return json_document(meta | {"observations": observations})
+    # The observations are the last key, so their list ends the document: put a placeholder
+    # item there and the records in its place.
+    text = json.dumps(meta | {"observations": [0]}, ensure_ascii=False, indent=1)
+    before, placeholder, after = text.rpartition("\n  0\n ]")
+    assert placeholder
+    return before.encode("utf-8") + b"\n" + records + b"\n ]" + after.encode("utf-8") + b"\n"
+
+
+def json_document(body: dict[str, Any]) -> bytes:
+    """A JSON file the way the open data writes it: one key per line, UTF-8 text."""
+    return (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def json_bytes(meta: dict[str, Any], rows: list[Row]) -> bytes:
+    """A JSON file: `meta` and the rows as `observations`, empty cells left out."""
+    return _json_document(meta, [_json_records({}, rows).encode("utf-8")])
+
+
+@dataclass(frozen=True)
+class EncodedRows:
+    """A page's rows encoded once, for its own files and its period's and the collection's."""
+
+    csv: bytes  # CSV lines without the header
+    json: bytes  # JSON records, ',\n'-joined, to go inside an observations list
+
+
+def encode_page(page: UnitPeriod) -> EncodedRows:
+    """Encode the rows of one page (`page_rows`) for the CSV and JSON files."""
+    head, rows = _head(page), _figure_rows(page)
+    return EncodedRows(
+        _csv_rows(head, rows, FIELDNAMES).encode("utf-8"),
+        _json_records(head, rows).encode("utf-8"),
+    )
 
 
 def page_file_stem(page: UnitPeriod) -> str:
@@ -367,20 +470,25 @@ def ranking_rows(view: PeriodView) -> list[Row]:
 def data_files(model: SiteModel) -> list[DataFile]:
     """Every open-data file: per page, per period, the collection and the descriptor."""
     files: list[DataFile] = []
-    everything: list[Row] = []
+    everything: list[EncodedRows] = []
     period_resources: list[dict[str, Any]] = []
     for view in sorted(model.periods, key=lambda v: (v.period.end, v.period.months)):
-        period_rows: list[Row] = []
+        pages: list[EncodedRows] = []
         for page in ([view.national] if view.national else []) + view.pages:
-            rows = page_rows(page)
-            period_rows.extend(rows)
+            encoded = encode_page(page)
+            pages.append(encoded)
             stem = page_file_stem(page)
             meta = {"period": page.period.key, "unit": _unit_meta(page.unit)}
-            files.append(DataFile(f"{stem}.csv", csv_bytes(rows)))
-            files.append(DataFile(f"{stem}.json", json_bytes(meta, rows)))
+            files.append(DataFile(f"{stem}.csv", CSV_HEADER + encoded.csv))
+            files.append(DataFile(f"{stem}.json", _json_document(meta, [encoded.json])))
         stem = period_file_stem(view)
-        files.append(DataFile(f"{stem}.csv", csv_bytes(period_rows)))
-        files.append(DataFile(f"{stem}.json", json_bytes({"period": view.period.key}, period_rows)))
+        files.append(DataFile(f"{stem}.csv", CSV_HEADER + b"".join(p.csv for p in pages)))
+        files.append(
+            DataFile(
+                f"{stem}.json",
+                _json_document({"period": view.period.key}, (p.json for p in pages)),
+            )
+        )
         files.append(DataFile(ranking_file(view), csv_bytes(ranking_rows(view), RANKING_COLUMNS)))
         period_resources.append(
             _resource(
@@ -389,9 +497,13 @@ def data_files(model: SiteModel) -> list[DataFile]:
                 f"{view.period.name('vi')} / {view.period.name('en')}",
             )
         )
-        everything.extend(period_rows)
-    files.append(DataFile(f"{DATA_DIR}/{COLLECTION}.csv", csv_bytes(everything)))
-    files.append(DataFile(f"{DATA_DIR}/{COLLECTION}.json", json_bytes({}, everything)))
+        everything.extend(pages)
+    files.append(
+        DataFile(f"{DATA_DIR}/{COLLECTION}.csv", CSV_HEADER + b"".join(p.csv for p in everything))
+    )
+    files.append(
+        DataFile(f"{DATA_DIR}/{COLLECTION}.json", _json_document({}, (p.json for p in everything)))
+    )
     files.append(
         DataFile(f"{DATA_DIR}/indicators.csv", csv_bytes(indicator_rows(), INDICATOR_COLUMNS))
     )
@@ -497,7 +609,7 @@ def datapackage(model: SiteModel, period_resources: list[dict[str, Any]]) -> byt
             *period_resources,
         ],
     }
-    return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return json_document(package)
 
 
 def _iso(epoch: int) -> str:
