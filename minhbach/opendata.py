@@ -308,25 +308,38 @@ CSV_HEADER = _csv_text([FIELDNAMES]).encode("utf-8")
 
 def _csv_rows(head: Row, rows: list[Row], fieldnames: Sequence[str]) -> str:
     """CSV lines of `head | row` for each row, as csv.DictWriter writes them (no header)."""
+    own = [index for index, key in enumerate(fieldnames) if key not in head]
+    own_keys = {fieldnames[index] for index in own}
+    if not all(row.keys() <= own_keys for row in rows):
+        # A row that overrides the head, or has an unknown column: the general way.
+        return _csv_text([_csv_cells(head | row, fieldnames) for row in rows])
+    if len(own) > 1 and own[-1] - own[0] == len(own) - 1:
+        # The head's columns around the rows' own: the writer quotes each cell on its own,
+        # so the head's cells are written once per page and each line spliced between them.
+        start, stop = own[0], own[-1] + 1
+        keys = fieldnames[start:stop]
+        text = _csv_text([[row.get(key, "") for key in keys] for row in rows])
+        if text.count("\n") == len(rows):  # no line break inside a cell: a line per row
+            # A lone empty cell is written '""'; beside a placeholder it is written as in a row.
+            before = _csv_text([[head[key] for key in fieldnames[:start]] + ["x"]])[:-2]
+            after = _csv_text([["x"] + [head[key] for key in fieldnames[stop:]]])[1:-1]
+            spliced = text.split("\n")[:-1]
+            return before + f"{after}\n{before}".join(spliced) + after + "\n" if spliced else ""
     template = [head.get(key, "") for key in fieldnames]
-    own = [(index, key) for index, key in enumerate(fieldnames) if key not in head]
-    own_keys = {key for _, key in own}
     lines: list[list[Any]] = []
     for row in rows:
-        if row.keys() <= own_keys:
-            cells = template.copy()
-            for index, key in own:
-                cells[index] = row.get(key, "")
-        else:  # a row that overrides the head, or has an unknown column: the general way
-            merged = head | row
-            unknown = merged.keys() - set(fieldnames)
-            if unknown:
-                raise ValueError(
-                    "dict contains fields not in fieldnames: " + ", ".join(map(repr, unknown))
-                )
-            cells = [merged.get(key, "") for key in fieldnames]
+        cells = template.copy()
+        for index in own:
+            cells[index] = row.get(fieldnames[index], "")
         lines.append(cells)
     return _csv_text(lines)
+
+
+def _csv_cells(row: Row, fieldnames: Sequence[str]) -> list[Any]:
+    unknown = row.keys() - set(fieldnames)
+    if unknown:
+        raise ValueError("dict contains fields not in fieldnames: " + ", ".join(map(repr, unknown)))
+    return [row.get(key, "") for key in fieldnames]
 
 
 def _json_number(text: str) -> int | float | str:
@@ -338,6 +351,8 @@ def _json_number(text: str) -> int | float | str:
 
 
 _RECORD_INDENT = "   "  # a record's keys, inside {"observations": [{...}]} with indent=1
+_KEY_PREFIXES: dict[str, str] = {}  # '   "value": ' by key
+_NUMBER_KEYS = ("value", "precision")
 
 
 def _json_value(value: Any) -> str:
@@ -353,21 +368,30 @@ def _json_value(value: Any) -> str:
 
 def _json_items(row: Row) -> list[str]:
     """The key-value lines of a row's JSON record: empty cells left out, numbers as numbers."""
-    return [
-        f"{_RECORD_INDENT}{encode_basestring(key)}: "
-        + _json_value(_json_number(value) if key in ("value", "precision") else value)
-        for key, value in row.items()
-        if value != ""
-    ]
+    items = []
+    for key, value in row.items():
+        if value == "":
+            continue
+        prefix = _KEY_PREFIXES.get(key)
+        if prefix is None:
+            prefix = _KEY_PREFIXES[key] = f"{_RECORD_INDENT}{encode_basestring(key)}: "
+        if key in _NUMBER_KEYS:
+            value = _json_number(value)
+        items.append(
+            prefix + (encode_basestring(value) if type(value) is str else _json_value(value))
+        )
+    return items
 
 
 def _json_records(head: Row, rows: list[Row]) -> str:
     """The JSON records of `head | row` for each row, as observations list items, ',\n'-joined."""
-    head_items = _json_items(head)
+    head_text = ",\n".join(_json_items(head))
     records = []
     for row in rows:
         if row.keys().isdisjoint(head):
-            items = head_items + _json_items(row)
+            items = _json_items(row)
+            if head_text:
+                items.insert(0, head_text)
         else:
             items = _json_items(head | row)
         records.append("  {\n" + ",\n".join(items) + "\n  }" if items else "  {}")
@@ -376,16 +400,20 @@ def _json_records(head: Row, rows: list[Row]) -> str:
 
 def _json_document(meta: dict[str, Any], parts: Iterable[bytes]) -> bytes:
     """`meta` with the observations of `parts` (from `_json_records`), as json.dumps(indent=1)."""
-    records = b",\n".join(part for part in parts if part)
+    records = [part for part in parts if part]
     if not records or "observations" in meta:
-        observations = json.loads(b"[" + records + b"]")
+        observations = json.loads(b"[" + b",\n".join(records) + b"]")
         return json_document(meta | {"observations": observations})
     # The observations are the last key, so their list ends the document: put a placeholder
-    # item there and the records in its place.
+    # item there and the records in its place, in one join (the collection's is large).
     text = json.dumps(meta | {"observations": [0]}, ensure_ascii=False, indent=1)
     before, placeholder, after = text.rpartition("\n  0\n ]")
     assert placeholder
-    return before.encode("utf-8") + b"\n" + records + b"\n ]" + after.encode("utf-8") + b"\n"
+    pieces = [before.encode("utf-8") + b"\n"]
+    for part in records:
+        pieces += (part, b",\n")
+    pieces[-1] = b"\n ]" + after.encode("utf-8") + b"\n"
+    return b"".join(pieces)
 
 
 def json_document(body: dict[str, Any]) -> bytes:
