@@ -112,14 +112,32 @@ class PageCache:
     """Built pages of one edition, by key: `<root>/<key[:2]>/<key>.html` and `.json`."""
 
     root: Path
+    staging: Path | None = None
+    """Pages built by other processes of this build, looked up too, moved in by `promote`."""
     _pending: dict[str, tuple[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
-    def _path(self, key: str, ext: str) -> Path:
-        return self.root / key[:2] / f"{key}.{ext}"
+    def _path(self, key: str, ext: str, root: Path | None = None) -> Path:
+        return (root or self.root) / key[:2] / f"{key}.{ext}"
 
     def lookup(self, key: str) -> tuple[Path, list[dict[str, Any]]] | None:
         """The cached HTML file and search entries of a page, or None."""
-        html, entries = self._path(key, "html"), self._path(key, "json")
+        found = self._lookup(key, self.root)
+        if found is None and self.staging is not None:
+            found = self._lookup(key, self.staging)
+        return found
+
+    def promote(self) -> None:
+        """Move the staged pages into the cache (after the build passed)."""
+        if self.staging is None:
+            return
+        for path in self.staging.glob("*/*.*"):
+            if path.suffix in (".html", ".json"):
+                target = self.root / path.parent.name / path.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+
+    def _lookup(self, key: str, root: Path) -> tuple[Path, list[dict[str, Any]]] | None:
+        html, entries = self._path(key, "html", root), self._path(key, "json", root)
         try:
             data = json.loads(entries.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import logging
+import multiprocessing
 import os
 import posixpath
 import re
@@ -148,9 +149,9 @@ def build_site(
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}-tmp-", dir=site.parent))
     manifest = Manifest(cache / "manifest.json") if cache is not None else None
     in_place = manifest is not None and manifest.matches(site)
+    built: list[EditionBuilt] = []
     try:
         new_site = work / "site"
-        built: list[EditionBuilt] = []
         failures: list[str] = []
         env = {"NO_MKDOCS_2_WARNING": "1"}
         if epoch is not None and "SOURCE_DATE_EPOCH" not in os.environ:
@@ -205,6 +206,9 @@ def build_site(
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        for result in built:  # pages staged by shards of a build that did not pass
+            if result.plugin is not None and result.plugin.staging is not None:
+                shutil.rmtree(result.plugin.staging, ignore_errors=True)
 
 
 def serve(
@@ -289,15 +293,15 @@ def _entries(
 ) -> dict[str, Entry]:
     """Every file of the site by its path: what MkDocs wrote, cached pages, static files."""
     entries: dict[str, Entry] = {}
+    pages = {rel: page for plugin in plugins for rel, page in plugin.pages.items()}
     for path in _walk(new_site):
         rel = path.relative_to(new_site).as_posix()
-        entries[rel] = (digest(path.read_bytes()), None)
-    for plugin in plugins:
-        for rel, (key, html) in plugin.pages.items():
-            if rel in entries or html is None:
-                entries[rel] = (f"page:{key}", None)
-            else:
-                entries[rel] = (f"page:{key}", (rel, html))
+        if rel in pages:  # a page is known by its cache key; no need to read it
+            entries[rel] = (f"page:{pages.pop(rel)[0]}", None)
+        else:
+            entries[rel] = (digest(path.read_bytes()), None)
+    for rel, (key, html) in pages.items():  # pages not in the build folder: from the cache
+        entries[rel] = (f"page:{key}", None if html is None else (rel, html))
     if static is not None and static.is_dir():
         for path in _walk(static):
             rel = path.relative_to(static).as_posix()
@@ -429,20 +433,83 @@ def _build_edition(
     """Run MkDocs for one edition into `out`; return what it did and its failure, if any.
 
     With `cache`, pages whose HTML cannot have changed are taken from it (`pagecache`).
+    When more than SHARD_ABOVE pages are not in the cache and there is more than one
+    core, they are built by one process per core into a staging cache first; the edition
+    is then assembled from the caches in this process.
     """
     label = f"mkdocs {edition.lang}"
     start = time.monotonic()
+    run = functools.partial(
+        _run_mkdocs, edition, docs_dir, strict=strict, config_file=config_file, site_url=site_url
+    )
+    workers = min(os.cpu_count() or 1, MAX_SHARDS)
     plugin = _EditionPlugin(label, report, edition.dest, materialise=materialise)
+    if cache is not None:
+        plugin.cache = PageCache(cache)
+        if workers > 1:
+            plugin.shard_above = SHARD_ABOVE
+    messages, failure = run(out, plugin)
+    built = len(plugin.built)
+    if plugin.to_build is not None:  # too many pages for one process: build in shards
+        assert cache is not None
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache.parent))
+        try:
+            report(f"{label}: {plugin.to_build} pages to build in {workers} processes")
+            jobs = [
+                (edition, docs_dir, strict, config_file, site_url, cache, staging, i, workers)
+                for i in range(workers)
+            ]
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(workers) as pool:
+                results = pool.map(_shard_job, jobs)
+            messages = [message for shard_messages, _, _ in results for message in shard_messages]
+            failures = [shard_failure for _, shard_failure, _ in results if shard_failure]
+            built = sum(count for _, _, count in results)
+            plugin = _EditionPlugin(label, report, edition.dest, materialise=materialise)
+            plugin.cache = PageCache(cache, staging=staging)
+            final_messages, final_failure = run(out, plugin)
+            messages += final_messages
+            failure = "\n".join(failures + ([final_failure] if final_failure else [])) or None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if failure is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            plugin.staging = staging  # promoted into the cache by commit(), then removed
+    seconds = time.monotonic() - start
+    cached = f", {plugin.total - built} from the cache" if cache is not None else ""
+    report(f"{label}: {plugin.total} pages, {built} built{cached} in {seconds:.1f} s")
+    warnings = [_locate(docs_dir, message) for message in messages]
+    return EditionBuilt(edition.lang, plugin.total, seconds, warnings, plugin), failure
+
+
+#: Pages not in the cache above which an edition is built by one process per core.
+SHARD_ABOVE = 400
+MAX_SHARDS = 4
+
+
+def _run_mkdocs(
+    edition: Edition,
+    docs_dir: Path,
+    out: Path,
+    plugin: _EditionPlugin,
+    *,
+    strict: bool,
+    config_file: Path,
+    site_url: str | None,
+) -> tuple[list[str], str | None]:
+    """One MkDocs build of an edition with `plugin`; the messages it logged and its failure."""
     dirty = logging.getLogger("mkdocs.commands.build")
     notice = _DirtyNotice()
+    failure: str | None = None
     with _capture_mkdocs_log() as messages:
-        failure: str | None = None
         try:
             config = _load_edition_config(
                 edition, docs_dir, out, strict=strict, config_file=config_file, site_url=site_url
             )
-            if cache is not None:
-                plugin.cache = PageCache(cache)
+            if plugin.cache is not None:
                 plugin.fingerprint = _edition_fingerprint(edition, config, config_file)
             # A plugin object rather than a `hooks:` file: it carries this build's
             # callback without module-level state.
@@ -451,6 +518,8 @@ def _build_edition(
             dirty.addFilter(notice)
             try:
                 mkdocs_build(config, dirty=True)
+            except _ShardInstead:
+                return [], None
             finally:
                 dirty.removeFilter(notice)
                 config.plugins.on_shutdown()
@@ -461,11 +530,42 @@ def _build_edition(
             if not (isinstance(exc, Abort) and lines):
                 lines.append(f"{docs_dir}: {exc.format_message()}")
             failure = "\n".join(lines)
-    seconds = time.monotonic() - start
-    cached = f", {plugin.total - len(plugin.built)} from the cache" if cache is not None else ""
-    report(f"{label}: {plugin.total} pages, {len(plugin.built)} built{cached} in {seconds:.1f} s")
-    warnings = [_locate(docs_dir, message) for message in messages]
-    return EditionBuilt(edition.lang, plugin.total, seconds, warnings, plugin), failure
+    return list(messages), failure
+
+
+def _shard_job(
+    job: tuple[Edition, Path, bool, Path, str | None, Path, Path, int, int],
+) -> tuple[list[str], str | None, int]:
+    """Build one share of an edition's uncached pages into the staging cache (a worker)."""
+    edition, docs_dir, strict, config_file, site_url, cache, staging, index, count = job
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    plugin = _EditionPlugin(f"mkdocs {edition.lang}", lambda _: None, edition.dest)
+    plugin.cache = PageCache(cache)
+    plugin.materialise = False
+    plugin.shard = (index, count)
+    out = Path(tempfile.mkdtemp(prefix=f".shard-{index}-", dir=staging))
+    try:
+        messages, failure = _run_mkdocs(
+            edition,
+            docs_dir,
+            out,
+            plugin,
+            strict=strict,
+            config_file=config_file,
+            site_url=site_url,
+        )
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    if failure is None:
+        staged = PageCache(staging)
+        for uri, html in plugin.built.items():
+            staged.put(plugin.keys[uri], html, plugin.entries.get(uri, []))
+        staged.commit()
+    return messages, failure, len(plugin.built)
+
+
+class _ShardInstead(Exception):
+    """Raised from on_files: too many pages to build in this process."""
 
 
 def _edition_fingerprint(edition: Edition, config: MkDocsConfig, config_file: Path) -> str:
@@ -584,6 +684,10 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.built: dict[str, str] = {}  # src_uri -> HTML of the pages built in this run
         self.stashed: dict[str, list[str]] = {}
         self.search: Any = None
+        self.shard_above: int | None = None  # raise _ShardInstead above this many to build
+        self.to_build: int | None = None  # pages to build, when _ShardInstead was raised
+        self.shard: tuple[int, int] | None = None  # (index, count): build only this share
+        self.staging: Path | None = None  # pages built by shards, promoted on commit
         self.hits = 0
         self._first_entry = 0
 
@@ -599,6 +703,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # Links and relative URLs depend on which files exist: any change rebuilds all.
         file_set = "\n".join(sorted(f.src_uri for f in files if f.abs_src_path))
         edition_key = digest(self.fingerprint, file_set)
+        misses = 0
         for file in files:
             source = file.abs_src_path
             if source is None or not source.startswith(docs_dir):
@@ -615,11 +720,18 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
                         link_or_copy(str(html), file.abs_dest_path)
                     self.entries[file.src_uri] = entries
                     file.is_modified = _false  # type: ignore[method-assign]
+                elif self.shard is not None and misses % self.shard[1] != self.shard[0]:
+                    misses += 1
+                    file.is_modified = _false  # type: ignore[method-assign]  # another shard's
                 else:
+                    misses += 1
                     file.is_modified = _true  # type: ignore[method-assign]
             else:
                 file.copy_file = functools.partial(_link_static, file)  # type: ignore[method-assign]
         self.hits = len(self.entries)
+        if self.shard_above is not None and misses > self.shard_above:
+            self.to_build = misses
+            raise _ShardInstead
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -671,6 +783,10 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         for uri, html in self.built.items():
             self.cache.put(self.keys[uri], html, self.entries.get(uri, []))
         self.cache.commit()
+        if self.staging is not None:
+            self.cache.promote()
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
         self.cache.prune(self.keys.values())
 
 

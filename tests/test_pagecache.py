@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from minhbach import site as site_stage
 from minhbach.pagecache import stash, unstash
 from minhbach.problems import UserError
 from minhbach.site import build_site
@@ -155,3 +156,34 @@ def test_a_site_changed_by_hand_is_assembled_again(tmp_path: Path) -> None:
     messages = _build(reports, site, cache)
     assert not any("files changed" in line for line in messages)  # swapped in whole
     assert _without_stamp(tree_hashes(site)) == _without_stamp(expected)
+
+
+def test_many_pages_are_built_in_shards_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = write_reports(tmp_path, _pages())
+    single = tmp_path / "single"
+    _build(reports, single, tmp_path / "single-cache")
+    monkeypatch.setattr(site_stage, "SHARD_ABOVE", 1)
+    monkeypatch.setattr(site_stage.os, "cpu_count", lambda: 2)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    messages = _build(reports, site, cache)
+    assert "mkdocs vi: 3 pages to build in 2 processes" in messages
+    assert any("mkdocs vi: 3 pages, 3 built, 0 from the cache" in line for line in messages)
+    assert _without_stamp(tree_hashes(site)) == _without_stamp(tree_hashes(single))
+    assert not list(cache.glob(".staging-*"))  # promoted into the cache, then removed
+    again = _build(reports, site, cache)
+    assert any("mkdocs vi: 3 pages, 0 built, 3 from the cache" in line for line in again)
+
+
+def test_a_warning_in_a_shard_fails_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = GENERATED.replace("../../../index.md", "../../../missing.md")
+    reports = write_reports(tmp_path, _pages(broken))
+    monkeypatch.setattr(site_stage, "SHARD_ABOVE", 1)
+    monkeypatch.setattr(site_stage.os, "cpu_count", lambda: 2)
+    with pytest.raises(UserError, match=r"missing\.md"):
+        _build(reports, tmp_path / "site", tmp_path / "cache")
+    assert not (tmp_path / "site").exists()
+    assert not list((tmp_path / "cache").glob(".staging-*"))
