@@ -1034,12 +1034,11 @@ def inspections(
         for order, metric in enumerate(INSPECTION_METRICS):
             value = metrics.get(metric)
             label = catalogue.groups["inspection"].fields[metric].label[lang]
-            table.append(
-                [(kind_label, kind), (label, metric), (_text(value, lang), _machine(value))]
-            )
+            # Bare numbers: these count inspections, units and findings, not cases (việc).
+            text = show(value, lang, unit=False) if value is not None else "—"
+            table.append([(kind_label, kind), (label, metric), (text, _machine(value))])
             if value is None:
                 continue
-            text = show(value, lang, unit=False)
             values.append(
                 {
                     "kind": kind_label,
