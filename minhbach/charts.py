@@ -1,4 +1,4 @@
-"""Charts: Vega-Lite specs from the site model, rendered once, shown with or without JavaScript.
+"""Charts: Vega-Lite specs from the site model, shown with or without JavaScript.
 
 Each chart kind is a function from the site model to a `Chart`: a Vega-Lite spec with
 its data inlined, a one-sentence summary, and the chart's data as a table. The spec
@@ -6,11 +6,20 @@ of a kind is built once per language with Altair (`template`) and filled per pag
 with a plain dict copy, because building an Altair object costs milliseconds and
 filling a dict microseconds.
 
-Every chart is rendered at build time to SVG and PNG with vl-convert, so the page
-shows it without JavaScript; in the browser, `minhbach-charts.js` replaces the image
-by the live Vega view (tooltips), using the Vega bundle from
-`vl_convert.javascript_bundle()`, served as a file of the site. Both use the same
-d3 number and time locales, made here from Babel's CLDR data, so a figure reads
+Without JavaScript a chart is drawn in one of two ways, decided by what it is about:
+
+- the charts of a unit and period (`rate_target`, `breakdown`, the unit's `inspections`,
+  `reform`), thousands of them at national scale, carry `bars`: rows of HTML bars that
+  the page draws itself, from the same figures as the spec. Rendering them to images
+  would cost most of a cold build and most of the site's size;
+- the charts of a period and of a unit history (`ranking_cases`, `ranking_money`, `map`,
+  the period's `inspections`, `trend`), a few per period or unit, are rendered at build
+  time to SVG and PNG with vl-convert.
+
+In the browser, `minhbach-charts.js` replaces either by the live Vega view (tooltips),
+using the Vega bundle from `vl_convert.javascript_bundle()`, served as a file of the
+site, and offers the live view's PNG and SVG of the charts drawn in HTML. Both use the
+same d3 number and time locales, made here from Babel's CLDR data, so a figure reads
 "47,10%" and a month "thg 3" in the image and in the live view alike.
 
 Rendered images are cached by the hash of what they are made from (spec, locale,
@@ -34,9 +43,9 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -163,9 +172,57 @@ class Column:
     numeric: bool = False
 
 
+@dataclass(frozen=True)
+class BarRow:
+    """One row of a chart drawn in HTML: a label, a bar on its track, and the figure.
+
+    `share` is the bar's length as a part of the chart's scale (0–1: of 100% for a
+    rate, of the largest figure of its group for a count or an amount); None when the
+    figure is missing, which then has no bar and reads "—".
+    """
+
+    label: str
+    text: str  # the figure as the chart's labels and its table show it: "47,10%", "—"
+    share: float | None
+    series: str = "cases"  # its colour: SERIES[series]
+    group: str = ""  # the facet the row belongs to ("Về việc"), a heading where it starts
+    target: float | None = None  # where the target tick goes, 0–1 of the track
+    note: str = ""  # after the figure, e.g. "chỉ tiêu 74%"
+    total: bool = False  # the whole the other rows split up: drawn as an outlined bar
+
+    @property
+    def colour(self) -> str:
+        return SERIES[self.series]
+
+    @property
+    def width(self) -> str:
+        """The bar's CSS width: '47.1%'."""
+        return css_percent(self.share or 0.0)
+
+    @property
+    def target_left(self) -> str:
+        return css_percent(self.target or 0.0)
+
+
+def css_percent(share: float) -> str:
+    """A share of 0–1 as a CSS length, clamped and to two decimals: 0.471 → '47.1%'."""
+    text = f"{min(max(share, 0.0), 1.0) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def shares(values: Sequence[float | None]) -> list[float | None]:
+    """Each figure as a part of the largest: the scale of a chart of counts or amounts."""
+    largest = max((v for v in values if v is not None), default=0.0)
+    return [None if v is None else (v / largest if largest > 0 else 0.0) for v in values]
+
+
 @dataclass
 class Chart:
-    """One chart of one edition: what to draw, what it says, and where its files go."""
+    """One chart of one edition: what to draw, what it says, and where its files go.
+
+    A chart with `bars` is drawn in HTML without JavaScript and has no build-time
+    image; any other is rendered to SVG and PNG (`render_images`).
+    """
 
     kind: str
     lang: Lang
@@ -176,15 +233,22 @@ class Chart:
     spec: dict[str, Any]
     columns: list[Column]
     rows: list[list[tuple[str, str]]]  # per cell: (as shown, machine value for the CSV)
-    key: str = field(init=False)
+    bars: list[BarRow] | None = None
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def key(self) -> str:
+        """The hash of what its images are made from: their name in the render cache."""
         payload = json.dumps(
             {"spec": self.spec, "lang": self.lang, "version": CACHE_VERSION, "vlc": _vlc()},
             sort_keys=True,
             ensure_ascii=False,
         )
-        self.key = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    @property
+    def image(self) -> bool:
+        """Whether the chart is rendered to SVG and PNG at build time."""
+        return self.bars is None
 
     def path(self, ext: str) -> str:
         return f"{self.folder}/{self.stem}.{ext}" if self.folder else f"{self.stem}.{ext}"
@@ -569,10 +633,16 @@ def _float(value: Value | None) -> float | None:
     return None if value is None else float(value.point)
 
 
+def _rate_share(value: Value | None) -> float | None:
+    """A rate as a part of the 0–100% track."""
+    return None if value is None else float(value.point) / 100
+
+
 def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Chart | None:
     """Completion rate against target, in cases and in money, with the target marked."""
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
+    bars: list[BarRow] = []
     for key in ("cases", "money"):
         block = page.block(key)
         if block is None or block.rate is None:
@@ -580,8 +650,17 @@ def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Ch
         target = block.target.value if block.target is not None else None
         rate_text = _text(block.rate, lang)
         target_text = _text(target, lang)
-        label = rate_text + (
-            f" · {word('target', lang)} {target_text}" if target is not None else ""
+        note = f"{word('target', lang)} {target_text}" if target is not None else ""
+        label = rate_text + (f" · {note}" if note else "")
+        bars.append(
+            BarRow(
+                word(key, lang),
+                rate_text,
+                _rate_share(block.rate),
+                series=key,
+                target=_rate_share(target),
+                note=note,
+            )
         )
         values.append(
             {
@@ -620,6 +699,7 @@ def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Ch
             Column(word("gap_col", lang), True),
         ],
         table,
+        bars,
     )
 
 
@@ -631,17 +711,30 @@ def breakdown(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
     fields = get_catalogue().groups["results"].fields
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
+    bars: list[BarRow] = []
     sentences: list[str] = []
     for order, key in enumerate(("cases", "money")):
         block = page.block(key)
         if block is None or not any(block.get(k) is not None for k in BREAKDOWN_KEYS):
             continue
         parts: list[str] = []
-        for index, item in enumerate(("to_enforce", *BREAKDOWN_KEYS)):
+        items = ("to_enforce", *BREAKDOWN_KEYS)
+        scale = shares([_float(block.get(item)) for item in items])  # each measure its own
+        for index, item in enumerate(items):
             value = block.get(item)
             label = fields[item].label[lang]
             table.append(
                 [(word(key, lang), key), (label, item), (_text(value, lang), _machine(value))]
+            )
+            bars.append(
+                BarRow(
+                    label,
+                    _text(value, lang),
+                    scale[index],
+                    series=key,
+                    group=word(key, lang),
+                    total=item == "to_enforce",
+                )
             )
             if value is None:
                 continue
@@ -675,6 +768,7 @@ def breakdown(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
             Column(word("value_col", lang), True),
         ],
         table,
+        bars,
     )
 
 
@@ -1021,12 +1115,21 @@ INSPECTION_METRICS = ("count", "units", "findings", "recommendations")
 
 
 def inspections(
-    items: Iterable[tuple[str, dict[str, Value | None]]], stem: str, md_path: str, lang: Lang
+    items: Iterable[tuple[str, dict[str, Value | None]]],
+    stem: str,
+    md_path: str,
+    lang: Lang,
+    *,
+    in_html: bool,
 ) -> Chart | None:
-    """Inspections by kind: how many, how many units, findings and recommendations."""
+    """Inspections by kind: how many, how many units, findings and recommendations.
+
+    `in_html`: drawn as HTML bars (a unit's) rather than rendered to images (a period's).
+    """
     catalogue = get_catalogue()
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
+    figures: list[float | None] = []
     sentences: list[str] = []
     for kind_order, (kind, metrics) in enumerate(items):
         kind_label = catalogue.enum_label("kind", kind, lang)
@@ -1037,6 +1140,7 @@ def inspections(
             # Bare numbers: these count inspections, units and findings, not cases (việc).
             text = show(value, lang, unit=False) if value is not None else "—"
             table.append([(kind_label, kind), (label, metric), (text, _machine(value))])
+            figures.append(_float(value))
             if value is None:
                 continue
             values.append(
@@ -1054,6 +1158,13 @@ def inspections(
             sentences.append(f"{kind_label}: {', '.join(parts)}.")
     if not values:
         return None
+    # One scale for every kind, as in the spec (its facets share the x scale).
+    bars = [
+        BarRow(label, text, share, group=kind_label)
+        for ((kind_label, _), (label, _), (text, _)), share in zip(
+            table, shares(figures), strict=True
+        )
+    ]
     return Chart(
         "inspections",
         lang,
@@ -1068,6 +1179,7 @@ def inspections(
             Column(word("value_col", lang), True),
         ],
         table,
+        bars if in_html else None,
     )
 
 
@@ -1082,7 +1194,7 @@ def unit_inspections(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None
         )
         for item in page.dataset.inspections or []
     ]
-    return inspections(items, _unit_stem(page, lang), md_path, lang)
+    return inspections(items, _unit_stem(page, lang), md_path, lang, in_html=True)
 
 
 def period_inspections(view: PeriodView, md_path: str, lang: Lang) -> Chart | None:
@@ -1091,7 +1203,7 @@ def period_inspections(view: PeriodView, md_path: str, lang: Lang) -> Chart | No
         (kind, {m: getattr(row, m) for m in INSPECTION_METRICS}) for kind, row in totals.items()
     ]
     stem = f"thads-{view.period.year}-{view.period.url_segment(lang)}"
-    return inspections(items, stem, md_path, lang)
+    return inspections(items, stem, md_path, lang, in_html=False)
 
 
 def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
@@ -1100,16 +1212,19 @@ def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
     statuses = list(catalogue.enums["reform_status"])
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
+    bars: list[BarRow] = []
     done: Counter[str] = Counter()
     for order, item in enumerate(page.dataset.reform or []):
         name = catalogue.enum_label("key", item.key, lang)
         status = catalogue.enum_label("reform_status", item.status, lang)
         count = Value.of(item.count, "count") if item.count is not None else None
+        step = statuses.index(item.status) + 1
+        bars.append(BarRow(name, status, step / len(statuses)))
         values.append(
             {
                 "initiative": name,
                 "order": order,
-                "step": statuses.index(item.status) + 1,
+                "step": step,
                 "label": status,
             }
         )
@@ -1140,6 +1255,7 @@ def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
             Column(word("count_col", lang), True),
         ],
         table,
+        bars,
     )
 
 
@@ -1148,10 +1264,11 @@ def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
 
 @dataclass
 class RenderStats:
-    charts: int = 0
+    charts: int = 0  # charts drawn as images: each rendered now or found in the cache
     rendered: int = 0
     cached: int = 0
     seconds: float = 0.0
+    html: int = 0  # charts drawn in HTML, which have no image to render
 
 
 @dataclass(frozen=True)
@@ -1294,6 +1411,7 @@ def locale_json(lang: Lang) -> bytes:
 
 
 __all__ = [
+    "BarRow",
     "Chart",
     "Column",
     "Image",

@@ -459,7 +459,7 @@ class Renderer:
         figure = self.env.get_template("partials/chart.html.j2")
 
         def chart(kind: str, subject: Any) -> str:
-            """The figure of a chart: image, summary, data table and downloads (or nothing)."""
+            """The figure of a chart: bars or image, summary, data table, downloads (or nothing)."""
             made = self.make_chart(kind, subject)
             if made is None:
                 return ""
@@ -518,8 +518,9 @@ def render_pages(
 ) -> tuple[dict[str, bytes], charts.RenderStats]:
     """Every file of `reports/`, by its path: both editions' pages, charts and open data.
 
-    Pages are rendered first, collecting their charts; the charts not in `cache_dir`
-    are then rendered (across `workers` processes), and each page gets its images' sizes.
+    Pages are rendered first, collecting their charts; the charts drawn as images and
+    not in `cache_dir` are then rendered (across `workers` processes), and each page gets
+    its images' sizes. Charts drawn in HTML (`Chart.bars`) have no image files.
     """
     strings = strings or Strings()
     pages: dict[str, str] = {}
@@ -532,13 +533,15 @@ def render_pages(
             page = replace(page, other=Urls(other).site_url(twin.path))
             pages[f"{lang}/{page.path}"] = renderer.render(page)
         made.extend(renderer.charts.values())
-    images, stats = charts.render_images(made, cache_dir, workers)
+    images, stats = charts.render_images([c for c in made if c.image], cache_dir, workers)
+    stats.html = sum(1 for c in made if not c.image)
     files = {path: charts.fill_sizes(text, images).encode("utf-8") for path, text in pages.items()}
     for chart in made:
-        image = images[chart.key]
         base = f"{chart.lang}/"
-        files[base + chart.path("svg")] = image.svg
-        files[base + chart.path("png")] = image.png
+        if chart.image:
+            image = images[chart.key]
+            files[base + chart.path("svg")] = image.svg
+            files[base + chart.path("png")] = image.png
         files[base + chart.path("csv")] = chart.csv()
         files[base + chart.path("vl.json")] = chart.spec_json()
     for lang in langs:

@@ -2,10 +2,12 @@
 
 The bundled content is built once into a temporary folder and served from 127.0.0.1 by
 `http.server`; each test opens pages of both editions as a reader would. Without JavaScript
-every chart is its build-time SVG image, with a summary sentence and a data table; with
-JavaScript `assets/minhbach-charts.js` swaps in the live Vega view (same texts, same
-Vietnamese or English number formats, plus tooltips), all from the site's own files. The
-downloads are checked against the figure's table, and the charts must fit a phone screen.
+every chart is drawn, with a summary sentence and a data table: a unit and period's charts
+as HTML bars, the others as their build-time SVG image; with JavaScript
+`assets/minhbach-charts.js` swaps in the live Vega view (same texts, same Vietnamese or
+English number formats, plus tooltips), all from the site's own files, and the live view
+makes the PNG and SVG of the charts drawn in HTML. The downloads are checked against the
+figure's table, and the charts must fit a phone screen and read in the dark scheme.
 
 Playwright's own browser download is not used: the tests launch /usr/bin/chromium. Where it
 is missing the module is skipped, except under CI (the `CI` environment variable set), where
@@ -17,6 +19,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import os
 import re
 import threading
@@ -25,11 +28,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import pytest
 
-from tests.test_build import CONTENT, build
+from minhbach import charts
+from tests.test_build import CONTENT, build, drawn_in_html
 
 CI = bool(os.environ.get("CI"))
 CHROMIUM = Path("/usr/bin/chromium")
@@ -179,19 +183,41 @@ class Opened:
 
 class Opener(Protocol):
     def __call__(
-        self, url: str, *, js: bool = True, viewport: ViewportSize | None = None
+        self,
+        url: str,
+        *,
+        js: bool = True,
+        viewport: ViewportSize | None = None,
+        color_scheme: Literal["light", "dark"] = "light",
+        live_charts: bool = True,
     ) -> Opened: ...
 
 
 @pytest.fixture
 def open_page(browser: Browser, base_url: str) -> Iterator[Opener]:
-    """open_page(url, js=True, viewport=None): a fresh context and page at `url`, watched."""
+    """open_page(url, js=True, viewport=None, color_scheme, live_charts): a fresh context
+    and page at `url`, watched. live_charts=False serves minhbach-charts.js empty, so the
+    page runs its other scripts (Material's dark scheme) and keeps the charts as built."""
     contexts = []
 
-    def opener(url: str, *, js: bool = True, viewport: ViewportSize | None = None) -> Opened:
-        context = browser.new_context(java_script_enabled=js, viewport=viewport)
+    def opener(
+        url: str,
+        *,
+        js: bool = True,
+        viewport: ViewportSize | None = None,
+        color_scheme: Literal["light", "dark"] = "light",
+        live_charts: bool = True,
+    ) -> Opened:
+        context = browser.new_context(
+            java_script_enabled=js, viewport=viewport, color_scheme=color_scheme
+        )
         contexts.append(context)
         page = context.new_page()
+        if not live_charts:
+            page.route(
+                "**/assets/minhbach-charts.js",
+                lambda route: route.fulfill(body="", content_type="text/javascript"),
+            )
         watch = Watch(base_url)
         page.on("request", lambda request: watch.requests.append(request.url))
         page.on(
@@ -233,6 +259,12 @@ def kind(figure: Locator) -> str:
     kinds = [c.removeprefix("mb-chart--") for c in classes if c.startswith("mb-chart--")]
     assert len(kinds) == 1, classes
     return kinds[0]
+
+
+def in_html(page: Page, figure: Locator) -> bool:
+    """Whether a figure is drawn in HTML without JavaScript (a unit and period's charts)."""
+    url = page.url.split("/", 3)[3].rstrip("/")
+    return drawn_in_html(url, kind(figure))
 
 
 def go_live(figure: Locator) -> Locator:
@@ -280,21 +312,49 @@ def test_pages_cover_every_chart_kind(site: Path) -> None:
 # --- 1. without JavaScript: the build-time image, the summary and the table ---------------
 
 
+def assert_bars_drawn(figure: Locator) -> None:
+    """Every HTML bar is on screen, as long as its figure says; a missing one has none."""
+    bars = figure.locator(".mb-bars")
+    expect(bars).to_be_visible()
+    rows = bars.locator(".mb-bars__row").all()
+    assert rows, figure.get_attribute("id")
+    for row in rows:
+        value = row.locator(".mb-bars__value")
+        expect(value).to_be_visible()
+        expect(row.locator(".mb-bars__label")).to_be_visible()
+        fill = row.locator(".mb-bar__fill")
+        if (value.text_content() or "") == "—":
+            expect(fill).to_have_count(0)
+            continue
+        track_box = row.locator(".mb-bar").bounding_box()
+        fill_box = fill.bounding_box()
+        assert track_box is not None and fill_box is not None and track_box["width"] > 40
+        declared = float((fill.get_attribute("style") or "").split("width:")[1].split("%")[0])
+        drawn = 100 * fill_box["width"] / track_box["width"]
+        assert abs(drawn - declared) < 1, (declared, drawn)
+
+
 @pytest.mark.parametrize("url", PAGES)
-def test_without_javascript_every_chart_is_an_image_with_summary_and_table(
+def test_without_javascript_every_chart_is_drawn_with_summary_and_table(
     open_page: Opener, url: str
 ) -> None:
     opened = open_page(url, js=False)
     page = opened.page
     for figure in figures(page):
         img = figure.locator(".mb-chart__view img")
-        expect(img).to_have_count(1)
-        img.scroll_into_view_if_needed()
-        expect(img).to_have_js_property("complete", True)
-        assert img.evaluate("img => img.naturalWidth") > 0, resolved(img, "src")
-        box = img.bounding_box()
-        assert box is not None and box["width"] > 0 and box["height"] > 0
-        expect(img).to_be_visible()
+        if in_html(page, figure):
+            expect(img).to_have_count(0)
+            assert_bars_drawn(figure)
+            expect(figure.locator(".mb-chart__exports")).to_be_hidden()
+        else:
+            expect(img).to_have_count(1)
+            img.scroll_into_view_if_needed()
+            expect(img).to_have_js_property("complete", True)
+            assert img.evaluate("img => img.naturalWidth") > 0, resolved(img, "src")
+            box = img.bounding_box()
+            assert box is not None and box["width"] > 0 and box["height"] > 0
+            expect(img).to_be_visible()
+            expect(figure.locator(".mb-bars")).to_have_count(0)
         summary = figure.locator(".mb-chart__summary")
         assert summary.inner_text().strip(), "empty summary"
         assert body_rows(figure) >= 1, "no data rows"
@@ -311,7 +371,11 @@ def test_with_javascript_every_chart_goes_live(open_page: Opener, url: str) -> N
     for figure in figures(opened.page):
         svg = go_live(figure)
         expect(svg).to_be_visible()
-        expect(figure.locator(".mb-chart__view > img")).to_be_hidden()
+        if in_html(opened.page, figure):
+            expect(figure.locator(".mb-bars")).to_be_hidden()
+            expect(figure.locator(".mb-chart__exports")).to_be_visible()
+        else:
+            expect(figure.locator(".mb-chart__view > img")).to_be_hidden()
         expect(figure.locator(".mb-chart__view")).to_have_attribute("aria-hidden", "true")
     assert any(u.endswith("/assets/charts/vega.js") for u in opened.watch.requests)
     opened.watch.assert_clean()
@@ -321,17 +385,26 @@ def test_with_javascript_every_chart_goes_live(open_page: Opener, url: str) -> N
 
 
 @pytest.mark.parametrize("url", [VI_UNIT, EN_UNIT, VI_PERIOD, EN_PERIOD])
-def test_live_chart_has_the_texts_of_the_build_time_svg(open_page: Opener, url: str) -> None:
-    # Set equality of every text (axis labels too): the Vega bundle is vl-convert's own and
-    # both sides format with the same d3 locale, so any difference is a locale or spec bug.
+def test_live_chart_has_the_texts_of_the_chart_without_javascript(
+    open_page: Opener, url: str
+) -> None:
+    # Images: set equality of every text (axis labels too): the Vega bundle is vl-convert's
+    # own and both sides format with the same d3 locale, so any difference is a locale or
+    # spec bug. HTML bars: each figure the bars show is a label of the live view.
     opened = open_page(url)
     page = opened.page
     for figure in figures(page):
+        drawn = in_html(page, figure)
+        shown = figure.locator(".mb-bars__value").all_text_contents() if drawn else []
         svg = go_live(figure)
         live = set(svg.locator("text").all_text_contents())
-        static = page.request.get(resolved(figure.locator(".mb-chart__view img"), "src"))
-        assert static.status == 200
-        assert live == svg_texts(static.body()), figure.get_attribute("id")
+        if drawn:
+            for text in shown:
+                assert text == "—" or any(t.startswith(text) for t in live), (text, live)
+        else:
+            static = page.request.get(resolved(figure.locator(".mb-chart__view img"), "src"))
+            assert static.status == 200
+            assert live == svg_texts(static.body()), figure.get_attribute("id")
         if kind(figure) == "rate_target":
             rate = RATE[url]
             assert any(rate in text for text in live), live
@@ -381,15 +454,26 @@ def test_downloads_match_the_chart(open_page: Opener, url: str) -> None:
     for figure in figures(page):
         name = figure.get_attribute("id")
         links = figure.locator(".mb-chart__downloads a[download]")
-        assert links.all_inner_texts() == ["PNG", "SVG", "CSV"], name
-        png, svg, table = (page.request.get(resolved(link, "href")) for link in links.all())
-        for response in (png, svg, table):
+        drawn = in_html(page, figure)
+        offered = ["CSV", "Vega-Lite"] if drawn else ["PNG", "SVG", "CSV", "Vega-Lite"]
+        assert links.all_inner_texts() == offered, name
+        responses = [page.request.get(resolved(link, "href")) for link in links.all()]
+        for response in responses:
             assert response.status == 200, response.url
+        *images, table, spec = responses
+        if drawn:  # PNG and SVG only from the live view, so not offered without JavaScript
+            expect(figure.locator(".mb-chart__exports")).to_be_hidden()
+        else:
+            png, svg = images
+            assert png.body().startswith(PNG_SIGNATURE), png.url
+            root = ET.fromstring(svg.body())
+            assert root.tag == "{http://www.w3.org/2000/svg}svg", svg.url
 
-        assert png.body().startswith(PNG_SIGNATURE), png.url
-
-        root = ET.fromstring(svg.body())
-        assert root.tag == "{http://www.w3.org/2000/svg}svg", svg.url
+        assert json.loads(spec.body())["usermeta"]["kind"] == kind(figure), spec.url
+        data_spec = figure.locator(".mb-chart__view").evaluate(
+            "view => new URL(view.dataset.spec, document.baseURI).href"
+        )
+        assert spec.url == data_spec, name  # the spec the live view draws
 
         rows = list(csv.reader(io.StringIO(table.body().decode("utf-8"), newline="")))
         # text_content, not inner_text: the table is in a closed <details>, so not rendered
@@ -399,6 +483,46 @@ def test_downloads_match_the_chart(open_page: Opener, url: str) -> None:
         ]
         assert rows[0] == header, table.url
         assert len(rows) - 1 == body_rows(figure), table.url
+    opened.watch.assert_clean()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(PNG_SIGNATURE)
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.parametrize("url", [VI_UNIT, EN_UNIT])
+def test_the_live_view_makes_the_png_and_svg_of_a_chart_drawn_in_html(
+    open_page: Opener, url: str
+) -> None:
+    opened = open_page(url)
+    page = opened.page
+    drawn = [f for f in figures(page) if in_html(page, f)]
+    assert drawn
+    for figure in drawn:
+        name = figure.get_attribute("id")
+        live = go_live(figure)
+        exports = figure.locator(".mb-chart__exports")
+        expect(exports).to_be_visible()
+        assert figure.locator(".mb-chart__downloads").locator("a, button").all_inner_texts() == [
+            "PNG",
+            "SVG",
+            "CSV",
+            "Vega-Lite",
+        ]
+        with page.expect_download() as png_download:
+            exports.get_by_role("button", name="PNG").click()
+        assert png_download.value.suggested_filename == f"{name}.png"
+        png = Path(png_download.value.path()).read_bytes()
+        width = float(live.get_attribute("width") or 0)
+        height = float(live.get_attribute("height") or 0)
+        assert png_size(png) == (round(2 * width), round(2 * height)), name  # twice the size
+
+        with page.expect_download() as svg_download:
+            exports.get_by_role("button", name="SVG").click()
+        assert svg_download.value.suggested_filename == f"{name}.svg"
+        svg = Path(svg_download.value.path()).read_bytes()
+        assert svg_texts(svg) == set(live.locator("text").all_text_contents()), name
     opened.watch.assert_clean()
 
 
@@ -419,6 +543,11 @@ def test_charts_fit_a_phone(open_page: Opener, url: str, js: bool) -> None:
         name = figure.get_attribute("id") or ""
         if js:
             chart = go_live(figure)
+        elif in_html(page, figure):
+            chart = figure.locator(".mb-bars")
+            chart.scroll_into_view_if_needed()
+            for part in chart.locator(".mb-bars__row > *").all():  # every label, bar, figure
+                assert_fits(part.bounding_box(), name)
         else:
             chart = figure.locator(".mb-chart__view img")
             chart.scroll_into_view_if_needed()
@@ -450,5 +579,55 @@ def test_chart_views_are_decorative(open_page: Opener, url: str) -> None:
         expect(views).to_have_count(1)
         expect(views).to_have_attribute("aria-hidden", "true")
         images = figure.locator("img")
-        expect(images).to_have_count(1)
-        assert images.get_attribute("alt") == "", figure.get_attribute("id")
+        if in_html(opened.page, figure):
+            expect(images).to_have_count(0)
+            expect(views.locator(".mb-bars")).to_have_count(1)
+        else:
+            expect(images).to_have_count(1)
+            assert images.get_attribute("alt") == "", figure.get_attribute("id")
+
+
+# --- 8. the dark scheme: the HTML bars keep the charts' white view and their own ink -------
+
+
+def rgb(css: str, over: str = "#ffffff") -> str:
+    """'rgb(31, 31, 31)' → '#1f1f1f'; a translucent 'rgba(...)' as it shows over `over`."""
+    match = re.fullmatch(r"rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)", css)
+    assert match, css
+    alpha = float(match.group(4) or 1)
+    behind = [int(over[i : i + 2], 16) for i in (1, 3, 5)]
+    channels = [
+        round(alpha * int(c) + (1 - alpha) * b)
+        for c, b in zip(match.groups()[:3], behind, strict=True)
+    ]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def style(locator: Locator, prop: str, over: str = "#ffffff") -> str:
+    return rgb(locator.evaluate(f"(e) => getComputedStyle(e).{prop}"), over)
+
+
+@pytest.mark.parametrize("url", [VI_UNIT, "2016/ca-nam/quang-tri/", EN_UNIT])
+def test_html_bars_read_in_the_dark_scheme(open_page: Opener, url: str) -> None:
+    opened = open_page(url, color_scheme="dark", live_charts=False)
+    page = opened.page
+    scheme = page.locator("body").get_attribute("data-md-color-scheme")
+    assert scheme == "slate"
+    assert charts.luminance(style(page.locator("body"), "backgroundColor")) < 0.05  # dark
+    drawn = [f for f in figures(page) if in_html(page, f)]
+    assert drawn
+    for figure in drawn:
+        name = figure.get_attribute("id")
+        back = style(figure.locator(".mb-chart__view"), "backgroundColor")
+        for text in figure.locator(".mb-bars__group, .mb-bars__label, .mb-bars__value").all():
+            assert charts.contrast(style(text, "color", back), back) >= 4.5, name
+        for note in figure.locator(".mb-bars__note").all():
+            assert charts.contrast(style(note, "color", back), back) >= 4.5, name
+        for row in figure.locator(".mb-bars__row").all():
+            fill = row.locator(".mb-bar__fill:not(.mb-bar__fill--total)")
+            if fill.count():
+                colour = style(fill, "backgroundColor")
+                track = style(row.locator(".mb-bar"), "backgroundColor")
+                assert charts.contrast(colour, back) >= 3, name
+                assert charts.contrast(colour, track) >= 3, name
+    opened.watch.assert_clean()

@@ -14,11 +14,14 @@ import json
 import re
 import shutil
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
+from minhbach import charts
+from minhbach.catalogue import get_catalogue
 from minhbach.cli import main
 from tests.sitecheck import broken_links, external_references
 
@@ -306,8 +309,31 @@ CHART_PAGES = {
     "en/2024/3-months": {"ranking_cases", "ranking_money", "map"},
     "en/units/quang-tri": {"trend"},
 }
+# The fixture site has what the bundled content lacks: inspections, of a unit and of a
+# period, and a national dataset whose rate_target is on its period's page.
+MINI_CHART_PAGES = {
+    "2024/6-thang/alpha": {"rate_target", "breakdown", "inspections", "reform", "trend"},
+    "2024/6-thang": {"rate_target", "ranking_cases", "ranking_money", "map", "inspections"},
+    "en/2024/6-months/alpha": {"rate_target", "breakdown", "inspections", "reform", "trend"},
+    "en/2024/6-months": {"rate_target", "ranking_cases", "ranking_money", "map", "inspections"},
+}
+SITE_CHART_PAGES = [("built", url) for url in sorted(CHART_PAGES)] + [
+    ("mini", url) for url in sorted(MINI_CHART_PAGES)
+]
 
 _FIGURE = re.compile(r'<figure class="mb-chart mb-chart--(\w+)" id="([^"]+)">(.*?)</figure>', re.S)
+_UNIT_PAGE = re.compile(r"^(en/)?\d{4}/[^/]+/[^/]+/?$")
+
+# The charts of a unit and period are drawn in HTML, without build-time images: every
+# rate_target, breakdown and reform, and the inspections of a unit (not of a period).
+# Which column of each one's table holds a bar's label (the figure is the next one).
+HTML_LABEL_COLUMN = {"rate_target": 0, "breakdown": 1, "inspections": 1, "reform": 0}
+
+
+def drawn_in_html(url: str, kind: str) -> bool:
+    if kind == "inspections":
+        return bool(_UNIT_PAGE.match(url))
+    return kind in HTML_LABEL_COLUMN
 
 
 def figures(site: Path, url: str) -> list[tuple[str, str, str]]:
@@ -321,6 +347,11 @@ def test_every_page_has_its_charts(built: Path, url: str) -> None:
     assert {kind for kind, _, _ in figures(built, url)} >= CHART_PAGES[url]
 
 
+@pytest.mark.parametrize("url", sorted(MINI_CHART_PAGES))
+def test_every_fixture_page_has_its_charts(mini: Path, url: str) -> None:
+    assert {kind for kind, _, _ in figures(mini, url)} == MINI_CHART_PAGES[url]
+
+
 def test_a_page_with_nothing_to_draw_has_no_empty_chart(built: Path) -> None:
     # The national 9-month dataset of 2020 gives only the changes of the rates, no rates.
     assert figures(built, "2020/9-thang/toan-quoc") == []
@@ -331,51 +362,201 @@ def _svg_texts(svg: bytes) -> list[str]:
     return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
 
 
-@pytest.mark.parametrize("url", sorted(CHART_PAGES))
-def test_each_chart_has_summary_table_decorative_image_and_downloads(built: Path, url: str) -> None:
-    folder = built / url
-    for kind, ident, inner in figures(built, url):
+def _cells(row_html: str) -> list[str]:
+    return [html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row_html)]
+
+
+def table_rows(inner: str) -> list[list[str]]:
+    """The shown cells of each row of a figure's data table."""
+    body = inner.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [_cells(row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+@dataclass
+class Bar:
+    group: str
+    label: str
+    text: str  # the figure, without the note
+    width: float | None  # percent; None: no bar
+    target: float | None
+    colour: str
+
+
+_BAR_ROW = re.compile(
+    r'<p class="mb-bars__group">(?P<group>.*?)</p>|<div class="mb-bars__row">(?P<row>.*?)</div>'
+)
+
+
+def bars(inner: str) -> list[Bar]:
+    """The HTML bars of a figure, as a reader without JavaScript sees them."""
+    found: list[Bar] = []
+    group = ""
+    for match in _BAR_ROW.finditer(inner):
+        if match.group("group") is not None:
+            group = html.unescape(match.group("group"))
+            continue
+        row = match.group("row")
+        label = re.search(r'<span class="mb-bars__label">(.*?)</span>', row)
+        value = re.search(r'<span class="mb-bars__value[^"]*">([^<]*)', row)
+        fill = re.search(
+            r'class="mb-bar__fill[^"]*" style="width:([\d.]+)%;--mb-bar-colour:(#\w+)"', row
+        )
+        target = re.search(r'class="mb-bar__target" style="left:([\d.]+)%"', row)
+        assert label and value, row
+        found.append(
+            Bar(
+                group,
+                html.unescape(label.group(1)),
+                html.unescape(value.group(1)),
+                float(fill.group(1)) if fill else None,
+                float(target.group(1)) if target else None,
+                fill.group(2) if fill else "",
+            )
+        )
+    return found
+
+
+def _number(machine: str) -> float | None:
+    return float(machine) if machine else None
+
+
+def expected_widths(kind: str, csv_rows: list[list[str]]) -> list[float | None]:
+    """Each bar's length in percent, from the chart's CSV: the scale as the chart states it."""
+    if kind == "rate_target":  # of the 0-100% track
+        return [min(100.0, _number(r[1]) or 0.0) if r[1] else None for r in csv_rows]
+    if kind == "reform":  # how far along the statuses, planned to done
+        statuses = list(get_catalogue().enums["reform_status"])
+        return [100 * (statuses.index(r[1]) + 1) / len(statuses) for r in csv_rows]
+    # counts and amounts: of the largest figure of a measure (breakdown), or of the chart
+    groups = [r[0] if kind == "breakdown" else "" for r in csv_rows]
+    figures_ = [_number(r[2]) for r in csv_rows]
+    largest = {
+        g: max((f for f, g2 in zip(figures_, groups, strict=True) if g2 == g and f), default=0.0)
+        for g in groups
+    }
+    return [
+        None if f is None else 100 * f / largest[g] if largest[g] else 0.0
+        for f, g in zip(figures_, groups, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(("site_name", "url"), SITE_CHART_PAGES)
+def test_each_chart_has_summary_table_decorative_view_and_downloads(
+    request: pytest.FixtureRequest, site_name: str, url: str
+) -> None:
+    site: Path = request.getfixturevalue(site_name)
+    folder = site / url
+    for kind, ident, inner in figures(site, url):
+        where = (url, ident)
         summary = re.search(r'<p class="mb-chart__summary">(.+?)</p>', inner)
-        assert summary and len(summary.group(1)) > 10, (url, ident)
-        assert '<div class="mb-chart__view" aria-hidden="true"' in inner
-        image = re.search(r'<img src="([^"]+)" alt="" width="(\d+)" height="(\d+)"', inner)
-        assert image, (url, ident)
-        svg = (folder / image.group(1)).read_bytes()
-        assert ElementTree.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
-        table_rows = re.findall(r"<tr>", inner.split("<tbody>", 1)[1])
-        assert table_rows, (url, ident)
+        assert summary and len(summary.group(1)) > 10, where
+        assert re.search(r'<div class="mb-chart__view[^"]*" aria-hidden="true"', inner), where
+        rows = table_rows(inner)
+        assert rows, where
         links = dict(
             (label, href)
-            for href, label in re.findall(r'<a href="([^"]+)" download>(PNG|SVG|CSV)</a>', inner)
+            for href, label in re.findall(
+                r'<a href="([^"]+)" download>(PNG|SVG|CSV|Vega-Lite)</a>', inner
+            )
         )
-        assert set(links) == {"PNG", "SVG", "CSV"}, (url, ident)
-        png = (folder / links["PNG"]).read_bytes()
-        assert png.startswith(b"\x89PNG\r\n\x1a\n")
-        width, height = struct.unpack(">II", png[16:24])
-        assert (width, height) == (2 * int(image.group(2)), 2 * int(image.group(3)))
-        assert (folder / links["SVG"]).read_bytes() == svg
-        rows = list(csv.reader(io.StringIO((folder / links["CSV"]).read_text(encoding="utf-8"))))
-        assert len(rows) == 1 + len(table_rows), (url, ident)
-        spec = json.loads((folder / re.search(r'data-spec="([^"]+)"', inner).group(1)).read_text())
+        csv_rows = list(
+            csv.reader(io.StringIO((folder / links["CSV"]).read_text(encoding="utf-8")))
+        )
+        assert len(csv_rows) == 1 + len(rows), where
+        data_spec = re.search(r'data-spec="([^"]+)"', inner)
+        assert data_spec and links["Vega-Lite"] == data_spec.group(1), where
+        spec = json.loads((folder / links["Vega-Lite"]).read_text(encoding="utf-8"))
         assert spec["data"]["values"] and spec["usermeta"]["kind"] == kind
+        stem = str(folder / links["CSV"]).removesuffix(".csv")
+        if drawn_in_html(url, kind):
+            assert set(links) == {"CSV", "Vega-Lite"}, where
+            assert "<img" not in inner, where
+            assert not Path(f"{stem}.png").exists() and not Path(f"{stem}.svg").exists(), where
+            # PNG and SVG come from the live view: buttons, hidden until the script shows them
+            exports = re.search(r'<span class="mb-chart__exports" hidden>(.*?)</span>', inner)
+            assert exports, where
+            assert re.findall(r'data-format="(\w+)" data-file="([^"]+)"', exports.group(1)) == [
+                ("png", f"{ident}.png"),
+                ("svg", f"{ident}.svg"),
+            ]
+            _assert_bars_state_the_table(kind, bars(inner), rows, csv_rows[1:], where)
+        else:
+            assert set(links) == {"PNG", "SVG", "CSV", "Vega-Lite"}, where
+            assert "mb-bars" not in inner, where
+            image = re.search(r'<img src="([^"]+)" alt="" width="(\d+)" height="(\d+)"', inner)
+            assert image, where
+            svg = (folder / image.group(1)).read_bytes()
+            assert ElementTree.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
+            png = (folder / links["PNG"]).read_bytes()
+            assert png.startswith(b"\x89PNG\r\n\x1a\n")
+            width, height = struct.unpack(">II", png[16:24])
+            assert (width, height) == (2 * int(image.group(2)), 2 * int(image.group(3)))
+            assert (folder / links["SVG"]).read_bytes() == svg
+
+
+def _assert_bars_state_the_table(
+    kind: str,
+    drawn: list[Bar],
+    rows: list[list[str]],
+    csv_rows: list[list[str]],
+    where: tuple[str, str],
+) -> None:
+    """One bar per table row, with its label and figure as the table shows them, its
+    length the figure on the chart's scale, no bar for a missing figure."""
+    column = HTML_LABEL_COLUMN[kind]
+    assert [(b.label, b.text) for b in drawn] == [(r[column], r[column + 1]) for r in rows], where
+    if column == 1:  # the first column groups the rows: a heading where each group starts
+        assert [b.group for b in drawn] == [r[0] for r in rows], where
+    for bar, width in zip(drawn, expected_widths(kind, csv_rows), strict=True):
+        if width is None:
+            assert bar.width is None and bar.text == "—", (where, bar)
+        else:
+            assert bar.width == pytest.approx(width, abs=0.006), (where, bar)
+            assert bar.colour in charts.SERIES.values(), (where, bar)
+    if kind == "rate_target":
+        for bar, row in zip(drawn, csv_rows, strict=True):
+            target = _number(row[2])
+            assert bar.target == (None if target is None else pytest.approx(target)), where
+            assert bar.colour == charts.SERIES[row[0]], where
+
+
+def test_unit_pages_have_no_chart_images(built: Path) -> None:
+    """A unit and period's charts are drawn in HTML: no image is made for any of them."""
+    unit_pages = [
+        p.parent
+        for p in built.rglob("index.html")
+        if _UNIT_PAGE.match(p.parent.relative_to(built).as_posix())
+    ]
+    assert len(unit_pages) >= 10
+    images = [str(f) for page in unit_pages for f in page.iterdir() if f.suffix in (".png", ".svg")]
+    assert images == []
+    assert any(built.glob("2024/3-thang/*.png")), "period charts keep their images"
 
 
 def test_chart_text_uses_the_page_number_formats(built: Path) -> None:
     url = "2024/3-thang/quang-ninh"
     page = text_of(built, url)
-    charts_on_page = {kind: ident for kind, ident, _ in figures(built, url)}
-    texts = _svg_texts((built / url / f"{charts_on_page['rate_target']}.svg").read_bytes())
-    assert "47,10%" in page and any(t.startswith("47,10%") for t in texts)
-    assert "4,91%" in page and any(t.startswith("4,91%") for t in texts)
-    breakdown = _svg_texts((built / url / f"{charts_on_page['breakdown']}.svg").read_bytes())
+    inner = {kind: inner for kind, _, inner in figures(built, url)}
+    rates = [b.text for b in bars(inner["rate_target"])]
+    assert rates == ["47,10%", "4,91%"]
+    assert "47,10%" in page and "4,91%" in page
+    breakdown = [b.text for b in bars(inner["breakdown"])]
     assert "1.577 việc" in breakdown and "1.577 việc" in page
     assert "97,6 tỷ đồng" in breakdown and "97,6 tỷ đồng" in page
-    english = _svg_texts(
-        (
-            built / "en/2024/3-months/quang-ninh/thads-2024-3-months-quang-ninh-rate-target.svg"
-        ).read_bytes()
-    )
-    assert any(t.startswith("47.10%") for t in english)
+    english = {kind: inner for kind, _, inner in figures(built, "en/2024/3-months/quang-ninh")}
+    assert [b.text for b in bars(english["rate_target"])] == ["47.10%", "4.91%"]
+    ranking = _svg_texts((built / "2024/3-thang/thads-2024-3-thang-xep-hang-viec.svg").read_bytes())
+    assert "47,10%" in ranking
+
+
+def test_a_rate_target_bar_shows_the_target(built: Path) -> None:
+    inner = {k: inner for k, _, inner in figures(built, "2016/ca-nam/quang-tri")}["rate_target"]
+    drawn = bars(inner)
+    assert [(b.label, b.text, b.width, b.target) for b in drawn] == [
+        ("Về việc", "92%", 92.0, 74.0),
+        ("Về tiền", "45%", 45.0, 32.0),
+    ]
+    assert "chỉ tiêu 74%" in inner and "chỉ tiêu 32%" in inner
 
 
 def test_chart_summaries_state_the_same_figures_as_the_page(built: Path) -> None:

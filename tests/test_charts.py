@@ -19,7 +19,9 @@ import vl_convert
 from altair.utils.schemapi import validate_jsonschema
 
 from minhbach import charts
-from minhbach.compute import SiteModel, compute
+from minhbach.catalogue import get_catalogue
+from minhbach.compute import SiteModel, UnitPeriod, compute
+from minhbach.numbers import show
 from minhbach.render import Renderer, Strings, get_pages
 from minhbach.validate import check_content
 
@@ -145,8 +147,12 @@ def test_missing_figures_are_dashes_not_zero(model: SiteModel) -> None:
     assert seen_missing, "the fixture has missing figures, so this test can fail"
 
 
+def image_charts(model: SiteModel, lang: str) -> list[charts.Chart]:
+    return [c for c in all_charts(model, lang) if c.image]
+
+
 def test_render_cache_renders_each_chart_once(model: SiteModel, tmp_path: Path) -> None:
-    made = all_charts(model, "vi")[:4]
+    made = image_charts(model, "vi")[:4]
     first, stats = charts.render_images(made, tmp_path, workers=1)
     assert stats.rendered == len({c.key for c in made}) and stats.cached == 0
     again, stats = charts.render_images(made, tmp_path, workers=1)
@@ -168,7 +174,7 @@ def test_render_cache_renders_each_chart_once(model: SiteModel, tmp_path: Path) 
 
 
 def test_rendered_images_are_svg_and_png(model: SiteModel) -> None:
-    chart = all_charts(model, "vi")[0]
+    chart = image_charts(model, "vi")[0]
     images, _ = charts.render_images([chart], None, workers=1)
     image = images[chart.key]
     assert image.svg.startswith(b"<svg")
@@ -180,3 +186,124 @@ def test_charts_of_both_editions_have_their_own_files(model: SiteModel) -> None:
     vi = {c.path("svg") for c in all_charts(model, "vi")}
     en = {c.path("svg") for c in all_charts(model, "en")}
     assert vi and en and not vi & en
+
+
+# --- charts drawn in HTML: a unit and period's, from the same figures as their spec ---
+
+CSS = Path(__file__).resolve().parents[1] / "site_templates/overrides/assets/minhbach.css"
+
+
+def unit_page(model: SiteModel, slug: str, period: str) -> UnitPeriod:
+    return next(p for p in model.pages if p.unit.slug == slug and p.period.key == period)
+
+
+def test_a_unit_and_periods_charts_are_drawn_in_html_the_others_are_images(
+    model: SiteModel,
+) -> None:
+    by_kind: dict[str, set[bool]] = {}
+    for chart in all_charts(model, "vi"):
+        by_kind.setdefault(chart.kind, set()).add(chart.image)
+    assert by_kind["rate_target"] == by_kind["breakdown"] == by_kind["reform"] == {False}
+    assert by_kind["trend"] == by_kind["ranking_cases"] == by_kind["map"] == {True}
+    # The same kind, told apart by what it is about: a unit's inspections or a period's.
+    assert by_kind["inspections"] == {True, False}
+    page = unit_page(model, "alpha", "2024-6m")
+    unit = charts.unit_inspections(page, "2024/6-thang/alpha/index.md", "vi")
+    view = next(v for v in model.periods if v.period.key == "2024-6m")
+    period = charts.period_inspections(view, "2024/6-thang/index.md", "vi")
+    assert unit is not None and unit.bars and not unit.image
+    assert period is not None and period.bars is None and period.image
+
+
+def test_bars_are_the_table_rows_and_a_missing_figure_has_no_bar(model: SiteModel) -> None:
+    seen_missing = False
+    for chart in all_charts(model, "vi"):
+        if chart.bars is None:
+            continue
+        assert len(chart.bars) == len(chart.rows), chart.stem
+        for bar, row in zip(chart.bars, chart.rows, strict=True):
+            assert bar.text in [shown for shown, _ in row], (chart.stem, bar, row)
+            if bar.share is None:
+                seen_missing = True
+                assert bar.text == "—", (chart.stem, bar)
+            else:
+                assert bar.text != "—" and 0 <= bar.share <= 1, (chart.stem, bar)
+    assert seen_missing, "the fixture has missing figures, so this test can fail"
+
+
+def test_bar_lengths_are_the_figures_on_the_charts_scale(model: SiteModel) -> None:
+    page = unit_page(model, "alpha", "2024-6m")
+    md = "2024/6-thang/alpha/index.md"
+    rate = charts.rate_target(page, md, "vi", "")
+    assert rate is not None and rate.bars
+    for bar, key in zip(rate.bars, ("cases", "money"), strict=True):
+        block = page.block(key)
+        assert block is not None and block.rate is not None and block.target is not None
+        assert bar.share == pytest.approx(float(block.rate.point) / 100)  # of 100%
+        assert bar.target == pytest.approx(float(block.target.value.point) / 100)
+        assert bar.series == key and bar.colour == charts.SERIES[key]
+        assert bar.text == show(block.rate, "vi") and bar.note.startswith("chỉ tiêu ")
+    breakdown = charts.breakdown(page, md, "vi")
+    assert breakdown is not None and breakdown.bars
+    for key in ("cases", "money"):  # each measure its own scale: its largest figure is 100%
+        block = page.block(key)
+        assert block is not None
+        group = [b for b in breakdown.bars if b.series == key]
+        assert [b.total for b in group] == [True, False, False, False, False]
+        largest = max(
+            float(v.point)
+            for k in ("to_enforce", *charts.BREAKDOWN_KEYS)
+            if (v := block.get(k)) is not None
+        )
+        for bar, item in zip(group, ("to_enforce", *charts.BREAKDOWN_KEYS), strict=True):
+            value = block.get(item)
+            expected = None if value is None else float(value.point) / largest
+            assert bar.share == (None if expected is None else pytest.approx(expected)), item
+    inspections = charts.unit_inspections(page, md, "vi")
+    assert inspections is not None and inspections.bars
+    shares = [b.share for b in inspections.bars if b.share is not None]
+    assert max(shares) == 1  # one scale across the kinds of inspection, as in the spec
+    assert len({b.group for b in inspections.bars}) > 1
+    reform = charts.reform(page, md, "vi")
+    assert reform is not None and reform.bars
+    statuses = list(get_catalogue().enums["reform_status"])
+    for bar, item in zip(reform.bars, page.dataset.reform or [], strict=True):
+        assert bar.share == pytest.approx((statuses.index(item.status) + 1) / len(statuses))
+
+
+@pytest.mark.parametrize(
+    ("share", "css"),
+    [(0.471, "47.1%"), (1 / 3, "33.33%"), (1.0, "100%"), (0.0, "0%"), (1.2, "100%"), (-0.1, "0%")],
+)
+def test_bar_widths_are_css_percentages_within_the_track(share: float, css: str) -> None:
+    assert charts.css_percent(share) == css
+
+
+def test_shares_are_parts_of_the_largest_figure() -> None:
+    assert charts.shares([None, 2.0, 4.0]) == [None, 0.5, 1.0]
+    assert charts.shares([0.0, None]) == [0.0, None]  # nothing to scale by: no length
+    assert charts.shares([None]) == [None]
+
+
+def _css_rule(selector: str) -> dict[str, str]:
+    css = CSS.read_text(encoding="utf-8")
+    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert match, selector
+    pairs = (line.split(":", 1) for line in match.group(1).split(";") if ":" in line)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def test_html_bars_use_the_chart_colours_and_read_in_both_schemes() -> None:
+    # The bars keep the white view of the charts in the dark scheme too, with their own ink,
+    # so one set of ratios holds in both: text 4.5:1, bars and the target tick 3:1.
+    assert _css_rule(".md-typeset .mb-chart__view")["background-color"] == charts.BACKGROUND
+    assert _css_rule(".md-typeset .mb-bars")["color"] == charts.INK
+    assert _css_rule(".md-typeset .mb-bars__note")["color"] == charts.MUTED
+    assert _css_rule(".md-typeset .mb-bars__value--missing")["color"] == charts.MUTED
+    assert _css_rule(".md-typeset .mb-bar")["background-color"] == charts.TRACK
+    assert _css_rule(".md-typeset .mb-bar__target")["background-color"] == charts.INK
+    for ink in (charts.INK, charts.MUTED):
+        assert charts.contrast(ink, charts.BACKGROUND) >= 4.5, ink
+    for colour in charts.SERIES.values():
+        for behind in (charts.BACKGROUND, charts.TRACK, charts.INK):  # edge, track, tick
+            assert charts.contrast(colour, behind) >= 3, (colour, behind)

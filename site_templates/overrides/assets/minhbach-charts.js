@@ -1,14 +1,18 @@
 /*
- * Minh Bạch: turn each chart image into the live Vega view, with tooltips.
+ * Minh Bạch: turn each chart into the live Vega view, with tooltips.
  *
- * Every chart is on the page as an SVG image rendered at build time, so it reads
- * without JavaScript. When a chart comes near the screen, this script loads the Vega
- * bundle and the d3 locale (both files of this site, in assets/charts/, made by
- * vl-convert and Babel at build time) and the chart's own spec (`data-spec`), then
- * draws the same chart with the same locale ("47,10%", "thg 3"). The image is hidden
- * only once the live view has rendered; if anything fails, the image simply stays.
- * Nothing is requested from another host, and the actions menu (which links to the
- * online Vega editor) is off.
+ * Every chart is on the page without JavaScript: a unit's small charts as HTML bars,
+ * the others as an SVG image rendered at build time. When a chart comes near the
+ * screen, this script loads the Vega bundle and the d3 locale (both files of this site,
+ * in assets/charts/, made by vl-convert and Babel at build time) and the chart's own
+ * spec (`data-spec`), then draws the same chart with the same locale ("47,10%",
+ * "thg 3"). The bars or the image are hidden only once the live view has rendered; if
+ * anything fails, they simply stay.
+ *
+ * The charts drawn in HTML have no image files: their PNG and SVG downloads, hidden
+ * until then, are made by the live view (`toImageURL`) when asked for. Nothing is
+ * requested from another host, and the actions menu (which links to the online Vega
+ * editor) is off.
  */
 (function () {
   "use strict";
@@ -63,13 +67,47 @@
             formatLocale: locale.format,
             timeFormatLocale: locale.time,
           })
-          .then(function () {
+          .then(function (result) {
             view.classList.add("mb-chart__view--live");
+            offerImages(view, result.view);
           });
       })
       .catch(function () {
-        // The build-time image stays: it shows the same chart, without tooltips.
+        // The bars or the build-time image stay: the same chart, without tooltips.
       });
+  }
+
+  // The image of the live view in a format ("png", twice the size, or "svg"), as a
+  // download named like the build-time files: thads-2024-3-thang-quang-ninh-....png.
+  function download(live, format, name) {
+    return live.toImageURL(format, format === "png" ? 2 : 1).then(function (url) {
+      var link = document.createElement("a");
+      link.href = url;
+      link.download = name;
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      if (url.indexOf("blob:") === 0) {
+        setTimeout(function () {
+          URL.revokeObjectURL(url);
+        }, 60000);
+      }
+    });
+  }
+
+  function offerImages(view, live) {
+    var figure = view.closest("figure");
+    var exports = figure && figure.querySelector(".mb-chart__exports");
+    if (!exports) {
+      return;
+    }
+    exports.querySelectorAll("button[data-format]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        download(live, button.getAttribute("data-format"), button.getAttribute("data-file"));
+      });
+    });
+    exports.hidden = false;
   }
 
   var observer = new IntersectionObserver(
