@@ -17,6 +17,7 @@ hedged figure ("gần 47"). Nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,7 @@ from typing import Literal
 
 from .catalogue import get_catalogue
 from .figures import Figure
+from .memory import collector_paused
 from .models import SUBAGGREGATES, Dataset, Inspection, Release, Results, TargetEntry, UnitEntry
 from .numbers import show
 from .periods import Period
@@ -71,7 +73,12 @@ class Value:
 
 
 def _computed(point: Decimal, measure: Measure, step: Decimal, *parts: Value) -> Value:
-    return Value(point, measure, step, None, any(p.approximate for p in parts))
+    approximate = False
+    for part in parts:  # a plain loop: any() over a generator costs more than the rest here
+        if part.approximate:
+            approximate = True
+            break
+    return Value(point, measure, step, None, approximate)
 
 
 def add(values: Sequence[Value]) -> Value:
@@ -260,7 +267,28 @@ class SiteModel:
         return self.periods[0] if self.periods else None
 
     def history(self, slug: str) -> UnitHistory:
-        return next(h for h in self.histories if h.slug == slug)
+        """The history of a unit slug; KeyError if no page belongs to it."""
+        return self._history_by_slug[slug]
+
+    def page_of(self, unit_id: str, period: Period) -> UnitPeriod | None:
+        """The page of a unit (by `UnitEntry.id`) in a period, if it reported."""
+        return self._page_by_key.get((unit_id, period))
+
+    # Indexes, built on first use: pages look each other up thousands of times.
+
+    @functools.cached_property
+    def _history_by_slug(self) -> dict[str, UnitHistory]:
+        by_slug: dict[str, UnitHistory] = {}
+        for history in self.histories:
+            by_slug.setdefault(history.slug, history)  # the first, as a scan would find it
+        return by_slug
+
+    @functools.cached_property
+    def _page_by_key(self) -> dict[tuple[str, Period], UnitPeriod]:
+        by_key: dict[tuple[str, Period], UnitPeriod] = {}
+        for page in self.pages:
+            by_key.setdefault((page.unit.id, page.period), page)
+        return by_key
 
 
 # --- the stage ---
@@ -268,17 +296,26 @@ class SiteModel:
 
 def compute(content: Content) -> tuple[SiteModel, Problems]:
     """Derive the site model from checked content; reconciliation problems are warnings."""
+    with collector_paused():
+        return _compute(content)
+
+
+def _compute(content: Content) -> tuple[SiteModel, Problems]:
     problems = Problems()
     registry = content.registry
     assert registry is not None, "compute runs only on content that passed the check"
     by_key = {(c.unit_id, c.period): c for c in content.datasets}
+    plain = _PlainBlocks()
     pages = {
-        key: _unit_period(checked, registry, by_key, content.targets)
+        key: _unit_period(checked, registry, by_key, content.targets, plain)
         for key, checked in by_key.items()
     }
+    keys_by_period: dict[Period, list[tuple[str, Period]]] = defaultdict(list)
+    for key in pages:
+        keys_by_period[key[1]].append(key)
     periods = [
-        _period_view(period, registry, pages, content, problems)
-        for period in sorted({p for _, p in pages}, key=lambda p: (p.end, p.months), reverse=True)
+        _period_view(period, registry, pages, keys_by_period[period], content, problems)
+        for period in sorted(keys_by_period, key=lambda p: (p.end, p.months), reverse=True)
     ]
     all_pages = sorted(
         pages.values(),
@@ -304,9 +341,10 @@ def _unit_period(
     registry: Registry,
     by_key: dict[tuple[str, Period], CheckedDataset],
     targets: dict[tuple[str, int], TargetEntry],
+    plain: _PlainBlocks,
 ) -> UnitPeriod:
     unit = registry.get(checked.unit_id)
-    previous = _previous_blocks(unit, checked.period, registry, by_key)
+    previous = _previous_blocks(unit, checked.period, registry, by_key, plain)
     entry = targets.get((checked.unit_id, checked.period.year))
     blocks: dict[str, BlockView] = {}
     for key, group, results, amount in _results_of(checked.dataset):
@@ -431,19 +469,17 @@ def _previous_blocks(
     period: Period,
     registry: Registry,
     by_key: dict[tuple[str, Period], CheckedDataset],
+    plain: _PlainBlocks,
 ) -> dict[str, tuple[BlockView, Literal["computed", "combined"]]]:
     """Last year's blocks of the same period: the unit's own, or its predecessors' summed."""
     before = period.same_period_previous_year()
     own = by_key.get((unit.id, before))
     if own is not None:
-        return {
-            key: (block_view(key, group, amount, results, None), "computed")
-            for key, group, results, amount in _results_of(own.dataset)
-        }
+        return {key: (block, "computed") for key, block in plain.of(own).items()}
     if unit.scheme == "post2025" and before.end < MERGER_DATE:
         parts = [by_key.get((old.id, before)) for old in registry.predecessors(unit)]
         if parts and all(p is not None for p in parts):
-            blocks = combine_blocks([_plain_blocks(p) for p in parts if p is not None])
+            blocks = combine_blocks([plain.of(p) for p in parts if p is not None])
             # A unit the merger left unchanged continues its own series.
             basis: Basis = "computed" if unit.formed_from == [unit.slug] else "combined"
             return {key: (block, basis) for key, block in blocks.items()}
@@ -455,6 +491,22 @@ def _plain_blocks(checked: CheckedDataset) -> dict[str, BlockView]:
         key: block_view(key, group, amount, results, None)
         for key, group, results, amount in _results_of(checked.dataset)
     }
+
+
+class _PlainBlocks:
+    """Each dataset's blocks without target or change, made once for whichever pages need them."""
+
+    # The next year's page compares with them, and so does a merged unit's page.
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, Period], dict[str, BlockView]] = {}
+
+    def of(self, checked: CheckedDataset) -> dict[str, BlockView]:
+        key = (checked.unit_id, checked.period)
+        blocks = self._made.get(key)
+        if blocks is None:
+            blocks = self._made[key] = _plain_blocks(checked)
+        return blocks
 
 
 def combine_blocks(
@@ -498,6 +550,7 @@ def _period_view(
     period: Period,
     registry: Registry,
     pages: dict[tuple[str, Period], UnitPeriod],
+    period_keys: list[tuple[str, Period]],
     content: Content,
     problems: Problems,
 ) -> PeriodView:
@@ -505,7 +558,7 @@ def _period_view(
     scheme = registry.scheme_on(period.end)
     expected = len(registry.in_scheme(scheme))
     keys = sorted(
-        (key for key, p in pages.items() if key[1] == period and not p.is_national),
+        (key for key in period_keys if not pages[key].is_national),
         key=lambda key: name_key(pages[key].unit.name.vi),
     )
     ranks = {amount: _ranks([pages[k] for k in keys], amount) for amount in ("cases", "money")}

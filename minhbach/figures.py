@@ -144,7 +144,15 @@ class Figure:
 
     def scaled(self, factor: Decimal) -> Figure:
         """The same figure in a unit `factor` times smaller (tỷ → đồng)."""
-        return replace(self, value=self.value * factor, step=self.step * factor)
+        return Figure(
+            self.value * factor,
+            self.step * factor,
+            self.qualifier,
+            self.text,
+            self.quote,
+            self.note,
+            self.unit,
+        )
 
 
 def _hedge_step(figure: Figure) -> Decimal:

@@ -9,6 +9,7 @@ only ever found by slug *and* date: `resolve(slug, period.end)`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -47,16 +48,44 @@ class Registry:
         raise ResolveError(f"no administrative scheme covers {day:%d/%m/%Y}")
 
     def in_scheme(self, scheme: str) -> list[UnitEntry]:
-        return [u for u in self.units if u.scheme == scheme]
+        return list(self._by_scheme.get(scheme, ()))
 
     def get(self, unit_id: str) -> UnitEntry:
-        for unit in self.units:
-            if unit.id == unit_id:
-                return unit
-        raise KeyError(unit_id)
+        return self._by_id[unit_id]
 
     def by_slug(self, slug: str) -> list[UnitEntry]:
-        return [u for u in self.units if u.slug == slug]
+        return list(self._by_slug.get(slug, ()))
+
+    # Indexes, built on first use: pages look units up thousands of times.
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, UnitEntry]:
+        by_id: dict[str, UnitEntry] = {}
+        for unit in self.units:
+            by_id.setdefault(unit.id, unit)  # the first, as a scan would find it
+        return by_id
+
+    @functools.cached_property
+    def _by_slug(self) -> dict[str, tuple[UnitEntry, ...]]:
+        by_slug: dict[str, list[UnitEntry]] = defaultdict(list)
+        for unit in self.units:
+            by_slug[unit.slug].append(unit)
+        return {slug: tuple(units) for slug, units in by_slug.items()}
+
+    @functools.cached_property
+    def _by_scheme(self) -> dict[str, tuple[UnitEntry, ...]]:
+        by_scheme: dict[str, list[UnitEntry]] = defaultdict(list)
+        for unit in self.units:
+            by_scheme[unit.scheme].append(unit)
+        return {scheme: tuple(units) for scheme, units in by_scheme.items()}
+
+    @functools.cached_property
+    def _successors(self) -> dict[str, UnitEntry]:
+        successors: dict[str, UnitEntry] = {}
+        for unit in self._by_scheme.get("post2025", ()):
+            for slug in unit.formed_from:
+                successors.setdefault(slug, unit)  # the first, as a scan would find it
+        return successors
 
     def resolve(self, slug: str, day: dt.date) -> UnitEntry:
         """The unit a slug names on `day` (a period's end date)."""
@@ -88,10 +117,10 @@ class Registry:
 
     def successor(self, old: UnitEntry) -> UnitEntry:
         """The post-2025 unit an old unit became part of."""
-        for unit in self.in_scheme("post2025"):
-            if old.slug in unit.formed_from:
-                return unit
-        raise KeyError(old.id)
+        try:
+            return self._successors[old.slug]
+        except KeyError:
+            raise KeyError(old.id) from None
 
     def predecessors(self, new: UnitEntry) -> list[UnitEntry]:
         """The pre-2025 units a new unit was formed from, in code order."""

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue
 from .figures import Figure, MoneyUnit
 from .load import load_model, validate_document, validate_pruned
+from .memory import collector_paused
 from .models import (
     SUBAGGREGATES,
     Change,
@@ -87,6 +88,11 @@ def display_path(path: Path) -> str:
 
 def check_content(root: Path) -> tuple[Content, Problems]:
     """Load and check every file of a content folder; return what passed and all problems."""
+    with collector_paused():
+        return _check_content(root)
+
+
+def _check_content(root: Path) -> tuple[Content, Problems]:
     problems = Problems()
     catalogue = get_catalogue()
     content = Content(root)
@@ -918,20 +924,27 @@ def _normalise(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split()).casefold()
 
 
-def _replace_figures(model: Any, updates: dict[Loc, Figure], loc: Loc = ()) -> Any:
+def _replace_figures(model: Any, updates: dict[Loc, Figure]) -> Any:
     """Rebuild a frozen model with the figures at the given paths replaced."""
-    if not any(path[: len(loc)] == loc for path in updates):
+    # Every path leading to an update, so a branch without one is left as it is at a glance.
+    leading = {path[:depth] for path in updates for depth in range(len(path) + 1)}
+    return _replace_below(model, updates, leading, ())
+
+
+def _replace_below(model: Any, updates: dict[Loc, Figure], leading: set[Loc], loc: Loc) -> Any:
+    if loc not in leading:
         return model
     if loc in updates:
         return updates[loc]
     if isinstance(model, dict):
-        return {k: _replace_figures(v, updates, (*loc, k)) for k, v in model.items()}
+        return {k: _replace_below(v, updates, leading, (*loc, k)) for k, v in model.items()}
     if isinstance(model, list):
-        return [_replace_figures(v, updates, (*loc, i)) for i, v in enumerate(model)]
+        return [_replace_below(v, updates, leading, (*loc, i)) for i, v in enumerate(model)]
     if isinstance(model, BaseModel):
         changed = {
-            key: _replace_figures(getattr(model, key), updates, (*loc, key))
+            key: _replace_below(getattr(model, key), updates, leading, (*loc, key))
             for key in type(model).model_fields
+            if (*loc, key) in leading
         }
         return model.model_copy(update=changed)
     return model
