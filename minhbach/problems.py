@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +85,14 @@ class Problems:
         if key not in self._keys:
             self._keys.add(key)
             self.items.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems found elsewhere (a file's own checks), each once as `add` does."""
+        for problem in problems:
+            key = (problem.path, problem.mark, problem.field, problem.message)
+            if key not in self._keys:
+                self._keys.add(key)
+                self.items.append(problem)
 
     def error(
         self,

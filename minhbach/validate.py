@@ -11,6 +11,7 @@ problem found; it never raises for bad input and never writes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue
+from .checkcache import CheckCache, FileCheck, context_key
 from .figures import Figure, MoneyUnit
 from .load import load_model, validate_document, validate_pruned
 from .memory import collector_paused
@@ -40,7 +42,7 @@ from .numbers import EXACT_MONEY_STEP, figure_text, number, span
 from .periods import Period, PeriodError
 from .problems import Problems, Severity
 from .registry import Registry, ResolveError
-from .yamlfile import Document, load_yaml
+from .yamlfile import Document, decode_text, load_yaml_bytes
 
 Loc = tuple[str | int, ...]
 HUNDRED = Decimal(100)
@@ -78,21 +80,25 @@ class Content:
         return {d.period for d in self.datasets}
 
 
-def display_path(path: Path) -> str:
-    """Paths in messages are relative to the working directory when they can be."""
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """Paths in messages are relative to the working directory (resolved) when they can be."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(cwd or Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
 
-def check_content(root: Path) -> tuple[Content, Problems]:
-    """Load and check every file of a content folder; return what passed and all problems."""
+def check_content(root: Path, cache_dir: Path | None = None) -> tuple[Content, Problems]:
+    """Load and check every file of a content folder; return what passed and all problems.
+
+    With `cache_dir`, each dataset file's own checks are skipped when the file and all
+    they read are unchanged since a run that stored them there (see `checkcache`).
+    """
     with collector_paused():
-        return _check_content(root)
+        return _check_content(root, cache_dir)
 
 
-def _check_content(root: Path) -> tuple[Content, Problems]:
+def _check_content(root: Path, cache_dir: Path | None) -> tuple[Content, Problems]:
     problems = Problems()
     catalogue = get_catalogue()
     content = Content(root)
@@ -100,21 +106,49 @@ def _check_content(root: Path) -> tuple[Content, Problems]:
     if content.registry is not None:
         content.targets = _load_targets(root / "targets.yml", content.registry, problems)
     content.releases = _load_releases(root / "releases.yml", problems)
+    cache = None
+    if cache_dir is not None:
+        # What a file's checks read besides the file: registry, targets, where sources are.
+        context = context_key(
+            root.resolve(),
+            display_path(root / "sources"),
+            content.registry,
+            sorted(content.targets.items()),
+        )
+        cache = CheckCache(cache_dir, context, root / "sources")
+    cwd = Path.cwd().resolve()
     for path in _dataset_paths(root, problems):
-        shown = display_path(path)
-        doc = load_yaml(path, problems, shown, catalogue.describe)
-        if doc is None:
-            continue
-        loaded = validate_document(doc, Dataset, problems, catalogue)
-        dataset = loaded[1] if loaded else validate_pruned(doc, Dataset)
-        if dataset is None or content.registry is None:
-            continue
-        checked = DatasetChecker(doc, dataset, root, content, problems, catalogue).run()
-        if checked is not None and loaded is not None:
-            content.datasets.append(checked)
+        shown = display_path(path, cwd)
+        data = path.read_bytes()
+        result = cache.get(shown, data) if cache is not None else None
+        if result is None:
+            result = check_file(data, shown, root, content, catalogue)
+            if cache is not None:
+                cache.put(shown, data, result)
+        problems.extend(result.problems)
+        if result.checked is not None:
+            content.datasets.append(result.checked)
     _check_duplicates(content, problems)
     CrossChecker(content, problems, catalogue).run()
     return content, problems
+
+
+def check_file(
+    data: bytes, shown: str, root: Path, content: Content, catalogue: Catalogue
+) -> FileCheck:
+    """Check one dataset file on its own, against the registry and targets of `content`."""
+    problems = Problems()
+    doc = load_yaml_bytes(data, problems, shown, catalogue.describe)
+    if doc is None:
+        return FileCheck(tuple(problems), None, ())
+    loaded = validate_document(doc, Dataset, problems, catalogue)
+    dataset = loaded[1] if loaded else validate_pruned(doc, Dataset)
+    if dataset is None or content.registry is None:
+        return FileCheck(tuple(problems), None, ())
+    checker = DatasetChecker(doc, dataset, root, content, problems, catalogue)
+    checked = checker.run()
+    passed = checked if loaded is not None else None
+    return FileCheck(tuple(problems), passed, tuple(checker.sources_read))
 
 
 # --- registry, targets, releases ---
@@ -381,6 +415,7 @@ class DatasetChecker:
         self.path = doc.path
         self.failed = False
         self.money_unit: MoneyUnit | None = None
+        self.sources_read: list[tuple[str, str | None]] = []  # archive name, sha256 or None
 
     def error(
         self,
@@ -496,6 +531,7 @@ class DatasetChecker:
         if source.archive:
             archive = self.root / "sources" / source.archive
             if not archive.is_file():
+                self.sources_read.append((source.archive, None))
                 self.error(
                     ("source", "archive"),
                     f"no archived source {source.archive} in "
@@ -503,7 +539,9 @@ class DatasetChecker:
                     rule="source",
                 )
             else:
-                archive_text = _normalise(archive.read_text(encoding="utf-8"))
+                raw = archive.read_bytes()
+                self.sources_read.append((source.archive, hashlib.sha256(raw).hexdigest()))
+                archive_text = _normalise(decode_text(raw))
         for loc, quote in self.quotes():
             if archive_text is None:
                 if not source.archive:
@@ -523,21 +561,7 @@ class DatasetChecker:
                 )
 
     def quotes(self) -> Iterator[tuple[Loc, str]]:
-        def walk(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-            if isinstance(value, Figure):
-                if value.quote:
-                    yield (*loc, "quote"), value.quote
-            elif isinstance(value, dict):
-                for key, item in value.items():
-                    yield from walk(item, (*loc, key))
-            elif isinstance(value, list):
-                for index, item in enumerate(value):
-                    yield from walk(item, (*loc, index))
-            elif isinstance(value, BaseModel):
-                for key in type(value).model_fields:
-                    yield from walk(getattr(value, key), (*loc, key))
-
-        yield from walk(self.dataset, ())
+        return _quotes(self.dataset, ())
 
     def check_money_unit(self) -> None:
         unit = self.dataset.money_unit
@@ -558,32 +582,33 @@ class DatasetChecker:
 
     def figures(self, dataset: Dataset) -> Iterator[tuple[Loc, FieldDef, Figure, str | None]]:
         """Every figure with its catalogue field and, for results, its block's amount."""
+        return self._figures_in(dataset, "dataset", (), None)
+
+    def _figures_in(
+        self, obj: Any, group: str, loc: Loc, amount: str | None
+    ) -> Iterator[tuple[Loc, FieldDef, Figure, str | None]]:
         groups = self.catalogue.groups
-
-        def walk(obj: Any, group: str, loc: Loc, amount: str | None) -> Iterator[Any]:
-            for key, spec in groups[group].fields.items():
-                value = getattr(obj, key, None)
-                if value is None:
-                    continue
-                if isinstance(value, Figure):
-                    yield (*loc, key), spec, value, amount
-                elif spec.group == "change":
-                    for field_key, change in value.items():
-                        changed = groups[group].fields.get(field_key)
-                        is_rate = changed is not None and changed.measure in ("percent", "points")
-                        yield from walk(
-                            change,
-                            "change",
-                            (*loc, key, field_key),
-                            "percent" if is_rate else amount,
-                        )
-                elif spec.measure == "list" and spec.group:
-                    for index, item in enumerate(value):
-                        yield from walk(item, spec.group, (*loc, key, index), amount)
-                elif spec.measure == "block" and spec.group:
-                    yield from walk(value, spec.group, (*loc, key), spec.amount or amount)
-
-        yield from walk(dataset, "dataset", (), None)
+        for key, spec in groups[group].fields.items():
+            value = getattr(obj, key, None)
+            if value is None:
+                continue
+            if isinstance(value, Figure):
+                yield (*loc, key), spec, value, amount
+            elif spec.group == "change":
+                for field_key, change in value.items():
+                    changed = groups[group].fields.get(field_key)
+                    is_rate = changed is not None and changed.measure in ("percent", "points")
+                    yield from self._figures_in(
+                        change,
+                        "change",
+                        (*loc, key, field_key),
+                        "percent" if is_rate else amount,
+                    )
+            elif spec.measure == "list" and spec.group:
+                for index, item in enumerate(value):
+                    yield from self._figures_in(item, spec.group, (*loc, key, index), amount)
+            elif spec.measure == "block" and spec.group:
+                yield from self._figures_in(value, spec.group, (*loc, key), spec.amount or amount)
 
     def scale_money(self) -> Dataset:
         """Return the dataset with every money figure in đồng, reporting money without a unit."""
@@ -908,6 +933,24 @@ class DatasetChecker:
                     rule="published_change",
                     severity=Severity.WARNING,
                 )
+
+
+def _quotes(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every quote in a dataset, where it is."""
+    # A module function, not a closure calling itself: that would be a reference cycle
+    # per dataset, left to the cyclic collector (paused here).
+    if isinstance(value, Figure):
+        if value.quote:
+            yield (*loc, "quote"), value.quote
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _quotes(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _quotes(item, (*loc, index))
+    elif isinstance(value, BaseModel):
+        for key in type(value).model_fields:
+            yield from _quotes(getattr(value, key), (*loc, key))
 
 
 def _as_written(figure: Figure) -> str:

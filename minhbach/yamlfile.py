@@ -10,8 +10,8 @@ floats (binary; we keep the written digits as `Decimal`), octal-looking integers
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -65,29 +65,98 @@ class _Composer(_Loader):
 Position = tuple[int, int]  # (line, column), 1-based; made a `Mark` when a message asks for it
 
 
-@dataclass
 class Document:
     """A YAML file's data with the position of every key and value, by path."""
 
-    path: str
-    data: Any
-    marks: dict[Path_, Position] = field(default_factory=dict)
-    key_marks: dict[Path_, Position] = field(default_factory=dict)
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        marks: dict[Path_, Position] | None = None,
+        key_marks: dict[Path_, Position] | None = None,
+    ) -> None:
+        self.path = path
+        self._data = data
+        self._marks = {} if marks is None else marks
+        self._key_marks = {} if key_marks is None else key_marks
+        self._packed: bytes | None = None
+
+    # A document comes back from the check cache packed, and is unpacked when first read:
+    # its data and positions are rarely needed once the checks have run, and thousands of
+    # them are read per run.
+
+    @property
+    def data(self) -> Any:
+        self._unpack()
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._unpack()
+        self._data = value
+
+    @property
+    def marks(self) -> dict[Path_, Position]:
+        self._unpack()
+        return self._marks
+
+    @property
+    def key_marks(self) -> dict[Path_, Position]:
+        self._unpack()
+        return self._key_marks
 
     def mark(self, loc: Path_) -> Mark | None:
         """Return the mark of the value at `loc`, or of its nearest parent that has one."""
+        marks = self.marks
         loc = tuple(loc)
         while loc:
-            if loc in self.marks:
-                return Mark(*self.marks[loc])
+            if loc in marks:
+                return Mark(*marks[loc])
             loc = loc[:-1]
-        position = self.marks.get(())
+        position = marks.get(())
         return Mark(*position) if position else None
 
     def key_mark(self, loc: Path_) -> Mark | None:
         """Return the mark of the key naming `loc` (for unknown keys), else of the value."""
         position = self.key_marks.get(tuple(loc))
         return Mark(*position) if position else self.mark(loc)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return (self.path, self.data, self.marks, self.key_marks) == (
+            other.path,
+            other.data,
+            other.marks,
+            other.key_marks,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return (
+            f"Document(path={self.path!r}, data={self.data!r}, marks={self.marks!r}, "
+            f"key_marks={self.key_marks!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        packed = self._packed
+        if packed is None:
+            state = (self._data, self._marks, self._key_marks)
+            packed = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        return _packed_document, (self.path, packed)
+
+    def _unpack(self) -> None:
+        if self._packed is not None:
+            self._data, self._marks, self._key_marks = pickle.loads(self._packed)
+            self._packed = None
+
+
+def _packed_document(path: str, packed: bytes) -> Document:
+    """A document from `Document.__reduce__`, unpacked when first read."""
+    document = Document(path, None)
+    document._packed = packed
+    return document
 
 
 def _position(node: yaml.Node) -> Position:
@@ -109,6 +178,8 @@ def _plain_path(loc: Path_) -> str:
 class _Builder:
     def __init__(self, path: str, problems: Problems, describe: Describe) -> None:
         self.doc = Document(path, None)
+        self.marks = self.doc.marks  # filled in place, without a property call per node
+        self.key_marks = self.doc.key_marks
         self.problems = problems
         self.describe = describe
 
@@ -117,7 +188,7 @@ class _Builder:
         self.problems.error(self.doc.path, _mark(node), where, message, hint=hint, rule="yaml")
 
     def build(self, node: yaml.Node, loc: Path_) -> Any:
-        self.doc.marks[loc] = _position(node)
+        self.marks[loc] = _position(node)
         if isinstance(node, yaml.ScalarNode):
             return self.build_scalar(node, loc)
         if isinstance(node, yaml.MappingNode):
@@ -151,7 +222,7 @@ class _Builder:
                 if not isinstance(key, str | int):
                     key = str(key_node.value)
             if key in result:
-                first_line = self.doc.key_marks[(*loc, key)][0]
+                first_line = self.key_marks[(*loc, key)][0]
                 self.error(
                     key_node,
                     (*loc, key),
@@ -159,7 +230,7 @@ class _Builder:
                     "YAML keeps only the last one; remove or rename one of them",
                 )
                 continue
-            self.doc.key_marks[(*loc, key)] = _position(key_node)
+            self.key_marks[(*loc, key)] = _position(key_node)
             result[key] = self.build(value_node, (*loc, key))
         return result
 
@@ -221,12 +292,18 @@ def load_yaml(
     describe: Describe = _plain_path,
 ) -> Document | None:
     """Load one YAML file into a `Document`, reporting syntax problems; None if unreadable."""
-    shown = display_path or str(path)
+    return load_yaml_bytes(path.read_bytes(), problems, display_path or str(path), describe)
+
+
+def load_yaml_bytes(
+    data: bytes, problems: Problems, path: str, describe: Describe = _plain_path
+) -> Document | None:
+    """Load a YAML file's bytes into a `Document`, reporting problems; None if unreadable."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_text(data)
     except UnicodeDecodeError as exc:
         problems.error(
-            shown,
+            path,
             None,
             None,
             f"not UTF-8 text ({exc.reason} at byte {exc.start})",
@@ -234,7 +311,12 @@ def load_yaml(
             rule="yaml",
         )
         return None
-    return load_yaml_text(text, problems, shown, describe)
+    return load_yaml_text(text, problems, path, describe)
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's bytes as `Path.read_text(encoding="utf-8")` reads them (universal newlines)."""
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load_yaml_text(
