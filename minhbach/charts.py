@@ -1269,6 +1269,8 @@ class RenderStats:
     cached: int = 0
     seconds: float = 0.0
     html: int = 0  # charts drawn in HTML, which have no image to render
+    pages_rendered: int = 0  # pages rendered by the templates in this build
+    pages_cached: int = 0  # pages taken from the render cache (rendercache)
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def checked(options: Options, printed: list[str] | None = None) -> Content | Non
     root = options.content
     if not root.is_dir():
         raise UserError(f"no content folder at {display_path(root)}")
-    content, problems = check_content(root)
+    content, problems = check_content(root, cache_dir=_cache(options, "check"))
     report(problems, printed)
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)
@@ -185,9 +185,16 @@ def _build_or_raise(options: Options) -> None:
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
         raise BuildFailed("compute problems")
     step("compute")
-    stats, drawn = render(model, options.reports, _cache(options, "charts"), options.langs)
+    stats, drawn = render(
+        model,
+        options.reports,
+        _cache(options, "charts"),
+        options.langs,
+        render_cache=_cache(options, "render"),
+    )
     step(
-        f"render: {stats.written} files written, {stats.unchanged} unchanged, "
+        f"render: {drawn.pages_rendered} pages rendered, {drawn.pages_cached} from the cache; "
+        f"{stats.written} files written, {stats.unchanged} unchanged, "
         f"{stats.removed} removed in {display_path(options.reports)}/; "
         f"charts: {drawn.charts}, {drawn.rendered} rendered, {drawn.cached} from the cache"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import multiprocessing as mp
 import os
 import posixpath
 import re
@@ -47,6 +48,7 @@ from .models import SUBAGGREGATES, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
 from .periods import Period
+from .rendercache import Keys, RenderCache
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -245,6 +247,7 @@ class Renderer:
         self.catalogue = get_catalogue()
         self.charts: dict[str, charts.Chart] = {}  # by file path: each chart once
         self._made: dict[tuple[str, str], charts.Chart | None] = {}
+        self.page_charts: list[charts.Chart] | None = None  # the charts of the page rendering
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
@@ -298,7 +301,21 @@ class Renderer:
             targets=self.targets,
             sources=self.sources,
             history_of=lambda page: model.history(page.unit.slug),
+            cell=self.cell,
         )
+        self._computed_mark = (
+            f'<abbr class="mb-computed" title="{strings.get("computed", lang)}">*</abbr>'
+        )
+
+    def cell(self, value: Value | None, unit: bool = True) -> str:
+        """A value's table cell: sortable, its source sentence as a tooltip, '—' when missing."""
+        if value is None:
+            return '<td class="mb-num mb-missing" data-sort="">—</td>'
+        quote = value.figure.quote if value.figure else None
+        title = f' title="{html_escape(quote)}"' if quote else ""
+        mark = "" if value.published else self._computed_mark
+        shown = html_escape(show(value, self.lang, unit))
+        return f'<td class="mb-num" data-sort="{sort_value(value)}"{title}>{shown}{mark}</td>'
 
     def date(self, day: Any) -> str:
         if self.lang == "vi":
@@ -411,7 +428,10 @@ class Renderer:
             ident = subject.slug
         memo = (kind, ident)
         if memo in self._made:
-            return self._made[memo]
+            shared = self._made[memo]
+            if shared is not None and self.page_charts is not None:
+                self.page_charts.append(shared)  # a page from the cache needs it too
+            return shared
         made: charts.Chart | None
         if kind == "rate_target":
             made = charts.rate_target(
@@ -439,6 +459,8 @@ class Renderer:
         self._made[memo] = made
         if made is not None:
             self.charts.setdefault(made.path("svg"), made)
+        if made is not None and self.page_charts is not None:
+            self.page_charts.append(made)
         return made
 
     def render(self, page: Page) -> str:
@@ -515,6 +537,7 @@ def render_pages(
     cache_dir: Path | None = None,
     workers: int | None = None,
     langs: tuple[Lang, ...] = LANGS,
+    render_cache: Path | None = None,
 ) -> tuple[dict[str, bytes], charts.RenderStats]:
     """Every file of `reports/`, by its path: both editions' pages, charts and open data.
 
@@ -525,16 +548,43 @@ def render_pages(
     strings = strings or Strings()
     pages: dict[str, str] = {}
     made: list[charts.Chart] = []
+    stats_pages: dict[str, tuple[int, int]] = {}
     editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
     for lang in langs:
         other: Lang = "en" if lang == "vi" else "vi"
         renderer = Renderer(model, lang, strings)
+        keys = Keys.of(model, TEMPLATES, lang) if render_cache is not None else None
+        memo = RenderCache.load(render_cache / f"{lang}.pickle") if render_cache else None
+        todo: list[tuple[str, Page, str | None]] = []
         for page, twin in zip(editions[lang], editions[other], strict=True):
             page = replace(page, other=Urls(other).site_url(twin.path))
-            pages[f"{lang}/{page.path}"] = renderer.render(page)
+            key = keys.page(page.template, page.path, page.other, page.context) if keys else None
+            hit = memo.get(key) if memo is not None and key is not None else None
+            path = f"{lang}/{page.path}"
+            if hit is not None:
+                text, page_charts = hit
+                for chart in page_charts:
+                    renderer.charts.setdefault(chart.path("svg"), chart)
+                pages[path] = text
+            else:
+                pages[path] = ""  # keeps the pages' order; filled below
+                todo.append((path, page, key))
+        for (path, _, key), (text, page_charts) in zip(
+            todo, _render_all(renderer, [page for _, page, _ in todo], workers), strict=True
+        ):
+            pages[path] = text
+            for chart in page_charts:
+                renderer.charts.setdefault(chart.path("svg"), chart)
+            if memo is not None and key is not None:
+                memo.put(key, text, page_charts)
+        if memo is not None:
+            memo.save()
+            stats_pages[lang] = (memo.hits, memo.misses)
         made.extend(renderer.charts.values())
     images, stats = charts.render_images([c for c in made if c.image], cache_dir, workers)
     stats.html = sum(1 for c in made if not c.image)
+    stats.pages_cached = sum(hits for hits, _ in stats_pages.values())
+    stats.pages_rendered = len(pages) - stats.pages_cached
     files = {path: charts.fill_sizes(text, images).encode("utf-8") for path, text in pages.items()}
     for chart in made:
         base = f"{chart.lang}/"
@@ -551,6 +601,49 @@ def render_pages(
     files.update(_editorial(model.content.root, langs))
     files.update(_archives(model))
     return files, stats
+
+
+#: Pages to render above which they are rendered by one forked process per core.
+PARALLEL_ABOVE = 300
+
+_FORKED: tuple[Renderer, list[Page]] | None = None  # what forked workers render from
+
+
+def _render_all(
+    renderer: Renderer, todo: list[Page], workers: int | None = None
+) -> list[tuple[str, list[charts.Chart]]]:
+    """Render pages, each with the charts it made; in forked processes when there are many.
+
+    Workers are forked, so they share the site model with this process instead of
+    receiving it; each renders a contiguous share and sends back text and charts.
+    """
+    count = workers or min(os.cpu_count() or 1, 4)
+    if len(todo) <= PARALLEL_ABOVE or count < 2 or "fork" not in mp.get_all_start_methods():
+        return [_render_one(renderer, page) for page in todo]
+    global _FORKED
+    _FORKED = (renderer, todo)
+    try:
+        size = -(-len(todo) // count)
+        shares = [(start, min(start + size, len(todo))) for start in range(0, len(todo), size)]
+        with mp.get_context("fork").Pool(len(shares)) as pool:
+            parts = pool.map(_render_share, shares)
+    finally:
+        _FORKED = None
+    return [result for part in parts for result in part]
+
+
+def _render_share(share: tuple[int, int]) -> list[tuple[str, list[charts.Chart]]]:
+    assert _FORKED is not None
+    renderer, todo = _FORKED
+    return [_render_one(renderer, page) for page in todo[share[0] : share[1]]]
+
+
+def _render_one(renderer: Renderer, page: Page) -> tuple[str, list[charts.Chart]]:
+    renderer.page_charts = []
+    try:
+        return renderer.render(page), renderer.page_charts
+    finally:
+        renderer.page_charts = None
 
 
 def _editorial(root: Path, langs: tuple[Lang, ...] = LANGS) -> dict[str, bytes]:
@@ -616,9 +709,12 @@ def render(
     reports: Path,
     cache_dir: Path | None = None,
     langs: tuple[Lang, ...] = LANGS,
+    render_cache: Path | None = None,
 ) -> tuple[WriteStats, charts.RenderStats]:
     """Render every page, chart and data file of the editions `langs` into `reports/`."""
-    files, stats = render_pages(model, cache_dir=cache_dir, langs=langs)
+    files, stats = render_pages(
+        model, cache_dir=cache_dir, langs=langs, render_cache=render_cache
+    )
     return write_tree(reports, split_reports(files)), stats
 
 

@@ -1,0 +1,169 @@
+"""Rendered pages kept between builds, keyed by the datasets each page depends on.
+
+A data officer who fixes one figure must see the site updated in seconds, but the
+reference collection has 2,600 pages per edition and a page takes about 10 ms to
+render. Most pages cannot have changed: a page's key is the hash of everything it
+can show, and a page whose key is in the cache is not rendered again.
+
+What a page shows, and so its key (besides the generator's code and templates, the
+registry, targets, releases, the set of periods and units published, which every
+page depends on through links, names and targets):
+
+- a unit × period page: every dataset of its period (its ranks, the national totals,
+  the period's ranking) and every dataset of its unit's history (the trend, the same
+  period last year, the predecessors of a merged unit);
+- a period page: every dataset of that period and of the same period a year before;
+- a unit history page: every dataset of its history;
+- the home page, the lists, the methodology and the open data page: everything, so
+  they are always rendered (five pages per edition).
+
+A dataset is identified by the hash of its file. Keys are conservative: a change to
+any dataset of a period re-renders that period's pages, not only the one unit's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .charts import Chart
+    from .compute import SiteModel, UnitHistory, UnitPeriod
+    from .periods import Period
+
+#: Bump when what is cached, or how keys are made, changes.
+CACHE_VERSION = "1"
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _hash(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _tree(root: Path, suffixes: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(suffixes):
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class Keys:
+    """The cache key of each generated page, from the model and the files behind it."""
+
+    model: SiteModel
+    base: str
+    _files: dict[str, str] = field(default_factory=dict)
+    _period: dict[Period, str] = field(default_factory=dict)
+    _history: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, model: SiteModel, templates: Path, lang: str) -> Keys:
+        root = model.content.root
+        shared = [
+            (root / name).read_bytes() if (root / name).is_file() else b""
+            for name in ("provinces.yml", "targets.yml", "releases.yml")
+        ]
+        published = sorted(f"{p.period.key}/{p.unit.id}" for p in model.pages)
+        base = _hash(
+            CACHE_VERSION,
+            lang,
+            _tree(PACKAGE, (".py", ".yml")),
+            _tree(templates, (".j2", ".yml")),
+            *shared,
+            "\n".join(published),
+        )
+        return cls(model, base)
+
+    def dataset(self, page: UnitPeriod) -> str:
+        path = page.checked.src_path
+        if path not in self._files:
+            self._files[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return self._files[path]
+
+    def period(self, period: Period) -> str:
+        if period not in self._period:
+            view = next((v for v in self.model.periods if v.period == period), None)
+            pages = (
+                [] if view is None else [*view.pages, *([view.national] if view.national else [])]
+            )
+            self._period[period] = _hash(*sorted(self.dataset(p) for p in pages))
+        return self._period[period]
+
+    def history(self, history: UnitHistory) -> str:
+        if history.slug not in self._history:
+            pages = [*history.pages, *history.predecessor_pages]
+            self._history[history.slug] = _hash(*sorted(self.dataset(p) for p in pages))
+        return self._history[history.slug]
+
+    def page(self, template: str, path: str, other: str, context: dict[str, Any]) -> str | None:
+        """The key of a page, or None for a page that depends on everything."""
+        if template == "unit_period.md.j2":
+            unit: UnitPeriod = context["page"]
+            history = self.model.history(unit.unit.slug)
+            own = self.history(history) if history is not None else self.dataset(unit)
+            return _hash(self.base, path, other, self.period(unit.period), own)
+        if template == "period.md.j2":
+            period = context["view"].period
+            before = period.same_period_previous_year()
+            return _hash(self.base, path, other, self.period(period), self.period(before))
+        if template == "unit_history.md.j2":
+            return _hash(self.base, path, other, self.history(context["history"]))
+        return None
+
+
+@dataclass
+class RenderCache:
+    """Rendered pages with the charts they made, by key; one file per edition."""
+
+    path: Path
+    entries: dict[str, tuple[str, list[Chart]]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    hits: int = 0
+    misses: int = 0
+
+    @classmethod
+    def load(cls, path: Path) -> RenderCache:
+        try:
+            with path.open("rb") as stream:
+                entries = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            entries = {}
+        return cls(path, entries if isinstance(entries, dict) else {})
+
+    def get(self, key: str) -> tuple[str, list[Chart]] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.used.add(key)
+            self.hits += 1
+        else:
+            self.misses += 1
+        return found
+
+    def put(self, key: str, text: str, made: Iterable[Chart]) -> None:
+        self.entries[key] = (text, list(made))
+        self.used.add(key)
+
+    def save(self) -> None:
+        """Keep the entries this build used; drop the rest."""
+        kept = {key: self.entries[key] for key in self.used if key in self.entries}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        with tmp.open("wb") as stream:
+            pickle.dump(kept, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)

@@ -1,0 +1,72 @@
+"""The render cache: a page is rendered again exactly when a dataset it shows changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from minhbach import render as render_module
+from minhbach.compute import compute
+from minhbach.render import render_pages
+from minhbach.validate import check_content
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+def _render(content: Path, cache: Path | None) -> tuple[dict[str, bytes], int, int]:
+    checked, problems = check_content(content)
+    assert not problems.errors
+    model, _ = compute(checked)
+    files, stats = render_pages(model, langs=("vi",), render_cache=cache)
+    return files, stats.pages_rendered, stats.pages_cached
+
+
+def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    cache = tmp_path / "cache"
+    first, rendered, cached = _render(content, cache)
+    assert cached == 0 and rendered > 0
+    again, rendered_again, cached_again = _render(content, cache)
+    assert again == first
+    generated = rendered - 5  # home, periods, units, methodology, open data: always rendered
+    assert (rendered_again, cached_again) == (5, generated)
+
+    # Beta's money rate moves it to the top of the 2025 ranking: the other units' pages
+    # of that period show their new ranks, beta's history shows the new rate. Those are
+    # rendered again, the rest comes from the cache, and the result is what a build
+    # without a cache makes.
+    dataset = content / "datasets" / "2025-6m" / "beta.yml"
+    text = dataset.read_text(encoding="utf-8")
+    assert text.endswith("  rate: 40.00\n")
+    dataset.write_text(text[: -len("40.00\n")] + '99.00\nnarrative: "Đã sửa."\n', encoding="utf-8")
+    changed, rendered_changed, cached_changed = _render(content, cache)
+    fresh, _, _ = _render(content, None)
+    assert changed == fresh
+    assert changed != first
+    assert b"\xc4\x90\xc3\xa3 s\xe1\xbb\xada." in changed["vi/2025/6-thang/beta/index.md"]
+    assert 5 < rendered_changed < rendered
+    assert rendered_changed + cached_changed == rendered
+
+
+def test_a_changed_target_renders_every_page_again(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    cache = tmp_path / "cache"
+    _, rendered, _ = _render(content, cache)
+    targets = content / "targets.yml"
+    targets.write_text(targets.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    _, rendered_again, cached_again = _render(content, cache)
+    assert (rendered_again, cached_again) == (rendered, 0)
+
+
+def test_pages_rendered_in_forked_workers_equal_pages_rendered_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    here, _, _ = _render(MINI, None)
+    monkeypatch.setattr(render_module, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 2)
+    forked, _, _ = _render(MINI, None)
+    assert list(forked) == list(here) and forked == here
