@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Measure the build at scale (issue #5): four builds of one collection and a plain MkDocs build.
 
-    python bench/run.py [--content bench/reference] [--work DIR] [--skip-mkdocs] [--lang vi]
+    python bench/run.py [--content bench/reference] [--work DIR] [--skip-mkdocs] [--verify]
+                        [--lang vi]
 
 Builds a copy of the content folder with a copy of the project (so neither the user's
 content nor the project's templates are ever touched) four times through the real command
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -134,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-mkdocs", action="store_true", help="skip the plain MkDocs comparison build"
     )
     parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="after the one-dataset rebuild, build the changed content from nothing and "
+        "check that the incremental site is byte-identical (one more cold build)",
+    )
+    parser.add_argument(
         "--lang",
         action="append",
         choices=("vi", "en"),
@@ -177,6 +185,7 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
 
     steps.append(measure("cold build", build, work))
     if steps[-1].returncode == 0:
+        checks.update(site_checks(work / "site", langs))
         steps.append(measure("no-op rebuild", build, work))
     if steps[-1].returncode == 0:
         change = change_one_figure(work / "content")
@@ -190,6 +199,8 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
             f"{change.dataset}{moved}: "
             f"{'OK' if found else 'FAILED'}, {'found' if found else 'not found'} in {change.page}"
         )
+        if steps[-1].returncode == 0 and args.verify:
+            checks["incremental = fresh"] = same_as_fresh_build(build, work)
     if steps[-1].returncode == 0 and len(steps) == 3:
         change_template(project / UNIT_TEMPLATE)
         steps.append(measure("template changed", build, work))
@@ -224,6 +235,63 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
     failed = not ours_ok or any("FAILED" in line for line in checks.values())
     failed = failed or (plain is not None and plain.returncode != 0)
     return 1 if failed else 0
+
+
+def site_checks(site: Path, langs: list[str]) -> dict[str, str]:
+    """The bundled site's checks on the built site: links, other hosts, search coverage."""
+    sys.path.insert(0, str(PROJECT))
+    from tests.sitecheck import broken_links, external_references
+
+    checks: dict[str, str] = {}
+    broken = broken_links(site)
+    checks["links"] = "OK, no broken link" if not broken else f"FAILED: {broken[:5]}"
+    external = external_references(site)
+    checks["other hosts"] = "OK, none" if not external else f"FAILED: {external[:5]}"
+    for lang in langs:
+        root = site if lang == "vi" else site / lang
+        pages = {
+            path.parent.relative_to(root).as_posix()
+            for path in root.rglob("index.html")
+            if not (lang == "vi" and path.relative_to(root).parts[0] in langs)
+        }
+        pages = {"" if page == "." else page + "/" for page in pages}
+        index = json.loads((root / "search" / "search_index.json").read_text(encoding="utf-8"))
+        found = {doc["location"].split("#")[0] for doc in index["docs"]}
+        missing = sorted(pages - found)
+        checks[f"search {lang}"] = (
+            f"OK, {len(pages)} of {len(pages)} pages in the index"
+            if not missing
+            else f"FAILED: {len(missing)} of {len(pages)} pages not in the index: {missing[:5]}"
+        )
+    return checks
+
+
+def same_as_fresh_build(build: list[str], work: Path) -> str:
+    """Build the changed content from nothing and compare with the incremental result."""
+    fresh = work / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    command = list(build)
+    for option, name in (("--reports", "reports"), ("--site", "site"), ("--cache", "cache")):
+        command[command.index(option) + 1] = str(fresh / name)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        return f"FAILED: the fresh build failed: {result.stderr[-500:]}"
+    ours, theirs = _hashes(work / "site"), _hashes(fresh / "site")
+    differ = sorted(
+        path for path in ours.keys() | theirs.keys() if ours.get(path) != theirs.get(path)
+    )
+    shutil.rmtree(fresh, ignore_errors=True)
+    if differ:
+        return f"FAILED: {len(differ)} files differ from a fresh build: {differ[:5]}"
+    return f"OK, the site equals a fresh build of the changed content ({len(ours)} files)"
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file() and path.name != ".minhbach-build"
+    }
 
 
 def prepare_work(work: Path, content: Path) -> None:
