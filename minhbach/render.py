@@ -11,6 +11,7 @@ so an unchanged page keeps its timestamp and later stages can skip it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import multiprocessing as mp
@@ -208,8 +209,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
 
 
 def _previous_page(model: SiteModel, page: UnitPeriod) -> UnitPeriod | None:
-    before = page.period.same_period_previous_year()
-    return next((p for p in model.pages if p.period == before and p.unit.id == page.unit.id), None)
+    return model.page_of(page.unit.id, page.period.same_period_previous_year())
 
 
 def headline_sentence(page: UnitPeriod, lang: Lang, strings: Strings) -> str:
@@ -678,29 +678,59 @@ class WriteStats:
     removed: int = 0
 
 
-def write_tree(root: Path, files: dict[str, bytes]) -> WriteStats:
-    """Make `root` hold exactly `files`: write what changed, keep what did not, remove the rest."""
+#: What `write_tree` wrote last time, beside what it wrote: (size, mtime_ns, hash) per file.
+TREE_MANIFEST = ".minhbach-tree.json"
+
+
+def write_tree(root: Path, files: dict[str, bytes], *, record: bool = True) -> WriteStats:
+    """Make `root` hold exactly `files`: write what changed, keep what did not, remove the rest.
+
+    A file whose size and modification time are what this function recorded when it
+    wrote it, and whose new bytes hash the same, is not read again; any other file is
+    compared byte for byte. So a file edited by hand is noticed and rewritten. Without
+    `record`, nothing but `files` is written (for trees kept in git, like golden pages).
+    """
     stats = WriteStats()
     root.mkdir(parents=True, exist_ok=True)
+    manifest_path = root / TREE_MANIFEST
+    try:
+        known: dict[str, list[Any]] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    manifest: dict[str, list[Any]] = {}
     for rel, data in sorted(files.items()):
         path = root / rel
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                stats.unchanged += 1
-                continue
+            info = path.stat()
         except FileNotFoundError:
+            info = None
             path.parent.mkdir(parents=True, exist_ok=True)
+        if info is not None and info.st_size == len(data):
+            same = known.get(rel) == [info.st_size, info.st_mtime_ns, digest]
+            if same or path.read_bytes() == data:
+                stats.unchanged += 1
+                manifest[rel] = [info.st_size, info.st_mtime_ns, digest]
+                continue
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
         stats.written += 1
-    wanted = {root / rel for rel in files}
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
-            stats.removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+        info = path.stat()
+        manifest[rel] = [info.st_size, info.st_mtime_ns, digest]
+    wanted = {root / rel for rel in files} | ({manifest_path} if record else set())
+    for folder, _dirs, names in os.walk(root, topdown=False):
+        for name in names:
+            path = Path(folder, name)
+            if path not in wanted:
+                path.unlink()
+                stats.removed += 1
+        if folder != str(root) and not os.listdir(folder):
+            os.rmdir(folder)
+    if record:
+        tmp = manifest_path.with_name(f".{manifest_path.name}.tmp")
+        tmp.write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, manifest_path)
     return stats
 
 
@@ -712,9 +742,7 @@ def render(
     render_cache: Path | None = None,
 ) -> tuple[WriteStats, charts.RenderStats]:
     """Render every page, chart and data file of the editions `langs` into `reports/`."""
-    files, stats = render_pages(
-        model, cache_dir=cache_dir, langs=langs, render_cache=render_cache
-    )
+    files, stats = render_pages(model, cache_dir=cache_dir, langs=langs, render_cache=render_cache)
     return write_tree(reports, split_reports(files)), stats
 
 

@@ -115,8 +115,10 @@ class Keys:
         """The key of a page, or None for a page that depends on everything."""
         if template == "unit_period.md.j2":
             unit: UnitPeriod = context["page"]
-            history = self.model.history(unit.unit.slug)
-            own = self.history(history) if history is not None else self.dataset(unit)
+            try:
+                own = self.history(self.model.history(unit.unit.slug))
+            except KeyError:
+                own = self.dataset(unit)
             return _hash(self.base, path, other, self.period(unit.period), own)
         if template == "period.md.j2":
             period = context["view"].period

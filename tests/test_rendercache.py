@@ -70,3 +70,18 @@ def test_pages_rendered_in_forked_workers_equal_pages_rendered_here(
     monkeypatch.setattr(render_module.os, "cpu_count", lambda: 2)
     forked, _, _ = _render(MINI, None)
     assert list(forked) == list(here) and forked == here
+
+
+def test_write_tree_notices_a_file_edited_by_hand(tmp_path: Path) -> None:
+    from minhbach.render import write_tree
+
+    files = {"vi/a.md": b"A\n", "files/b.csv": b"b\n"}
+    assert write_tree(tmp_path, files).written == 2
+    assert write_tree(tmp_path, files).unchanged == 2
+    (tmp_path / "vi" / "a.md").write_bytes(b"X\n")  # same size, other bytes
+    again = write_tree(tmp_path, files)
+    assert (again.written, again.unchanged) == (1, 1)
+    assert (tmp_path / "vi" / "a.md").read_bytes() == b"A\n"
+    (tmp_path / "stray.txt").write_bytes(b"?")
+    assert write_tree(tmp_path, {"vi/a.md": b"A\n"}).removed == 2  # b.csv and the stray
+    assert not (tmp_path / "files").exists()
