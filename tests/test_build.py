@@ -7,6 +7,7 @@ get it; the figures asserted here are the seed articles' own, in Vietnamese form
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import html
 import io
@@ -219,15 +220,25 @@ def test_open_data_has_every_figure_exactly(built: Path) -> None:
     )
     assert completed["quote"] == "đã giải quyết xong gần 47 tỷ đồng, đạt tỷ lệ 45%"
     assert not any(r["block"] == "money" and r["field"] == "accepted" for r in rows)
+    # The row's dataset, with its source, is in datasets.csv; the archived source beside it.
+    datasets = list(
+        csv.DictReader((built / "du-lieu/datasets.csv").read_text(encoding="utf-8").splitlines())
+    )
+    dataset = next(d for d in datasets if (d["period"], d["unit"]) == ("2016-12m", "quang-tri"))
+    assert dataset["source_date"] == "2017-02-27" and dataset["unit_scheme"] == "pre2025"
+    archive = built / "du-lieu" / dataset["source_archive"]
+    assert "gần 47 tỷ đồng" in archive.read_text(encoding="utf-8")
     package = json.loads((built / "du-lieu/datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:
         assert (built / "du-lieu" / resource["path"]).is_file(), resource["path"]
     names = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
-    header = (built / "du-lieu/thads.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert names == header
-    data = json.loads(
-        (built / "du-lieu/2024-3m/thads-2024-3m-quang-ninh.json").read_text(encoding="utf-8")
+    collection = gzip.decompress((built / "du-lieu/thads.csv.gz").read_bytes()).decode("utf-8")
+    assert names == collection.splitlines()[0].split(",")
+    assert "\n".join(path.read_text(encoding="utf-8").splitlines()[1:]) in collection
+    period = json.loads(
+        gzip.decompress((built / "du-lieu/2024-3m/thads-2024-3m.json.gz").read_bytes())
     )
+    data = next(d for d in period["datasets"] if d["unit"] == "quang-ninh")
     rate = next(o for o in data["observations"] if o["block"] == "cases" and o["field"] == "rate")
     assert rate["value"] == 47.1 and rate["precision"] == 0.01
 
