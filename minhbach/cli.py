@@ -201,7 +201,7 @@ def _build_or_raise(options: Options) -> None:
     built = build_site(
         options.reports,
         options.site,
-        [e for e in editions(Strings()) if e.lang in options.langs],
+        editions(Strings(), options.langs),
         strict=True,  # a MkDocs warning (a broken link) is a defect of ours or of an editor page
         config_file=PROJECT / "mkdocs.yml",
         site_url=options.site_url,
@@ -231,8 +231,11 @@ def _stepper(started: float) -> Callable[[str], None]:
     return step
 
 
-def editions(strings: Strings) -> list[Edition]:
-    """The two editions of the site: Vietnamese at the root, English under /en/."""
+def editions(strings: Strings, langs: tuple[Lang, ...] = LANGS) -> list[Edition]:
+    """The editions of the site: Vietnamese at the root, English under /en/.
+
+    The language switcher is shown only when both are built.
+    """
     from .render import Urls
     from .site import Alternate, Edition
 
@@ -247,10 +250,10 @@ def editions(strings: Strings) -> list[Edition]:
             dest="" if lang == "vi" else "en",
             site_name=strings.get("site_name", lang),
             nav=Urls(lang).nav(strings),
-            alternate=switch[lang],
+            alternate=switch[lang] if len(langs) > 1 else [],
             permalink_title="Liên kết đến mục này" if lang == "vi" else "Link to this section",
         )
-        for lang in LANGS
+        for lang in langs
     ]
 
 

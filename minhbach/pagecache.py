@@ -42,6 +42,11 @@ from typing import Any
 MARK_KEY = "minhbach"
 MARK_VALUE = "generated"
 
+#: The render stage's record of the files it wrote under reports/: rel path -> [size,
+#: mtime_ns, blake2b-128 hex]. The site stage reads it to know a static file's content
+#: without reading the file.
+TREE_MANIFEST = ".minhbach-tree.json"
+
 #: Cache layout version; bump when what is cached or how it is keyed changes.
 CACHE_VERSION = "1"
 
@@ -174,6 +179,27 @@ class PageCache:
                 path.with_suffix(".json").unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def content_hashes(root: Path) -> dict[str, str]:
+    """The hash of every file under `root` (by path from `root`), from the record if current."""
+    try:
+        known = json.loads((root.parent / TREE_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    prefix = root.name + "/"
+    hashes: dict[str, str] = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            rel = path.relative_to(root).as_posix()
+            info = path.stat()
+            record = known.get(prefix + rel)
+            if record and record[:2] == [info.st_size, info.st_mtime_ns]:
+                hashes[rel] = record[2]
+            else:
+                hashes[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    return hashes
 
 
 def link_or_copy(source: str, target: str) -> None:

@@ -48,6 +48,7 @@ from .compute import (
 from .models import SUBAGGREGATES, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
+from .pagecache import TREE_MANIFEST
 from .periods import Period
 from .rendercache import Keys, RenderCache
 
@@ -557,7 +558,8 @@ def render_pages(
         memo = RenderCache.load(render_cache / f"{lang}.pickle") if render_cache else None
         todo: list[tuple[str, Page, str | None]] = []
         for page, twin in zip(editions[lang], editions[other], strict=True):
-            page = replace(page, other=Urls(other).site_url(twin.path))
+            if other in langs:  # a link to the same page in the other edition, if built
+                page = replace(page, other=Urls(other).site_url(twin.path))
             key = keys.page(page.template, page.path, page.other, page.context) if keys else None
             hit = memo.get(key) if memo is not None and key is not None else None
             path = f"{lang}/{page.path}"
@@ -676,10 +678,6 @@ class WriteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
-
-
-#: What `write_tree` wrote last time, beside what it wrote: (size, mtime_ns, hash) per file.
-TREE_MANIFEST = ".minhbach-tree.json"
 
 
 def write_tree(root: Path, files: dict[str, bytes], *, record: bool = True) -> WriteStats:

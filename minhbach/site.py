@@ -43,6 +43,7 @@ from .pagecache import (
     MARK_KEY,
     MARK_VALUE,
     PageCache,
+    content_hashes,
     digest,
     link_or_copy,
     stash,
@@ -303,12 +304,10 @@ def _entries(
     for rel, (key, html) in pages.items():  # pages not in the build folder: from the cache
         entries[rel] = (f"page:{key}", None if html is None else (rel, html))
     if static is not None and static.is_dir():
-        for path in _walk(static):
-            rel = path.relative_to(static).as_posix()
+        for rel, content in content_hashes(static).items():
             if rel in entries:
-                raise UserError(f"{path}: the site already has {rel} (built by MkDocs)")
-            info = path.stat()
-            entries[rel] = (f"file:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}", (rel, path))
+                raise UserError(f"{static / rel}: the site already has {rel} (built by MkDocs)")
+            entries[rel] = (f"file:{content}", (rel, static / rel))
     return entries
 
 

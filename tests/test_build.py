@@ -265,7 +265,9 @@ def test_a_broken_dataset_fails_and_leaves_the_site_untouched(
     assert "quang-tri.yml" in err and "cases.completed" in err
     assert tree_hashes(tmp_path / "site") == before
     assert not (tmp_path / "reports").exists()  # nothing is written before the check passes
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    # Only the check's cache of the datasets it read (never reports/ or a site).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "content", "site"]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["check"]
 
 
 def test_an_unchanged_rebuild_rewrites_no_generated_file(
@@ -280,7 +282,7 @@ def test_an_unchanged_rebuild_rewrites_no_generated_file(
     (tmp_path / "cache" / "build.json").unlink()
     assert build(MINI, tmp_path) == 0
     captured = capsys.readouterr()
-    assert "render: 0 files written" in captured.err and "up to date" not in captured.out
+    assert "; 0 files written" in captured.err and "up to date" not in captured.out
     assert "site: 0 files changed" in captured.err
     assert build(MINI, tmp_path) == 0
     assert "up to date:" in capsys.readouterr().out
