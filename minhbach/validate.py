@@ -11,6 +11,7 @@ problem found; it never raises for bad input and never writes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -544,7 +545,7 @@ class DatasetChecker:
             else:
                 raw = archive.read_bytes()
                 self.sources_read.append((source.archive, hashlib.sha256(raw).hexdigest()))
-                archive_text = _normalise(decode_text(raw))
+                archive_text = _archive_text(raw)
         for loc, quote in self.quotes():
             if archive_text is None:
                 if not source.archive:
@@ -964,6 +965,12 @@ def _as_written(figure: Figure) -> str:
 def _decimals(low: Decimal, high: Decimal) -> int:
     exponents = [v.normalize().as_tuple().exponent for v in (low, high)]
     return min(3, max(0, *(-e for e in exponents if isinstance(e, int))))
+
+
+@functools.lru_cache(maxsize=16)
+def _archive_text(raw: bytes) -> str:
+    """An archived source as quotes are compared with it; many datasets may quote one."""
+    return _normalise(decode_text(raw))
 
 
 def _normalise(text: str) -> str:
