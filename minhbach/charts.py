@@ -906,9 +906,19 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
     ranked.sort(key=lambda item: (item[0] or 10**6, item[1].page.unit.name.vi))
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
+    bars: list[BarRow] = []
     for order, (rank, row, block) in enumerate(ranked):
         target = block.target.value if block.target is not None else None
         name = row.page.unit.name[lang]
+        bars.append(
+            BarRow(
+                f"{rank or '—'}. {name}",
+                _text(block.rate, lang),
+                _rate_share(block.rate),
+                series=key,
+                target=_rate_share(target),
+            )
+        )
         values.append(
             {
                 "order": order,
@@ -967,6 +977,7 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
             Column(word("gap_col", lang), True),
         ],
         table,
+        bars,
     )
 
 

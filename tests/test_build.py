@@ -340,7 +340,15 @@ _UNIT_PAGE = re.compile(r"^(en/)?\d{4}/[^/]+/[^/]+/?$")
 # The charts of a unit and period are drawn in HTML, without build-time images: every
 # rate_target, breakdown and reform, and the inspections of a unit (not of a period).
 # Which column of each one's table holds a bar's label (the figure is the next one).
-HTML_LABEL_COLUMN = {"rate_target": 0, "breakdown": 1, "inspections": 1, "reform": 0}
+HTML_LABEL_COLUMN = {
+    "rate_target": 0,
+    "breakdown": 1,
+    "inspections": 1,
+    "reform": 0,
+    "ranking_cases": 1,  # "1. Quảng Ninh": the rank (column 0) leads the unit's name
+    "ranking_money": 1,
+}
+RANKINGS = ("ranking_cases", "ranking_money")
 
 
 def drawn_in_html(url: str, kind: str) -> bool:
@@ -437,6 +445,8 @@ def expected_widths(kind: str, csv_rows: list[list[str]]) -> list[float | None]:
     """Each bar's length in percent, from the chart's CSV: the scale as the chart states it."""
     if kind == "rate_target":  # of the 0-100% track
         return [min(100.0, _number(r[1]) or 0.0) if r[1] else None for r in csv_rows]
+    if kind in RANKINGS:  # of the 0-100% track
+        return [min(100.0, _number(r[2]) or 0.0) if r[2] else None for r in csv_rows]
     if kind == "reform":  # how far along the statuses, planned to done
         statuses = list(get_catalogue().enums["reform_status"])
         return [100 * (statuses.index(r[1]) + 1) / len(statuses) for r in csv_rows]
@@ -517,8 +527,12 @@ def _assert_bars_state_the_table(
     """One bar per table row, with its label and figure as the table shows them, its
     length the figure on the chart's scale, no bar for a missing figure."""
     column = HTML_LABEL_COLUMN[kind]
-    assert [(b.label, b.text) for b in drawn] == [(r[column], r[column + 1]) for r in rows], where
-    if column == 1:  # the first column groups the rows: a heading where each group starts
+    if kind in RANKINGS:
+        assert [(b.label, b.text) for b in drawn] == [(f"{r[0]}. {r[1]}", r[2]) for r in rows]
+    else:
+        labels = [(r[column], r[column + 1]) for r in rows]
+        assert [(b.label, b.text) for b in drawn] == labels, where
+    if column == 1 and kind not in RANKINGS:  # the first column groups the rows
         assert [b.group for b in drawn] == [r[0] for r in rows], where
     for bar, width in zip(drawn, expected_widths(kind, csv_rows), strict=True):
         if width is None:
@@ -558,8 +572,8 @@ def test_chart_text_uses_the_page_number_formats(built: Path) -> None:
     assert "97,6 tỷ đồng" in breakdown and "97,6 tỷ đồng" in page
     english = {kind: inner for kind, _, inner in figures(built, "en/2024/3-months/quang-ninh")}
     assert [b.text for b in bars(english["rate_target"])] == ["47.10%", "4.91%"]
-    ranking = _svg_texts((built / "2024/3-thang/thads-2024-3-thang-xep-hang-viec.svg").read_bytes())
-    assert "47,10%" in ranking
+    period = {kind: inner for kind, _, inner in figures(built, "2024/3-thang")}
+    assert "47,10%" in [b.text for b in bars(period["ranking_cases"])]
 
 
 def test_a_rate_target_bar_shows_the_target(built: Path) -> None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
-from minhbach import render as render_module
 from minhbach.compute import compute
 from minhbach.render import render_pages
 from minhbach.validate import check_content
@@ -60,16 +57,6 @@ def test_a_changed_target_renders_every_page_again(tmp_path: Path) -> None:
     targets.write_text(targets.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     _, rendered_again, cached_again = _render(content, cache)
     assert (rendered_again, cached_again) == (rendered, 0)
-
-
-def test_pages_rendered_in_forked_workers_equal_pages_rendered_here(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    here, _, _ = _render(MINI, None)
-    monkeypatch.setattr(render_module, "PARALLEL_ABOVE", 0)
-    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 2)
-    forked, _, _ = _render(MINI, None)
-    assert list(forked) == list(here) and forked == here
 
 
 def test_write_tree_notices_a_file_edited_by_hand(tmp_path: Path) -> None:
