@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .pagecache import digest
+
 if TYPE_CHECKING:
     from .charts import Chart
     from .compute import SiteModel, UnitHistory, UnitPeriod
@@ -42,24 +44,16 @@ CACHE_VERSION = "1"
 PACKAGE = Path(__file__).resolve().parent
 
 
-def _hash(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode() if isinstance(part, str) else part)
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 def _tree(root: Path, suffixes: tuple[str, ...]) -> str:
-    digest = hashlib.sha256()
+    hasher = hashlib.sha256()
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
             if name.endswith(suffixes):
                 path = Path(folder, name)
-                digest.update(str(path.relative_to(root)).encode() + b"\0")
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+                hasher.update(str(path.relative_to(root)).encode() + b"\0")
+                hasher.update(path.read_bytes())
+    return hasher.hexdigest()
 
 
 @dataclass
@@ -80,7 +74,7 @@ class Keys:
             for name in ("provinces.yml", "targets.yml", "releases.yml")
         ]
         published = sorted(f"{p.period.key}/{p.unit.id}" for p in model.pages)
-        base = _hash(
+        base = digest(
             CACHE_VERSION,
             lang,
             _tree(PACKAGE, (".py", ".yml")),
@@ -102,13 +96,13 @@ class Keys:
             pages = (
                 [] if view is None else [*view.pages, *([view.national] if view.national else [])]
             )
-            self._period[period] = _hash(*sorted(self.dataset(p) for p in pages))
+            self._period[period] = digest(*sorted(self.dataset(p) for p in pages))
         return self._period[period]
 
     def history(self, history: UnitHistory) -> str:
         if history.slug not in self._history:
             pages = [*history.pages, *history.predecessor_pages]
-            self._history[history.slug] = _hash(*sorted(self.dataset(p) for p in pages))
+            self._history[history.slug] = digest(*sorted(self.dataset(p) for p in pages))
         return self._history[history.slug]
 
     def page(self, template: str, path: str, other: str, context: dict[str, Any]) -> str | None:
@@ -119,13 +113,13 @@ class Keys:
                 own = self.history(self.model.history(unit.unit.slug))
             except KeyError:
                 own = self.dataset(unit)
-            return _hash(self.base, path, other, self.period(unit.period), own)
+            return digest(self.base, path, other, self.period(unit.period), own)
         if template == "period.md.j2":
             period = context["view"].period
             before = period.same_period_previous_year()
-            return _hash(self.base, path, other, self.period(period), self.period(before))
+            return digest(self.base, path, other, self.period(period), self.period(before))
         if template == "unit_history.md.j2":
-            return _hash(self.base, path, other, self.history(context["history"]))
+            return digest(self.base, path, other, self.history(context["history"]))
         return None
 
 
