@@ -427,7 +427,7 @@ def parse_build_output(output: str, step: Step) -> None:
     if re.search(r"^up to date:", output, re.MULTILINE):
         # The build saw that no input changed and wrote nothing.
         step.files_written = step.pages_built = step.charts_rendered = 0
-    if match := re.search(r"render: (\d+) files written", output):
+    if match := re.search(r"render: (?:.*?; )?(\d+) files written", output):
         step.files_written = int(match[1])
     if match := re.search(r"charts: (\d+), (\d+) rendered, (\d+) from the cache", output):
         step.charts, step.charts_rendered, step.charts_cached = map(int, match.groups())
