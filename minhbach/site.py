@@ -412,8 +412,8 @@ def _check_editions(reports: Path, editions: Sequence[Edition]) -> list[Edition]
                 f"{docs_dir}: no generated pages for the {edition.lang} edition "
                 "(the render stage writes them)"
             )
-    # The root edition goes first: MkDocs empties its site_dir before building, and
-    # the other editions live inside the root edition's output.
+    # The root edition goes first: the other editions live inside its output, and a
+    # folder of the root edition named like one of them is caught before they build.
     return roots + [edition for edition in editions if edition.dest]
 
 
