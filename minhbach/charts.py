@@ -235,6 +235,33 @@ class Chart:
     rows: list[list[tuple[str, str]]]  # per cell: (as shown, machine value for the CSV)
     bars: list[BarRow] | None = None
 
+    @classmethod
+    def of(
+        cls,
+        kind: str,
+        lang: Lang,
+        md_path: str,
+        prefix: str,
+        summary: str,
+        spec: dict[str, Any],
+        columns: list[Column],
+        rows: list[list[tuple[str, str]]],
+        bars: list[BarRow] | None = None,
+    ) -> Chart:
+        """A chart of a page (`md_path`), its files named `<prefix>-<kind's slug>`."""
+        return cls(
+            kind,
+            lang,
+            _folder(md_path),
+            f"{prefix}-{KIND_SLUGS[kind][lang]}",
+            word(kind, lang),
+            summary,
+            spec,
+            columns,
+            rows,
+            bars,
+        )
+
     @cached_property
     def key(self) -> str:
         """The hash of what its images are made from: their name in the render cache."""
@@ -684,12 +711,11 @@ def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Ch
         )
     if not values:
         return None
-    return Chart(
+    return Chart.of(
         "rate_target",
         lang,
-        _folder(md_path),
-        f"{_unit_stem(page, lang)}-{KIND_SLUGS['rate_target'][lang]}",
-        word("rate_target", lang),
+        md_path,
+        f"{_unit_stem(page, lang)}",
         headline,
         fill("rate_target", lang, values),
         [
@@ -754,12 +780,11 @@ def breakdown(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
         sentences.append(f"{word(key, lang)}: {', '.join(parts)}.")
     if not values:
         return None
-    return Chart(
+    return Chart.of(
         "breakdown",
         lang,
-        _folder(md_path),
-        f"{_unit_stem(page, lang)}-{KIND_SLUGS['breakdown'][lang]}",
-        word("breakdown", lang),
+        md_path,
+        f"{_unit_stem(page, lang)}",
         " ".join(sentences),
         fill("breakdown", lang, values),
         [
@@ -855,12 +880,11 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
             Column(f"{word('rate_col', lang)} ({word(key, lang).lower()})", True),
             Column(f"{word('target_col', lang)} ({word(key, lang).lower()})", True),
         ]
-    return Chart(
+    return Chart.of(
         "trend",
         lang,
-        _folder(md_path),
-        f"thads-{slug}-{KIND_SLUGS['trend'][lang]}",
-        word("trend", lang),
+        md_path,
+        f"thads-{slug}",
         " ".join(sentences),
         fill("trend", lang, values),
         columns,
@@ -961,12 +985,11 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
             else f" {met} of {len(with_target)} units with a target met it."
         )
     kind = f"ranking_{key}"
-    return Chart(
+    return Chart.of(
         kind,
         lang,
-        _folder(md_path),
-        f"thads-{view.period.year}-{view.period.url_segment(lang)}-{KIND_SLUGS[kind][lang]}",
-        word(kind, lang),
+        md_path,
+        f"thads-{view.period.year}-{view.period.url_segment(lang)}",
         summary,
         fill(kind, lang, values),
         [
@@ -1079,12 +1102,11 @@ def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -
         ]
     summary += (": " + ", ".join(detail) if detail else "") + "."
     spec = fill("map", lang, values, width=columns_n * TILE + 130, height=max(rows_n * TILE, 180))
-    return Chart(
+    return Chart.of(
         "map",
         lang,
-        _folder(md_path),
-        f"thads-{view.period.year}-{view.period.url_segment(lang)}-{KIND_SLUGS['map'][lang]}",
-        word("map", lang),
+        md_path,
+        f"thads-{view.period.year}-{view.period.url_segment(lang)}",
         summary,
         spec,
         [
@@ -1176,12 +1198,11 @@ def inspections(
             table, shares(figures), strict=True
         )
     ]
-    return Chart(
+    return Chart.of(
         "inspections",
         lang,
-        _folder(md_path),
-        f"{stem}-{KIND_SLUGS['inspections'][lang]}",
-        word("inspections", lang),
+        md_path,
+        f"{stem}",
         " ".join(sentences),
         fill("inspections", lang, values),
         [
@@ -1252,12 +1273,11 @@ def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
     counts = ", ".join(f"{n} {status.lower()}" for status, n in done.most_common())
     noun = "sáng kiến" if lang == "vi" else ("initiative" if len(values) == 1 else "initiatives")
     summary = f"{len(values)} {noun}: {counts}."
-    return Chart(
+    return Chart.of(
         "reform",
         lang,
-        _folder(md_path),
-        f"{_unit_stem(page, lang)}-{KIND_SLUGS['reform'][lang]}",
-        word("reform", lang),
+        md_path,
+        f"{_unit_stem(page, lang)}",
         summary,
         fill("reform", lang, values),
         [
