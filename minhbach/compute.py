@@ -305,11 +305,11 @@ def _compute(content: Content) -> tuple[SiteModel, Problems]:
     registry = content.registry
     assert registry is not None, "compute runs only on content that passed the check"
     by_key = {(c.unit_id, c.period): c for c in content.datasets}
-    plain = _PlainBlocks()
-    pages = {
-        key: _unit_period(checked, registry, by_key, content.targets, plain)
-        for key, checked in by_key.items()
-    }
+    made: dict[tuple[str, Period], UnitPeriod] = {}
+    # Oldest first: a page compares with last year's pages, so they are made before it.
+    for key in sorted(by_key, key=lambda key: (key[1].year, key[1].months)):
+        made[key] = _unit_period(by_key[key], registry, made, content.targets)
+    pages = {key: made[key] for key in by_key}  # in the content's order, as ranks' ties need
     keys_by_period: dict[Period, list[tuple[str, Period]]] = defaultdict(list)
     for key in pages:
         keys_by_period[key[1]].append(key)
@@ -339,12 +339,11 @@ def _compute(content: Content) -> tuple[SiteModel, Problems]:
 def _unit_period(
     checked: CheckedDataset,
     registry: Registry,
-    by_key: dict[tuple[str, Period], CheckedDataset],
+    made: dict[tuple[str, Period], UnitPeriod],
     targets: dict[tuple[str, int], TargetEntry],
-    plain: _PlainBlocks,
 ) -> UnitPeriod:
     unit = registry.get(checked.unit_id)
-    previous = _previous_blocks(unit, checked.period, registry, by_key, plain)
+    previous = _previous_blocks(unit, checked.period, registry, made)
     entry = targets.get((checked.unit_id, checked.period.year))
     blocks: dict[str, BlockView] = {}
     for key, group, results, amount in _results_of(checked.dataset):
@@ -468,45 +467,23 @@ def _previous_blocks(
     unit: UnitEntry,
     period: Period,
     registry: Registry,
-    by_key: dict[tuple[str, Period], CheckedDataset],
-    plain: _PlainBlocks,
+    made: dict[tuple[str, Period], UnitPeriod],
 ) -> dict[str, tuple[BlockView, Literal["computed", "combined"]]]:
     """Last year's blocks of the same period: the unit's own, or its predecessors' summed."""
+    # A change reads only the fields and rate of last year's blocks, which do not depend
+    # on that page's target or changes: its page's blocks serve as they are.
     before = period.same_period_previous_year()
-    own = by_key.get((unit.id, before))
+    own = made.get((unit.id, before))
     if own is not None:
-        return {key: (block, "computed") for key, block in plain.of(own).items()}
+        return {key: (block, "computed") for key, block in own.blocks.items()}
     if unit.scheme == "post2025" and before.end < MERGER_DATE:
-        parts = [by_key.get((old.id, before)) for old in registry.predecessors(unit)]
+        parts = [made.get((old.id, before)) for old in registry.predecessors(unit)]
         if parts and all(p is not None for p in parts):
-            blocks = combine_blocks([plain.of(p) for p in parts if p is not None])
+            blocks = combine_blocks([p.blocks for p in parts if p is not None])
             # A unit the merger left unchanged continues its own series.
             basis: Basis = "computed" if unit.formed_from == [unit.slug] else "combined"
             return {key: (block, basis) for key, block in blocks.items()}
     return {}
-
-
-def _plain_blocks(checked: CheckedDataset) -> dict[str, BlockView]:
-    return {
-        key: block_view(key, group, amount, results, None)
-        for key, group, results, amount in _results_of(checked.dataset)
-    }
-
-
-class _PlainBlocks:
-    """Each dataset's blocks without target or change, made once for whichever pages need them."""
-
-    # The next year's page compares with them, and so does a merged unit's page.
-
-    def __init__(self) -> None:
-        self._made: dict[tuple[str, Period], dict[str, BlockView]] = {}
-
-    def of(self, checked: CheckedDataset) -> dict[str, BlockView]:
-        key = (checked.unit_id, checked.period)
-        blocks = self._made.get(key)
-        if blocks is None:
-            blocks = self._made[key] = _plain_blocks(checked)
-        return blocks
 
 
 def combine_blocks(
