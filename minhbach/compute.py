@@ -58,7 +58,7 @@ class Value:
 
     @classmethod
     def of(cls, figure: Figure, measure: Measure) -> Value:
-        return cls(figure.value, measure, figure.step, figure, figure.is_approximate)
+        return _value(figure.value, measure, figure.step, figure, figure.is_approximate)
 
     @property
     def published(self) -> bool:
@@ -72,38 +72,64 @@ class Value:
         return show(self, "vi")
 
 
-def _computed(point: Decimal, measure: Measure, step: Decimal, *parts: Value) -> Value:
-    approximate = False
-    for part in parts:  # a plain loop: any() over a generator costs more than the rest here
-        if part.approximate:
-            approximate = True
-            break
-    return Value(point, measure, step, None, approximate)
+# A build makes about a million Values and a quarter of a million Changes. The frozen
+# dataclasses' own __init__ sets each field through object.__setattr__, which cost a
+# third of compute on the reference; these fill the instance's __dict__ directly,
+# giving equal objects (tests/test_compute.py compares them with the constructors).
+_new_object = object.__new__
+
+
+def _value(
+    point: Decimal, measure: Measure, step: Decimal, figure: Figure | None, approximate: bool
+) -> Value:
+    value = _new_object(Value)
+    fields = value.__dict__
+    fields["point"] = point
+    fields["measure"] = measure
+    fields["step"] = step
+    fields["figure"] = figure
+    fields["approximate"] = approximate
+    return value
 
 
 def add(values: Sequence[Value]) -> Value:
     """The sum of values of one measure; as coarse as its coarsest part."""
-    return _computed(
-        sum((v.point for v in values), Decimal(0)),
-        values[0].measure,
-        max(v.step for v in values),
-        *values,
-    )
+    point = Decimal(0)
+    step = values[0].step
+    approximate = False
+    for value in values:  # one plain loop: sum, max and any() each cost as much again
+        point += value.point
+        if value.step > step:
+            step = value.step
+        if value.approximate:
+            approximate = True
+    return _value(point, values[0].measure, step, None, approximate)
 
 
 def ratio(numerator: Value, denominator: Value) -> Value | None:
     """numerator ÷ denominator × 100, or None when the denominator is zero."""
     if denominator.point <= 0:
         return None
-    return _computed(
-        numerator.point / denominator.point * HUNDRED, "percent", RATE_STEP, numerator, denominator
+    return _value(
+        numerator.point / denominator.point * HUNDRED,
+        "percent",
+        RATE_STEP,
+        None,
+        numerator.approximate or denominator.approximate,
     )
 
 
 def difference(minuend: Value, subtrahend: Value, measure: Measure) -> Value:
     """minuend − subtrahend, to the finer of the two precisions (81,89 − 81,50 = 0,39)."""
-    step = min(minuend.step, subtrahend.step)
-    return _computed(minuend.point - subtrahend.point, measure, step, minuend, subtrahend)
+    # The first of equal steps, as min() gives: Decimal("1") and Decimal("1.0") are equal.
+    step = subtrahend.step if subtrahend.step < minuend.step else minuend.step
+    return _value(
+        minuend.point - subtrahend.point,
+        measure,
+        step,
+        None,
+        minuend.approximate or subtrahend.approximate,
+    )
 
 
 @dataclass(frozen=True)
@@ -116,6 +142,25 @@ class Change:
     points: Value | None = None  # for rates
     previous: Value | None = None  # last year's value, when it is known
     basis: Literal["computed", "published", "combined"] = "computed"
+
+
+def _change(
+    key: str,
+    absolute: Value | None,
+    percent: Value | None,
+    points: Value | None,
+    previous: Value | None,
+    basis: Literal["computed", "published", "combined"],
+) -> Change:
+    change = _new_object(Change)
+    fields = change.__dict__
+    fields["key"] = key
+    fields["absolute"] = absolute
+    fields["percent"] = percent
+    fields["points"] = points
+    fields["previous"] = previous
+    fields["basis"] = basis
+    return change
 
 
 @dataclass(frozen=True)
@@ -404,7 +449,11 @@ def block_view(
     basis: Literal["computed", "combined"] = "computed",
 ) -> BlockView:
     """Derive a block's rate, gap to target and change from its published figures."""
-    fields = {k: Value.of(f, amount) for k in AMOUNT_KEYS if (f := results.figure(k)) is not None}
+    fields: dict[str, Value] = {}
+    for k in AMOUNT_KEYS:
+        figure = getattr(results, k)  # as Results.figure(k), without a call per key
+        if isinstance(figure, Figure):
+            fields[k] = _value(figure.value, amount, figure.step, figure, figure.is_approximate)
     published_rate = Value.of(results.rate, "percent") if results.rate is not None else None
     completed, enforceable = fields.get("completed"), fields.get("enforceable")
     rate_computed = ratio(completed, enforceable) if completed and enforceable else None
@@ -439,16 +488,17 @@ def _changes(
 ) -> dict[str, Change]:
     changes: dict[str, Change] = {}
     if previous is not None:
+        before = previous.fields
         for key, now in fields.items():
-            then = previous.fields.get(key)
+            then = before.get(key)
             if then is None:
                 continue
             absolute = difference(now, then, now.measure)
             percent = ratio(absolute, then)
-            changes[key] = Change(key, absolute, percent, None, then, basis)
+            changes[key] = _change(key, absolute, percent, None, then, basis)
         if rate is not None and previous.rate is not None:
             points = difference(rate, previous.rate, "points")
-            changes["rate"] = Change("rate", None, None, points, previous.rate, basis)
+            changes["rate"] = _change("rate", None, None, points, previous.rate, basis)
     for key, published in results.change.items():
         if key in changes:
             continue
@@ -494,11 +544,16 @@ def combine_blocks(
     keys = [key for key in parts[0] if all(key in p for p in parts)] if parts else []
     for key in keys:
         blocks = [p[key] for p in parts]
-        fields = {
-            k: add([b.fields[k] for b in blocks])
-            for k in AMOUNT_KEYS
-            if all(k in b.fields for b in blocks)
-        }
+        fields: dict[str, Value] = {}
+        for k in AMOUNT_KEYS:  # each amount every part has
+            values = []
+            for block in blocks:
+                value = block.fields.get(k)
+                if value is None:
+                    break
+                values.append(value)
+            else:
+                fields[k] = add(values)
         if not fields:
             continue  # a sum of rates alone means nothing: no figure to add up
         completed, enforceable = fields.get("completed"), fields.get("enforceable")

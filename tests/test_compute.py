@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from minhbach.compute import SiteModel, UnitPeriod, compute
+from minhbach.compute import (
+    Change,
+    SiteModel,
+    UnitPeriod,
+    Value,
+    _change,
+    _value,
+    add,
+    compute,
+    difference,
+    ratio,
+)
+from minhbach.figures import Figure, Qualifier
 from minhbach.numbers import show, signed
 from minhbach.periods import Period
 from minhbach.validate import check_content
@@ -134,3 +149,55 @@ def test_missing_figures_stay_missing(model: SiteModel) -> None:
     gamma = page(model, "post2025:gamma", "2026-6m").blocks["money"]
     assert gamma.fields == {} and gamma.rate is not None and show(gamma.rate, "vi") == "gần 41%"
     assert gamma.target is None and gamma.gap is None and gamma.met is None
+
+
+def test_the_fast_constructors_make_what_the_dataclasses_make() -> None:
+    figure = Figure(Decimal(47), qualifier=Qualifier.NEARLY)
+    args = (Decimal(47), "count", Decimal(1), figure, True)
+    value, made = Value(*args), _value(*args)  # type: ignore[arg-type]
+    assert made == value and hash(made) == hash(value) and repr(made) == repr(value)
+    assert list(vars(made).items()) == [
+        (f.name, getattr(value, f.name)) for f in dataclasses.fields(Value)
+    ]
+    change_args = ("completed", value, None, None, value, "combined")
+    change, made_change = Change(*change_args), _change(*change_args)  # type: ignore[arg-type]
+    assert made_change == change and repr(made_change) == repr(change)
+    assert list(vars(made_change)) == [f.name for f in dataclasses.fields(Change)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.point = Decimal(0)  # type: ignore[misc]
+
+
+decimals = st.decimals(min_value=-(10**15), max_value=10**15, places=3, allow_nan=False)
+steps = st.sampled_from([Decimal(1), Decimal("1.0"), Decimal("0.01"), Decimal(1000)])
+values = st.builds(
+    lambda point, step, approximate: Value(point, "money", step, None, approximate),
+    decimals,
+    steps,
+    st.booleans(),
+)
+
+
+@given(st.lists(values, min_size=1, max_size=8))
+def test_a_sum_is_exact_as_coarse_as_its_coarsest_part_and_hedged_if_any_part_is(
+    parts: list[Value],
+) -> None:
+    total = add(parts)
+    assert repr(total.point) == repr(sum((v.point for v in parts), Decimal(0)))
+    assert repr(total.step) == repr(max(v.step for v in parts))  # the first of equal steps
+    assert total.approximate == any(v.approximate for v in parts)
+    assert total.figure is None and total.measure == "money"
+
+
+@given(values, values)
+def test_a_difference_and_a_ratio_follow_their_parts(a: Value, b: Value) -> None:
+    gap = difference(a, b, "points")
+    assert gap == Value(a.point - b.point, "points", min(a.step, b.step), None, gap.approximate)
+    assert repr(gap.step) == repr(min(a.step, b.step))
+    assert gap.approximate == (a.approximate or b.approximate)
+    share = ratio(a, b)
+    if b.point <= 0:
+        assert share is None
+    else:
+        assert share == Value(
+            a.point / b.point * 100, "percent", Decimal("0.01"), None, gap.approximate
+        )
