@@ -6,16 +6,28 @@ by the keys `datapackage.json` declares:
 - **observations**: one row per figure, with only what belongs to the figure (period, unit,
   block, field, value, qualifier, precision, origin, text, quote). Money is in đồng, exact
   as the source gives it; a figure that was not published has no row. The collection's
-  rows are `thads.csv.gz`; a period's and a unit page's rows are slices of it.
+  rows are `thads.csv.gz`; a period's rows (`<period>/thads-<period>.csv.gz`, and as JSON
+  `.json.gz`) are slices of it.
 - **datasets.csv**: one row per dataset (period, unit): its dates, its unit's scheme and
   code, its status and its source, which every observation of the dataset shares.
 - **units.csv**: the unit registry with names; **indicators.csv**: every (block, field) an
   observation can have, with its measure, labels and definition.
 
-Every figure is written once per file that holds it: a unit page's CSV, its period's CSV
-and JSON (gzip) and the collection's CSV (gzip). A page is encoded once and the larger
-files are joined from the encoded pieces; a period is compressed once and the collection's
-gzip is joined from the periods' compressed pieces (`GzipFile`).
+A unit page's own file (`<period>/thads-<period>-<unit>.csv`, its "Tải CSV" link) holds
+the same figures in a shorter layout for a spreadsheet (`PAGE_COLUMNS`, described under
+`unitPages` in the descriptor, ~9 KB where the page's rows are ~30 KB): no period or unit
+column (the file's name says them) nor precision (the period's file has it); one row per
+figure, with its change on the same period of last year beside it (`change`,
+`change_percent`) instead of on `change.<field>.<kind>` rows; origin said only where it is
+not the usual one (a figure the site computed or took from the targets; a change the
+source published).
+
+Every figure is written once per file that holds it. A page is encoded once, for its own
+file and its period's; a period is compressed once and the collection's gzip is joined
+from the periods' compressed pieces (`GzipFile`). With a cache folder, a period whose
+inputs are unchanged since the last build is not encoded again (`period_keys`,
+`PeriodCache`): a build after one dataset changed encodes its period and the same period
+of the next year (whose changes compare with it), and the files are the same bytes.
 """
 
 from __future__ import annotations
@@ -23,22 +35,30 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import io
 import json
 import os
+import pickle
+import re
 import struct
+import sys
 import zlib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from .catalogue import get_catalogue
 from .compute import BlockView, PeriodView, SiteModel, UnitPeriod, Value
 from .figures import Figure
 from .models import SUBAGGREGATES
+from .pagecache import digest
+from .periods import Period
 
 DATA_DIR = "du-lieu"  # language-neutral: one copy, linked from both editions
 COLLECTION = "thads"
@@ -135,13 +155,84 @@ DATASET_COLUMNS: tuple[Column, ...] = (
         "Verbatim copy of the source, path relative to this file",
     ),
 )
+# A unit page's own file: its period and unit are in the file's name, a figure's change
+# against last year stands beside it, and only what matters of where it comes from is said.
+PAGE_COLUMNS: tuple[Column, ...] = (
+    (
+        "block",
+        "string",
+        "Nhóm số liệu, như trong thads.csv.gz",
+        "Block, as in thads.csv.gz",
+    ),
+    (
+        "field",
+        "string",
+        "Chỉ tiêu; cùng block chỉ ra dòng của indicators.csv",
+        "Indicator; with block, names the row of indicators.csv",
+    ),
+    ("value", "number", "Giá trị; tiền tính bằng đồng", "Value; money in VND"),
+    (
+        "qualifier",
+        "string",
+        "Cách nói ước lượng của giá trị: trên, hơn, gần, khoảng...; trống: chính xác",
+        "The value's hedge: trên (over), gần (nearly), khoảng (about)...; empty: exact",
+    ),
+    (
+        "origin",
+        "string",
+        "computed: do trang tính; targets: danh mục chỉ tiêu; trống: nguồn công bố",
+        "computed: derived by the site; targets: the targets list; empty: as the source "
+        "publishes it",
+    ),
+    (
+        "change",
+        "number",
+        "Tăng, giảm so với cùng kỳ năm trước, cùng đơn vị đo với giá trị (tỷ lệ: điểm %)",
+        "Change on the same period of the previous year, in the value's measure (a rate: "
+        "percentage points)",
+    ),
+    (
+        "change_qualifier",
+        "string",
+        "Cách nói ước lượng của change; trống: chính xác",
+        "The hedge of change; empty: exact",
+    ),
+    (
+        "change_percent",
+        "number",
+        "Tăng, giảm so với cùng kỳ năm trước, tính bằng %",
+        "Change on the same period of the previous year, in percent",
+    ),
+    (
+        "change_percent_qualifier",
+        "string",
+        "Cách nói ước lượng của change_percent; trống: chính xác",
+        "The hedge of change_percent; empty: exact",
+    ),
+    (
+        "change_origin",
+        "string",
+        "published: nguồn công bố (so với cùng kỳ); trống: tính từ số liệu năm trước",
+        "published: as the source publishes it; empty: computed from last year's figures",
+    ),
+    (
+        "text",
+        "string",
+        "Cách ghi của nguồn, hoặc giá trị dạng chữ",
+        "The source's wording, or a categorical value",
+    ),
+    ("quote", "string", "Câu trích nguyên văn từ nguồn", "Verbatim sentence from the source"),
+)
+PAGE_FILE = f"{COLLECTION}-<period>-<unit>.csv"
 # The tables the open data page documents, by the file that holds them.
 COLUMNS: tuple[tuple[str, tuple[Column, ...]], ...] = (
     (f"{COLLECTION}.csv.gz", OBSERVATION_COLUMNS),
     ("datasets.csv", DATASET_COLUMNS),
+    (PAGE_FILE, PAGE_COLUMNS),
 )
 FIELDNAMES = tuple(c[0] for c in OBSERVATION_COLUMNS)
 DATASET_FIELDNAMES = tuple(c[0] for c in DATASET_COLUMNS)
+PAGE_FIELDNAMES = tuple(c[0] for c in PAGE_COLUMNS)
 
 RANKING_COLUMNS = (
     "rank_cases", "unit", "unit_name", "rate_cases", "target_cases", "gap_cases",
@@ -283,8 +374,9 @@ def _text_row(block: str, field: str, text: str) -> Observation:
 def _value_row(block: str, field: str, value: Value, origin: str = "published") -> Observation:
     if value.figure is not None:
         return _figure_row(block, field, value.measure, value.figure, origin)
-    precision, fractional = _step(value.step)
-    point = value.point.quantize(value.step) if fractional else value.point  # as `rounded`
+    step = value.step
+    precision, fractional = _STEPS.get(step) or _step(step)
+    point = value.point.quantize(step) if fractional else value.point  # as `rounded`
     qualifier = "khoảng" if value.approximate else ""
     return _new(
         Observation,
@@ -294,24 +386,52 @@ def _value_row(block: str, field: str, value: Value, origin: str = "published") 
 
 def _block_rows(block: BlockView, rows: list[Observation]) -> None:
     key = block.key
+    append = rows.append
+    steps = _STEPS
     for name, value in block.fields.items():
-        rows.append(_value_row(key, name, value))
+        figure = value.figure
+        if figure is None:
+            append(_value_row(key, name, value))
+            continue
+        # `_figure_row` inlined: a block's published amounts are most of the figures.
+        qualifier = figure.qualifier
+        step = steps.get(figure.step) or _step(figure.step)
+        row = (
+            key,
+            name,
+            plain(figure.value),
+            qualifier.value if qualifier else "",
+            step[0],
+            "published",
+            figure.text or "",
+            figure.quote or "",
+            value.measure,
+        )
+        append(_new(Observation, row))
     if block.rate is not None:
-        rows.append(_value_row(key, "rate", block.rate))
+        append(_value_row(key, "rate", block.rate))
     if block.rate_computed is not None and block.rate is not block.rate_computed:
-        rows.append(_value_row(key, "rate", block.rate_computed))
+        append(_value_row(key, "rate", block.rate_computed))
     if block.target is not None:
         origin = "published" if block.target.origin == "dataset" else "targets"
-        rows.append(_value_row(key, "target", block.target.value, origin))
+        append(_value_row(key, "target", block.target.value, origin))
     if block.gap is not None:
-        rows.append(_value_row(key, "target_gap", block.gap))
+        append(_value_row(key, "target_gap", block.gap))
+    names = _CHANGE_NAMES
     for name, change in block.changes.items():
+        fields = names.get(name)
+        if fields is None:
+            fields = names[name] = tuple(f"change.{name}.{kind}" for kind in CHANGE_KINDS)
         if change.absolute is not None:
-            rows.append(_value_row(key, f"change.{name}.absolute", change.absolute))
+            append(_value_row(key, fields[0], change.absolute))
         if change.percent is not None:
-            rows.append(_value_row(key, f"change.{name}.percent", change.percent))
+            append(_value_row(key, fields[1], change.percent))
         if change.points is not None:
-            rows.append(_value_row(key, f"change.{name}.points", change.points))
+            append(_value_row(key, fields[2], change.points))
+
+
+CHANGE_KINDS = ("absolute", "percent", "points")
+_CHANGE_NAMES: dict[str, tuple[str, ...]] = {}
 
 
 def dataset_row(page: UnitPeriod) -> dict[str, str]:
@@ -390,6 +510,7 @@ class EncodedPage:
     dataset: dict[str, str]  # its row of datasets.csv
     csv: bytes  # CSV lines, without the header
     json: bytes  # the dataset as JSON (`json_dataset`)
+    page: bytes  # the page's own file, with its header (`page_csv`)
 
 
 # Most figures have no qualifier, text or quote: their CSV line and JSON record are a
@@ -414,8 +535,8 @@ def encode_page(page: UnitPeriod) -> EncodedPage:
     return encode_rows(dataset_row(page), observations(page))
 
 
-def encode_rows(meta: dict[str, str], rows: Iterable[Observation]) -> EncodedPage:
-    """Encode one dataset's observations: what csv.writer and `json_dataset` write."""
+def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPage:
+    """Encode one dataset's observations: what csv.writer, `json_dataset` and `page_csv` write."""
     lead = _csv_text([(meta["period"], meta["unit"], "")])[:-1]  # 'period,unit,'
     lines: list[str] = []
     records: list[str] = []
@@ -438,6 +559,7 @@ def encode_rows(meta: dict[str, str], rows: Iterable[Observation]) -> EncodedPag
         meta,
         "".join(lines).encode("utf-8"),
         (_json_head(meta) + _json_tail(records)).encode("utf-8"),
+        page_csv(rows),
     )
 
 
@@ -456,6 +578,70 @@ def json_period(view: PeriodView, datasets: Sequence[bytes]) -> bytes:
     )
 
 
+# --- a unit page's own file ---
+
+PAGE_HEADER = csv_bytes([], PAGE_FIELDNAMES)
+_PUBLISHED = "published"  # the usual origin, left empty in a page's file
+_NEEDS_QUOTES = re.compile('["\r]')  # and a line break, found by counting lines
+
+
+def page_table(rows: Iterable[Observation]) -> list[list[str]]:
+    """A page's observations as its file's rows: one per figure, its change beside it.
+
+    A change row of the normalised tables (`change.<field>.<kind>`) joins the row of its
+    field: absolute change or points in `change`, relative change in `change_percent`;
+    for a rate the change is the rate's (the published one when there are two rows). A
+    change whose field has no figure gets a row of its own with no value.
+    """
+    table: list[list[str]] = []
+    by_field: dict[tuple[str, str], list[str]] = {}
+    changes = _CHANGE_FIELDS
+    for block, field, value, qualifier, _, origin, text, quote, _ in rows:
+        change = changes.get(field)
+        if change is None and field not in changes:
+            change = changes[field] = _change_field(field)
+        if change is None:
+            flag = "" if origin == _PUBLISHED else origin
+            row = [block, field, value, qualifier, flag, "", "", "", "", "", text, quote]
+            by_field.setdefault((block, field), row)
+            table.append(row)
+            continue
+        name, cell = change
+        changed = by_field.get((block, name))
+        if changed is None:
+            changed = by_field[(block, name)] = [block, name, *[""] * 10]
+            table.append(changed)
+        changed[cell] = value
+        changed[cell + 1] = qualifier
+        if origin == _PUBLISHED:  # a change is computed, but for the source's own
+            changed[9] = origin
+    return table
+
+
+_CHANGE_FIELDS: dict[str, tuple[str, int] | None] = {}
+
+
+def _change_field(field: str) -> tuple[str, int] | None:
+    """For `change.<field>.<kind>`: the field, and the page column of the change's value."""
+    if not field.startswith("change."):
+        return None
+    name, _, kind = field[7:].rpartition(".")
+    return name, PAGE_FIELDNAMES.index("change_percent" if kind == "percent" else "change")
+
+
+def page_csv(rows: Iterable[Observation]) -> bytes:
+    """A unit page's own CSV file (`PAGE_COLUMNS`): what csv.writer writes of `page_table`."""
+    table = page_table(rows)
+    if not table:
+        return PAGE_HEADER
+    text = "\n".join([",".join(row) for row in table]) + "\n"
+    # As csv.writer writes it unless a cell holds a comma, quote or line break: then its way.
+    commas, lines = len(table) * (len(PAGE_FIELDNAMES) - 1), len(table)
+    if text.count(",") != commas or text.count("\n") != lines or _NEEDS_QUOTES.search(text):
+        text = _csv_text(table)
+    return PAGE_HEADER + text.encode("utf-8")
+
+
 # --- gzip, joined from pieces compressed once ---
 
 LEVEL = 6  # zlib's default: on these files level 9 saves 4% for twice the time
@@ -467,6 +653,60 @@ def deflate(data: bytes) -> bytes:
     """Raw deflate, ended on a byte boundary but not as the last block: pieces can be joined."""
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+# CRC-32 of joined data from the parts' CRCs (zlib's crc32_combine, which Python does not
+# expose): a period's pieces come from the cache without the data they were made of.
+_POLY = 0xEDB88320  # CRC-32, reflected
+
+
+def _multmodp(a: int, b: int) -> int:
+    """a × b modulo the CRC polynomial, in zlib's reflected bit order."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if a & (m - 1) == 0:
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+
+
+_X2N = [1 << 30]  # x^(2^n) modulo the polynomial
+for _ in range(31):
+    _X2N.append(_multmodp(_X2N[-1], _X2N[-1]))
+
+
+def crc32_combine(crc1: int, crc2: int, size2: int) -> int:
+    """The CRC-32 of a + b, from a's CRC, b's CRC and b's length."""
+    p, k = 1 << 31, 3  # x^0; and 2^3: a byte is eight bits
+    while size2:
+        if size2 & 1:
+            p = _multmodp(_X2N[k & 31], p)
+        size2 >>= 1
+        k += 1
+    return _multmodp(p, crc1) ^ crc2
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Data deflated as one piece of a gzip member (`deflate`), with its CRC-32 and length."""
+
+    deflated: bytes | Future[bytes]  # or still compressing
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes, pool: ThreadPoolExecutor | None = None) -> Piece:
+        deflated = deflate(data) if pool is None else pool.submit(deflate, data)
+        return cls(deflated, zlib.crc32(data), len(data))
+
+    def done(self) -> Piece:
+        """The piece with its deflated bytes, once they are compressed."""
+        deflated = self.deflated
+        return (
+            self if isinstance(deflated, bytes) else Piece(deflated.result(), self.crc, self.size)
+        )
 
 
 @dataclass
@@ -481,16 +721,139 @@ class GzipFile:
     crc: int = 0
     size: int = 0
 
-    def add(self, data: bytes, piece: bytes | Future[bytes]) -> None:
-        """Append `data`, given as `piece`: its deflated bytes (`deflate`), or their future."""
-        self.pieces.append(piece)
-        self.crc = zlib.crc32(data, self.crc)
-        self.size += len(data)
+    def add(self, piece: Piece) -> None:
+        """Append the data of `piece`."""
+        self.pieces.append(piece.deflated)
+        self.crc = crc32_combine(self.crc, piece.crc, piece.size)
+        self.size += piece.size
 
     def bytes(self) -> bytes:
         done = [piece if isinstance(piece, bytes) else piece.result() for piece in self.pieces]
         trailer = struct.pack("<II", self.crc, self.size & 0xFFFFFFFF)
         return b"".join([_GZIP_HEADER, *done, _FINAL_BLOCK, trailer])
+
+
+# --- a period's files, encoded once, and kept between builds ---
+
+
+@dataclass(frozen=True)
+class EncodedPeriod:
+    """What a period's files are made of: its pages' own files, its rows and JSON deflated."""
+
+    pages: tuple[bytes, ...]  # each page's file (`page_csv`), national first, as view.pages
+    csv: Piece  # every page's CSV lines, without the header
+    json: Piece  # the period's JSON (`json_period`)
+
+    def done(self) -> EncodedPeriod:
+        return EncodedPeriod(self.pages, self.csv.done(), self.json.done())
+
+
+def period_pages(view: PeriodView) -> list[UnitPeriod]:
+    """A period's pages in its files' order: the national page first, then the units'."""
+    return ([view.national] if view.national else []) + view.pages
+
+
+def encode_period(view: PeriodView, pool: ThreadPoolExecutor | None = None) -> EncodedPeriod:
+    """Encode a period's pages and compress its rows and JSON (in `pool`, if given)."""
+    encoded = [encode_page(page) for page in period_pages(view)]
+    return EncodedPeriod(
+        tuple(e.page for e in encoded),
+        Piece.of(b"".join(e.csv for e in encoded), pool),
+        Piece.of(json_period(view, [e.json for e in encoded]), pool),
+    )
+
+
+CACHE_FORMAT = "minhbach-opendata-cache 1"  # bump when what an entry holds changes
+PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """What the files' bytes depend on besides the content: this package, Python and zlib.
+
+    Every module and the catalogue, not this one alone: the figures are computed by
+    `compute`, labelled by the catalogue. Read once per process, as the code it runs.
+    """
+    parts: list[str | bytes] = [CACHE_FORMAT, sys.version, zlib.ZLIB_RUNTIME_VERSION]
+    for path in sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("*.yml")]):
+        parts += [path.name, path.read_bytes()]
+    return digest(*parts)
+
+
+def period_keys(model: SiteModel) -> dict[Period, str]:
+    """Each period's cache key: a hash of all its files are made from, and of the code.
+
+    A period's files hold its datasets' figures and what is computed from them: the rates,
+    gaps and ranks among the period's units (its datasets), the targets and the units'
+    registry (`targets.yml`, `provinces.yml`), and the changes against the same period of
+    the previous year (that period's datasets, a merged unit's predecessors among them).
+    A dataset is its file's bytes: reading and hashing the reference's 2,531 files takes
+    ~60 ms, where encoding them takes seconds.
+    """
+    root = model.content.root
+    shared = [(root / n).read_bytes() if (root / n).is_file() else b"" for n in _SHARED_FILES]
+    base = digest(code_fingerprint(), *shared)
+    own = {
+        view.period: digest(
+            *(
+                f"{p.unit.id}\t{p.checked.src_path}\t{_file_hash(p.checked.src_path)}"
+                for p in period_pages(view)
+            )
+        )
+        for view in model.periods
+    }
+    return {
+        period: digest(base, period.key, datasets, own.get(period.same_period_previous_year(), ""))
+        for period, datasets in own.items()
+    }
+
+
+_SHARED_FILES = ("provinces.yml", "targets.yml")
+
+
+def _file_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+class PeriodCache:
+    """Encoded periods (`EncodedPeriod`) by key (`period_keys`): one pickle each in `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
+    def get(self, key: str, pages: int) -> EncodedPeriod | None:
+        """The entry stored under `key`, if it is whole and has `pages` pages; else None."""
+        self.used.add(key)
+        try:
+            with self._path(key).open("rb") as stream:
+                entry = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            entry = None
+        if not (isinstance(entry, EncodedPeriod) and len(entry.pages) == pages):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry
+
+    def put(self, key: str, entry: EncodedPeriod) -> None:
+        """Store an entry; written whole or not at all (a temporary file, renamed)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self._path(f".{key}.{os.getpid()}.tmp")
+        with tmp.open("wb") as stream:
+            pickle.dump(entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self._path(key))
+
+    def prune(self) -> None:
+        """Drop the entries this build did not use."""
+        for path in self.folder.glob("*.pickle"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
 
 
 # --- files ---
@@ -509,53 +872,57 @@ def ranking_file(view: PeriodView) -> str:
     return f"{DATA_DIR}/{view.period.key}/{COLLECTION}-{view.period.key}-xep-hang.csv"
 
 
-def data_files(model: SiteModel) -> list[DataFile]:
+def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile]:
     """Every open-data file: per page, per period, the collection, its tables and descriptor.
 
-    Plain CSV per unit page (what its download link gives); per period and for the whole
-    collection gzip only, because their rows are the pages' rows again: on the national
-    reference collection the plain pages are ~75 MB, and each plain copy of every row
-    would be as much again (JSON half as much more).
+    Plain CSV per unit page (what its download link gives), in its own short layout
+    (`PAGE_COLUMNS`); per period and for the whole collection gzip only, because their
+    rows are the pages' figures again: each plain copy of every row would be ~75 MB on
+    the national reference collection (JSON half as much more).
+
+    With `cache_dir`, a period whose key (`period_keys`) is unchanged since a build that
+    stored it there is not encoded again; the files are the same bytes either way.
     """
     files: list[DataFile] = []
-    datasets: list[dict[str, str]] = []
-    header = deflate(CSV_HEADER)
+    cache = PeriodCache(cache_dir) if cache_dir is not None else None
+    keys = period_keys(model) if cache is not None else {}
+    views = sorted(model.periods, key=lambda v: (v.period.end, v.period.months))
+    header = Piece.of(CSV_HEADER)
     collection = GzipFile()
-    collection.add(CSV_HEADER, header)
-    periods: list[tuple[PeriodView, GzipFile, GzipFile]] = []
+    collection.add(header)
+    encoded: list[tuple[PeriodView, EncodedPeriod]] = []
+    made: list[tuple[str, EncodedPeriod]] = []
     # zlib releases the GIL: periods compress in threads while the next ones are encoded.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for view in sorted(model.periods, key=lambda v: (v.period.end, v.period.months)):
-            lines: list[bytes] = []
-            documents: list[bytes] = []
-            for page in ([view.national] if view.national else []) + view.pages:
-                encoded = encode_page(page)
-                datasets.append(encoded.dataset)
-                lines.append(encoded.csv)
-                documents.append(encoded.json)
-                files.append(DataFile(f"{page_file_stem(page)}.csv", CSV_HEADER + encoded.csv))
-            period_csv, period_json = GzipFile(), GzipFile()
-            period_csv.add(CSV_HEADER, header)
-            body = b"".join(lines)
-            piece = pool.submit(deflate, body)
-            period_csv.add(body, piece)
-            collection.add(body, piece)
-            document = json_period(view, documents)
-            period_json.add(document, pool.submit(deflate, document))
-            periods.append((view, period_csv, period_json))
-        for view, period_csv, period_json in periods:
+        for view in views:
+            pages = period_pages(view)
+            entry = cache.get(keys[view.period], len(pages)) if cache is not None else None
+            if entry is None:
+                entry = encode_period(view, pool)
+                made.append((keys.get(view.period, ""), entry))
+            encoded.append((view, entry))
+            for page, data in zip(pages, entry.pages, strict=True):
+                files.append(DataFile(f"{page_file_stem(page)}.csv", data))
+            collection.add(entry.csv)
+        for view, entry in encoded:
             stem = period_file_stem(view)
+            period_csv, period_json = GzipFile(), GzipFile()
+            period_csv.add(header)
+            period_csv.add(entry.csv)
+            period_json.add(entry.json)
             files.append(DataFile(f"{stem}.csv.gz", period_csv.bytes()))
             files.append(DataFile(f"{stem}.json.gz", period_json.bytes()))
             rows = [[row[key] for key in RANKING_COLUMNS] for row in ranking_rows(view)]
             files.append(DataFile(ranking_file(view), csv_bytes(rows, RANKING_COLUMNS)))
         files.append(DataFile(f"{DATA_DIR}/{COLLECTION}.csv.gz", collection.bytes()))
-    files.append(
-        DataFile(
-            f"{DATA_DIR}/datasets.csv",
-            csv_bytes(([d[k] for k in DATASET_FIELDNAMES] for d in datasets), DATASET_FIELDNAMES),
-        )
+    if cache is not None:
+        for key, entry in made:
+            cache.put(key, entry.done())
+        cache.prune()
+    datasets = (
+        [d[k] for k in DATASET_FIELDNAMES] for v in views for d in map(dataset_row, period_pages(v))
     )
+    files.append(DataFile(f"{DATA_DIR}/datasets.csv", csv_bytes(datasets, DATASET_FIELDNAMES)))
     indicators = [[row[key] for key in INDICATOR_COLUMNS] for row in indicator_rows()]
     files.append(DataFile(f"{DATA_DIR}/indicators.csv", csv_bytes(indicators, INDICATOR_COLUMNS)))
     units = [[row[key] for key in UNIT_COLUMNS] for row in unit_rows(model)]
@@ -777,13 +1144,15 @@ def datapackage(model: SiteModel) -> bytes:
             "Số liệu thi hành án dân sự theo đơn vị và kỳ báo cáo, mỗi dòng một số liệu; "
             "tiền tính bằng đồng. Kỳ, đơn vị và nguồn của mỗi số liệu ở datasets.csv; tên "
             "đơn vị ở units.csv; tên, định nghĩa và đơn vị đo của chỉ tiêu ở indicators.csv. "
-            "Mỗi kỳ có tệp riêng (<kỳ>/thads-<kỳ>.csv.gz, .json.gz), mỗi trang đơn vị cũng "
-            "vậy (<kỳ>/thads-<kỳ>-<đơn vị>.csv): các phần của thads.csv.gz. / "
+            "Mỗi kỳ có tệp riêng (<kỳ>/thads-<kỳ>.csv.gz, .json.gz): các phần của "
+            "thads.csv.gz. Mỗi trang đơn vị có tệp CSV gọn hơn (unitPages): cùng các số liệu, "
+            "thay đổi so với cùng kỳ năm trước bên cạnh giá trị. / "
             "Civil judgment enforcement figures by unit and period, one figure per row; money "
             "in VND. The period, unit and source of each figure are in datasets.csv; unit names "
             "in units.csv; indicator labels, definitions and measures in indicators.csv. Each "
-            "period has its own files (<period>/thads-<period>.csv.gz, .json.gz), and so does "
-            "each unit page (<period>/thads-<period>-<unit>.csv): slices of thads.csv.gz."
+            "period has its own files (<period>/thads-<period>.csv.gz, .json.gz): slices of "
+            "thads.csv.gz. Each unit page has a shorter CSV (unitPages): the same figures, each "
+            "change on the same period of last year beside its value."
         ),
         "created": _iso(model.epoch),
         "resources": [
@@ -835,6 +1204,33 @@ def datapackage(model: SiteModel) -> bytes:
                 {"fields": _strings(INDICATOR_COLUMNS), "primaryKey": ["block", "field"]},
             ),
         ],
+        # Not a resource: one file per unit page, which a resource would list one by one.
+        "unitPages": _resource(
+            "unit_pages",
+            f"<period>/{PAGE_FILE}",
+            "Số liệu của một trang đơn vị / A unit page's figures",
+            {
+                "fields": _fields(PAGE_COLUMNS),
+                # (block, field, origin) is unique, but an empty origin is "published".
+                "foreignKeys": [
+                    {
+                        "fields": ["block", "field"],
+                        "reference": {"resource": "indicators", "fields": ["block", "field"]},
+                    }
+                ],
+            },
+        )
+        | {
+            "description": (
+                "Kỳ và đơn vị là tên tệp; một dòng mỗi số liệu của thads.csv.gz, trừ các "
+                "dòng change.<field>.<kind>: chúng ở cột change, change_percent của dòng "
+                "<field>; độ chính xác (precision) ở tệp của kỳ. / "
+                "The period and unit are the file's name; one row per figure of "
+                "thads.csv.gz but the change.<field>.<kind> rows, which are in the change "
+                "and change_percent columns of the <field> row; precision is in the "
+                "period's files."
+            )
+        },
     }
     return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 

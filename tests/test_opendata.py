@@ -16,21 +16,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from minhbach import opendata
 from minhbach.compute import SiteModel, compute
 from minhbach.opendata import (
     CSV_HEADER,
     DATA_DIR,
     FIELDNAMES,
+    PAGE_FIELDNAMES,
+    PAGE_HEADER,
     GzipFile,
     Observation,
+    Piece,
+    crc32_combine,
     data_files,
     dataset_row,
     deflate,
     encode_rows,
     json_dataset,
     observations,
+    page_csv,
     page_file_stem,
+    page_table,
     period_file_stem,
+    period_keys,
 )
 from minhbach.validate import check_content
 
@@ -45,8 +53,8 @@ def site_model(root: Path) -> SiteModel:
     return model
 
 
-def build(root: Path) -> dict[str, bytes]:
-    return {f.path: f.data for f in data_files(site_model(root))}
+def build(root: Path, cache_dir: Path | None = None) -> dict[str, bytes]:
+    return {f.path: f.data for f in data_files(site_model(root), cache_dir=cache_dir)}
 
 
 @pytest.fixture(scope="module", params=["mini", "content"])
@@ -105,20 +113,65 @@ def test_the_measure_left_out_of_a_row_is_its_indicators(files: dict[str, bytes]
             assert measures[(row.block, row.field)] == row.measure, row
 
 
-def test_the_collection_and_periods_hold_exactly_the_pages_rows(files: dict[str, bytes]) -> None:
-    paths = page_paths(files)
-    bodies = []
-    for path in paths:
-        assert files[path].startswith(CSV_HEADER)
-        bodies.append(files[path].removeprefix(CSV_HEADER))
-    assert gunzip(files[f"{DATA_DIR}/thads.csv.gz"]) == CSV_HEADER + b"".join(bodies)
-    by_period: dict[str, list[bytes]] = {}
-    for path, body in zip(paths, bodies, strict=True):
-        by_period.setdefault(path.split("/")[1], []).append(body)
-    for period, parts in by_period.items():
-        whole = files[f"{DATA_DIR}/{period}/thads-{period}.csv.gz"]
-        assert gunzip(whole) == CSV_HEADER + b"".join(parts)
-    assert table(files[paths[0]])[0]["period"] == paths[0].split("/")[1]
+def period_rows(files: dict[str, bytes], period: str) -> list[dict[str, str]]:
+    return table(gunzip(files[f"{DATA_DIR}/{period}/thads-{period}.csv.gz"]))
+
+
+def long_rows(page: list[dict[str, str]]) -> list[tuple[str, ...]]:
+    """A page file's rows as the normalised tables' rows: block, field, value, qualifier, origin."""
+    rows = []
+    for row in page:
+        block, field = row["block"], row["field"]
+        if row["value"] or row["text"]:
+            origin = row["origin"] or "published"
+            rows.append((block, field, row["value"], row["qualifier"], origin, row["text"]))
+        origin = row["change_origin"] or "computed"
+        kind = "points" if field == "rate" else "absolute"
+        if row["change"]:
+            change = row["change"], row["change_qualifier"]
+            rows.append((block, f"change.{field}.{kind}", *change, origin, ""))
+        if row["change_percent"]:
+            change = row["change_percent"], row["change_percent_qualifier"]
+            rows.append((block, f"change.{field}.percent", *change, origin, ""))
+    return sorted(rows)
+
+
+def test_the_collection_joins_the_periods_rows(files: dict[str, bytes]) -> None:
+    periods = list(dict.fromkeys(path.split("/")[1] for path in page_paths(files)))
+    bodies = [gunzip(files[f"{DATA_DIR}/{p}/thads-{p}.csv.gz"]) for p in periods]
+    assert all(body.startswith(CSV_HEADER) for body in bodies)
+    joined = CSV_HEADER + b"".join(body.removeprefix(CSV_HEADER) for body in bodies)
+    assert gunzip(files[f"{DATA_DIR}/thads.csv.gz"]) == joined
+    datasets = table(files[f"{DATA_DIR}/datasets.csv"])
+    units = [(r["period"], r["unit"]) for r in table(joined)]
+    assert list(dict.fromkeys(units)) == [(d["period"], d["unit"]) for d in datasets]
+
+
+def test_a_page_file_holds_exactly_its_rows_of_the_period(files: dict[str, bytes]) -> None:
+    """Every figure of a page is in its file, each change on its figure's row."""
+    by_page: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    for period in {path.split("/")[1] for path in page_paths(files)}:
+        for r in period_rows(files, period):
+            row = (r["block"], r["field"], r["value"], r["qualifier"], r["origin"], r["text"])
+            by_page.setdefault((r["period"], r["unit"]), []).append(row)
+    for path in page_paths(files):
+        assert files[path].startswith(PAGE_HEADER)
+        period = path.split("/")[1]
+        unit = path.removesuffix(".csv").split(f"-{period}-")[1]
+        page = table(files[path])
+        assert long_rows(page) == sorted(by_page[(period, unit)]), path
+        # One row per figure: a change is beside its figure, not on a row of its own.
+        keys = [(r["block"], r["field"], r["origin"]) for r in page]
+        assert len(set(keys)) == len(keys)
+        assert not any(r["field"].startswith("change.") for r in page)
+
+
+def test_a_page_file_is_short(mini: dict[str, bytes]) -> None:
+    page = mini[f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv"]
+    assert b"2025-6m" not in page and b"alpha" not in page  # in the file's name
+    assert b"cases,completed,765,,,165,,27.50,,,,\n" in page
+    assert b"cases,rate,85.00,,,10.00,,,,,,\n" in page  # a rate moves in points
+    assert b"cases,rate,85.00,,computed,,,,,,,\n" in page
 
 
 def test_a_period_json_has_its_datasets_with_the_csv_rows(files: dict[str, bytes]) -> None:
@@ -135,8 +188,8 @@ def test_a_period_json_has_its_datasets_with_the_csv_rows(files: dict[str, bytes
             assert got == {
                 k: int(v) if k in ("statistical_year", "months") else v for k, v in row.items() if v
             }
-            page_csv = files[f"{DATA_DIR}/{period}/thads-{period}-{row['unit']}.csv"]
-            assert [csv_cells(r) for r in table(page_csv)] == [json_cells(r) for r in records]
+            rows = [r for r in period_rows(files, period) if r["unit"] == row["unit"]]
+            assert [csv_cells(r) for r in rows] == [json_cells(r) for r in records]
         # One observation per line, no indentation: a changed figure is a one-line diff.
         lines = text.splitlines()
         assert all(line.startswith('{"block": ') for line in lines if '"field"' in line)
@@ -157,6 +210,9 @@ def json_cells(record: dict[str, Any]) -> dict[str, str]:
 def test_money_is_exact_in_every_file(mini: dict[str, bytes]) -> None:
     page = table(mini[f"{DATA_DIR}/2024-6m/thads-2024-6m-toan-quoc.csv"])
     carried = next(r for r in page if r["block"] == "money" and r["field"] == "carried_over")
+    assert carried["value"] == "140000000000"
+    rows = [r for r in period_rows(mini, "2024-6m") if r["unit"] == "toan-quoc"]
+    carried = next(r for r in rows if r["block"] == "money" and r["field"] == "carried_over")
     assert (carried["value"], carried["precision"]) == ("140000000000", "1000")
     text = gunzip(mini[f"{DATA_DIR}/2024-6m/thads-2024-6m.json.gz"]).decode("utf-8")
     assert '"field": "carried_over", "value": 140000000000, "precision": 1000' in text
@@ -168,7 +224,7 @@ def test_money_is_exact_in_every_file(mini: dict[str, bytes]) -> None:
         if o["block"] == "money" and o["field"] == "carried_over"
     )
     assert record["value"] == 140_000_000_000 and isinstance(record["value"], int)
-    rate = next(r for r in page if r["block"] == "money" and r["field"] == "rate")
+    rate = next(r for r in rows if r["block"] == "money" and r["field"] == "rate")
     assert (rate["value"], rate["precision"]) == ("38.00", "0.01")  # the digits as written
     assert '"field": "rate", "value": 38.00, "precision": 0.01' in text
 
@@ -189,8 +245,8 @@ def test_a_changed_figure_is_in_the_page_period_and_collection(tmp_path: Path) -
         f"{stem}.json.gz",
         "du-lieu/thads.csv.gz",
     }
+    assert b"citizen_reception,visits,121,,,,,,,,,\n" in after[f"{stem}-alpha.csv"]
     line = f"{period},alpha,citizen_reception,visits,121,,1,published,,\n".encode()
-    assert line in after[f"{stem}-alpha.csv"]
     assert line in gunzip(after[f"{stem}.csv.gz"])
     assert line in gunzip(after["du-lieu/thads.csv.gz"])
     record = b'{"block": "citizen_reception", "field": "visits", "value": 121, "precision": 1'
@@ -210,8 +266,16 @@ def test_gzip_files_are_reproducible_and_plain_gzip(mini: dict[str, bytes]) -> N
 def test_joined_deflate_pieces_are_one_gzip_member(parts: list[bytes]) -> None:
     joined = GzipFile()
     for part in parts:
-        joined.add(part, deflate(part))
+        joined.add(Piece.of(part))
     assert gunzip(joined.bytes()) == b"".join(parts)
+    assert Piece.of(b"abc").deflated == deflate(b"abc")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.binary(max_size=3000))
+def test_crc32_combine_is_zlibs(first: bytes, second: bytes) -> None:
+    combined = crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second))
+    assert combined == zlib.crc32(first + second)
 
 
 TEXT = st.text(
@@ -269,6 +333,27 @@ def test_the_fast_encoder_writes_what_csv_and_json_write(
     assert document == {k: int(v) if k == "statistical_year" else v for k, v in meta.items() if v}
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ROW, max_size=8))
+def test_a_page_file_is_what_csv_writes(rows: list[Observation]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([PAGE_FIELDNAMES, *page_table(rows)])
+    assert page_csv(rows) == out.getvalue().encode("utf-8")
+    assert encode_rows({"period": "2024-6m", "unit": "alpha"}, rows).page == page_csv(rows)
+
+
+def test_the_descriptor_describes_the_page_files(files: dict[str, bytes]) -> None:
+    package = json.loads(files[f"{DATA_DIR}/datapackage.json"])
+    pages = package["unitPages"]
+    assert pages["path"] == "<period>/thads-<period>-<unit>.csv"
+    names = [f["name"] for f in pages["schema"]["fields"]]
+    indicators = {(i["block"], i["field"]) for i in table(files[f"{DATA_DIR}/indicators.csv"])}
+    for path in page_paths(files):
+        header, *rows = csv.reader(io.StringIO(files[path].decode("utf-8"), newline=""))
+        assert header == names
+        assert {(row[0], row[1]) for row in rows} <= indicators  # its foreign key
+
+
 def test_the_descriptor_names_every_file_and_column(files: dict[str, bytes]) -> None:
     package = json.loads(files[f"{DATA_DIR}/datapackage.json"])
     resources = {r["name"]: r for r in package["resources"]}
@@ -296,3 +381,59 @@ def test_page_and_period_files_are_where_the_pages_link(mini: dict[str, bytes]) 
             assert f"{period_file_stem(page)}{ext}" in mini
         assert dataset_row(page)["period"] == page.period.key
     assert not any(path.endswith(".json") and "datapackage" not in path for path in mini)
+
+
+# --- the cache ---
+
+
+def test_the_cache_changes_no_byte(tmp_path: Path, mini: dict[str, bytes]) -> None:
+    cache = tmp_path / "cache"
+    assert build(MINI, cache) == mini  # stored
+    entries = sorted(cache.iterdir())
+    assert len(entries) == 3  # one per period
+    assert build(MINI, cache) == mini  # read back
+    assert sorted(cache.iterdir()) == entries
+
+
+def test_a_changed_figure_is_never_read_from_the_cache(tmp_path: Path) -> None:
+    """A figure changed since the cache was filled: its period and next year's are encoded."""
+    content, cache = tmp_path / "mini", tmp_path / "cache"
+    shutil.copytree(MINI, content)
+    before = build(content, cache)
+    dataset = content / "datasets/2024-6m/alpha.yml"
+    text = dataset.read_text(encoding="utf-8")
+    for old, new in [
+        ("  completed: 600\n", "  completed: 610\n"),
+        ("  carried_forward: 380\n", "  carried_forward: 370\n"),
+        ("  enforceable_carried_forward: 200\n", "  enforceable_carried_forward: 190\n"),
+        ("  rate: 75.00\n", "  rate: 76.25\n"),
+    ]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    dataset.write_text(text, encoding="utf-8")
+    after = build(content, cache)
+    assert after == build(content)  # what a build without the cache writes
+    changed = {path for path in after if after[path] != before[path]}
+    assert f"{DATA_DIR}/2024-6m/thads-2024-6m-alpha.csv" in changed
+    # Last year's figure changed: this year's change on it too.
+    assert f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv" in changed
+    page = after[f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv"]
+    assert b"cases,completed,765,,,155,,25.41,,,,\n" in page
+    assert len(list(cache.iterdir())) == 3  # the stale entries are gone
+
+
+def test_a_broken_cache_entry_is_encoded_again(tmp_path: Path, mini: dict[str, bytes]) -> None:
+    cache = tmp_path / "cache"
+    build(MINI, cache)
+    for entry in cache.iterdir():
+        entry.write_bytes(entry.read_bytes()[:100])
+    assert build(MINI, cache) == mini
+    assert build(MINI, cache) == mini
+
+
+def test_the_keys_change_with_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = site_model(MINI)
+    keys = period_keys(model)
+    assert len(set(keys.values())) == len(keys) == 3
+    monkeypatch.setattr(opendata, "code_fingerprint", lambda: "another version")
+    assert not set(period_keys(model).values()) & set(keys.values())
