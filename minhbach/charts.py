@@ -41,7 +41,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -266,7 +266,12 @@ class Chart:
     def key(self) -> str:
         """The hash of what its images are made from: their name in the render cache."""
         payload = json.dumps(
-            {"spec": self.spec, "lang": self.lang, "version": CACHE_VERSION, "vlc": _vlc()},
+            {
+                "spec": self.spec,
+                "lang": self.lang,
+                "version": CACHE_VERSION,
+                "vlc": vl_convert_version(),
+            },
             sort_keys=True,
             ensure_ascii=False,
         )
@@ -350,7 +355,7 @@ def word(key: str, lang: Lang) -> str:
     return WORDS[key][lang]
 
 
-def _vlc() -> str:
+def vl_convert_version() -> str:
     import vl_convert
 
     return str(vl_convert.__version__)  # type: ignore[attr-defined]
@@ -1306,14 +1311,20 @@ class RenderStats:
 
 @dataclass(frozen=True)
 class Image:
+    """A chart rendered at build time: its SVG and that SVG's size.
+
+    No PNG is made at build time: the live view makes one, at twice the size, from the
+    same spec when a reader asks (as it does for the HTML-drawn charts). Rasterising
+    took most of vl-convert's time and a third of the reference site's bytes.
+    """
+
     svg: bytes
-    png: bytes
     width: int
     height: int
 
 
-def _render_one(job: tuple[str, Lang]) -> tuple[bytes, bytes]:
-    """Render one spec to SVG and PNG (runs in a worker process)."""
+def _render_one(job: tuple[str, Lang]) -> bytes:
+    """Render one spec to SVG (runs in a worker process)."""
     import vl_convert
 
     spec, lang = job
@@ -1322,8 +1333,7 @@ def _render_one(job: tuple[str, Lang]) -> tuple[bytes, bytes]:
     svg = vl_convert.vegalite_to_svg(
         spec, format_locale=locale["format"], time_format_locale=locale["time"]
     )
-    png = vl_convert.svg_to_png(svg, scale=2)
-    return svg.encode("utf-8"), bytes(png)
+    return svg.encode("utf-8")
 
 
 @cache
@@ -1343,11 +1353,19 @@ def _size(svg: bytes) -> tuple[int, int]:
 def render_images(
     charts: Sequence[Chart], cache_dir: Path | None, workers: int | None = None
 ) -> tuple[dict[str, Image], RenderStats]:
-    """The SVG and PNG of every chart, by chart key: from the cache, or rendered now."""
+    """The SVG of every chart, by chart key: from the cache, or rendered now."""
+    return render_images_async(charts, cache_dir, workers)()
+
+
+def render_images_async(
+    charts: Sequence[Chart], cache_dir: Path | None, workers: int | None = None
+) -> Callable[[], tuple[dict[str, Image], RenderStats]]:
+    """Start rendering the charts not in the cache, in worker processes when there are
+    many; a function that waits for them and gives what `render_images` gives."""
     started = time.perf_counter()
     stats = RenderStats(charts=len(charts))
     unique = {c.key: c for c in charts}
-    found: dict[str, tuple[bytes, bytes]] = {}
+    found: dict[str, bytes] = {}
     todo: list[Chart] = []
     for key, chart in unique.items():
         cached = _from_cache(cache_dir, key)
@@ -1357,21 +1375,30 @@ def render_images(
             todo.append(chart)
     jobs = [(json.dumps(c.spec, ensure_ascii=False), c.lang) for c in todo]
     workers = workers or min(os.cpu_count() or 1, 8)
+    pool: ProcessPoolExecutor | None = None
     if len(jobs) >= 16 and workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            results = list(
-                pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
-            )
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        pending: Iterable[bytes] = pool.map(
+            _render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))
+        )
     else:
-        results = [_render_one(job) for job in jobs]
-    for chart, result in zip(todo, results, strict=True):
-        found[chart.key] = result
-        _to_cache(cache_dir, chart.key, result)
-    stats.rendered = len(todo)
-    stats.cached = len(unique) - len(todo)
-    stats.seconds = time.perf_counter() - started
-    out = {key: Image(svg, png, *_size(svg)) for key, (svg, png) in found.items()}
-    return out, stats
+        pending = []
+
+    def finish() -> tuple[dict[str, Image], RenderStats]:
+        try:
+            results = list(pending) if pool is not None else [_render_one(job) for job in jobs]
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        for chart, result in zip(todo, results, strict=True):
+            found[chart.key] = result
+            _to_cache(cache_dir, chart.key, result)
+        stats.rendered = len(todo)
+        stats.cached = len(unique) - len(todo)
+        stats.seconds = time.perf_counter() - started
+        return {key: Image(svg, *_size(svg)) for key, svg in found.items()}, stats
+
+    return finish
 
 
 _SIZE_MARK = re.compile(r"@@chart-(width|height):([0-9a-f]{64})@@")
@@ -1394,25 +1421,23 @@ def fill_sizes(text: str, images: dict[str, Image]) -> str:
     return _SIZE_MARK.sub(size, text)
 
 
-def _from_cache(cache_dir: Path | None, key: str) -> tuple[bytes, bytes] | None:
+def _from_cache(cache_dir: Path | None, key: str) -> bytes | None:
     if cache_dir is None:
         return None
-    folder = cache_dir / key[:2]
     try:
-        return (folder / f"{key}.svg").read_bytes(), (folder / f"{key}.png").read_bytes()
+        return (cache_dir / key[:2] / f"{key}.svg").read_bytes()
     except FileNotFoundError:
         return None
 
 
-def _to_cache(cache_dir: Path | None, key: str, result: tuple[bytes, bytes]) -> None:
+def _to_cache(cache_dir: Path | None, key: str, svg: bytes) -> None:
     if cache_dir is None:
         return
     folder = cache_dir / key[:2]
     folder.mkdir(parents=True, exist_ok=True)
-    for ext, data in (("png", result[1]), ("svg", result[0])):  # svg last: its presence marks done
-        tmp = folder / f".{key}.{ext}.{os.getpid()}"
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / f"{key}.{ext}")
+    tmp = folder / f".{key}.svg.{os.getpid()}"
+    tmp.write_bytes(svg)
+    os.replace(tmp, folder / f"{key}.svg")
 
 
 @cache
@@ -1427,7 +1452,7 @@ def bundle_cached(cache_dir: Path | None) -> bytes:
     """The Vega bundle, kept in the cache: making it takes vl-convert about two seconds."""
     if cache_dir is None:
         return vega_bundle()
-    path = cache_dir / f"vega-bundle-{_vlc()}.js"
+    path = cache_dir / f"vega-bundle-{vl_convert_version()}.js"
     try:
         return path.read_bytes()
     except FileNotFoundError:

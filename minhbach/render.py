@@ -2,24 +2,26 @@
 
 Each edition (Vietnamese at the site root, English under /en/) gets its own
 Markdown tree, `reports/vi/` and `reports/en/`, from the same templates in
-`site_templates/pages/`; the open data is language-neutral and lives once, in
-the Vietnamese tree under `du-lieu/`. Everything is gathered in memory first;
-`write_tree` then writes only files whose bytes changed and removes stale ones,
-so an unchanged page keeps its timestamp and later stages can skip it.
+`site_templates/pages/`; every other file (charts, open data, archives) goes to
+`reports/files/`, laid out as the published site. Files are written only when
+their bytes changed and stale ones are removed (`tree.TreeWriter`), so an
+unchanged page keeps its timestamp and later stages can skip it.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
+import gc
 import html
 import json
+import multiprocessing
 import os
 import posixpath
 import re
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +49,9 @@ from .compute import (
 from .models import SUBAGGREGATES, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
-from .pagecache import TREE_MANIFEST
 from .periods import Period
 from .rendercache import Keys, RenderCache
+from .tree import TreeWriter, WriteStats, read_tree, write_tree
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -463,6 +465,27 @@ class Renderer:
             self.page_charts.append(made)
         return made
 
+    def image_charts(self) -> list[charts.Chart]:
+        """Every chart drawn as an image (period maps and inspections, unit trends).
+
+        They are made before the pages, so that vl-convert renders them while the
+        pages are being prepared and each page can be written with its images' sizes.
+        """
+        made = [
+            *(
+                self.make_chart(kind, view)
+                for view in self.model.periods
+                for kind in ("map", "inspections")
+            ),
+            *(self.make_chart("trend", history) for history in self.model.histories),
+        ]
+        return [chart for chart in made if chart is not None and chart.image]
+
+    def compile(self) -> None:
+        """Compile every template now (processes forked afterwards share them)."""
+        for name in self.env.list_templates(filter_func=lambda name: name.endswith(".j2")):
+            self.env.get_template(name)
+
     def render(self, page: Page) -> str:
         template = self.env.get_template(f"pages/{page.template}")
         here = page.path
@@ -480,13 +503,20 @@ class Renderer:
         prefix = "" if self.lang == "vi" else "en/"
         figure = self.env.get_template("partials/chart.html.j2")
 
-        def chart(kind: str, subject: Any) -> str:
-            """The figure of a chart: bars or image, summary, data table, downloads (or nothing)."""
+        def chart(kind: str, subject: Any, data_at: str = "", data_label: str = "") -> str:
+            """The figure of a chart: bars or image, summary, data table, downloads (or nothing).
+
+            With `data_at`, the figures are in a table there (`data_label`): linked, not repeated.
+            """
             made = self.make_chart(kind, subject)
             if made is None:
                 return ""
             return figure.render(
-                chart=made, file=lambda ext: href(prefix + made.path(ext)), size=charts.size_mark
+                chart=made,
+                file=lambda ext: href(prefix + made.path(ext)),
+                size=charts.size_mark,
+                data_at=data_at.replace("{stem}", made.stem),
+                data_label=data_label,
             )
 
         return template.render(
@@ -502,7 +532,7 @@ def sort_value(value: Value | None) -> str:
     """A machine value for sortable tables (data-sort); empty when missing."""
     if value is None:
         return ""
-    return format(value.point.quantize(Decimal("0.0001")), "f")
+    return format(value.point, "f")
 
 
 @dataclass(frozen=True)
@@ -530,95 +560,207 @@ def results_rows(blocks: list[BlockView | None]) -> list[ResultsRow]:
     ]
 
 
-def render_pages(
+@dataclass(frozen=True)
+class Job:
+    """A page to render: its edition, what it shows, and its key in the render cache."""
+
+    lang: Lang
+    page: Page
+    key: str | None
+
+
+@dataclass
+class Share:
+    """What one rendering process did: files per job, and its writes into `reports/`."""
+
+    files: list[tuple[int, list[tuple[str, str]]]]  # (job index, [(path, digest)])
+    entries: dict[str, Any]
+    stats: WriteStats
+    html_charts: set[str]
+
+
+#: Render pages in forked processes (one per core) when at least this many are to render.
+PARALLEL_ABOVE = 200
+
+
+def render(
     model: SiteModel,
-    strings: Strings | None = None,
-    *,
+    reports: Path,
     cache_dir: Path | None = None,
-    workers: int | None = None,
     langs: tuple[Lang, ...] = LANGS,
     render_cache: Path | None = None,
-) -> tuple[dict[str, bytes], charts.RenderStats]:
-    """Every file of `reports/`, by its path: both editions' pages, charts and open data.
+    workers: int | None = None,
+) -> tuple[WriteStats, charts.RenderStats]:
+    """Render every page, chart and data file of the editions `langs` into `reports/`.
 
-    Pages are rendered first, collecting their charts; the charts drawn as images and
-    not in `cache_dir` are then rendered (across `workers` processes), and each page gets
-    its images' sizes. Charts drawn in HTML (`Chart.bars`) have no image files.
+    In order, so that both cores work all along and nothing waits for what it does not need:
+    1. the pages whose render-cache key is unchanged, and whose files are still the
+       ones written for that key, are kept as they are;
+    2. the charts drawn as images (every period's map and inspections, every unit's
+       trend) are made and rendered by vl-convert in worker processes, while this
+       process encodes the open data;
+    3. the other pages are rendered in forked processes, which write each page and
+       its HTML-drawn charts' files as they go and return only what they wrote; this
+       process meanwhile writes the images, the open data and the other files;
+    4. every file of `reports/` that no part of the build claimed is removed.
+    Pages are never all held in memory at once.
     """
-    strings = strings or Strings()
-    pages: dict[str, str] = {}
-    made: list[charts.Chart] = []
-    stats_pages: dict[str, tuple[int, int]] = {}
+    strings = Strings()
+    writer = TreeWriter(reports)
     editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
+    renderers = {lang: Renderer(model, lang, strings) for lang in langs}
+    jobs: list[Job] = []
+    memos: dict[Lang, RenderCache] = {}
     for lang in langs:
         other: Lang = "en" if lang == "vi" else "vi"
-        renderer = Renderer(model, lang, strings)
         keys = Keys.of(model, TEMPLATES, lang) if render_cache is not None else None
-        memo = RenderCache.load(render_cache / f"{lang}.pickle") if render_cache else None
-        todo: list[tuple[str, Page, str | None]] = []
+        memo = RenderCache.load(render_cache / f"{lang}.json") if render_cache else None
+        if memo is not None:
+            memos[lang] = memo
         for page, twin in zip(editions[lang], editions[other], strict=True):
             if other in langs:  # a link to the same page in the other edition, if built
                 page = replace(page, other=Urls(other).site_url(twin.path))
             key = keys.page(page.template, page.path, page.other, page.context) if keys else None
-            hit = memo.get(key) if memo is not None and key is not None else None
-            path = f"{lang}/{page.path}"
-            if hit is not None:
-                text, page_charts = hit
-                for chart in page_charts:
-                    renderer.charts.setdefault(chart.path("svg"), chart)
-                pages[path] = text
-            else:
-                pages[path] = ""  # keeps the pages' order; filled below
-                todo.append((path, page, key))
-        for (path, _, key), (text, page_charts) in zip(
-            todo, _render_all(renderer, [page for _, page, _ in todo]), strict=True
-        ):
-            pages[path] = text
-            for chart in page_charts:
-                renderer.charts.setdefault(chart.path("svg"), chart)
-            if memo is not None and key is not None:
-                memo.put(key, text, page_charts)
-        if memo is not None:
-            memo.save()
-            stats_pages[lang] = (memo.hits, memo.misses)
-        made.extend(renderer.charts.values())
-    images, stats = charts.render_images([c for c in made if c.image], cache_dir, workers)
-    stats.html = sum(1 for c in made if not c.image)
-    stats.pages_cached = sum(hits for hits, _ in stats_pages.values())
-    stats.pages_rendered = len(pages) - stats.pages_cached
-    files = {path: charts.fill_sizes(text, images).encode("utf-8") for path, text in pages.items()}
-    for chart in made:
-        base = f"{chart.lang}/"
-        if chart.image:
-            image = images[chart.key]
-            files[base + chart.path("svg")] = image.svg
-            files[base + chart.path("png")] = image.png
-        files[base + chart.path("csv")] = chart.csv()
-        files[base + chart.path("vl.json")] = chart.spec_json()
-    for lang in langs:
-        files[f"{lang}/{charts.ASSETS}/vega.js"] = charts.bundle_cached(cache_dir)
-        files[f"{lang}/{charts.ASSETS}/locale.json"] = charts.locale_json(lang)
-    files.update((f"vi/{data.path}", data.data) for data in data_files(model))
-    files.update(_editorial(model.content.root, langs))
-    files.update(_archives(model))
-    return files, stats
+            owned = memo.get(key) if memo is not None and key is not None else None
+            if owned is not None and all(writer.keep(rel, digest) for rel, digest in owned):
+                continue
+            if memo is not None and owned is not None:
+                memo.hits -= 1  # its files are gone or were edited: not a hit after all
+                memo.misses += 1
+            jobs.append(Job(lang, page, key))
+
+    drawn = [chart for lang in langs for chart in renderers[lang].image_charts()]
+    finish_images = charts.render_images_async(drawn, cache_dir, workers)
+    data = data_files(model)
+    images, stats = finish_images()
+
+    def write_others() -> None:
+        for chart in drawn:
+            base = f"{chart.lang}/"
+            files = {
+                "svg": images[chart.key].svg,
+                "csv": chart.csv(),
+                "vl.json": chart.spec_json(),
+            }
+            for ext, content in files.items():
+                writer.put(report_path(base + chart.path(ext)), content)
+        for lang in langs:
+            writer.put(
+                report_path(f"{lang}/{charts.ASSETS}/vega.js"), charts.bundle_cached(cache_dir)
+            )
+            writer.put(report_path(f"{lang}/{charts.ASSETS}/locale.json"), charts.locale_json(lang))
+        for item in data:
+            writer.put(report_path(f"vi/{item.path}"), item.data)
+        for path, content in {**_editorial(model.content.root, langs), **_archives(model)}.items():
+            writer.put(report_path(path), content)
+
+    work = _Work(renderers, jobs, images, reports, writer.known)
+    shares = _render_jobs(work, workers, meanwhile=write_others)
+    html_charts: set[str] = set()
+    for share in shares:
+        writer.merge(share.entries, share.stats)
+        html_charts |= share.html_charts
+        for index, owned in share.files:
+            job = jobs[index]
+            if job.key is not None and job.lang in memos:
+                memos[job.lang].put(job.key, owned)
+    for memo in memos.values():
+        memo.save()
+    stats.html = len(html_charts)
+    stats.pages_rendered = len(jobs)
+    stats.pages_cached = sum(len(editions[lang]) for lang in langs) - len(jobs)
+    return writer.finish(), stats
 
 
-def _render_all(renderer: Renderer, todo: list[Page]) -> list[tuple[str, list[charts.Chart]]]:
-    """Render pages, each with the charts it made.
+@dataclass
+class _Work:
+    """What the rendering processes share (inherited, not sent: they are forked)."""
 
-    In this process: rendering in forked workers was measured slower (39 s against 29 s
-    for the reference's 2,641 pages on 2 cores), as the workers copy the model's memory.
-    """
-    return [_render_one(renderer, page) for page in todo]
+    renderers: dict[Lang, Renderer]
+    jobs: list[Job]
+    images: dict[str, charts.Image]
+    root: Path
+    known: dict[str, Any]
 
 
-def _render_one(renderer: Renderer, page: Page) -> tuple[str, list[charts.Chart]]:
-    renderer.page_charts = []
+_WORK: _Work | None = None  # set for the forked processes
+
+
+def _render_jobs(work: _Work, workers: int | None, meanwhile: Callable[[], None]) -> list[Share]:
+    """Render the jobs, across forked processes when there are many; run `meanwhile` here."""
+    global _WORK
+    count = workers or os.cpu_count() or 1
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if count < 2 or len(work.jobs) < PARALLEL_ABOVE or not forking:
+        meanwhile()
+        return [_render_share(work, 0, 1)]
+    for renderer in work.renderers.values():
+        renderer.compile()  # once, before the processes share it
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _WORK = work
+    gc.collect()
+    gc.freeze()  # the model stays shared: the collector would touch, and so copy, its pages
     try:
-        return renderer.render(page), renderer.page_charts
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            pending = pool.starmap_async(_render_forked, [(i, count) for i in range(count)])
+            meanwhile()
+            return pending.get()
     finally:
-        renderer.page_charts = None
+        _WORK = None
+        gc.unfreeze()
+
+
+def _render_forked(share: int, shares: int) -> Share:
+    assert _WORK is not None
+    return _render_share(_WORK, share, shares)
+
+
+def _render_share(work: _Work, share: int, shares: int) -> Share:
+    """Render every `shares`-th job from `share`, writing each page and its charts' files."""
+    writer = TreeWriter(work.root, known=work.known)
+    done: dict[str, str] = {}  # chart files this process wrote, with their digests
+    files: list[tuple[int, list[tuple[str, str]]]] = []
+    for index in range(share, len(work.jobs), shares):
+        job = work.jobs[index]
+        renderer = work.renderers[job.lang]
+        renderer.page_charts = []
+        try:
+            text = renderer.render(job.page)
+            made, renderer.page_charts = renderer.page_charts, None
+        finally:
+            renderer.page_charts = None
+        try:
+            text = charts.fill_sizes(text, work.images)
+        except KeyError as missing:
+            raise RuntimeError(
+                f"{job.page.path}: chart {missing} is drawn as an image but was not made "
+                "before the pages: add its kind to Renderer.image_charts"
+            ) from None
+        rel = report_path(f"{job.lang}/{job.page.path}")
+        owned = [(rel, writer.put(rel, text.encode("utf-8")))]
+        for chart in made:
+            if chart.image:
+                continue  # the build's own process writes the images' files
+            for ext in ("csv", "vl.json"):
+                rel = report_path(f"{chart.lang}/{chart.path(ext)}")
+                if rel not in done:
+                    data = chart.csv() if ext == "csv" else chart.spec_json()
+                    done[rel] = writer.put(rel, data)
+                owned.append((rel, done[rel]))
+        files.append((index, owned))
+    html = {rel for rel in done if rel.endswith(".csv")}
+    return Share(files, writer.entries, writer.stats, html)
+
+
+def render_pages(
+    model: SiteModel, *, langs: tuple[Lang, ...] = LANGS, cache_dir: Path | None = None
+) -> tuple[dict[str, bytes], charts.RenderStats]:
+    """Every file `render` writes, by its path in the editions ("vi/...", "en/..."): for tests."""
+    with tempfile.TemporaryDirectory() as folder:
+        _, stats = render(model, Path(folder), cache_dir, langs)
+        files = read_tree(Path(folder))
+    return {edition_path(rel): data for rel, data in files.items()}, stats
 
 
 def _editorial(root: Path, langs: tuple[Lang, ...] = LANGS) -> dict[str, bytes]:
@@ -646,96 +788,30 @@ def archive_path(name: str) -> str:
     return f"{DATA_DIR}/nguon/{name}"
 
 
-@dataclass
-class WriteStats:
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-
-def write_tree(root: Path, files: dict[str, bytes], *, record: bool = True) -> WriteStats:
-    """Make `root` hold exactly `files`: write what changed, keep what did not, remove the rest.
-
-    A file whose size and modification time are what this function recorded when it
-    wrote it, and whose new bytes hash the same, is not read again; any other file is
-    compared byte for byte. So a file edited by hand is noticed and rewritten. Without
-    `record`, nothing but `files` is written (for trees kept in git, like golden pages).
-    """
-    stats = WriteStats()
-    root.mkdir(parents=True, exist_ok=True)
-    manifest_path = root / TREE_MANIFEST
-    try:
-        known: dict[str, list[Any]] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        known = {}
-    manifest: dict[str, list[Any]] = {}
-    for rel, data in sorted(files.items()):
-        path = root / rel
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            info = None
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if info is not None and info.st_size == len(data):
-            same = known.get(rel) == [info.st_size, info.st_mtime_ns, digest]
-            if same or path.read_bytes() == data:
-                stats.unchanged += 1
-                manifest[rel] = [info.st_size, info.st_mtime_ns, digest]
-                continue
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-        stats.written += 1
-        info = path.stat()
-        manifest[rel] = [info.st_size, info.st_mtime_ns, digest]
-    wanted = {root / rel for rel in files} | ({manifest_path} if record else set())
-    for folder, _dirs, names in os.walk(root, topdown=False):
-        for name in names:
-            path = Path(folder, name)
-            if path not in wanted:
-                path.unlink()
-                stats.removed += 1
-        if folder != str(root) and not os.listdir(folder):
-            os.rmdir(folder)
-    if record:
-        tmp = manifest_path.with_name(f".{manifest_path.name}.tmp")
-        tmp.write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, manifest_path)
-    return stats
-
-
-def render(
-    model: SiteModel,
-    reports: Path,
-    cache_dir: Path | None = None,
-    langs: tuple[Lang, ...] = LANGS,
-    render_cache: Path | None = None,
-) -> tuple[WriteStats, charts.RenderStats]:
-    """Render every page, chart and data file of the editions `langs` into `reports/`."""
-    files, stats = render_pages(model, cache_dir=cache_dir, langs=langs, render_cache=render_cache)
-    return write_tree(reports, split_reports(files)), stats
-
-
 #: Finished files (charts, data, archives) go here, laid out as the site: MkDocs reads
 #: only the Markdown pages, and the site stage puts these into the site as they are.
 FILES_DIR = "files"
 
 
-def split_reports(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Markdown pages stay in `<lang>/` (MkDocs' docs_dir); every other file goes to `files/`.
+def report_path(path: str) -> str:
+    """Where a file of an edition ("vi/...", "en/...") goes in `reports/`.
 
-    `files/` mirrors the published site: the Vietnamese edition at its root, the
-    English one under `en/`.
+    Markdown pages stay in `<lang>/` (MkDocs' docs_dir); every other file goes to
+    `files/`, which mirrors the published site: the Vietnamese edition at its root,
+    the English one under `en/`.
     """
-    split: dict[str, bytes] = {}
-    for path, data in files.items():
-        lang, _, rest = path.partition("/")
-        if path.endswith(".md"):
-            split[path] = data
-        else:
-            split[f"{FILES_DIR}/{rest}" if lang == "vi" else f"{FILES_DIR}/{path}"] = data
-    return split
+    lang, _, rest = path.partition("/")
+    if path.endswith(".md"):
+        return path
+    return f"{FILES_DIR}/{rest}" if lang == "vi" else f"{FILES_DIR}/{path}"
+
+
+def edition_path(rel: str) -> str:
+    """The inverse of `report_path`."""
+    if not rel.startswith(f"{FILES_DIR}/"):
+        return rel
+    rest = rel.removeprefix(f"{FILES_DIR}/")
+    return rest if rest.startswith("en/") else f"vi/{rest}"
 
 
 __all__ = [
@@ -749,6 +825,6 @@ __all__ = [
     "headline_sentence",
     "render",
     "render_pages",
-    "split_reports",
+    "report_path",
     "write_tree",
 ]

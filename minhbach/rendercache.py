@@ -3,7 +3,8 @@
 A data officer who fixes one figure must see the site updated in seconds, but the
 reference collection has 2,600 pages per edition and a page takes about 10 ms to
 render. Most pages cannot have changed: a page's key is the hash of everything it
-can show, and a page whose key is in the cache is not rendered again.
+can show, and a page whose key is in the cache, and whose files in `reports/` are
+still the ones it wrote, is not rendered again.
 
 What a page shows, and so its key (besides the generator's code and templates, the
 registry, targets, releases, the set of periods and units published, which every
@@ -24,8 +25,8 @@ any dataset of a period re-renders that period's pages, not only the one unit's.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,12 +35,11 @@ from typing import TYPE_CHECKING, Any
 from .pagecache import digest
 
 if TYPE_CHECKING:
-    from .charts import Chart
     from .compute import SiteModel, UnitHistory, UnitPeriod
     from .periods import Period
 
 #: Bump when what is cached, or how keys are made, changes.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -74,9 +74,12 @@ class Keys:
             for name in ("provinces.yml", "targets.yml", "releases.yml")
         ]
         published = sorted(f"{p.period.key}/{p.unit.id}" for p in model.pages)
+        from .charts import vl_convert_version
+
         base = digest(
             CACHE_VERSION,
             lang,
+            vl_convert_version(),  # image sizes are written into the pages
             _tree(PACKAGE, (".py", ".yml")),
             _tree(templates, (".j2", ".yml")),
             *shared,
@@ -125,10 +128,15 @@ class Keys:
 
 @dataclass
 class RenderCache:
-    """Rendered pages with the charts they made, by key; one file per edition."""
+    """The files each rendered page wrote (its Markdown and its charts'), by page key.
+
+    A page whose key is here, and whose files are still what it wrote (the tree's
+    record says so without reading them), is not rendered again: the files stay.
+    One JSON file per edition.
+    """
 
     path: Path
-    entries: dict[str, tuple[str, list[Chart]]] = field(default_factory=dict)
+    entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
@@ -136,13 +144,16 @@ class RenderCache:
     @classmethod
     def load(cls, path: Path) -> RenderCache:
         try:
-            with path.open("rb") as stream:
-                entries = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             entries = {}
-        return cls(path, entries if isinstance(entries, dict) else {})
+        if not isinstance(entries, dict) or entries.get("version") != CACHE_VERSION:
+            entries = {"version": CACHE_VERSION, "pages": {}}
+        pages = entries.get("pages", {})
+        return cls(path, {key: [tuple(f) for f in files] for key, files in pages.items()})
 
-    def get(self, key: str) -> tuple[str, list[Chart]] | None:
+    def get(self, key: str) -> list[tuple[str, str]] | None:
+        """The files (path in reports/, digest) the page of this key wrote, if known."""
         found = self.entries.get(key)
         if found is not None:
             self.used.add(key)
@@ -151,15 +162,15 @@ class RenderCache:
             self.misses += 1
         return found
 
-    def put(self, key: str, text: str, made: Iterable[Chart]) -> None:
-        self.entries[key] = (text, list(made))
+    def put(self, key: str, files: Iterable[tuple[str, str]]) -> None:
+        self.entries[key] = list(files)
         self.used.add(key)
 
     def save(self) -> None:
         """Keep the entries this build used; drop the rest."""
-        kept = {key: self.entries[key] for key in self.used if key in self.entries}
+        kept = {key: self.entries[key] for key in sorted(self.used) if key in self.entries}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp")
-        with tmp.open("wb") as stream:
-            pickle.dump(kept, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        document = {"version": CACHE_VERSION, "pages": kept}
+        tmp.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.path)

@@ -14,7 +14,6 @@ import io
 import json
 import re
 import shutil
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -387,8 +386,27 @@ def _cells(row_html: str) -> list[str]:
     return [html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row_html)]
 
 
+def linked_table(site: Path, url: str, inner: str) -> tuple[list[list[str]], bool] | None:
+    """The rows of the table a figure links to for its data, and whether it is a table of
+    the same page (not the chart's own table); None if the figure has its own table."""
+    link = re.search(r'<p class="mb-chart__data-link"><a href="([^"]*)#([^"]+)">', inner)
+    if link is None:
+        return None
+    target, anchor = link.groups()
+    page = (site / url / target / "index.html").read_text(encoding="utf-8")
+    if not target:
+        table = re.search(rf'<table[^>]* id="{anchor}"[^>]*>(.*?)</table>', page, re.S)
+        assert table, (url, anchor)
+        return table_rows(table.group(1)), True
+    figure = [inner for _, ident, inner in _FIGURE.findall(page) if ident == anchor]
+    assert figure, (url, target, anchor)
+    return table_rows(figure[0]), False
+
+
 def table_rows(inner: str) -> list[list[str]]:
-    """The shown cells of each row of a figure's data table."""
+    """The shown cells of each row of a figure's data table (none if it has no table)."""
+    if "<tbody>" not in inner:
+        return []
     body = inner.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return [_cells(row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
 
@@ -475,6 +493,10 @@ def test_each_chart_has_summary_table_decorative_view_and_downloads(
         assert summary and len(summary.group(1)) > 10, where
         assert re.search(r'<div class="mb-chart__view[^"]*" aria-hidden="true"', inner), where
         rows = table_rows(inner)
+        linked = linked_table(site, url, inner)
+        if linked is not None:  # the figures are in a table elsewhere: linked, not repeated
+            assert not rows, where
+            rows, _ = linked
         assert rows, where
         links = dict(
             (label, href)
@@ -485,6 +507,12 @@ def test_each_chart_has_summary_table_decorative_view_and_downloads(
         csv_rows = list(
             csv.reader(io.StringIO((folder / links["CSV"]).read_text(encoding="utf-8")))
         )
+        if linked is not None and linked[1]:
+            # The page's own table (indicators by cases and money): every bar's figure is in it.
+            cells = {cell for row in rows for cell in row}
+            assert len(csv_rows) == 1 + len(bars(inner)), where
+            assert all(bar.text in cells | {"—"} for bar in bars(inner)), where
+            continue
         assert len(csv_rows) == 1 + len(rows), where
         data_spec = re.search(r'data-spec="([^"]+)"', inner)
         assert data_spec and links["Vega-Lite"] == data_spec.group(1), where
@@ -504,17 +532,23 @@ def test_each_chart_has_summary_table_decorative_view_and_downloads(
             ]
             _assert_bars_state_the_table(kind, bars(inner), rows, csv_rows[1:], where)
         else:
-            assert set(links) == {"PNG", "SVG", "CSV", "Vega-Lite"}, where
+            # The SVG is made at build time; the PNG by the live view, on a button.
+            assert set(links) == {"SVG", "CSV", "Vega-Lite"}, where
             assert "mb-bars" not in inner, where
             image = re.search(r'<img src="([^"]+)" alt="" width="(\d+)" height="(\d+)"', inner)
             assert image, where
             svg = (folder / image.group(1)).read_bytes()
-            assert ElementTree.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
-            png = (folder / links["PNG"]).read_bytes()
-            assert png.startswith(b"\x89PNG\r\n\x1a\n")
-            width, height = struct.unpack(">II", png[16:24])
-            assert (width, height) == (2 * int(image.group(2)), 2 * int(image.group(3)))
+            root = ElementTree.fromstring(svg)
+            assert root.tag == "{http://www.w3.org/2000/svg}svg"
+            size = (round(float(root.get("width", 0))), round(float(root.get("height", 0))))
+            assert size == (int(image.group(2)), int(image.group(3))), where
             assert (folder / links["SVG"]).read_bytes() == svg
+            assert not Path(f"{stem}.png").exists(), where
+            exports = re.search(r'<span class="mb-chart__exports" hidden>(.*?)</span>', inner)
+            assert exports, where
+            assert re.findall(r'data-format="(\w+)" data-file="([^"]+)"', exports.group(1)) == [
+                ("png", f"{ident}.png")
+            ]
 
 
 def _assert_bars_state_the_table(
@@ -557,7 +591,7 @@ def test_unit_pages_have_no_chart_images(built: Path) -> None:
     assert len(unit_pages) >= 10
     images = [str(f) for page in unit_pages for f in page.iterdir() if f.suffix in (".png", ".svg")]
     assert images == []
-    assert any(built.glob("2024/3-thang/*.png")), "period charts keep their images"
+    assert any(built.glob("2024/3-thang/*.svg")), "period charts keep their images"
 
 
 def test_chart_text_uses_the_page_number_formats(built: Path) -> None:
@@ -589,13 +623,18 @@ def test_a_rate_target_bar_shows_the_target(built: Path) -> None:
 def test_chart_summaries_state_the_same_figures_as_the_page(built: Path) -> None:
     url = "2016/ca-nam/quang-tri"
     page = text_of(built, url)
-    summaries = [
-        html.unescape(re.search(r'<p class="mb-chart__summary">(.+?)</p>', inner).group(1))
-        for _, _, inner in figures(built, url)
-    ]
-    assert "Quảng Trị đạt 92% về việc, vượt chỉ tiêu 18 điểm %" in summaries[0]
-    for figure in re.findall(r"\d[\d.,]*(?:%| việc| tỷ đồng)", " ".join(summaries)):
-        assert page.count(figure) >= 2, figure  # in the summary and elsewhere on the page
+    history = text_of(built, "don-vi/quang-tri")
+    summaries = {
+        kind: html.unescape(re.search(r'<p class="mb-chart__summary">(.+?)</p>', inner).group(1))
+        for kind, _, inner in figures(built, url)
+    }
+    assert "Quảng Trị đạt 92% về việc, vượt chỉ tiêu 18 điểm %" in summaries["rate_target"]
+    for kind, summary in summaries.items():
+        for figure in re.findall(r"\d[\d.,]*(?:%| việc| tỷ đồng)", summary):
+            if kind == "trend":  # its table is the unit history's, which the figure links to
+                assert history.count(figure) >= 2, figure
+            else:
+                assert page.count(figure) >= 2, figure  # in the summary and elsewhere on the page
 
 
 def test_trend_axis_uses_vietnamese_month_names(built: Path) -> None:

@@ -6,18 +6,23 @@ import shutil
 from pathlib import Path
 
 from minhbach.compute import compute
-from minhbach.render import render_pages
+from minhbach.render import render
+from minhbach.tree import read_tree
 from minhbach.validate import check_content
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 
-def _render(content: Path, cache: Path | None) -> tuple[dict[str, bytes], int, int]:
+def _render(
+    content: Path, cache: Path | None, reports: Path | None = None, workers: int = 1
+) -> tuple[dict[str, bytes], int, int]:
+    """Render into `reports` (kept between calls; by default beside the content)."""
     checked, problems = check_content(content)
     assert not problems.errors
     model, _ = compute(checked)
-    files, stats = render_pages(model, langs=("vi",), render_cache=cache)
-    return files, stats.pages_rendered, stats.pages_cached
+    reports = reports or content.parent / ("reports" if cache else "reports-fresh")
+    _, stats = render(model, reports, langs=("vi",), render_cache=cache, workers=workers)
+    return read_tree(reports), stats.pages_rendered, stats.pages_cached
 
 
 def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
@@ -43,9 +48,36 @@ def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
     fresh, _, _ = _render(content, None)
     assert changed == fresh
     assert changed != first
-    assert b"\xc4\x90\xc3\xa3 s\xe1\xbb\xada." in changed["vi/2025/6-thang/beta/index.md"]
+    assert "Đã sửa.".encode() in changed["vi/2025/6-thang/beta/index.md"]
     assert 5 < rendered_changed < rendered
     assert rendered_changed + cached_changed == rendered
+
+
+def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    cache = tmp_path / "cache"
+    first, _, _ = _render(content, cache)
+    page = tmp_path / "reports" / "vi" / "2025" / "6-thang" / "beta" / "index.md"
+    page.write_text("edited by hand\n", encoding="utf-8")
+    again, rendered_again, _ = _render(content, cache)
+    assert again == first
+    assert rendered_again == 5 + 1  # the always-rendered pages and the edited one
+
+
+def test_pages_rendered_in_forked_processes_equal_one_process(tmp_path: Path) -> None:
+    from minhbach import render as stage
+
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    one, _, _ = _render(content, None, tmp_path / "one")
+    threshold = stage.PARALLEL_ABOVE
+    stage.PARALLEL_ABOVE = 1
+    try:
+        forked, _, _ = _render(content, None, tmp_path / "forked", workers=2)
+    finally:
+        stage.PARALLEL_ABOVE = threshold
+    assert forked == one
 
 
 def test_a_changed_target_renders_every_page_again(tmp_path: Path) -> None:
@@ -60,7 +92,7 @@ def test_a_changed_target_renders_every_page_again(tmp_path: Path) -> None:
 
 
 def test_write_tree_notices_a_file_edited_by_hand(tmp_path: Path) -> None:
-    from minhbach.render import write_tree
+    from minhbach.tree import write_tree
 
     files = {"vi/a.md": b"A\n", "files/b.csv": b"b\n"}
     assert write_tree(tmp_path, files).written == 2
