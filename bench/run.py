@@ -80,7 +80,7 @@ class Step:
     wall_s: float = 0.0
     cpu_s: float = 0.0
     max_rss_mb: float = 0.0
-    tree_rss_mb: float | None = None
+    tree_pss_mb: float | None = None
     pages: int | None = None
     pages_built: int | None = None
     charts: int | None = None
@@ -340,7 +340,7 @@ def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) 
             # Unbuffered, so the log keeps the order of stdout and stderr lines.
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        sampler = TreeRss(process.pid)
+        sampler = TreeMemory(process.pid)
         sampler.start()
         try:
             # wait4 gives the child's own rusage, including the children it waited for
@@ -363,7 +363,7 @@ def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) 
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
         max_rss_mb=usage.ru_maxrss / 1024,  # Linux: KiB
-        tree_rss_mb=sampler.peak_kib / 1024 if sampler.peak_kib else None,
+        tree_pss_mb=sampler.peak_kib / 1024 if sampler.peak_kib else None,
         log=str(log_path),
     )
     parse_build_output(output, step)
@@ -377,8 +377,14 @@ def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) 
     return step
 
 
-class TreeRss(threading.Thread):
-    """Sample the resident memory of a process and all its descendants, summed."""
+class TreeMemory(threading.Thread):
+    """Sample the memory of a process and all its descendants: their PSS, summed.
+
+    PSS (proportional set size) counts a page shared by n processes as 1/n in each, so
+    the sum is the memory the tree holds: the build's forked renderers share the site
+    model with it, and their RSS summed would count the model once per process. Where
+    the kernel gives no PSS (/proc/<pid>/smaps_rollup), RSS is summed: an upper bound.
+    """
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -391,7 +397,7 @@ class TreeRss(threading.Thread):
         if not Path("/proc/self/statm").exists():
             return  # not Linux: the table shows only the largest process
         while not self._done.wait(SAMPLE_SECONDS):
-            total = sum(self._rss_kib(pid) for pid in self._tree())
+            total = sum(self._memory_kib(pid) for pid in self._tree())
             self.peak_kib = max(self.peak_kib, total)
 
     def stop(self) -> None:
@@ -415,7 +421,13 @@ class TreeRss(threading.Thread):
             yield pid
             todo.extend(parents.get(pid, []))
 
-    def _rss_kib(self, pid: int) -> int:
+    def _memory_kib(self, pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
         try:
             return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self._page_kib
         except (OSError, IndexError, ValueError):
@@ -668,7 +680,7 @@ def report(steps: list[Step], plain: Step | None, checks: dict[str, str]) -> str
         "wall s",
         "CPU s",
         "RSS MB¹",
-        "tree RSS MB²",
+        "tree PSS MB²",
         "pages",
         "built³",
         "charts",
@@ -694,8 +706,8 @@ def report(steps: list[Step], plain: Step | None, checks: dict[str, str]) -> str
     lines += [
         "¹ largest single process (ru_maxrss of the build and the children it waited for; "
         "the chart pool's workers are not summed).",
-        f"² sum of the resident memory of the build's process tree, sampled every "
-        f"{SAMPLE_SECONDS * 1000:.0f} ms (shared pages count once per process: an upper bound).",
+        f"² sum of the proportional set size (PSS) of the build's process tree, sampled "
+        f"every {SAMPLE_SECONDS * 1000:.0f} ms: a page shared by n processes counts 1/n in each.",
         "³ pages MkDocs built, when the build says (`N built`); — when it does not.",
         "⁴ check and compute warnings printed by the build (capped at 20 per file).",
         "CPU: user + system of the build and its waited-for children.",
@@ -721,7 +733,7 @@ def _cells(step: Step) -> list[str]:
         num(step.wall_s, 1) + ("" if step.returncode == 0 else f" FAILED ({step.returncode})"),
         num(step.cpu_s, 1),
         num(step.max_rss_mb),
-        num(step.tree_rss_mb),
+        num(step.tree_pss_mb),
         num(step.pages),
         num(step.pages_built),
         num(step.charts),
@@ -750,11 +762,11 @@ def judge(steps: list[Step], plain: Step | None) -> list[Target]:
     ]
     # Memory counts for a failed build too (it may have failed for want of it).
     if steps:
-        tree = max((s.tree_rss_mb or 0.0) for s in steps)
+        tree = max((s.tree_pss_mb or 0.0) for s in steps)
         largest = max(s.max_rss_mb for s in steps)
         peak = tree or largest
         measured = f"{peak:,.0f} MB" + (
-            f" (tree; largest process {largest:,.0f} MB)" if tree else " (largest process)"
+            f" (tree PSS; largest process RSS {largest:,.0f} MB)" if tree else " (largest process)"
         )
         targets.append(Target("peak RSS", "≤ 2 GB", measured, peak <= 2048))
     else:
