@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         "--cache",
         type=Path,
         default=Path(".cache"),
-        help="build caches, by content hash: charts/, pages/, check/ (default: .cache)",
+        help="build caches: charts/, check/, data/, pages/, render/ (default: .cache)",
     )
     parser.add_argument(
         "--lang",
@@ -191,6 +191,7 @@ def _build_or_raise(options: Options) -> None:
         _cache(options, "charts"),
         options.langs,
         render_cache=_cache(options, "render"),
+        data_cache=_cache(options, "data"),
     )
     step(
         f"render: {drawn.pages_rendered} pages rendered, {drawn.pages_cached} from the cache; "

@@ -590,6 +590,7 @@ def render(
     langs: tuple[Lang, ...] = LANGS,
     render_cache: Path | None = None,
     workers: int | None = None,
+    data_cache: Path | None = None,
 ) -> tuple[WriteStats, charts.RenderStats]:
     """Render every page, chart and data file of the editions `langs` into `reports/`.
 
@@ -631,7 +632,7 @@ def render(
 
     drawn = [chart for lang in langs for chart in renderers[lang].image_charts()]
     finish_images = charts.render_images_async(drawn, cache_dir, workers)
-    data = data_files(model)
+    data = data_files(model, cache_dir=data_cache)
     images, stats = finish_images()
 
     def write_others() -> None:
