@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
+import multiprocessing as mp
+import os
+import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -24,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue
-from .checkcache import CheckCache, FileCheck, context_key
+from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
 from .figures import Figure, MoneyUnit
 from .load import load_model, validate_document, validate_pruned
 from .memory import collector_paused
@@ -89,6 +93,24 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return str(path)
 
 
+def _display_paths(paths: list[Path], cwd: Path) -> list[str]:
+    """`display_path` of each path, resolving each folder once instead of each file."""
+    folders: dict[Path, Path] = {}
+    shown = []
+    for path in paths:
+        if path.is_symlink():  # shown as its target
+            shown.append(display_path(path, cwd))
+            continue
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        try:
+            shown.append(str((folder / path.name).relative_to(cwd)))
+        except ValueError:
+            shown.append(str(path))
+    return shown
+
+
 def check_content(root: Path, cache_dir: Path | None = None) -> tuple[Content, Problems]:
     """Load and check every file of a content folder; return what passed and all problems.
 
@@ -118,23 +140,118 @@ def _check_content(root: Path, cache_dir: Path | None) -> tuple[Content, Problem
         )
         cache = CheckCache(cache_dir, context, root / "sources")
     cwd = Path.cwd().resolve()
-    # One process: spread over two, the checks of the 2,531-dataset reference took half
-    # again as much CPU (starting workers, pickling every result both ways) and no less
-    # wall time on two cores.
-    for path in _dataset_paths(root, problems):
-        shown = display_path(path, cwd)
-        data = path.read_bytes()
-        result = cache.get(shown, data) if cache is not None else None
-        if result is None:
-            result = check_file(data, shown, root, content, catalogue)
-            if cache is not None:
-                cache.put(shown, data, result)
+    paths = _dataset_paths(root, problems)
+    files = [
+        (shown, path.read_bytes())
+        for shown, path in zip(_display_paths(paths, cwd), paths, strict=True)
+    ]
+    results: list[FileCheck | None] = [None] * len(files)
+    keys: list[bytes] = []
+    if cache is not None:
+        keys = [cache.key(shown, data) for shown, data in files]
+        results = [cache.get(key) for key in keys]
+    todo = [index for index, result in enumerate(results) if result is None]
+    for index, checked_file, pickled in _check_files(
+        [files[index] for index in todo], todo, root, content, catalogue, cache is not None
+    ):
+        results[index] = checked_file
+        if cache is not None:
+            assert pickled is not None
+            cache.put(keys[index], pickled)
+    keys_of: dict[int, bytes] = {}  # the key of each checked dataset's file, by id
+    for index, result in enumerate(results):
+        assert result is not None
         problems.extend(result.problems)
         if result.checked is not None:
             content.datasets.append(result.checked)
+            if cache is not None:
+                keys_of[id(result.checked)] = keys[index]
     _check_duplicates(content, problems)
-    CrossChecker(content, problems, catalogue).run()
+    _check_across(content, problems, catalogue, cache, keys_of)
+    if cache is not None:
+        cache.save()
     return content, problems
+
+
+def _check_across(
+    content: Content,
+    problems: Problems,
+    catalogue: Catalogue,
+    cache: CheckCache | None,
+    keys_of: dict[int, bytes],
+) -> None:
+    """Check the datasets of each unit against each other.
+
+    With a cache, only a unit one of whose dataset files changed is checked again: the
+    checks read nothing but the unit's datasets.
+    """
+    by_unit: dict[str, dict[Period, CheckedDataset]] = defaultdict(dict)
+    for checked in content.datasets:
+        by_unit[checked.unit_id][checked.period] = checked
+    for periods in by_unit.values():
+        key = b""
+        stored = None
+        if cache is not None:
+            key = cache.across_key([keys_of[id(c)] for _, c in sorted(periods.items())])
+            stored = cache.get_across(key)
+        if stored is None:
+            found = Problems()
+            CrossChecker(found, catalogue).run(periods)
+            stored = CrossCheck(tuple(found))
+            if cache is not None:
+                cache.put(key, dumps(stored))
+        problems.extend(stored.problems)
+
+
+#: Files to check, at least, before the checks are spread over worker processes.
+WORKERS_FROM = 64
+
+
+def _check_files(
+    files: list[tuple[str, bytes]],
+    indexes: list[int],
+    root: Path,
+    content: Content,
+    catalogue: Catalogue,
+    pickled: bool,
+) -> Iterator[tuple[int, FileCheck, bytes | None]]:
+    """Check each (path shown, bytes) on its own: its index, result and, if `pickled`, pickle.
+
+    Many files are checked in worker processes, one per core, forked from this one (so
+    they start with the registry, targets and catalogue loaded); results come back in
+    order, so the problems are reported as one process reports them.
+    """
+    workers = os.cpu_count() or 1
+    if len(files) < WORKERS_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        for index, (shown, data) in zip(indexes, files, strict=True):
+            result = check_file(data, shown, root, content, catalogue)
+            yield index, result, dumps(result) if pickled else None
+        return
+    # What exists now is only read by the workers: out of the collector's sight, its pages
+    # stay shared with this process instead of being copied when a collection touches them.
+    gc.freeze()
+    chunksize = max(1, len(files) // (workers * 8))
+    with mp.get_context("fork").Pool(
+        workers, initializer=_start_worker, initargs=(root, content, catalogue)
+    ) as pool:
+        for index, reply in zip(
+            indexes, pool.imap(_check_in_worker, files, chunksize), strict=True
+        ):
+            yield index, pickle.loads(reply), reply if pickled else None
+
+
+_worker: tuple[Path, Content, Catalogue] | None = None
+
+
+def _start_worker(root: Path, content: Content, catalogue: Catalogue) -> None:
+    global _worker
+    _worker = (root, content, catalogue)
+
+
+def _check_in_worker(file: tuple[str, bytes]) -> bytes:
+    assert _worker is not None
+    shown, data = file
+    return dumps(check_file(data, shown, *_worker))
 
 
 def check_file(
@@ -1009,13 +1126,17 @@ def _replace_below(model: Any, updates: dict[Loc, Figure], leading: set[Loc], lo
 class CrossChecker:
     """Checks between periods of one unit (THADS.md §1.6.7-9)."""
 
-    def __init__(self, content: Content, problems: Problems, catalogue: Catalogue) -> None:
-        self.content = content
+    def __init__(self, problems: Problems, catalogue: Catalogue) -> None:
         self.problems = problems
         self.catalogue = catalogue
-        self.by_unit: dict[str, dict[Period, CheckedDataset]] = defaultdict(dict)
-        for checked in content.datasets:
-            self.by_unit[checked.unit_id][checked.period] = checked
+        fields = catalogue.groups["results"].fields
+        # The fields with a rule within a statistical year, in the catalogue's order.
+        self.within_year = [
+            (key, spec.cumulative)
+            for key, spec in fields.items()
+            if spec.cumulative or key == "carried_over"
+        ]
+        self._blocks: dict[int, dict[Loc, Block]] = {}
 
     def warn(
         self, checked: CheckedDataset, loc: Loc, message: str, hint: str | None, rule: str
@@ -1029,38 +1150,38 @@ class CrossChecker:
             rule=rule,
         )
 
-    def run(self) -> None:
-        for periods in self.by_unit.values():
-            for _, checked in sorted(periods.items()):
-                self.check_cumulative(checked, periods)
-                self.check_carry_over(checked, periods)
-                self.check_published_changes(checked, periods)
+    def run(self, periods: dict[Period, CheckedDataset]) -> None:
+        """Check the datasets of one unit, by period."""
+        earlier = None
+        for period, checked in sorted(periods.items()):
+            # Periods sort by year, then months: the one before, if of the same year, is
+            # the latest with fewer months.
+            if earlier is not None and earlier.period.year == period.year:
+                self.check_cumulative(checked, earlier)
+            self.check_carry_over(checked, periods)
+            self.check_published_changes(checked, periods)
+            earlier = checked
 
-    @staticmethod
-    def blocks(checked: CheckedDataset) -> dict[Loc, Block]:
-        return {b.loc: b for b in results_blocks(checked.dataset)}
+    def blocks(self, checked: CheckedDataset) -> dict[Loc, Block]:
+        """A dataset's results blocks by place, made once per dataset."""
+        found = self._blocks.get(id(checked))
+        if found is None:
+            found = {b.loc: b for b in results_blocks(checked.dataset)}
+            self._blocks[id(checked)] = found
+        return found
 
-    def check_cumulative(
-        self, later: CheckedDataset, periods: dict[Period, CheckedDataset]
-    ) -> None:
-        earlier_periods = [
-            p for p in periods if p.year == later.period.year and p.months < later.period.months
-        ]
-        if not earlier_periods:
-            return
-        earlier = periods[max(earlier_periods)]
-        fields = self.catalogue.groups["results"].fields
+    def check_cumulative(self, later: CheckedDataset, earlier: CheckedDataset) -> None:
         before = self.blocks(earlier)
         for loc, block in self.blocks(later).items():
             if loc not in before:
                 continue
-            for key, spec in fields.items():
+            for key, cumulative in self.within_year:
                 now, then = block.results.figure(key), before[loc].results.figure(key)
                 if now is None or then is None:
                     continue
                 n_low, n_high = _bounds(now, block.amount)
                 t_low, t_high = _bounds(then, block.amount)
-                if spec.cumulative and n_high < t_low:
+                if cumulative and n_high < t_low:
                     self.warn(
                         later,
                         (*loc, key),

@@ -3,15 +3,20 @@ dataset file whenever anything its checks read has changed."""
 
 from __future__ import annotations
 
+import io
+import os
 import pickle
 import shutil
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from minhbach import validate
+from minhbach import checkcache, validate
 from minhbach.compute import compute
+from minhbach.figures import Figure, MoneyUnit, Qualifier
 from minhbach.problems import Problem
 from minhbach.validate import Content, check_content
 
@@ -71,10 +76,18 @@ def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Checks:
     (checks.root / "datasets" / "2024-6m" / "broken.yml").write_text("unit: [\n", encoding="utf-8")
     checks.edit("datasets/2025-6m/beta.yml", "unit: beta", "unit: beta\nextra_key: 1")
     checks.edit("datasets/2024-6m/gamma.yml", "completed: ", "completed: 9")
+    # And a check across periods: a change from 2024-6m that does not add up.
+    checks.edit(
+        "datasets/2025-6m/alpha.yml",
+        "  rate: 85.00\nmoney:",
+        "  rate: 85.00\n  change:\n    completed:\n      absolute: 1\nmoney:",
+    )
     return checks
 
 
 DATASETS = 10  # in the mini fixture, with broken.yml
+UNITS = 6  # with datasets that pass
+ACROSS = "check the change against last year's dataset"
 
 
 def test_a_cached_run_finds_exactly_what_an_uncached_run_finds(mini: Checks) -> None:
@@ -84,6 +97,32 @@ def test_a_cached_run_finds_exactly_what_an_uncached_run_finds(mini: Checks) -> 
     assert any(p.rule == "yaml" for p in problems)
     assert any(p.rule == "schema" for p in problems)
     assert any(p.path.endswith("gamma.yml") for p in problems)
+    assert any(p.hint == ACROSS for p in problems)
+
+
+def test_a_changed_dataset_checks_its_unit_across_periods_again_and_only_it(
+    mini: Checks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units: list[set[str]] = []
+    run = validate.CrossChecker.run
+
+    def counting(
+        self: validate.CrossChecker, periods: dict[object, validate.CheckedDataset]
+    ) -> None:
+        units.append({checked.unit_id for checked in periods.values()})
+        run(self, periods)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate.CrossChecker, "run", counting)
+    mini.run()
+    assert len(units) == UNITS
+    units.clear()
+    mini.run()
+    assert units == []
+    mini.edit("datasets/2024-6m/alpha.yml", 'alpha 2024-6m"', 'alpha 2024-6m (sửa)"')
+    problems = mini.run()[1]
+    assert units == [{"pre2025:alpha"}]
+    assert any(p.hint == ACROSS for p in problems)
+    assert mini.same_as_uncached() == []
 
 
 def test_a_changed_dataset_is_checked_again_and_only_it(mini: Checks) -> None:
@@ -129,14 +168,57 @@ def test_a_changed_archived_source_checks_the_datasets_quoting_it_again(
     assert set(checks.same_as_uncached()) == quoting
 
 
-def test_a_damaged_or_foreign_cache_entry_is_a_miss(mini: Checks) -> None:
+def _pack_entries(pack: bytes) -> list[tuple[int, int]]:
+    """Where each entry's pickle lies in a pack: (offset, length)."""
+    start = len(checkcache.FORMAT) + checkcache._COUNT.size
+    (count,) = checkcache._COUNT.unpack(pack[len(checkcache.FORMAT) : start])
+    offset = start + count * checkcache._INDEX.size
+    entries = []
+    for _, _, length in checkcache._INDEX.iter_unpack(pack[start:offset]):
+        entries.append((offset, length))
+        offset += length
+    return entries
+
+
+def test_a_damaged_cache_entry_is_a_miss(mini: Checks) -> None:
     mini.run()
-    entries = sorted(mini.cache.glob("*.pickle"))
-    assert len(entries) == DATASETS
-    entries[0].write_bytes(b"not a cache entry")
-    head, key, body = entries[1].read_bytes().split(b"\n", 2)
-    entries[1].write_bytes(b"\n".join([head, key, body[: len(body) // 2]]))
-    assert len(mini.same_as_uncached()) == 2
+    path = mini.cache / checkcache.PACK
+    pack = bytearray(path.read_bytes())
+    entries = _pack_entries(bytes(pack))
+    assert len(entries) == DATASETS + UNITS  # the files' first, in order
+    # One byte of one pickle: it may still unpickle, to something else; its digest differs.
+    offset, length = entries[3]
+    pack[offset + length // 2] ^= 0x01
+    path.write_bytes(bytes(pack))
+    assert len(mini.same_as_uncached()) == 1
+    assert mini.same_as_uncached() == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda pack: pack[:-1],  # cut short
+        lambda pack: pack + b"\0",  # grown
+        lambda pack: b"not a cache",
+        lambda pack: pack.replace(checkcache.FORMAT, b"minhbach-check-cache 1\n", 1),
+    ],
+)
+def test_a_damaged_or_foreign_pack_is_a_miss_for_every_file(
+    mini: Checks, damage: Callable[[bytes], bytes]
+) -> None:
+    mini.run()
+    path = mini.cache / checkcache.PACK
+    path.write_bytes(damage(path.read_bytes()))
+    assert len(mini.same_as_uncached()) == DATASETS
+    assert mini.same_as_uncached() == []
+
+
+def test_a_removed_dataset_leaves_the_pack(mini: Checks) -> None:
+    mini.run()
+    assert len(_pack_entries((mini.cache / checkcache.PACK).read_bytes())) == DATASETS + UNITS
+    (mini.root / "datasets" / "2024-6m" / "broken.yml").unlink()
+    assert mini.same_as_uncached() == []
+    assert len(_pack_entries((mini.cache / checkcache.PACK).read_bytes())) == DATASETS - 1 + UNITS
 
 
 def test_code_and_context_are_part_of_the_key(
@@ -156,3 +238,65 @@ def test_models_and_documents_come_back_from_a_pickle_as_they_were() -> None:
         assert copy.doc.mark(("cases", "completed")) == checked.doc.mark(("cases", "completed"))
         with pytest.raises(ValidationError):
             copy.dataset.unit = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        Figure(Decimal(2896)),
+        Figure(Decimal("97.6"), Decimal("0.1"), text="97,6 tỷ", unit=MoneyUnit.BILLION_VND),
+        Figure(Decimal(47), Decimal("1.0"), Qualifier.NEARLY, "gần 47", "gần 47 việc", "n"),
+        Figure(Decimal("-0"), Decimal("1E+3")),
+    ],
+)
+def test_a_figure_comes_back_from_the_pack_as_it_was(figure: Figure) -> None:
+    # Beside a figure with the same decimals, which the pack pickles once.
+    figures = [figure, Figure(figure.value, figure.step)]
+    stream = io.BytesIO()
+    checkcache._Pickler(stream).dump(figures)
+    copies = pickle.loads(stream.getvalue())
+    assert copies == figures
+    assert [repr(copy) for copy in copies] == [repr(figure) for figure in figures]
+    assert [hash(copy) for copy in copies] == [hash(figure) for figure in figures]
+
+
+def test_checks_spread_over_processes_find_what_one_process_finds(
+    mini: Checks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "fork" not in validate.mp.get_all_start_methods():
+        pytest.skip("worker processes are forked")
+    serial, serial_problems = mini.run(cached=False)
+    log = tmp_path / "pids"
+    check_file = validate.check_file
+
+    def logging(*args: object) -> validate.FileCheck:
+        with log.open("a") as stream:
+            stream.write(f"{os.getpid()}\n")
+        return check_file(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate, "check_file", logging)
+    monkeypatch.setattr(validate, "WORKERS_FROM", 2)
+    monkeypatch.setattr(validate.os, "cpu_count", lambda: 2)
+    for cached, checked in ((False, DATASETS), (True, DATASETS), (True, 0)):  # cold, warm
+        log.write_text("")
+        content, problems = mini.run(cached=cached)
+        assert problems == serial_problems
+        assert content.datasets == serial.datasets
+        assert compute(content) == compute(serial)
+        pids = log.read_text().split()
+        assert len(pids) == checked
+        assert str(os.getpid()) not in pids
+
+
+def test_paths_are_shown_as_display_path_shows_them(tmp_path: Path) -> None:
+    folder = tmp_path / "datasets" / "2024-6m"
+    folder.mkdir(parents=True)
+    (folder / "alpha.yml").write_text("")
+    (tmp_path / "elsewhere.yml").write_text("")
+    (folder / "beta.yml").symlink_to(tmp_path / "elsewhere.yml")
+    (tmp_path / "datasets" / "2025-6m").symlink_to(folder)
+    paths = sorted((tmp_path / "datasets").glob("*/*.yml"))
+    assert len(paths) == 4
+    for cwd in (tmp_path, tmp_path / "datasets", REPO):
+        shown = [validate.display_path(path, cwd) for path in paths]
+        assert validate._display_paths(paths, cwd) == shown
