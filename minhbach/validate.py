@@ -537,6 +537,7 @@ class DatasetChecker:
         self.failed = False
         self.money_unit: MoneyUnit | None = None
         self.sources_read: list[tuple[str, str | None]] = []  # archive name, sha256 or None
+        self.scaled_figures: list[tuple[Loc, FieldDef, Figure, str | None]] = []
 
     def error(
         self,
@@ -565,7 +566,7 @@ class DatasetChecker:
         self.check_source()
         self.check_money_unit()
         dataset = self.scale_money()
-        self.check_measures(dataset)
+        self.check_measures()
         self.check_lists(dataset)
         targets = self.effective_targets(dataset, unit_id, period)
         for block in results_blocks(dataset):
@@ -734,7 +735,8 @@ class DatasetChecker:
     def scale_money(self) -> Dataset:
         """Return the dataset with every money figure in đồng, reporting money without a unit."""
         updates: dict[Loc, Figure] = {}
-        for loc, spec, figure, amount in self.figures(self.dataset):
+        found = list(self.figures(self.dataset))
+        for loc, spec, figure, amount in found:
             measure = amount if spec.measure == "amount" else spec.measure
             if measure != "money":
                 continue
@@ -751,10 +753,16 @@ class DatasetChecker:
                 continue
             updates[loc] = figure.scaled(unit.scale)
         scaled: Dataset = _replace_figures(self.dataset, updates)
+        # The scaled dataset's figures, as `figures(scaled)` would find them: the same
+        # places in the same order, with the money figures replaced.
+        self.scaled_figures = [
+            (loc, spec, updates.get(loc, figure), amount) for loc, spec, figure, amount in found
+        ]
         return scaled
 
-    def check_measures(self, dataset: Dataset) -> None:
-        for loc, spec, figure, amount in self.figures(dataset):
+    def check_measures(self) -> None:
+        """Check every figure of the scaled dataset against its field's measure."""
+        for loc, spec, figure, amount in self.scaled_figures:
             measure = amount if spec.measure == "amount" else spec.measure
             if measure != "money" and figure.unit is not None:
                 self.error(

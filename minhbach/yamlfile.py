@@ -54,12 +54,27 @@ class _Composer(_Loader):
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
-            if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
-                    if regexp.match(value):
-                        return str(tag)
-            return _STR
+            if not implicit[0]:
+                return _STR
+            # A plain scalar's tag depends on its text alone; keys repeat in every dataset.
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = _plain_tag(value)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT:
+                    _PLAIN_TAGS[value] = tag
+            return tag
         return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+
+def _plain_tag(value: str) -> str:
+    for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return str(tag)
+    return _STR
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 10_000
 
 
 Position = tuple[int, int]  # (line, column), 1-based; made a `Mark` when a message asks for it

@@ -9,8 +9,9 @@ import pytest
 
 from minhbach.catalogue import get_catalogue
 from minhbach.figures import Figure, Qualifier
+from minhbach.models import Dataset
 from minhbach.numbers import figure_text
-from minhbach.validate import Content, check_content
+from minhbach.validate import Content, DatasetChecker, check_content
 
 from .conftest import CONTENT, REPO
 
@@ -110,3 +111,30 @@ def test_no_dataset_outside_the_period_layout() -> None:
         if path.is_file():
             assert path.suffix == ".yml" and len(path.relative_to(CONTENT / "datasets").parts) == 2
     assert Path(CONTENT / "provinces.yml").is_file()
+
+
+def test_the_figures_checked_are_those_of_the_scaled_dataset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # check_measures reads the figures found while scaling, with the scaled ones put in.
+    scale_money = DatasetChecker.scale_money
+    scaled_datasets = 0
+
+    def comparing(self: DatasetChecker) -> Dataset:
+        nonlocal scaled_datasets
+        scaled = scale_money(self)
+        found = list(self.figures(scaled))
+        assert [(loc, amount) for loc, _, _, amount in self.scaled_figures] == [
+            (loc, amount) for loc, _, _, amount in found
+        ]
+        assert all(
+            ours[1] is theirs[1] and ours[2] is theirs[2]
+            for ours, theirs in zip(self.scaled_figures, found, strict=True)
+        )
+        scaled_datasets += 1
+        return scaled
+
+    monkeypatch.setattr(DatasetChecker, "scale_money", comparing)
+    check_content(CONTENT)
+    check_content(REPO / "tests" / "fixtures" / "mini")
+    assert scaled_datasets > 10
