@@ -5,7 +5,8 @@ the unit registry and targets, the archived sources it quotes, the catalogue and
 code. `check_content(root, cache_dir=...)` keeps, per dataset file, what those checks
 found (its problems and the typed dataset) under a key hashing all of them but the
 sources, which are listed in the entry with their hashes and compared on use. A hit
-gives exactly what the checks would find; the checks across datasets always run.
+gives exactly what the checks would find. The checks across the periods of a unit read
+only the unit's datasets: what they found is kept under the keys of the unit's files.
 
 The entries of a collection are kept together in one pack file, each with the sha256
 of its pickle, which is checked before the pickle is read: one file to read instead of
