@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import pickle
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -222,7 +223,8 @@ def _check_files(
     order, so the problems are reported as one process reports them.
     """
     workers = os.cpu_count() or 1
-    if len(files) < WORKERS_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+    # Forking is safe on Linux; elsewhere (macOS system libraries, Windows) one process.
+    if len(files) < WORKERS_FROM or workers < 2 or sys.platform != "linux":
         for index, (shown, data) in zip(indexes, files, strict=True):
             result = check_file(data, shown, root, content, catalogue)
             yield index, result, dumps(result) if pickled else None
