@@ -41,7 +41,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -1409,14 +1409,14 @@ def size_mark(chart: Chart, dimension: str) -> str:
     return f"@@chart-{dimension}:{chart.key}@@"
 
 
-def fill_sizes(text: str, images: dict[str, Image]) -> str:
-    """Replace the size placeholders of a page by the rendered images' sizes."""
+def fill_sizes(text: str, sizes: Mapping[str, tuple[int, int]]) -> str:
+    """Replace the size placeholders of a page by the rendered images' (width, height)."""
     if "@@chart-" not in text:
         return text
 
     def size(match: re.Match[str]) -> str:
-        image = images[match.group(2)]
-        return str(image.width if match.group(1) == "width" else image.height)
+        width, height = sizes[match.group(2)]
+        return str(width if match.group(1) == "width" else height)
 
     return _SIZE_MARK.sub(size, text)
 

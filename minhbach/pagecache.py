@@ -51,10 +51,12 @@ TREE_MANIFEST = ".minhbach-tree.json"
 CACHE_VERSION = "1"
 
 # A block of finished HTML: starts at the beginning of a paragraph with one of these
-# tags. Our templates write each such block without blank lines inside (the same
-# rule Markdown's raw-HTML blocks follow), so a block is everything up to the next
-# blank line.
-_STASHED = re.compile(r"<(?:table|figure|details)\b")
+# tags (or is one of these generated paragraphs). Our templates write each such block
+# without blank lines inside (the same rule Markdown's raw-HTML blocks follow), so a
+# block is everything up to the next blank line.
+_STASHED = re.compile(
+    r'<(?:table|figure|details)\b|<div class="mb-cards"|<p class="mb-(?:legend|downloads)"'
+)
 _TOKEN = re.compile(r"<!--mb-stash:(\d+)-->")
 
 
@@ -62,8 +64,10 @@ def stash(markdown: str) -> tuple[str, list[str]]:
     """Replace each block of finished HTML by a placeholder comment; return both.
 
     Blocks are paragraphs separated by blank lines; a block is stashed when it starts
-    with a table, a figure or a details element. Everything else
-    (headings, prose, lists, Markdown links, admonitions) is left to Markdown.
+    with a table, a figure or a details element, or is a page's headline cards, legend
+    or download line (figures and links the tables and open data also give, so the
+    search index loses nothing by not seeing them). Everything else (headings, prose,
+    lists, Markdown links, admonitions) is left to Markdown and to the search index.
     """
     blocks = markdown.split("\n\n")
     chunks: list[str] = []

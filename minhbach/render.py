@@ -597,14 +597,14 @@ def render(
     In order, so that both cores work all along and nothing waits for what it does not need:
     1. the pages whose render-cache key is unchanged, and whose files are still the
        ones written for that key, are kept as they are;
-    2. the charts drawn as images (every period's map and inspections, every unit's
-       trend) are made and rendered by vl-convert in worker processes, while this
-       process encodes the open data;
-    3. the other pages are rendered in forked processes, which write each page and
-       its HTML-drawn charts' files as they go and return only what they wrote; this
-       process meanwhile writes the images, the open data and the other files;
-    4. every file of `reports/` that no part of the build claimed is removed.
-    Pages are never all held in memory at once.
+    2. the other pages are rendered in forked processes (one per core), while the
+       charts drawn as images (every period's map and inspections, every unit's trend)
+       are rendered by vl-convert in worker processes and this process encodes the open
+       data; then the rendering processes write each page with its images' sizes, and
+       its HTML-drawn charts' files, and return only what they wrote, while this
+       process writes the images, the open data and the other files;
+    3. every file of `reports/` that no part of the build claimed is removed.
+    The build's process never holds the pages' text.
     """
     strings = Strings()
     writer = TreeWriter(reports)
@@ -631,11 +631,17 @@ def render(
             jobs.append(Job(lang, page, key))
 
     drawn = [chart for lang in langs for chart in renderers[lang].image_charts()]
-    finish_images = charts.render_images_async(drawn, cache_dir, workers)
-    data = data_files(model, cache_dir=data_cache)
-    images, stats = finish_images()
+    made: dict[str, Any] = {}
+
+    def draw() -> dict[str, tuple[int, int]]:
+        """Render the images while the open data is encoded; their sizes, for the pages."""
+        finish_images = charts.render_images_async(drawn, cache_dir, workers)
+        made["data"] = data_files(model, cache_dir=data_cache)
+        made["images"], made["stats"] = finish_images()
+        return {key: (image.width, image.height) for key, image in made["images"].items()}
 
     def write_others() -> None:
+        images = made["images"]
         for chart in drawn:
             base = f"{chart.lang}/"
             files = {
@@ -650,13 +656,14 @@ def render(
                 report_path(f"{lang}/{charts.ASSETS}/vega.js"), charts.bundle_cached(cache_dir)
             )
             writer.put(report_path(f"{lang}/{charts.ASSETS}/locale.json"), charts.locale_json(lang))
-        for item in data:
+        for item in made["data"]:
             writer.put(report_path(f"vi/{item.path}"), item.data)
         for path, content in {**_editorial(model.content.root, langs), **_archives(model)}.items():
             writer.put(report_path(path), content)
 
-    work = _Work(renderers, jobs, images, reports, writer.known)
-    shares = _render_jobs(work, workers, meanwhile=write_others)
+    work = _Work(renderers, jobs, reports, writer.known)
+    shares = _render_jobs(work, workers, sizes=draw, meanwhile=write_others)
+    stats: charts.RenderStats = made["stats"]
     html_charts: set[str] = set()
     for share in shares:
         writer.merge(share.entries, share.stats)
@@ -679,37 +686,66 @@ class _Work:
 
     renderers: dict[Lang, Renderer]
     jobs: list[Job]
-    images: dict[str, charts.Image]
     root: Path
     known: dict[str, Any]
+    sizes: dict[str, tuple[int, int]] | None = None  # of the images, once rendered
+    ready: Any = None  # forked: a multiprocessing Event set when `sizes_file` holds them
+    sizes_file: Path | None = None
+
+    def image_sizes(self) -> dict[str, tuple[int, int]]:
+        if self.sizes is None:
+            assert self.ready is not None and self.sizes_file is not None
+            self.ready.wait()
+            stored = json.loads(self.sizes_file.read_text(encoding="utf-8"))
+            self.sizes = {key: (width, height) for key, (width, height) in stored.items()}
+        return self.sizes
 
 
 _WORK: _Work | None = None  # set for the forked processes
 
 
-def _render_jobs(work: _Work, workers: int | None, meanwhile: Callable[[], None]) -> list[Share]:
-    """Render the jobs, across forked processes when there are many; run `meanwhile` here."""
+def _render_jobs(
+    work: _Work,
+    workers: int | None,
+    sizes: Callable[[], dict[str, tuple[int, int]]],
+    meanwhile: Callable[[], None],
+) -> list[Share]:
+    """Render the jobs, across forked processes when there are many.
+
+    The pages are rendered while this process runs `sizes` (the images) and then
+    `meanwhile`; a page is written once the sizes of its images are known.
+    """
     global _WORK
     count = workers or os.cpu_count() or 1
     forking = "fork" in multiprocessing.get_all_start_methods()
     if count < 2 or len(work.jobs) < PARALLEL_ABOVE or not forking:
+        work.sizes = sizes()
         meanwhile()
         return [_render_share(work, 0, 1)]
+    context = multiprocessing.get_context("fork")
     for renderer in work.renderers.values():
         renderer.compile()  # once, before the processes share it
+    handle, name = tempfile.mkstemp(prefix=".image-sizes-", suffix=".json", dir=work.root)
+    os.close(handle)
+    work.sizes_file, work.ready = Path(name), context.Event()
     sys.stdout.flush()
     sys.stderr.flush()
     _WORK = work
     gc.collect()
     gc.freeze()  # the model stays shared: the collector would touch, and so copy, its pages
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        # Forked before this process starts any thread (the image pool, zlib's threads,
+        # vl-convert's runtime): a forked child holds only the thread that forked it.
+        with context.Pool(count) as pool:
             pending = pool.starmap_async(_render_forked, [(i, count) for i in range(count)])
+            work.sizes_file.write_text(json.dumps(sizes()), encoding="utf-8")
+            work.ready.set()
             meanwhile()
             return pending.get()
     finally:
         _WORK = None
         gc.unfreeze()
+        work.sizes_file.unlink(missing_ok=True)
 
 
 def _render_forked(share: int, shares: int) -> Share:
@@ -718,28 +754,35 @@ def _render_forked(share: int, shares: int) -> Share:
 
 
 def _render_share(work: _Work, share: int, shares: int) -> Share:
-    """Render every `shares`-th job from `share`, writing each page and its charts' files."""
+    """Render every `shares`-th job from `share`; write each page and its charts' files.
+
+    The pages are rendered first and written once the images' sizes are known.
+    """
     writer = TreeWriter(work.root, known=work.known)
     done: dict[str, str] = {}  # chart files this process wrote, with their digests
-    files: list[tuple[int, list[tuple[str, str]]]] = []
+    rendered: list[tuple[int, str, list[charts.Chart]]] = []
     for index in range(share, len(work.jobs), shares):
         job = work.jobs[index]
         renderer = work.renderers[job.lang]
         renderer.page_charts = []
         try:
             text = renderer.render(job.page)
-            made, renderer.page_charts = renderer.page_charts, None
+            rendered.append((index, text, renderer.page_charts))
         finally:
             renderer.page_charts = None
+    sizes = work.image_sizes()
+    files: list[tuple[int, list[tuple[str, str]]]] = []
+    for index, text, made in rendered:
+        job = work.jobs[index]
         try:
-            text = charts.fill_sizes(text, work.images)
+            filled = charts.fill_sizes(text, sizes)
         except KeyError as missing:
             raise RuntimeError(
                 f"{job.page.path}: chart {missing} is drawn as an image but was not made "
                 "before the pages: add its kind to Renderer.image_charts"
             ) from None
         rel = report_path(f"{job.lang}/{job.page.path}")
-        owned = [(rel, writer.put(rel, text.encode("utf-8")))]
+        owned = [(rel, writer.put(rel, filled.encode("utf-8")))]
         for chart in made:
             if chart.image:
                 continue  # the build's own process writes the images' files
