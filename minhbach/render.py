@@ -20,7 +20,7 @@ import posixpath
 import re
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -691,6 +691,7 @@ class _Work:
     sizes: dict[str, tuple[int, int]] | None = None  # of the images, once rendered
     ready: Any = None  # forked: a multiprocessing Event set when `sizes_file` holds them
     sizes_file: Path | None = None
+    counter: Any = None  # forked: the next job to take, shared
 
     def image_sizes(self) -> dict[str, tuple[int, int]]:
         if self.sizes is None:
@@ -710,10 +711,15 @@ def _render_jobs(
     sizes: Callable[[], dict[str, tuple[int, int]]],
     meanwhile: Callable[[], None],
 ) -> list[Share]:
-    """Render the jobs, across forked processes when there are many.
+    """Render the jobs: in this process and, when there are many, forked ones.
 
-    The pages are rendered while this process runs `sizes` (the images) and then
-    `meanwhile`; a page is written once the sizes of its images are known.
+    Forked processes start rendering at once, while this process runs `sizes` (the
+    images) and `meanwhile`, then takes its part of what is left. Each process takes the
+    next few jobs from a shared counter, so the work balances itself. A forked process
+    writes its pages once the images' sizes are known. One process per core in all:
+    each forked one ends up with its own copy of most of the model (reference counts
+    write to every object it reads), so more processes than cores would cost memory
+    for no speed.
     """
     global _WORK
     count = workers or os.cpu_count() or 1
@@ -721,61 +727,71 @@ def _render_jobs(
     if count < 2 or len(work.jobs) < PARALLEL_ABOVE or not forking:
         work.sizes = sizes()
         meanwhile()
-        return [_render_share(work, 0, 1)]
+        return [_render_share(work, iter(range(len(work.jobs))))]
     context = multiprocessing.get_context("fork")
     for renderer in work.renderers.values():
         renderer.compile()  # once, before the processes share it
     handle, name = tempfile.mkstemp(prefix=".image-sizes-", suffix=".json", dir=work.root)
     os.close(handle)
     work.sizes_file, work.ready = Path(name), context.Event()
+    work.counter = context.Value("q", 0)
     sys.stdout.flush()
     sys.stderr.flush()
     _WORK = work
     gc.collect()
-    gc.freeze()  # the model stays shared: the collector would touch, and so copy, its pages
+    gc.freeze()  # the collector would touch, and so copy, every shared object
     try:
         # Forked before this process starts any thread (the image pool, zlib's threads,
         # vl-convert's runtime): a forked child holds only the thread that forked it.
-        with context.Pool(count) as pool:
-            pending = pool.starmap_async(_render_forked, [(i, count) for i in range(count)])
-            work.sizes_file.write_text(json.dumps(sizes()), encoding="utf-8")
+        with context.Pool(count - 1) as pool:
+            pending = pool.starmap_async(_render_forked, [()] * (count - 1))
+            work.sizes = sizes()
+            work.sizes_file.write_text(json.dumps(work.sizes), encoding="utf-8")
             work.ready.set()
             meanwhile()
-            return pending.get()
+            own = _render_share(work, _taken(work))
+            return [own, *pending.get()]
     finally:
         _WORK = None
         gc.unfreeze()
         work.sizes_file.unlink(missing_ok=True)
 
 
-def _render_forked(share: int, shares: int) -> Share:
+#: Jobs a rendering process takes at a time from the shared counter.
+CHUNK = 16
+
+
+def _taken(work: _Work) -> Iterator[int]:
+    """The indices of the jobs this process takes, a few at a time, until none is left."""
+    while True:
+        with work.counter.get_lock():
+            start = work.counter.value
+            work.counter.value = start + CHUNK
+        if start >= len(work.jobs):
+            return
+        yield from range(start, min(start + CHUNK, len(work.jobs)))
+
+
+def _render_forked() -> Share:
     assert _WORK is not None
-    return _render_share(_WORK, share, shares)
+    return _render_share(_WORK, _taken(_WORK))
 
 
-def _render_share(work: _Work, share: int, shares: int) -> Share:
-    """Render every `shares`-th job from `share`; write each page and its charts' files.
+def _render_share(work: _Work, indices: Iterator[int]) -> Share:
+    """Render the jobs of `indices`; write each page and its charts' files.
 
-    The pages are rendered first and written once the images' sizes are known.
+    Pages are written as they are rendered once the images' sizes are known, and held
+    until then.
     """
     writer = TreeWriter(work.root, known=work.known)
     done: dict[str, str] = {}  # chart files this process wrote, with their digests
-    rendered: list[tuple[int, str, list[charts.Chart]]] = []
-    for index in range(share, len(work.jobs), shares):
-        job = work.jobs[index]
-        renderer = work.renderers[job.lang]
-        renderer.page_charts = []
-        try:
-            text = renderer.render(job.page)
-            rendered.append((index, text, renderer.page_charts))
-        finally:
-            renderer.page_charts = None
-    sizes = work.image_sizes()
+    held: list[tuple[int, str, list[charts.Chart]]] = []
     files: list[tuple[int, list[tuple[str, str]]]] = []
-    for index, text, made in rendered:
+
+    def write(index: int, text: str, made: list[charts.Chart]) -> None:
         job = work.jobs[index]
         try:
-            filled = charts.fill_sizes(text, sizes)
+            filled = charts.fill_sizes(text, work.image_sizes())
         except KeyError as missing:
             raise RuntimeError(
                 f"{job.page.path}: chart {missing} is drawn as an image but was not made "
@@ -793,6 +809,25 @@ def _render_share(work: _Work, share: int, shares: int) -> Share:
                     done[rel] = writer.put(rel, data)
                 owned.append((rel, done[rel]))
         files.append((index, owned))
+
+    for index in indices:
+        job = work.jobs[index]
+        renderer = work.renderers[job.lang]
+        renderer.page_charts = []
+        try:
+            text = renderer.render(job.page)
+            made = renderer.page_charts
+        finally:
+            renderer.page_charts = None
+        if work.sizes is None and not work.ready.is_set():
+            held.append((index, text, made))
+            continue
+        for earlier in held:
+            write(*earlier)
+        held.clear()
+        write(index, text, made)
+    for earlier in held:
+        write(*earlier)
     html = {rel for rel in done if rel.endswith(".csv")}
     return Share(files, writer.entries, writer.stats, html)
 
