@@ -193,17 +193,24 @@ def content_hashes(root: Path) -> dict[str, str]:
         known = {}
     prefix = root.name + "/"
     hashes: dict[str, str] = {}
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = Path(folder, name)
-            rel = path.relative_to(root).as_posix()
-            info = path.stat()
-            record = known.get(prefix + rel)
-            if record and record[:2] == [info.st_size, info.st_mtime_ns]:
-                hashes[rel] = record[2]
-            else:
-                hashes[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    return hashes
+    # Strings and scandir, not pathlib: the reference's 26,000 files took 1.5 s with Path.
+    folders = [(str(root), "")]
+    while folders:
+        folder, base = folders.pop()
+        with os.scandir(folder) as found:
+            for entry in found:
+                rel = base + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, rel + "/"))
+                    continue
+                info = entry.stat()
+                record = known.get(prefix + rel)
+                if record and record[:2] == [info.st_size, info.st_mtime_ns]:
+                    hashes[rel] = record[2]
+                else:
+                    with open(entry.path, "rb") as stream:
+                        hashes[rel] = hashlib.blake2b(stream.read(), digest_size=16).hexdigest()
+    return dict(sorted(hashes.items()))
 
 
 def link_or_copy(source: str, target: str) -> None:
