@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -107,6 +107,7 @@ MAX_MONEY_DECIMALS = 3  # "5,057879 tỷ" reads worse than "5 tỷ 057 triệu 8
 UNIT_WORDS = {"count": {"vi": "việc", "en": "cases"}, "points": {"vi": "điểm %", "en": "pp"}}
 
 
+@functools.lru_cache(maxsize=256)  # a handful of steps, asked for on every value shown
 def decimals_of(step: Decimal) -> int:
     """How many decimals show a value to its precision: step 0,01 → 2, step 1 or 1000 → 0."""
     exponent = step.normalize().as_tuple().exponent
@@ -159,7 +160,11 @@ def show(value: Value, lang: str = "vi", unit: bool = True) -> str:
     Counts take 'việc', money its scale word, percentages '%', points 'điểm %';
     without `unit`, money keeps its scale word but counts and points go bare.
     """
-    point = value.point
+    return _show(value, value.point, lang, unit)
+
+
+def _show(value: Value, point: Decimal, lang: str, unit: bool = True) -> str:
+    """`show` of `value` with `point` in place of its own (its magnitude, for a change)."""
     if value.measure == "money":
         text = money(point, value.step, lang)
     else:
@@ -182,8 +187,8 @@ def signed(value: Value, lang: str = "vi", unit: bool = True) -> str:
     if value.point == 0:
         return "không đổi" if lang == "vi" else "unchanged"
     words = {"vi": ("tăng", "giảm"), "en": ("up", "down")}[lang]
-    magnitude = dataclasses.replace(value, point=abs(value.point))
-    return f"{words[0] if value.point > 0 else words[1]} {show(magnitude, lang, unit)}"
+    magnitude = _show(value, abs(value.point), lang, unit)
+    return f"{words[0] if value.point > 0 else words[1]} {magnitude}"
 
 
 def margin(value: Value, lang: str = "vi", short: bool = False) -> str:
@@ -193,7 +198,7 @@ def margin(value: Value, lang: str = "vi", short: bool = False) -> str:
     """
     if value.point == 0:
         return "đạt đúng chỉ tiêu" if lang == "vi" else "exactly on target"
-    text = show(dataclasses.replace(value, point=abs(value.point)), lang)
+    text = _show(value, abs(value.point), lang)
     above = value.point > 0
     if lang == "vi":
         return f"{'vượt' if above else 'thấp hơn'}{'' if short else ' chỉ tiêu'} {text}"
@@ -203,4 +208,4 @@ def margin(value: Value, lang: str = "vi", short: bool = False) -> str:
 def with_sign(value: Value, lang: str = "vi") -> str:
     """A difference with its sign, for tables: '+18 điểm %', '−23 điểm %', '0 điểm %'."""
     sign = "+" if value.point > 0 else "−" if value.point < 0 else ""
-    return sign + show(dataclasses.replace(value, point=abs(value.point)), lang)
+    return sign + _show(value, abs(value.point), lang)
