@@ -122,6 +122,7 @@ def build_site(
     progress: Callable[[str], None] | None = None,
     cache: Path | None = None,
     static: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[EditionBuilt]:
     """Build every edition into a temporary folder beside `site`, then swap it into `site`.
 
@@ -139,8 +140,17 @@ def build_site(
     first built or found, then moved into place; a build that fails before that
     leaves `site/` as it was. Otherwise the whole site is assembled in a temporary
     folder and swapped in.
+
+    `meanwhile` runs once while MkDocs' processes build pages, if any do: the caller's
+    own clean-up, off the critical path.
     """
     report = progress if progress is not None else _print_to_stderr
+    pending = [meanwhile] if meanwhile is not None else []
+
+    def idle() -> None:
+        while pending:
+            pending.pop()()
+
     ordered = _check_editions(reports, editions)
     if site.exists() and not site.is_dir():
         raise UserError(f"{site}: exists and is not a folder; the site is written as a folder")
@@ -175,6 +185,7 @@ def build_site(
                     report=report,
                     cache=cache / edition.lang if cache is not None else None,
                     materialise=not in_place,
+                    idle=idle,
                 )
                 built.append(result)
                 if failure is not None:
@@ -428,6 +439,7 @@ def _build_edition(
     report: Callable[[str], None],
     cache: Path | None = None,
     materialise: bool = True,
+    idle: Callable[[], None] = lambda: None,
 ) -> tuple[EditionBuilt, str | None]:
     """Run MkDocs for one edition into `out`; return what it did and its failure, if any.
 
@@ -461,7 +473,9 @@ def _build_edition(
             ]
             context = multiprocessing.get_context("spawn")
             with context.Pool(workers) as pool:
-                results = pool.map(_shard_job, jobs)
+                pending = pool.map_async(_shard_job, jobs)
+                idle()
+                results = pending.get()
             messages = [message for shard_messages, _, _ in results for message in shard_messages]
             failures = [shard_failure for _, shard_failure, _ in results if shard_failure]
             built = sum(count for _, _, count in results)
