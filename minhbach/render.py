@@ -20,6 +20,7 @@ import posixpath
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -807,7 +808,10 @@ def _render_jobs(
     """
     global _WORK
     count = workers or os.cpu_count() or 1
+    # Fork only from a process running one thread (not, say, the preview server's): a
+    # forked child holds only the forking thread, and any lock another thread held.
     forking = "fork" in multiprocessing.get_all_start_methods()
+    forking = forking and threading.active_count() == 1
     if count < 2 or len(work.jobs) < PARALLEL_ABOVE or not forking:
         work.sizes = sizes()
         meanwhile()

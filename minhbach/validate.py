@@ -19,6 +19,7 @@ import os
 import pickle
 import re
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -223,8 +224,10 @@ def _check_files(
     order, so the problems are reported as one process reports them.
     """
     workers = os.cpu_count() or 1
-    # Forking is safe on Linux; elsewhere (macOS system libraries, Windows) one process.
-    if len(files) < WORKERS_FROM or workers < 2 or sys.platform != "linux":
+    # Forking is safe on Linux, from a process running one thread (not, say, the preview
+    # server's); elsewhere (macOS system libraries, Windows) one process.
+    single = threading.active_count() == 1
+    if len(files) < WORKERS_FROM or workers < 2 or sys.platform != "linux" or not single:
         for index, (shown, data) in zip(indexes, files, strict=True):
             result = check_file(data, shown, root, content, catalogue)
             yield index, result, dumps(result) if pickled else None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from minhbach.compute import compute
 from minhbach.render import render
@@ -65,19 +69,32 @@ def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
     assert rendered_again == 5 + 1  # the always-rendered pages and the edited one
 
 
-def test_pages_rendered_in_forked_processes_equal_one_process(tmp_path: Path) -> None:
+def test_pages_rendered_in_forked_processes_equal_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from minhbach import render as stage
 
     content = tmp_path / "content"
     shutil.copytree(MINI, content)
     one, _, _ = _render(content, None, tmp_path / "one")
-    threshold = stage.PARALLEL_ABOVE
-    stage.PARALLEL_ABOVE = 1
-    try:
-        forked, _, _ = _render(content, None, tmp_path / "forked", workers=2)
-    finally:
-        stage.PARALLEL_ABOVE = threshold
+    renderers = tmp_path / "renderers"
+    renderers.touch()
+    render_share = stage._render_share
+
+    def logged(*args: Any) -> Any:
+        with renderers.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return render_share(*args)
+
+    monkeypatch.setattr(stage, "_render_share", logged)
+    monkeypatch.setattr(stage, "PARALLEL_ABOVE", 1)
+    # The session's other tests may have left threads (the browser tests' server); this
+    # process forks only when it runs one, so say it does.
+    monkeypatch.setattr(stage.threading, "active_count", lambda: 1)
+    forked, _, _ = _render(content, None, tmp_path / "forked", workers=2)
     assert forked == one
+    pids = set(renderers.read_text().split())
+    assert len(pids) == 2 and str(os.getpid()) in pids  # this process and a forked one
 
 
 def test_a_changed_target_renders_every_page_again(tmp_path: Path) -> None:
