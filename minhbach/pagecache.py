@@ -38,6 +38,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 #: Front-matter key and value of a generated page.
 MARK_KEY = "minhbach"
 MARK_VALUE = "generated"
@@ -211,6 +213,14 @@ def content_hashes(root: Path) -> dict[str, str]:
                     with open(entry.path, "rb") as stream:
                         hashes[rel] = hashlib.blake2b(stream.read(), digest_size=16).hexdigest()
     return dict(sorted(hashes.items()))
+
+
+def bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates in `folder` (keyed by each template's source)."""
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def link_or_copy(source: str, target: str) -> None:

@@ -50,6 +50,7 @@ from .compute import (
 from .models import SUBAGGREGATES, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
+from .pagecache import bytecode_cache
 from .periods import Period
 from .rendercache import Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
@@ -242,7 +243,9 @@ def headline_sentence(page: UnitPeriod, lang: Lang, strings: Strings) -> str:
 class Renderer:
     """Renders the pages of one edition from the templates."""
 
-    def __init__(self, model: SiteModel, lang: Lang, strings: Strings) -> None:
+    def __init__(
+        self, model: SiteModel, lang: Lang, strings: Strings, code_cache: Path | None = None
+    ) -> None:
         self.model = model
         self.lang = lang
         self.strings = strings
@@ -258,6 +261,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # Compiled templates kept by their source's hash: compiling them is about
+            # 0.5 s of a rebuild in which only a few pages change.
+            bytecode_cache=bytecode_cache(code_cache),
         )
         self.env.filters.update(
             m=md_escape,
@@ -694,7 +700,8 @@ def render(
     strings = Strings()
     writer = TreeWriter(reports)
     editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
-    renderers = {lang: Renderer(model, lang, strings) for lang in langs}
+    code_cache = render_cache / "templates" if render_cache is not None else None
+    renderers = {lang: Renderer(model, lang, strings, code_cache) for lang in langs}
     jobs: list[Job] = []
     memos: dict[Lang, RenderCache] = {}
     for lang in langs:
