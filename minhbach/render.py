@@ -318,15 +318,20 @@ class Renderer:
             f'<abbr class="mb-computed" title="{strings.get("computed", lang)}">*</abbr>'
         )
 
-    def cell(self, value: Value | None, unit: bool = True) -> str:
-        """A value's table cell: sortable, its source sentence as a tooltip, '—' when missing."""
+    def cell(self, value: Value | None, unit: bool = True, sortable: bool = True) -> str:
+        """A value's table cell: its source sentence as a tooltip, '—' when missing.
+
+        In a sortable table the cell carries its machine value (`data-sort`); elsewhere
+        it would only weigh the page down (3 KB of a unit page).
+        """
         if value is None:
-            return '<td class="mb-num mb-missing" data-sort="">—</td>'
+            return _MISSING_CELL[sortable]
         quote = value.figure.quote if value.figure else None
         title = f' title="{html_escape(quote)}"' if quote else ""
         mark = "" if value.published else self._computed_mark
         shown = html_escape(show(value, self.lang, unit))
-        return f'<td class="mb-num" data-sort="{sort_value(value)}"{title}>{shown}{mark}</td>'
+        sort = f' data-sort="{sort_value(value)}"' if sortable else ""
+        return f'<td class="mb-num"{sort}{title}>{shown}{mark}</td>'
 
     def results_table(
         self,
@@ -364,7 +369,8 @@ class Renderer:
                 definition = html_escape(fields[row.key].definition[self.lang])
                 label = f'<span title="{definition}">{label}</span>'
             cells = "".join(
-                self.cell(value) + (self._change_cell(change) if with_changes else "")
+                self.cell(value, sortable=False)
+                + (self._change_cell(change) if with_changes else "")
                 for value, change in row.cells
             )
             lines.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
@@ -375,7 +381,8 @@ class Renderer:
                 self.cell(
                     block.rate_computed
                     if block is not None and block.rate is not None and block.rate.published
-                    else None
+                    else None,
+                    sortable=False,
                 )
                 + blank
                 for block in blocks
@@ -383,11 +390,14 @@ class Renderer:
             lines.append(f'<tr><th scope="row">{t("computed_rate")}</th>{cells}</tr>')
         if any(block.target for block in present):
             targets = "".join(
-                self.cell(block.target.value if block is not None and block.target else None)
+                self.cell(
+                    block.target.value if block is not None and block.target else None,
+                    sortable=False,
+                )
                 + blank
                 for block in blocks
             )
-            gaps = "".join(self.gap_cell(block) + blank for block in blocks)
+            gaps = "".join(self.gap_cell(block, sortable=False) + blank for block in blocks)
             lines.append(f'<tr><th scope="row">{t("target")}</th>{targets}</tr>')
             lines.append(f'<tr><th scope="row">{t("gap")}</th>{gaps}</tr>')
         lines += ["</tbody>", "</table>"]
@@ -396,10 +406,10 @@ class Renderer:
     def _change_cell(self, change: Change | None) -> str:
         return f"<td>{html_escape(self.change_text(change)) if change is not None else ''}</td>"
 
-    def gap_cell(self, block: BlockView | None) -> str:
+    def gap_cell(self, block: BlockView | None, sortable: bool = True) -> str:
         """The gap to target, signed, with whether the target was met."""
         if block is None or block.gap is None:
-            return '<td class="mb-num mb-missing" data-sort="">—</td>'
+            return _MISSING_CELL[sortable]
         mark = ""
         if block.met:
             mark = f' <span class="mb-met" title="{self.strings.get("met", self.lang)}">✓</span>'
@@ -407,7 +417,8 @@ class Renderer:
             met = self.strings.get("not_met", self.lang)
             mark = f' <span class="mb-not-met" title="{met}">✗</span>'
         shown = html_escape(with_sign(block.gap, self.lang))
-        return f'<td class="mb-num" data-sort="{sort_value(block.gap)}">{shown}{mark}</td>'
+        sort = f' data-sort="{sort_value(block.gap)}"' if sortable else ""
+        return f'<td class="mb-num"{sort}>{shown}{mark}</td>'
 
     def date(self, day: Any) -> str:
         if self.lang == "vi":
@@ -616,6 +627,13 @@ class Renderer:
             chart=chart,
             **page.context,
         )
+
+
+# A missing figure's cell, in a sortable table (sorts below every figure) and elsewhere.
+_MISSING_CELL = {
+    True: '<td class="mb-num mb-missing" data-sort="">—</td>',
+    False: '<td class="mb-num mb-missing">—</td>',
+}
 
 
 def sort_value(value: Value | None) -> str:
