@@ -615,6 +615,7 @@ class Renderer:
             return figure.render(
                 chart=made,
                 file=lambda ext: href(prefix + made.path(ext)),
+                template=href(prefix + charts.template_path(made.kind)),
                 size=charts.size_mark,
                 data_at=data_at.replace("{stem}", made.stem),
                 data_label=data_label,
@@ -766,6 +767,11 @@ def render(
                 report_path(f"{lang}/{charts.ASSETS}/vega.js"), charts.bundle_cached(cache_dir)
             )
             writer.put(report_path(f"{lang}/{charts.ASSETS}/locale.json"), charts.locale_json(lang))
+            for kind in charts.KIND_SLUGS:
+                writer.put(
+                    report_path(f"{lang}/{charts.template_path(kind)}"),
+                    charts.template_json(kind, lang),
+                )
         for item in made["data"]:
             writer.put(report_path(f"vi/{item.path}"), item.data)
         for path, content in {**_editorial(model.content.root, langs), **_archives(model)}.items():
@@ -915,12 +921,12 @@ def _render_share(work: _Work, indices: Iterator[int]) -> Share:
         for chart in made:
             if chart.image:
                 continue  # the build's own process writes the images' files
-            for ext in ("csv", "vl.json"):
-                rel = report_path(f"{chart.lang}/{chart.path(ext)}")
-                if rel not in done:
-                    data = chart.csv() if ext == "csv" else chart.spec_json()
-                    done[rel] = writer.put(rel, data)
-                owned.append((rel, done[rel]))
+            # Its spec is the kind's template and the values in the page: only its data
+            # file is its own.
+            rel = report_path(f"{chart.lang}/{chart.path('csv')}")
+            if rel not in done:
+                done[rel] = writer.put(rel, chart.csv())
+            owned.append((rel, done[rel]))
         files.append((index, owned))
 
     for index in indices:

@@ -465,25 +465,25 @@ def test_downloads_match_the_chart(open_page: Opener, url: str) -> None:
         name = figure.get_attribute("id")
         links = figure.locator(".mb-chart__downloads a[download]")
         drawn = in_html(page, figure)
-        offered = ["CSV", "Vega-Lite"] if drawn else ["SVG", "CSV", "Vega-Lite"]
+        offered = ["CSV"] if drawn else ["SVG", "CSV", "Vega-Lite"]
         assert links.all_inner_texts() == offered, name
         responses = [page.request.get(resolved(link, "href")) for link in links.all()]
         for response in responses:
             assert response.status == 200, response.url
-        *images, table, spec = responses
-        # The PNG (and the SVG of a chart drawn in HTML) only from the live view: not
-        # offered without JavaScript.
+        # The PNG (and the SVG and spec of a chart drawn in HTML) only from the live view:
+        # not offered without JavaScript.
         expect(figure.locator(".mb-chart__exports")).to_be_hidden()
-        if not drawn:
-            (svg,) = images
+        if drawn:
+            (table,) = responses
+        else:
+            svg, table, spec = responses
             root = ET.fromstring(svg.body())
             assert root.tag == "{http://www.w3.org/2000/svg}svg", svg.url
-
-        assert json.loads(spec.body())["usermeta"]["kind"] == kind(figure), spec.url
-        data_spec = figure.locator(".mb-chart__view").evaluate(
-            "view => new URL(view.dataset.spec, document.baseURI).href"
-        )
-        assert spec.url == data_spec, name  # the spec the live view draws
+            assert json.loads(spec.body())["usermeta"]["kind"] == kind(figure), spec.url
+            data_spec = figure.locator(".mb-chart__view").evaluate(
+                "view => new URL(view.dataset.spec, document.baseURI).href"
+            )
+            assert spec.url == data_spec, name  # the spec the live view draws
 
         rows = list(csv.reader(io.StringIO(table.body().decode("utf-8"), newline="")))
         if figure.locator(".mb-chart__data-link").count():
@@ -504,7 +504,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("url", [VI_UNIT, EN_UNIT, EN_PERIOD])
-def test_the_live_view_makes_the_png_and_svg_of_a_chart_drawn_in_html(
+def test_the_live_view_makes_the_png_svg_and_spec_of_a_chart_drawn_in_html(
     open_page: Opener, url: str
 ) -> None:
     """And the PNG of a chart whose SVG was made at build time (EN_PERIOD's map)."""
@@ -517,12 +517,10 @@ def test_the_live_view_makes_the_png_and_svg_of_a_chart_drawn_in_html(
         live = go_live(figure)
         exports = figure.locator(".mb-chart__exports")
         expect(exports).to_be_visible()
-        assert figure.locator(".mb-chart__downloads").locator("a, button").all_inner_texts() == [
-            "PNG",
-            "SVG",
-            "CSV",
-            "Vega-Lite",
-        ]
+        drawn_here = in_html(page, figure)
+        assert figure.locator(".mb-chart__downloads").locator("a, button").all_inner_texts() == (
+            ["PNG", "SVG", "Vega-Lite", "CSV"] if drawn_here else ["PNG", "SVG", "CSV", "Vega-Lite"]
+        )
         with page.expect_download() as png_download:
             exports.get_by_role("button", name="PNG").click()
         assert png_download.value.suggested_filename == f"{name}.png"
@@ -531,13 +529,21 @@ def test_the_live_view_makes_the_png_and_svg_of_a_chart_drawn_in_html(
         height = float(live.get_attribute("height") or 0)
         assert png_size(png) == (round(2 * width), round(2 * height)), name  # twice the size
 
-        if not in_html(page, figure):
+        if not drawn_here:
             continue  # its SVG is the build-time file, checked in test_downloads_match_the_chart
         with page.expect_download() as svg_download:
             exports.get_by_role("button", name="SVG").click()
         assert svg_download.value.suggested_filename == f"{name}.svg"
         svg = Path(svg_download.value.path()).read_bytes()
         assert svg_texts(svg) == set(live.locator("text").all_text_contents()), name
+        # The spec the live view drew: its kind's template with the figure's values.
+        with page.expect_download() as spec_download:
+            exports.get_by_role("button", name="Vega-Lite").click()
+        assert spec_download.value.suggested_filename == f"{name}.vl.json"
+        spec = json.loads(Path(spec_download.value.path()).read_text(encoding="utf-8"))
+        assert spec["usermeta"]["kind"] == kind(figure), name
+        values = figure.locator("script.mb-chart__values").text_content() or ""
+        assert spec["data"] == {"values": json.loads(values)}, name
     opened.watch.assert_clean()
 
 

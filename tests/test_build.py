@@ -16,6 +16,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -431,6 +432,23 @@ _BAR_ROW = re.compile(
 )
 
 
+def live_spec(folder: Path, inner: str) -> dict[str, Any]:
+    """The spec the live view draws: an image's spec file, or the kind's template with
+    the values the figure carries (a chart drawn in HTML), as minhbach-charts.js does."""
+    own = re.search(r'data-spec="([^"]+)"', inner)
+    if own is not None:
+        spec: dict[str, Any] = json.loads((folder / own.group(1)).read_text(encoding="utf-8"))
+        return spec
+    template = re.search(r'data-template="([^"]+)"', inner)
+    values = re.search(
+        r'<script type="application/json" class="mb-chart__values">(.*?)</script>', inner
+    )
+    assert template and values, inner[:200]
+    spec = json.loads((folder / template.group(1)).read_text(encoding="utf-8"))
+    assert "values" not in spec.get("data", {})  # a template: the values are the chart's own
+    return {**spec, "data": {"values": json.loads(values.group(1))}}
+
+
 def bars(inner: str) -> list[Bar]:
     """The HTML bars of a figure, as a reader without JavaScript sees them."""
     found: list[Bar] = []
@@ -519,26 +537,29 @@ def test_each_chart_has_summary_table_decorative_view_and_downloads(
             assert all(bar.text in cells | {"—"} for bar in bars(inner)), where
             continue
         assert len(csv_rows) == 1 + len(rows), where
-        data_spec = re.search(r'data-spec="([^"]+)"', inner)
-        assert data_spec and links["Vega-Lite"] == data_spec.group(1), where
-        spec = json.loads((folder / links["Vega-Lite"]).read_text(encoding="utf-8"))
+        spec = live_spec(folder, inner)
         assert spec["data"]["values"] and spec["usermeta"]["kind"] == kind
         stem = str(folder / links["CSV"]).removesuffix(".csv")
         if drawn_in_html(url, kind):
-            assert set(links) == {"CSV", "Vega-Lite"}, where
+            assert set(links) == {"CSV"}, where
             assert "<img" not in inner, where
-            assert not Path(f"{stem}.png").exists() and not Path(f"{stem}.svg").exists(), where
-            # PNG and SVG come from the live view: buttons, hidden until the script shows them
+            for ext in ("png", "svg", "vl.json"):  # made by the live view, not by the build
+                assert not Path(f"{stem}.{ext}").exists(), where
+            # PNG, SVG and spec come from the live view: buttons, hidden until the script
+            # shows them
             exports = re.search(r'<span class="mb-chart__exports" hidden>(.*?)</span>', inner)
             assert exports, where
-            assert re.findall(r'data-format="(\w+)" data-file="([^"]+)"', exports.group(1)) == [
+            assert re.findall(r'data-format="([\w.]+)" data-file="([^"]+)"', exports.group(1)) == [
                 ("png", f"{ident}.png"),
                 ("svg", f"{ident}.svg"),
+                ("vl.json", f"{ident}.vl.json"),
             ]
             _assert_bars_state_the_table(kind, bars(inner), rows, csv_rows[1:], where)
         else:
             # The SVG is made at build time; the PNG by the live view, on a button.
             assert set(links) == {"SVG", "CSV", "Vega-Lite"}, where
+            data_spec = re.search(r'data-spec="([^"]+)"', inner)
+            assert data_spec and links["Vega-Lite"] == data_spec.group(1), where
             assert "mb-bars" not in inner, where
             image = re.search(r'<img src="([^"]+)" alt="" width="(\d+)" height="(\d+)"', inner)
             assert image, where

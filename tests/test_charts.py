@@ -182,6 +182,26 @@ def test_rendered_images_are_svg_with_their_size(model: SiteModel) -> None:
     assert image.width > 50 and image.height > 20
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_chart_drawn_in_html_is_its_kinds_template_with_its_values(
+    model: SiteModel, lang: str
+) -> None:
+    """What the live view puts together is the chart's spec, to the byte."""
+    drawn = [chart for chart in all_charts(model, lang) if not chart.image]
+    assert {chart.kind for chart in drawn} >= {"rate_target", "breakdown", "ranking_cases"}
+    for chart in drawn:
+        template = json.loads(charts.template_json(chart.kind, lang))
+        values = json.loads(chart.values_json())
+        assert {**template, "data": {"values": values}} == json.loads(chart.spec_json())
+
+
+def test_values_in_a_page_cannot_close_their_script_element() -> None:
+    spec = charts.fill("breakdown", "vi", [{"item": "</script><b>x</b>"}])
+    chart = charts.Chart("breakdown", "vi", "", "x", "", "", spec, [], [], [])
+    text = chart.values_json()
+    assert "<" not in text and json.loads(text) == [{"item": "</script><b>x</b>"}]
+
+
 def test_charts_of_both_editions_have_their_own_files(model: SiteModel) -> None:
     vi = {c.path("svg") for c in all_charts(model, "vi")}
     en = {c.path("svg") for c in all_charts(model, "en")}

@@ -4,15 +4,17 @@
  * Every chart is on the page without JavaScript: a unit's small charts as HTML bars,
  * the others as an SVG image rendered at build time. When a chart comes near the
  * screen, this script loads the Vega bundle and the d3 locale (both files of this site,
- * in assets/charts/, made by vl-convert and Babel at build time) and the chart's own
- * spec (`data-spec`), then draws the same chart with the same locale ("47,10%",
- * "thg 3"). The bars or the image are hidden only once the live view has rendered; if
- * anything fails, they simply stay.
+ * in assets/charts/, made by vl-convert and Babel at build time) and the chart's spec,
+ * then draws the same chart with the same locale ("47,10%", "thg 3"). An image's spec
+ * is a file of its own (`data-spec`); the spec of a chart drawn in HTML is its kind's
+ * template (`data-template`, one file per edition, cached by the browser) with the
+ * values the figure carries (`script.mb-chart__values`). The bars or the image are
+ * hidden only once the live view has rendered; if anything fails, they simply stay.
  *
- * The charts drawn in HTML have no image files: their PNG and SVG downloads, hidden
- * until then, are made by the live view (`toImageURL`) when asked for. Nothing is
- * requested from another host, and the actions menu (which links to the online Vega
- * editor) is off.
+ * The charts drawn in HTML have no image or spec files: their PNG, SVG and Vega-Lite
+ * downloads, hidden until then, are made from the live view (`toImageURL`) and its
+ * spec when asked for. Nothing is requested from another host, and the actions menu
+ * (which links to the online Vega editor) is off.
  */
 (function () {
   "use strict";
@@ -51,16 +53,28 @@
     return ready;
   }
 
+  // The chart's spec: its own file, or its kind's template with the figure's values.
+  function specOf(view) {
+    var template = view.getAttribute("data-template");
+    if (template === null) {
+      return json(new URL(view.getAttribute("data-spec"), document.baseURI).href);
+    }
+    var values = JSON.parse(view.querySelector("script.mb-chart__values").textContent);
+    return json(new URL(template, document.baseURI).href).then(function (spec) {
+      return Object.assign({}, spec, { data: { values: values } });
+    });
+  }
+
   function enhance(view) {
-    var spec = new URL(view.getAttribute("data-spec"), document.baseURI).href;
-    Promise.all([vega(), json(spec)])
+    Promise.all([vega(), specOf(view)])
       .then(function (results) {
         var locale = results[0];
+        var spec = results[1];
         var live = document.createElement("div");
         live.className = "mb-chart__live";
         view.appendChild(live);
         return window
-          .vegaEmbed(live, results[1], {
+          .vegaEmbed(live, spec, {
             renderer: "svg",
             actions: false,
             logLevel: 1, // errors only: an empty layer (no merger in range) warns, harmlessly
@@ -69,7 +83,7 @@
           })
           .then(function (result) {
             view.classList.add("mb-chart__view--live");
-            offerImages(view, result.view);
+            offerImages(view, result.view, spec);
           });
       })
       .catch(function () {
@@ -77,10 +91,18 @@
       });
   }
 
-  // The image of the live view in a format ("png", twice the size, or "svg"), as a
-  // download named like the build-time files: thads-2024-3-thang-quang-ninh-....png.
-  function download(live, format, name) {
-    return live.toImageURL(format, format === "png" ? 2 : 1).then(function (url) {
+  // The live view in a format ("png", twice the size, "svg", or "vl.json": its spec),
+  // as a download named like the build-time files: thads-2024-3-thang-quang-ninh-....png.
+  function download(live, spec, format, name) {
+    var made =
+      format === "vl.json"
+        ? Promise.resolve(
+            URL.createObjectURL(
+              new Blob([JSON.stringify(spec)], { type: "application/json" })
+            )
+          )
+        : live.toImageURL(format, format === "png" ? 2 : 1);
+    return made.then(function (url) {
       var link = document.createElement("a");
       link.href = url;
       link.download = name;
@@ -96,7 +118,7 @@
     });
   }
 
-  function offerImages(view, live) {
+  function offerImages(view, live, spec) {
     var figure = view.closest("figure");
     var exports = figure && figure.querySelector(".mb-chart__exports");
     if (!exports) {
@@ -104,7 +126,12 @@
     }
     exports.querySelectorAll("button[data-format]").forEach(function (button) {
       button.addEventListener("click", function () {
-        download(live, button.getAttribute("data-format"), button.getAttribute("data-file"));
+        download(
+          live,
+          spec,
+          button.getAttribute("data-format"),
+          button.getAttribute("data-file")
+        );
       });
     });
     exports.hidden = false;
@@ -121,7 +148,9 @@
     },
     { rootMargin: "300px" }
   );
-  document.querySelectorAll(".mb-chart__view[data-spec]").forEach(function (view) {
-    observer.observe(view);
-  });
+  document
+    .querySelectorAll(".mb-chart__view[data-spec], .mb-chart__view[data-template]")
+    .forEach(function (view) {
+      observer.observe(view);
+    });
 })();
