@@ -567,17 +567,13 @@ class Renderer:
         return made
 
     def image_charts(self) -> list[charts.Chart]:
-        """Every chart drawn as an image (period maps and inspections, unit trends).
+        """Every chart drawn as an image (period maps, unit trends).
 
         They are made before the pages, so that vl-convert renders them while the
         pages are being prepared and each page can be written with its images' sizes.
         """
         made = [
-            *(
-                self.make_chart(kind, view)
-                for view in self.model.periods
-                for kind in ("map", "inspections")
-            ),
+            *(self.make_chart("map", view) for view in self.model.periods),
             *(self.make_chart("trend", history) for history in self.model.histories),
         ]
         return [chart for chart in made if chart is not None and chart.image]

@@ -343,7 +343,7 @@ _FIGURE = re.compile(r'<figure class="mb-chart mb-chart--(\w+)" id="([^"]+)">(.*
 _UNIT_PAGE = re.compile(r"^(en/)?\d{4}/[^/]+/[^/]+/?$")
 
 # The charts of a unit and period are drawn in HTML, without build-time images: every
-# rate_target, breakdown and reform, and the inspections of a unit (not of a period).
+# rate_target, breakdown, reform, ranking and inspections chart.
 # Which column of each one's table holds a bar's label (the figure is the next one).
 HTML_LABEL_COLUMN = {
     "rate_target": 0,
@@ -357,8 +357,6 @@ RANKINGS = ("ranking_cases", "ranking_money")
 
 
 def drawn_in_html(url: str, kind: str) -> bool:
-    if kind == "inspections":
-        return bool(_UNIT_PAGE.match(url))
     return kind in HTML_LABEL_COLUMN
 
 
