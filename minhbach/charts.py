@@ -48,7 +48,7 @@ from decimal import Decimal
 from functools import cache, cached_property
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from babel import Locale
 
@@ -388,9 +388,69 @@ def vl_convert_version() -> str:
 # --- templates: built once per kind and language with Altair, filled per chart ---
 
 
-@cache
+#: The kinds' templates built or loaded in this process, by (kind, language).
+_TEMPLATES: dict[tuple[str, Lang], dict[str, Any]] = {}
+TEMPLATES_FILE = "templates.json"
+
+
 def template(kind: str, lang: Lang) -> dict[str, Any]:
-    """The Vega-Lite spec of a chart kind, without data; build with Altair once."""
+    """The Vega-Lite spec of a chart kind, without data; built with Altair once."""
+    found = _TEMPLATES.get((kind, lang))
+    if found is None:
+        found = _TEMPLATES[(kind, lang)] = _build_template(kind, lang)
+    return found
+
+
+def _templates_key() -> str:
+    """What the templates are made from: this module (their builders) and Altair's version."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(metadata.version("altair").encode())
+    return digest.hexdigest()
+
+
+def load_templates(cache_dir: Path | None) -> None:
+    """Take the kinds' templates kept in `cache_dir` by an earlier build, if still valid.
+
+    Building them imports Altair and runs its schema machinery: about 1 s of every build,
+    for the same few specs.
+    """
+    if cache_dir is None:
+        return
+    try:
+        stored = json.loads((cache_dir / TEMPLATES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if stored.get("key") != _templates_key():
+        return
+    for name, spec in stored.get("templates", {}).items():
+        kind, lang = name.split("/")
+        _TEMPLATES.setdefault((kind, cast(Lang, lang)), spec)
+
+
+def save_templates(cache_dir: Path | None) -> None:
+    """Keep the templates this process has, for the next build (see `load_templates`)."""
+    if cache_dir is None or not _TEMPLATES:
+        return
+    stored = {
+        "key": _templates_key(),
+        "templates": {f"{kind}/{lang}": spec for (kind, lang), spec in sorted(_TEMPLATES.items())},
+    }
+    text = json.dumps(stored, ensure_ascii=False)  # key order kept: it is in the files made
+    path = cache_dir / TEMPLATES_FILE
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _build_template(kind: str, lang: Lang) -> dict[str, Any]:
     import altair as alt
 
     alt.data_transformers.disable_max_rows()

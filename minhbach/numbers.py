@@ -30,8 +30,17 @@ def number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) 
     """
     exact_type = (type(value) is Decimal and value.is_finite()) or type(value) is int
     if exact_type and (decimals is None or decimals >= 0):
-        return _grouped(value, lang, decimals)
+        # Equal numbers format alike (1,5 whether written 1.5 or 1.50) except for the sign
+        # of zero, hence the sign in the key. A national site shows each figure several
+        # times (table, bars, summary, history): three calls in four are repeats.
+        signed = value.is_signed() if type(value) is Decimal else value < 0
+        return _grouped_cached(value, lang, decimals, signed)
     return babel_number(value, lang, decimals)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _grouped_cached(value: Decimal | int, lang: str, decimals: int | None, _sign: bool) -> str:
+    return _grouped(value, lang, decimals)
 
 
 def babel_number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) -> str:

@@ -714,6 +714,7 @@ def render(
     """
     strings = Strings()
     writer = TreeWriter(reports)
+    charts.load_templates(cache_dir)
     editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
     code_cache = render_cache / "templates" if render_cache is not None else None
     renderers = {lang: Renderer(model, lang, strings, code_cache) for lang in langs}
@@ -786,6 +787,7 @@ def render(
                 memos[job.lang].put(job.key, owned)
     for memo in memos.values():
         memo.save()
+    charts.save_templates(cache_dir)
     stats.html = len(html_charts)
     stats.pages_rendered = len(jobs)
     stats.pages_cached = sum(len(editions[lang]) for lang in langs) - len(jobs)
