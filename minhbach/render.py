@@ -715,7 +715,7 @@ def render(
     strings = Strings()
     writer = TreeWriter(reports)
     charts.load_templates(cache_dir)
-    editions = {lang: get_pages(model, lang, strings) for lang in LANGS}
+    editions = {lang: get_pages(model, lang, strings) for lang in langs}
     code_cache = render_cache / "templates" if render_cache is not None else None
     renderers = {lang: Renderer(model, lang, strings, code_cache) for lang in langs}
     jobs: list[Job] = []
@@ -726,9 +726,11 @@ def render(
         memo = RenderCache.load(render_cache / f"{lang}.json") if render_cache else None
         if memo is not None:
             memos[lang] = memo
-        for page, twin in zip(editions[lang], editions[other], strict=True):
-            if other in langs:  # a link to the same page in the other edition, if built
-                page = replace(page, other=Urls(other).site_url(twin.path))
+        twins = editions.get(other)  # the same pages in the other edition, if built
+        assert twins is None or len(twins) == len(editions[lang])
+        for index, page in enumerate(editions[lang]):
+            if twins is not None:  # a link to the same page in the other edition
+                page = replace(page, other=Urls(other).site_url(twins[index].path))
             key = keys.page(page.template, page.path, page.other, page.context) if keys else None
             owned = memo.get(key) if memo is not None and key is not None else None
             if owned is not None and all(writer.keep(rel, digest) for rel, digest in owned):
