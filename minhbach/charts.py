@@ -176,6 +176,33 @@ def ink_on(fill: str) -> str:
     return INK if contrast(INK, fill) >= contrast("#ffffff", fill) else "#ffffff"
 
 
+@dataclass(frozen=True)
+class MapTile:
+    """One unit's tile of a map drawn in HTML: where it sits, its label and its colour."""
+
+    column: int  # 0-based, as tiles.yml
+    row: int
+    abbr: str
+    text: str  # the rate, whole percent: "92%", "—"
+    fill: str
+    ink: str  # the text colour that reads on `fill`
+
+    @property
+    def area(self) -> str:
+        """The tile's CSS grid-area (1-based row / column)."""
+        return f"{self.row + 1}/{self.column + 1}"
+
+
+@dataclass(frozen=True)
+class TileGrid:
+    """A map drawn in HTML: its tiles on a grid, and the key of its colours."""
+
+    columns: int
+    rows: int
+    tiles: list[MapTile]
+    key: list[tuple[str, str]]  # (fill, label), from the lowest class up, then no data
+
+
 # --- the chart ---
 
 
@@ -233,8 +260,8 @@ def shares(values: Sequence[float | None]) -> list[float | None]:
 class Chart:
     """One chart of one edition: what to draw, what it says, and where its files go.
 
-    A chart with `bars` is drawn in HTML without JavaScript and has no build-time
-    image; any other is rendered to SVG and PNG (`render_images`).
+    A chart with `bars` or `tiles` is drawn in HTML without JavaScript and has no
+    build-time image; any other is rendered to SVG (`render_images`).
     """
 
     kind: str
@@ -247,6 +274,7 @@ class Chart:
     columns: list[Column]
     rows: list[list[tuple[str, str]]]  # per cell: (as shown, machine value for the CSV)
     bars: list[BarRow] | None = None
+    tiles: TileGrid | None = None
 
     @classmethod
     def of(
@@ -260,6 +288,7 @@ class Chart:
         columns: list[Column],
         rows: list[list[tuple[str, str]]],
         bars: list[BarRow] | None = None,
+        tiles: TileGrid | None = None,
     ) -> Chart:
         """A chart of a page (`md_path`), its files named `<prefix>-<kind's slug>`."""
         return cls(
@@ -273,6 +302,7 @@ class Chart:
             columns,
             rows,
             bars,
+            tiles,
         )
 
     @cached_property
@@ -292,8 +322,8 @@ class Chart:
 
     @property
     def image(self) -> bool:
-        """Whether the chart is rendered to SVG and PNG at build time."""
-        return self.bars is None
+        """Whether the chart is rendered to SVG at build time (not drawn in HTML)."""
+        return self.bars is None and self.tiles is None
 
     def path(self, ext: str) -> str:
         return f"{self.folder}/{self.stem}.{ext}" if self.folder else f"{self.stem}.{ext}"
@@ -308,15 +338,17 @@ class Chart:
     def spec_json(self) -> bytes:
         return json.dumps(self.spec, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    def values_json(self) -> str:
-        """The chart's data as JSON to carry inside its page (`<script>`-safe).
+    def own_json(self) -> str:
+        """What the chart's spec adds to its kind's template, as JSON for its page.
 
         A chart drawn in HTML has no spec file of its own: its spec is its kind's
-        template (`template_path`, one file per edition) with these values, put
-        together by the live view. Ten thousand spec files on a national site
-        repeated the same template (2 of every 3 KB).
+        template (`template_path`, one file per edition) with these top-level entries
+        set (its data; a map's size), put together by the live view. Ten thousand spec
+        files on a national site repeated the same template (2 of every 3 KB).
         """
-        text = json.dumps(self.spec["data"]["values"], ensure_ascii=False, separators=(",", ":"))
+        base = template(self.kind, self.lang)
+        own = {key: value for key, value in self.spec.items() if base.get(key) != value}
+        text = json.dumps(own, ensure_ascii=False, separators=(",", ":"))
         return text.replace("<", "\\u003c")  # no "</script>" can end the element early
 
 
@@ -1113,6 +1145,7 @@ def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -
     by_id = {p.unit.id: p for p in view.pages}
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
+    drawn: list[MapTile] = []
     counts: Counter[int] = Counter()
     for unit in sorted(units, key=lambda u: (layout[u.slug].row, layout[u.slug].col)):
         tile = layout[unit.slug]
@@ -1127,6 +1160,9 @@ def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -
         else:
             fill_colour, klass = MAP_MISSING, word("no_data", lang)
         x, y = tile.col * TILE, tile.row * TILE
+        short = _short_rate(rate, lang)
+        ink = ink_on(fill_colour)
+        drawn.append(MapTile(tile.col, tile.row, tile.abbr, short, fill_colour, ink))
         values.append(
             {
                 "kind": "tile",
@@ -1138,8 +1174,8 @@ def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -
                 "y2": y + TILE - 1,
                 "cx": x + TILE / 2,
                 "fill": fill_colour,
-                "ink": ink_on(fill_colour),
-                "short": _short_rate(rate, lang),
+                "ink": ink,
+                "short": short,
                 "label": _text(rate, lang),
             }
         )
@@ -1191,6 +1227,8 @@ def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -
         ]
     summary += (": " + ", ".join(detail) if detail else "") + "."
     spec = fill("map", lang, values, width=columns_n * TILE + 130, height=max(rows_n * TILE, 180))
+    key = [(colour, map_class_label(index, lang)) for index, colour in enumerate(MAP_FILLS)]
+    key.append((MAP_MISSING, word("no_data", lang)))
     return Chart.of(
         "map",
         lang,
@@ -1205,6 +1243,7 @@ def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -
             Column(word("class_col", lang)),
         ],
         table,
+        tiles=TileGrid(columns_n, rows_n, drawn, key),
     )
 
 

@@ -334,6 +334,35 @@ def assert_bars_drawn(figure: Locator) -> None:
         assert abs(drawn - declared) < 1, (declared, drawn)
 
 
+def assert_tiles_drawn(figure: Locator) -> None:
+    """Every tile of a map is on screen, square, apart from the others, with its text."""
+    grid = figure.locator(".mb-tiles")
+    expect(grid).to_be_visible()
+    tiles = grid.locator(".mb-tile").all()
+    assert tiles, figure.get_attribute("id")
+    boxes = []
+    for tile in tiles:
+        expect(tile).to_be_visible()
+        box = tile.bounding_box()
+        assert box is not None and box["width"] >= 20, figure.get_attribute("id")
+        assert abs(box["width"] - box["height"]) < 1, box
+        for part in (tile.locator("b"), tile.locator(".mb-tile__value")):
+            inner = part.bounding_box()
+            assert inner is not None and inner["x"] >= box["x"] - 0.5, (part, box)
+            assert inner["x"] + inner["width"] <= box["x"] + box["width"] + 0.5, (part, box)
+        boxes.append(box)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"] + 0.5
+                or b["x"] + b["width"] <= a["x"] + 0.5
+                or a["y"] + a["height"] <= b["y"] + 0.5
+                or b["y"] + b["height"] <= a["y"] + 0.5
+            )
+            assert apart, (a, b)
+    expect(figure.locator(".mb-tiles__key li")).to_have_count(len(charts.MAP_FILLS) + 1)
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_without_javascript_every_chart_is_drawn_with_summary_and_table(
     open_page: Opener, url: str
@@ -344,7 +373,10 @@ def test_without_javascript_every_chart_is_drawn_with_summary_and_table(
         img = figure.locator(".mb-chart__view img")
         if in_html(page, figure):
             expect(img).to_have_count(0)
-            assert_bars_drawn(figure)
+            if kind(figure) == "map":
+                assert_tiles_drawn(figure)
+            else:
+                assert_bars_drawn(figure)
             expect(figure.locator(".mb-chart__exports")).to_be_hidden()
         else:
             expect(img).to_have_count(1)
@@ -382,7 +414,7 @@ def test_with_javascript_every_chart_goes_live(open_page: Opener, url: str) -> N
         svg = go_live(figure)
         expect(svg).to_be_visible()
         if in_html(opened.page, figure):
-            expect(figure.locator(".mb-bars")).to_be_hidden()
+            expect(figure.locator(".mb-bars, .mb-tiles")).to_be_hidden()
             expect(figure.locator(".mb-chart__exports")).to_be_visible()
         else:
             expect(figure.locator(".mb-chart__view > img")).to_be_hidden()
@@ -405,7 +437,11 @@ def test_live_chart_has_the_texts_of_the_chart_without_javascript(
     page = opened.page
     for figure in figures(page):
         drawn = in_html(page, figure)
-        shown = figure.locator(".mb-bars__value").all_text_contents() if drawn else []
+        shown = (
+            figure.locator(".mb-bars__value, .mb-tile b, .mb-tile__value").all_text_contents()
+            if drawn
+            else []
+        )
         svg = go_live(figure)
         live = set(svg.locator("text").all_text_contents())
         if drawn:
@@ -536,14 +572,14 @@ def test_the_live_view_makes_the_png_svg_and_spec_of_a_chart_drawn_in_html(
         assert svg_download.value.suggested_filename == f"{name}.svg"
         svg = Path(svg_download.value.path()).read_bytes()
         assert svg_texts(svg) == set(live.locator("text").all_text_contents()), name
-        # The spec the live view drew: its kind's template with the figure's values.
+        # The spec the live view drew: its kind's template with what the figure adds.
         with page.expect_download() as spec_download:
             exports.get_by_role("button", name="Vega-Lite").click()
         assert spec_download.value.suggested_filename == f"{name}.vl.json"
         spec = json.loads(Path(spec_download.value.path()).read_text(encoding="utf-8"))
         assert spec["usermeta"]["kind"] == kind(figure), name
-        values = figure.locator("script.mb-chart__values").text_content() or ""
-        assert spec["data"] == {"values": json.loads(values)}, name
+        own = json.loads(figure.locator("script.mb-chart__spec").text_content() or "")
+        assert own["data"]["values"] and all(spec[key] == own[key] for key in own), name
     opened.watch.assert_clean()
 
 
@@ -565,9 +601,12 @@ def test_charts_fit_a_phone(open_page: Opener, url: str, js: bool) -> None:
         if js:
             chart = go_live(figure)
         elif in_html(page, figure):
-            chart = figure.locator(".mb-bars")
+            chart = figure.locator(".mb-bars, .mb-tiles")
             chart.scroll_into_view_if_needed()
-            for part in chart.locator(".mb-bars__row > *").all():  # every label, bar, figure
+            # every label, bar and figure; every tile and key entry
+            parts = figure.locator(".mb-bars__row > *, .mb-tile, .mb-tiles__key li").all()
+            assert parts, name
+            for part in parts:
                 assert_fits(part.bounding_box(), name)
         else:
             chart = figure.locator(".mb-chart__view img")
@@ -605,7 +644,7 @@ def test_chart_views_are_decorative(open_page: Opener, url: str) -> None:
         images = figure.locator("img")
         if in_html(opened.page, figure):
             expect(images).to_have_count(0)
-            expect(views.locator(".mb-bars")).to_have_count(1)
+            expect(views.locator(".mb-bars, .mb-tiles")).to_have_count(1)
         else:
             expect(images).to_have_count(1)
             assert images.get_attribute("alt") == "", figure.get_attribute("id")

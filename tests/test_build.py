@@ -357,7 +357,7 @@ RANKINGS = ("ranking_cases", "ranking_money")
 
 
 def drawn_in_html(url: str, kind: str) -> bool:
-    return kind in HTML_LABEL_COLUMN
+    return kind in HTML_LABEL_COLUMN or kind == "map"  # the map: HTML tiles
 
 
 def figures(site: Path, url: str) -> list[tuple[str, str, str]]:
@@ -432,19 +432,17 @@ _BAR_ROW = re.compile(
 
 def live_spec(folder: Path, inner: str) -> dict[str, Any]:
     """The spec the live view draws: an image's spec file, or the kind's template with
-    the values the figure carries (a chart drawn in HTML), as minhbach-charts.js does."""
-    own = re.search(r'data-spec="([^"]+)"', inner)
-    if own is not None:
-        spec: dict[str, Any] = json.loads((folder / own.group(1)).read_text(encoding="utf-8"))
+    what the figure's own spec adds (a chart drawn in HTML), as minhbach-charts.js does."""
+    file = re.search(r'data-spec="([^"]+)"', inner)
+    if file is not None:
+        spec: dict[str, Any] = json.loads((folder / file.group(1)).read_text(encoding="utf-8"))
         return spec
     template = re.search(r'data-template="([^"]+)"', inner)
-    values = re.search(
-        r'<script type="application/json" class="mb-chart__values">(.*?)</script>', inner
-    )
-    assert template and values, inner[:200]
+    own = re.search(r'<script type="application/json" class="mb-chart__spec">(.*?)</script>', inner)
+    assert template and own, inner[:200]
     spec = json.loads((folder / template.group(1)).read_text(encoding="utf-8"))
     assert "values" not in spec.get("data", {})  # a template: the values are the chart's own
-    return {**spec, "data": {"values": json.loads(values.group(1))}}
+    return {**spec, **json.loads(own.group(1))}
 
 
 def bars(inner: str) -> list[Bar]:
@@ -552,7 +550,10 @@ def test_each_chart_has_summary_table_decorative_view_and_downloads(
                 ("svg", f"{ident}.svg"),
                 ("vl.json", f"{ident}.vl.json"),
             ]
-            _assert_bars_state_the_table(kind, bars(inner), rows, csv_rows[1:], where)
+            if kind == "map":
+                _assert_tiles_state_the_table(inner, rows, csv_rows[1:], where)
+            else:
+                _assert_bars_state_the_table(kind, bars(inner), rows, csv_rows[1:], where)
         else:
             # The SVG is made at build time; the PNG by the live view, on a button.
             assert set(links) == {"SVG", "CSV", "Vega-Lite"}, where
@@ -573,6 +574,41 @@ def test_each_chart_has_summary_table_decorative_view_and_downloads(
             assert re.findall(r'data-format="(\w+)" data-file="([^"]+)"', exports.group(1)) == [
                 ("png", f"{ident}.png")
             ]
+
+
+_TILE = re.compile(
+    r'<span class="mb-tile" style="grid-area:(\d+)/(\d+);background:(#[0-9a-f]{6});'
+    r'color:(#[0-9a-f]{6})"><b>([^<]*)</b> <span class="mb-tile__value">([^<]*)</span></span>'
+)
+
+
+def _assert_tiles_state_the_table(
+    inner: str, rows: list[list[str]], csv_rows: list[list[str]], where: tuple[str, str]
+) -> None:
+    """One tile per table row (unit, abbreviation, rate, class), each on its own place,
+    filled by its class's colour with readable ink, its rate rounded to a whole percent."""
+    tiles = _TILE.findall(inner)
+    assert len(tiles) == len(rows) == len(csv_rows), where
+    assert len({(row, column) for row, column, *_ in tiles}) == len(tiles), where  # no overlap
+    key = dict(
+        (html.unescape(label), fill)
+        for fill, label in re.findall(
+            r'<li><span class="mb-tiles__swatch" style="background:(#[0-9a-f]{6})"></span>'
+            r"([^<]*)</li>",
+            inner,
+        )
+    )
+    assert len(key) == len(charts.MAP_FILLS) + 1, where
+    for (_, _, fill, ink, abbr, text), row, machine in zip(tiles, rows, csv_rows, strict=True):
+        _unit, shown_abbr, rate, klass = row
+        assert abbr == shown_abbr, where
+        assert fill == key[klass], (where, abbr, klass)
+        assert charts.contrast(ink, fill) >= 4.5, (where, abbr)
+        if rate == "—":
+            assert text == "—" and machine[2] == "", (where, abbr)
+        else:
+            whole = round(float(machine[2]))  # the rate as the CSV gives it, in %
+            assert text == f"{whole}%", (where, abbr, rate, text)
 
 
 def _assert_bars_state_the_table(
@@ -605,17 +641,26 @@ def _assert_bars_state_the_table(
             assert bar.colour == charts.SERIES[row[0]], where
 
 
-def test_unit_pages_have_no_chart_images(built: Path) -> None:
-    """A unit and period's charts are drawn in HTML: no image is made for any of them."""
+def test_unit_and_period_pages_have_no_chart_images(built: Path) -> None:
+    """A unit and period's charts are drawn in HTML: no image is made for any of them.
+
+    Only a unit's trend, on its history page, is an image."""
     unit_pages = [
         p.parent
         for p in built.rglob("index.html")
         if _UNIT_PAGE.match(p.parent.relative_to(built).as_posix())
     ]
     assert len(unit_pages) >= 10
-    images = [str(f) for page in unit_pages for f in page.iterdir() if f.suffix in (".png", ".svg")]
+    period_pages = [built / "2024/3-thang", built / "en/2024/3-months"]
+    images = [
+        str(f)
+        for page in unit_pages + period_pages
+        for f in page.iterdir()
+        if f.suffix in (".png", ".svg")
+    ]
     assert images == []
-    assert any(built.glob("2024/3-thang/*.svg")), "period charts keep their images"
+    images = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.svg"))
+    assert images and all("/don-vi/" in f"/{image}" or "/units/" in image for image in images)
 
 
 def test_chart_text_uses_the_page_number_formats(built: Path) -> None:

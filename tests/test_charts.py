@@ -188,18 +188,20 @@ def test_a_chart_drawn_in_html_is_its_kinds_template_with_its_values(
 ) -> None:
     """What the live view puts together is the chart's spec, to the byte."""
     drawn = [chart for chart in all_charts(model, lang) if not chart.image]
-    assert {chart.kind for chart in drawn} >= {"rate_target", "breakdown", "ranking_cases"}
+    assert {chart.kind for chart in drawn} >= {"rate_target", "breakdown", "ranking_cases", "map"}
     for chart in drawn:
         template = json.loads(charts.template_json(chart.kind, lang))
-        values = json.loads(chart.values_json())
-        assert {**template, "data": {"values": values}} == json.loads(chart.spec_json())
+        own = json.loads(chart.own_json())
+        assert "data" in own and ("width" in own) == (chart.kind == "map"), chart.kind
+        assert {**template, **own} == json.loads(chart.spec_json())
 
 
-def test_values_in_a_page_cannot_close_their_script_element() -> None:
+def test_a_spec_in_a_page_cannot_close_its_script_element() -> None:
     spec = charts.fill("breakdown", "vi", [{"item": "</script><b>x</b>"}])
     chart = charts.Chart("breakdown", "vi", "", "x", "", "", spec, [], [], [])
-    text = chart.values_json()
-    assert "<" not in text and json.loads(text) == [{"item": "</script><b>x</b>"}]
+    text = chart.own_json()
+    assert "<" not in text
+    assert json.loads(text) == {"data": {"values": [{"item": "</script><b>x</b>"}]}}
 
 
 def test_charts_of_both_editions_have_their_own_files(model: SiteModel) -> None:
@@ -226,13 +228,32 @@ def test_a_unit_and_periods_charts_are_drawn_in_html_the_others_are_images(
     assert by_kind["rate_target"] == by_kind["breakdown"] == by_kind["reform"] == {False}
     assert by_kind["ranking_cases"] == by_kind["ranking_money"] == {False}  # 63 bars: HTML
     assert by_kind["inspections"] == {False}  # a unit's and a period's
-    assert by_kind["trend"] == by_kind["map"] == {True}
+    assert by_kind["map"] == {False}  # HTML tiles
+    assert by_kind["trend"] == {True}  # the only kind rendered to an image
     page = unit_page(model, "alpha", "2024-6m")
     unit = charts.unit_inspections(page, "2024/6-thang/alpha/index.md", "vi")
     view = next(v for v in model.periods if v.period.key == "2024-6m")
     period = charts.period_inspections(view, "2024/6-thang/index.md", "vi")
     assert unit is not None and unit.bars and not unit.image
     assert period is not None and period.bars and not period.image
+
+
+def test_a_maps_tiles_are_its_spec_tiles(model: SiteModel) -> None:
+    """The HTML tiles say what the live view's tiles say, at the same places."""
+    maps = [chart for chart in all_charts(model, "vi") if chart.kind == "map"]
+    assert maps
+    for chart in maps:
+        assert chart.tiles is not None
+        spec_tiles = [v for v in chart.spec["data"]["values"] if v["kind"] == "tile"]
+        assert [
+            (t.column * charts.TILE + 1, t.row * charts.TILE + 1, t.abbr, t.text, t.fill, t.ink)
+            for t in chart.tiles.tiles
+        ] == [(v["x"], v["y"], v["abbr"], v["short"], v["fill"], v["ink"]) for v in spec_tiles]
+        spec_key = [
+            (v["fill"], v["label"]) for v in chart.spec["data"]["values"] if v["kind"] == "key"
+        ]
+        assert chart.tiles.key == spec_key
+        assert len(chart.tiles.tiles) == len(chart.rows)
 
 
 def test_bars_are_the_table_rows_and_a_missing_figure_has_no_bar(model: SiteModel) -> None:

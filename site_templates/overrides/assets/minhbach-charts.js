@@ -7,8 +7,8 @@
  * in assets/charts/, made by vl-convert and Babel at build time) and the chart's spec,
  * then draws the same chart with the same locale ("47,10%", "thg 3"). An image's spec
  * is a file of its own (`data-spec`); the spec of a chart drawn in HTML is its kind's
- * template (`data-template`, one file per edition, cached by the browser) with the
- * values the figure carries (`script.mb-chart__values`). The bars or the image are
+ * template (`data-template`, one file per edition, cached by the browser) with what
+ * the figure's own spec adds to it (`script.mb-chart__spec`: its data, a map's size). The bars or the image are
  * hidden only once the live view has rendered; if anything fails, they simply stay.
  *
  * The charts drawn in HTML have no image or spec files: their PNG, SVG and Vega-Lite
@@ -53,15 +53,16 @@
     return ready;
   }
 
-  // The chart's spec: its own file, or its kind's template with the figure's values.
+  // The chart's spec: its own file, or its kind's template with what the figure adds
+  // to it (its data; a map's size).
   function specOf(view) {
     var template = view.getAttribute("data-template");
     if (template === null) {
       return json(new URL(view.getAttribute("data-spec"), document.baseURI).href);
     }
-    var values = JSON.parse(view.querySelector("script.mb-chart__values").textContent);
+    var own = JSON.parse(view.querySelector("script.mb-chart__spec").textContent);
     return json(new URL(template, document.baseURI).href).then(function (spec) {
-      return Object.assign({}, spec, { data: { values: values } });
+      return Object.assign({}, spec, own);
     });
   }
 
