@@ -184,6 +184,7 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
     print(f"Minh Bạch benchmark: {content} ({count_datasets(content)} datasets), work {work}")
     steps: list[Step] = []
     checks: dict[str, str] = {}
+    speed_before = calibrate()
 
     steps.append(measure("cold build", build, work))
     if steps[-1].returncode == 0:
@@ -215,6 +216,11 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
     plain: Step | None = None
     if not args.skip_mkdocs and ours_ok:
         plain = measure_plain_mkdocs(work)
+    checks["machine speed"] = (
+        f"a fixed Python loop took {speed_before:.2f} s before the builds and "
+        f"{calibrate():.2f} s after (best of {CALIBRATION_RUNS}; a busier or slower machine "
+        "scales every figure above)"
+    )
     print()
     print(report(steps, plain, checks))
     targets = judge(steps, plain)
@@ -786,6 +792,25 @@ def judge(steps: list[Step], plain: Step | None) -> list[Target]:
     else:
         targets.append(Target("faster than plain MkDocs", "≥ 5×", "not measured", None))
     return targets
+
+
+CALIBRATION_RUNS = 3
+
+
+def calibrate() -> float:
+    """Seconds a fixed pure-Python loop takes here, best of a few runs.
+
+    The same machine has been seen to run the same build 50% slower from one hour to
+    the next; printed beside the figures, this tells a slow run from a slow build.
+    """
+    best = float("inf")
+    for _ in range(CALIBRATION_RUNS):
+        started = time.perf_counter()
+        total = 0
+        for number in range(3_000_000):
+            total += number * number
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def machine() -> dict[str, str]:
