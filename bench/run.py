@@ -92,6 +92,7 @@ class Step:
     warnings: int | None = None
     site_mb: float | None = None
     site_files: int | None = None
+    loop_s: float | None = None  # the machine's speed just before: `calibrate`
     log: str = ""
 
 
@@ -337,6 +338,7 @@ def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) 
         for folder in ("reports", "site", "cache", ".cache"):
             shutil.rmtree(work / folder, ignore_errors=True)
     print(f"{name} …", end=" ", flush=True)
+    loop = calibrate()
     log_path = work / "logs" / f"{name.replace(' ', '-')}.log"
     with log_path.open("w+", encoding="utf-8") as log:
         started = time.perf_counter()
@@ -372,6 +374,7 @@ def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) 
         cpu_s=usage.ru_utime + usage.ru_stime,
         max_rss_mb=usage.ru_maxrss / 1024,  # Linux: KiB
         tree_pss_mb=sampler.peak_kib / 1024 if sampler.peak_kib else None,
+        loop_s=loop,
         log=str(log_path),
     )
     parse_build_output(output, step)
@@ -697,6 +700,7 @@ def report(steps: list[Step], plain: Step | None, checks: dict[str, str]) -> str
         "site MB",
         "site files",
         "warnings⁴",
+        "loop s⁵",
     ]
     rows = [[step.name, *_cells(step)] for step in steps]
     rows.append(["plain MkDocs", *(_cells(plain) if plain else ["—"] * (len(header) - 1))])
@@ -718,6 +722,8 @@ def report(steps: list[Step], plain: Step | None, checks: dict[str, str]) -> str
         f"every {SAMPLE_SECONDS * 1000:.0f} ms: a page shared by n processes counts 1/n in each.",
         "³ pages MkDocs built, when the build says (`N built`); — when it does not.",
         "⁴ check and compute warnings printed by the build (capped at 20 per file).",
+        "⁵ the machine's speed just before the step: seconds a fixed Python loop took "
+        "(`calibrate`); steps measured at different speeds do not compare.",
         "CPU: user + system of the build and its waited-for children.",
     ]
     if plain is not None and steps and plain.returncode == 0:
@@ -750,6 +756,7 @@ def _cells(step: Step) -> list[str]:
         num(step.site_mb, 1),
         num(step.site_files),
         num(step.warnings),
+        num(step.loop_s, 2),
     ]
 
 
