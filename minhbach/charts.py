@@ -346,8 +346,9 @@ class Chart:
         set (its data; a map's size), put together by the live view. Ten thousand spec
         files on a national site repeated the same template (2 of every 3 KB).
         """
+        # `fill` copies the template's entries by reference: those it set are the others.
         base = template(self.kind, self.lang)
-        own = {key: value for key, value in self.spec.items() if base.get(key) != value}
+        own = {key: value for key, value in self.spec.items() if base.get(key) is not value}
         text = json.dumps(own, ensure_ascii=False, separators=(",", ":"))
         return text.replace("<", "\\u003c")  # no "</script>" can end the element early
 

@@ -567,15 +567,12 @@ class Renderer:
         return made
 
     def image_charts(self) -> list[charts.Chart]:
-        """Every chart drawn as an image (period maps, unit trends).
+        """Every chart drawn as an image: the units' trends.
 
         They are made before the pages, so that vl-convert renders them while the
         pages are being prepared and each page can be written with its images' sizes.
         """
-        made = [
-            *(self.make_chart("map", view) for view in self.model.periods),
-            *(self.make_chart("trend", history) for history in self.model.histories),
-        ]
+        made = [self.make_chart("trend", history) for history in self.model.histories]
         return [chart for chart in made if chart is not None and chart.image]
 
     def compile(self) -> None:

@@ -1,15 +1,17 @@
 /*
  * Minh Bạch: turn each chart into the live Vega view, with tooltips.
  *
- * Every chart is on the page without JavaScript: a unit's small charts as HTML bars,
- * the others as an SVG image rendered at build time. When a chart comes near the
- * screen, this script loads the Vega bundle and the d3 locale (both files of this site,
- * in assets/charts/, made by vl-convert and Babel at build time) and the chart's spec,
- * then draws the same chart with the same locale ("47,10%", "thg 3"). An image's spec
- * is a file of its own (`data-spec`); the spec of a chart drawn in HTML is its kind's
- * template (`data-template`, one file per edition, cached by the browser) with what
- * the figure's own spec adds to it (`script.mb-chart__spec`: its data, a map's size). The bars or the image are
- * hidden only once the live view has rendered; if anything fails, they simply stay.
+ * Every chart is on the page without JavaScript: a unit and period's charts as HTML
+ * bars or tiles, a unit's trend as an SVG image rendered at build time. When a chart
+ * comes near the screen, this script loads the Vega bundle and the d3 locale (both
+ * files of this site, in assets/charts/, made by vl-convert and Babel at build time)
+ * and the chart's spec, then draws the same chart with the same locale ("47,10%",
+ * "thg 3"). An image's spec is a file of its own (`data-spec`); the spec of a chart
+ * drawn in HTML is its kind's template (`data-template`, one file per edition, cached
+ * by the browser) with what the figure's own spec adds to it (`script.mb-chart__spec`:
+ * its data, a map's size).
+ * The bars, tiles or image are hidden only once the live view has rendered; if anything
+ * fails, they simply stay.
  *
  * The charts drawn in HTML have no image or spec files: their PNG, SVG and Vega-Lite
  * downloads, hidden until then, are made from the live view (`toImageURL`) and its
