@@ -66,6 +66,7 @@ INK = "#1f1f1f"
 MUTED = "#595959"
 TRACK = "#e3e3e3"  # the 0-100% track behind a rate bar: decoration, not information
 SERIES = {"cases": "#0072b2", "money": "#b65100"}  # Okabe-Ito blue; vermillion darkened to 3:1+
+DEFAULT_SERIES = "cases"  # an HTML bar's colour unless its row names another series
 SHAPES = {"cases": "circle", "money": "square"}  # the series differ by shape too, not colour alone
 # Map classes of the completion rate in cases: ColorBrewer Blues (colour-blind safe), each
 # tile outlined in MUTED (≥ 3:1 on white and on every fill) and labelled with its figure.
@@ -235,13 +236,33 @@ class BarRow:
         return SERIES[self.series]
 
     @property
-    def width(self) -> str:
-        """The bar's CSS width: '47.1%'."""
-        return css_percent(self.share or 0.0)
+    def modifiers(self) -> str:
+        """The row's class modifiers: its series unless the first, a total, a target, a gap.
+
+        The look of each is in minhbach.css, one rule per modifier; the colour of each
+        series there is SERIES' (tests/test_charts.py).
+        """
+        parts = [
+            f" mb-bars__row--{name}"
+            for name, wanted in (
+                (self.series, self.series != DEFAULT_SERIES),
+                ("total", self.total),
+                ("target", self.target is not None),
+                ("missing", self.share is None),
+            )
+            if wanted
+        ]
+        return "".join(parts)
 
     @property
-    def target_left(self) -> str:
-        return css_percent(self.target or 0.0)
+    def style(self) -> str:
+        """The row's CSS variables: the bar's length (--w) and the target tick's place (--t)."""
+        parts = []
+        if self.share is not None:
+            parts.append(f"--w:{css_percent(self.share)}")
+        if self.target is not None:
+            parts.append(f"--t:{css_percent(self.target)}")
+        return ";".join(parts)
 
 
 def css_percent(share: float) -> str:
@@ -344,13 +365,47 @@ class Chart:
         A chart drawn in HTML has no spec file of its own: its spec is its kind's
         template (`template_path`, one file per edition) with these top-level entries
         set (its data; a map's size), put together by the live view. Ten thousand spec
-        files on a national site repeated the same template (2 of every 3 KB).
+        files on a national site repeated the same template (2 of every 3 KB). The data's
+        records are packed as rows (`pack_data`).
         """
         # `fill` copies the template's entries by reference: those it set are the others.
         base = template(self.kind, self.lang)
         own = {key: value for key, value in self.spec.items() if base.get(key) is not value}
-        text = json.dumps(own, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(pack_data(own), ensure_ascii=False, separators=(",", ":"))
         return text.replace("<", "\\u003c")  # no "</script>" can end the element early
+
+
+def pack_data(own: dict[str, Any]) -> dict[str, Any]:
+    """`own` with its data's records as rows of one list of fields, when they all share it.
+
+    {"data": {"values": [{"a": 1, "b": 2}, {"a": 3, "b": 4}]}} becomes
+    {"fields": ["a", "b"], "rows": [[1, 2], [3, 4]]}: the names are not repeated in every
+    record (half the bytes of a chart's data). `unpack_data`, and minhbach-charts.js in
+    the browser, give the records back.
+    """
+    data = own.get("data")
+    if not isinstance(data, dict) or list(data) != ["values"]:
+        return own
+    values = data["values"]
+    if not values or not all(isinstance(record, dict) for record in values):
+        return own
+    fields = list(values[0])
+    if any(list(record) != fields for record in values):
+        return own
+    packed = {key: value for key, value in own.items() if key != "data"}
+    packed["fields"] = fields
+    packed["rows"] = [list(record.values()) for record in values]
+    return packed
+
+
+def unpack_data(packed: dict[str, Any]) -> dict[str, Any]:
+    """The spec entries `pack_data` packed, its records given back."""
+    if "fields" not in packed:
+        return packed
+    own = {key: value for key, value in packed.items() if key not in ("fields", "rows")}
+    fields = packed["fields"]
+    own["data"] = {"values": [dict(zip(fields, row, strict=True)) for row in packed["rows"]]}
+    return own
 
 
 KIND_SLUGS: dict[str, dict[Lang, str]] = {

@@ -352,13 +352,14 @@ class Renderer:
         fields = self.catalogue.groups["results"].fields
         blank = "<td></td>" if with_changes else ""
         ident = f' id="{table_id}"' if table_id else ""
+        layout = " mb-results--changes" if with_changes else ""  # minhbach.css aligns by column
         head = "".join(
             f'<th scope="col" class="mb-num">{t("in_cases") if i == 0 else t("in_money")}</th>'
             + (f'<th scope="col">{t("vs_last_year")}</th>' if with_changes else "")
             for i in range(len(blocks))
         )
         lines = [
-            f'<table class="mb-results"{ident}>',
+            f'<table class="mb-results{layout}"{ident}>',
             f"<caption>{html_escape(caption)}</caption>",
             f'<thead><tr><th scope="col">{t("indicator")}</th>{head}</tr></thead>',
             "<tbody>",
@@ -401,7 +402,10 @@ class Renderer:
             lines.append(f'<tr><th scope="row">{t("target")}</th>{targets}</tr>')
             lines.append(f'<tr><th scope="row">{t("gap")}</th>{gaps}</tr>')
         lines += ["</tbody>", "</table>"]
-        return "\n".join(lines) + "\n"
+        # Its columns are aligned by the table's class; the cells need none of their own.
+        return "\n".join(lines).replace(' class="mb-num mb-missing"', ' class="mb-missing"').replace(
+            '<td class="mb-num"', "<td"
+        ) + "\n"
 
     def _change_cell(self, change: Change | None) -> str:
         return f"<td>{html_escape(self.change_text(change)) if change is not None else ''}</td>"

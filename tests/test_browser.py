@@ -319,18 +319,19 @@ def assert_bars_drawn(figure: Locator) -> None:
     rows = bars.locator(".mb-bars__row").all()
     assert rows, figure.get_attribute("id")
     for row in rows:
-        value = row.locator(".mb-bars__value")
+        label, track, value = row.locator("> *").all()
         expect(value).to_be_visible()
-        expect(row.locator(".mb-bars__label")).to_be_visible()
-        fill = row.locator(".mb-bar__fill")
+        expect(label).to_be_visible()
+        fill = track.evaluate("(e) => getComputedStyle(e, '::before').display")
         if (value.text_content() or "") == "—":
-            expect(fill).to_have_count(0)
+            assert fill == "none", figure.get_attribute("id")
             continue
-        track_box = row.locator(".mb-bar").bounding_box()
-        fill_box = fill.bounding_box()
-        assert track_box is not None and fill_box is not None and track_box["width"] > 40
-        declared = float((fill.get_attribute("style") or "").split("width:")[1].split("%")[0])
-        drawn = 100 * fill_box["width"] / track_box["width"]
+        track_box = track.bounding_box()
+        assert track_box is not None and track_box["width"] > 40
+        declared = float((row.get_attribute("style") or "").split("--w:")[1].split("%")[0])
+        drawn = 100 * float(
+            track.evaluate("(e) => getComputedStyle(e, '::before').width").removesuffix("px")
+        ) / track_box["width"]
         assert abs(drawn - declared) < 1, (declared, drawn)
 
 
@@ -377,7 +378,7 @@ def test_without_javascript_every_chart_is_drawn_with_summary_and_table(
                 assert_tiles_drawn(figure)
             else:
                 assert_bars_drawn(figure)
-            expect(figure.locator(".mb-chart__exports")).to_be_hidden()
+            expect(figure.locator(".mb-chart__exports")).to_have_count(0)
         else:
             expect(img).to_have_count(1)
             img.scroll_into_view_if_needed()
@@ -438,7 +439,9 @@ def test_live_chart_has_the_texts_of_the_chart_without_javascript(
     for figure in figures(page):
         drawn = in_html(page, figure)
         shown = (
-            figure.locator(".mb-bars__value, .mb-tile b, .mb-tile__value").all_text_contents()
+            figure.locator(
+                ".mb-bars__row > :last-child, .mb-tile b, .mb-tile__value"
+            ).all_text_contents()
             if drawn
             else []
         )
@@ -508,7 +511,7 @@ def test_downloads_match_the_chart(open_page: Opener, url: str) -> None:
             assert response.status == 200, response.url
         # The PNG (and the SVG and spec of a chart drawn in HTML) only from the live view:
         # not offered without JavaScript.
-        expect(figure.locator(".mb-chart__exports")).to_be_hidden()
+        expect(figure.locator(".mb-chart__exports")).to_have_count(0)
         if drawn:
             (table,) = responses
         else:
@@ -578,7 +581,8 @@ def test_the_live_view_makes_the_png_svg_and_spec_of_a_chart_drawn_in_html(
         assert spec_download.value.suggested_filename == f"{name}.vl.json"
         spec = json.loads(Path(spec_download.value.path()).read_text(encoding="utf-8"))
         assert spec["usermeta"]["kind"] == kind(figure), name
-        own = json.loads(figure.locator("script.mb-chart__spec").text_content() or "")
+        packed = json.loads(figure.locator("script.mb-chart__spec").text_content() or "")
+        own = charts.unpack_data(packed)
         assert own["data"]["values"] and all(spec[key] == own[key] for key in own), name
     opened.watch.assert_clean()
 
@@ -650,6 +654,26 @@ def test_chart_views_are_decorative(open_page: Opener, url: str) -> None:
             assert images.get_attribute("alt") == "", figure.get_attribute("id")
 
 
+@pytest.mark.parametrize("url", [VI_UNIT, EN_UNIT])
+def test_results_tables_align_each_column_as_its_header(open_page: Opener, url: str) -> None:
+    """Figures to the right, changes on last year to the left: the cells of a results
+    table carry no class, their table's class aligns them by column."""
+    opened = open_page(url, js=False)
+    tables = opened.page.locator("table.mb-results").all()
+    assert len(tables) > 1
+    for table in tables:
+        heads = table.locator("thead th").all()
+        numeric = ["mb-num" in (head.get_attribute("class") or "") for head in heads]
+        assert any(numeric) and not all(numeric)
+        for row in table.locator("tbody tr").all():
+            cells = row.locator("> *").all()
+            assert len(cells) == len(heads)
+            for cell, figure in zip(cells[1:], numeric[1:], strict=True):
+                align = cell.evaluate("(e) => getComputedStyle(e).textAlign")
+                assert align == ("right" if figure else "left"), (cell.inner_text(), align)
+    opened.watch.assert_clean()
+
+
 # --- 8. the dark scheme: the HTML bars keep the charts' white view and their own ink -------
 
 
@@ -682,15 +706,15 @@ def test_html_bars_read_in_the_dark_scheme(open_page: Opener, url: str) -> None:
     for figure in drawn:
         name = figure.get_attribute("id")
         back = style(figure.locator(".mb-chart__view"), "backgroundColor")
-        for text in figure.locator(".mb-bars__group, .mb-bars__label, .mb-bars__value").all():
+        texts = ".mb-bars__group, .mb-bars__row > :first-child, .mb-bars__row > :last-child"
+        for text in figure.locator(texts).all():
             assert charts.contrast(style(text, "color", back), back) >= 4.5, name
         for note in figure.locator(".mb-bars__note").all():
             assert charts.contrast(style(note, "color", back), back) >= 4.5, name
-        for row in figure.locator(".mb-bars__row").all():
-            fill = row.locator(".mb-bar__fill:not(.mb-bar__fill--total)")
-            if fill.count():
-                colour = style(fill, "backgroundColor")
-                track = style(row.locator(".mb-bar"), "backgroundColor")
-                assert charts.contrast(colour, back) >= 3, name
-                assert charts.contrast(colour, track) >= 3, name
+        filled = ".mb-bars__row:not(.mb-bars__row--total, .mb-bars__row--missing) > .mb-bar"
+        for bar in figure.locator(filled).all():
+            colour = rgb(bar.evaluate("(e) => getComputedStyle(e, '::before').backgroundColor"))
+            track = style(bar, "backgroundColor")
+            assert charts.contrast(colour, back) >= 3, name
+            assert charts.contrast(colour, track) >= 3, name
     opened.watch.assert_clean()

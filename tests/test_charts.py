@@ -191,7 +191,10 @@ def test_a_chart_drawn_in_html_is_its_kinds_template_with_its_values(
     assert {chart.kind for chart in drawn} >= {"rate_target", "breakdown", "ranking_cases", "map"}
     for chart in drawn:
         template = json.loads(charts.template_json(chart.kind, lang))
-        own = json.loads(chart.own_json())
+        packed = json.loads(chart.own_json())
+        # Packed, but a map's: its records of tiles and of the key have different fields.
+        assert ("rows" in packed) == (chart.kind != "map") == ("data" not in packed), chart.kind
+        own = charts.unpack_data(packed)
         assert "data" in own and ("width" in own) == (chart.kind == "map"), chart.kind
         assert {**template, **own} == json.loads(chart.spec_json())
 
@@ -201,7 +204,27 @@ def test_a_spec_in_a_page_cannot_close_its_script_element() -> None:
     chart = charts.Chart("breakdown", "vi", "", "x", "", "", spec, [], [], [])
     text = chart.own_json()
     assert "<" not in text
-    assert json.loads(text) == {"data": {"values": [{"item": "</script><b>x</b>"}]}}
+    assert json.loads(text) == {"fields": ["item"], "rows": [["</script><b>x</b>"]]}
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        {"data": {"values": [{"a": 1, "b": None}, {"a": 2.5, "b": "x"}]}, "width": 3},
+        {"data": {"values": [{"a": 1}, {"b": 2}]}},  # records of other fields: kept as they are
+        {"data": {"values": [{"a": 1, "b": 2}, {"b": 2, "a": 1}]}},  # nor in another order
+        {"data": {"values": []}},
+        {"data": {"url": "x.csv"}},
+        {"width": 3},
+    ],
+)
+def test_packed_data_gives_back_the_same_records(own: dict[str, Any]) -> None:
+    packed = charts.pack_data(own)
+    assert charts.unpack_data(packed) == own
+    records = own.get("data", {}).get("values")
+    assert ("rows" in packed) == bool(
+        records and all(list(r) == list(records[0]) for r in records)
+    )
 
 
 def test_charts_of_both_editions_have_their_own_files(model: SiteModel) -> None:
@@ -340,9 +363,17 @@ def test_html_bars_use_the_chart_colours_and_read_in_both_schemes() -> None:
     assert _css_rule(".md-typeset .mb-chart__view")["background-color"] == charts.BACKGROUND
     assert _css_rule(".md-typeset .mb-bars")["color"] == charts.INK
     assert _css_rule(".md-typeset .mb-bars__note")["color"] == charts.MUTED
-    assert _css_rule(".md-typeset .mb-bars__value--missing")["color"] == charts.MUTED
+    assert _css_rule(".md-typeset .mb-bars__row--missing > :last-child")["color"] == charts.MUTED
     assert _css_rule(".md-typeset .mb-bar")["background-color"] == charts.TRACK
-    assert _css_rule(".md-typeset .mb-bar__target")["background-color"] == charts.INK
+    assert _css_rule(".md-typeset .mb-bars__row--target > .mb-bar::after")["background-color"] == (
+        charts.INK
+    )
+    # Each series' colour: the first is every row's, the others their row modifier's.
+    for series, colour in charts.SERIES.items():
+        selector = ".md-typeset .mb-bars__row" + (
+            "" if series == charts.DEFAULT_SERIES else f"--{series}"
+        )
+        assert _css_rule(selector)["--mb-bar-colour"] == colour, series
     for ink in (charts.INK, charts.MUTED):
         assert charts.contrast(ink, charts.BACKGROUND) >= 4.5, ink
     for colour in charts.SERIES.values():

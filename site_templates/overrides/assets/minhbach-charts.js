@@ -9,13 +9,13 @@
  * "thg 3"). An image's spec is a file of its own (`data-spec`); the spec of a chart
  * drawn in HTML is its kind's template (`data-template`, one file per edition, cached
  * by the browser) with what the figure's own spec adds to it (`script.mb-chart__spec`:
- * its data, a map's size).
+ * its data, packed as rows, and a map's size).
  * The bars, tiles or image are hidden only once the live view has rendered; if anything
  * fails, they simply stay.
  *
  * The charts drawn in HTML have no image or spec files: their PNG, SVG and Vega-Lite
- * downloads, hidden until then, are made from the live view (`toImageURL`) and its
- * spec when asked for. Nothing is requested from another host, and the actions menu
+ * downloads are made from the live view (`toImageURL`) and its spec when asked for,
+ * by buttons this script adds once the view is live (an image's PNG likewise). Nothing is requested from another host, and the actions menu
  * (which links to the online Vega editor) is off.
  */
 (function () {
@@ -55,6 +55,27 @@
     return ready;
   }
 
+  // The figure's own spec entries, its data given back as records: the page packs them
+  // as rows of one list of fields (charts.pack_data).
+  function unpack(packed) {
+    if (!packed.fields) {
+      return packed;
+    }
+    var own = Object.assign({}, packed);
+    delete own.fields;
+    delete own.rows;
+    own.data = {
+      values: packed.rows.map(function (row) {
+        var record = {};
+        packed.fields.forEach(function (field, index) {
+          record[field] = row[index];
+        });
+        return record;
+      }),
+    };
+    return own;
+  }
+
   // The chart's spec: its own file, or its kind's template with what the figure adds
   // to it (its data; a map's size).
   function specOf(view) {
@@ -62,7 +83,7 @@
     if (template === null) {
       return json(new URL(view.getAttribute("data-spec"), document.baseURI).href);
     }
-    var own = JSON.parse(view.querySelector("script.mb-chart__spec").textContent);
+    var own = unpack(JSON.parse(view.querySelector("script.mb-chart__spec").textContent));
     return json(new URL(template, document.baseURI).href).then(function (spec) {
       return Object.assign({}, spec, own);
     });
@@ -121,23 +142,33 @@
     });
   }
 
+  var LABELS = { png: "PNG", svg: "SVG", "vl.json": "Vega-Lite" };
+
+  // Buttons for the downloads the live view makes, put before the page's own download
+  // links (which work without JavaScript): "PNG · SVG · Vega-Lite · CSV" for a chart
+  // drawn in HTML, "PNG · SVG · CSV · Vega-Lite" for an image (its SVG and spec are
+  // files). Each is named after the figure: thads-2024-3-thang-quang-ninh-co-cau.png.
   function offerImages(view, live, spec) {
     var figure = view.closest("figure");
-    var exports = figure && figure.querySelector(".mb-chart__exports");
-    if (!exports) {
+    var links = figure && figure.querySelector(".mb-chart__downloads");
+    if (!links || !figure.id) {
       return;
     }
-    exports.querySelectorAll("button[data-format]").forEach(function (button) {
+    var formats = view.hasAttribute("data-template") ? ["png", "svg", "vl.json"] : ["png"];
+    var exports = document.createElement("span");
+    exports.className = "mb-chart__exports";
+    formats.forEach(function (format) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = LABELS[format];
+      button.setAttribute("data-format", format);
       button.addEventListener("click", function () {
-        download(
-          live,
-          spec,
-          button.getAttribute("data-format"),
-          button.getAttribute("data-file")
-        );
+        download(live, spec, format, figure.id + "." + format);
       });
+      exports.appendChild(button);
+      exports.appendChild(document.createTextNode(" · "));
     });
-    exports.hidden = false;
+    links.insertBefore(exports, links.querySelector("a"));
   }
 
   var observer = new IntersectionObserver(
