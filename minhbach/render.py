@@ -403,9 +403,10 @@ class Renderer:
             lines.append(f'<tr><th scope="row">{t("gap")}</th>{gaps}</tr>')
         lines += ["</tbody>", "</table>"]
         # Its columns are aligned by the table's class; the cells need none of their own.
-        return "\n".join(lines).replace(' class="mb-num mb-missing"', ' class="mb-missing"').replace(
+        table = "\n".join(lines) + "\n"
+        return table.replace(' class="mb-num mb-missing"', ' class="mb-missing"').replace(
             '<td class="mb-num"', "<td"
-        ) + "\n"
+        )
 
     def _change_cell(self, change: Change | None) -> str:
         return f"<td>{html_escape(self.change_text(change)) if change is not None else ''}</td>"

@@ -329,9 +329,13 @@ def assert_bars_drawn(figure: Locator) -> None:
         track_box = track.bounding_box()
         assert track_box is not None and track_box["width"] > 40
         declared = float((row.get_attribute("style") or "").split("--w:")[1].split("%")[0])
-        drawn = 100 * float(
-            track.evaluate("(e) => getComputedStyle(e, '::before').width").removesuffix("px")
-        ) / track_box["width"]
+        drawn = (
+            100
+            * float(
+                track.evaluate("(e) => getComputedStyle(e, '::before').width").removesuffix("px")
+            )
+            / track_box["width"]
+        )
         assert abs(drawn - declared) < 1, (declared, drawn)
 
 

@@ -456,9 +456,7 @@ def bars(inner: str) -> list[Bar]:
             group = html.unescape(match.group("group"))
             continue
         modifiers = {name.removeprefix("mb-bars__row") for name in match.group("modifiers").split()}
-        style = dict(
-            part.split(":", 1) for part in (match.group("style") or "").split(";") if part
-        )
+        style = dict(part.split(":", 1) for part in (match.group("style") or "").split(";") if part)
         series = next(
             (name for name in charts.SERIES if f"--{name}" in modifiers), charts.DEFAULT_SERIES
         )

@@ -222,9 +222,7 @@ def test_packed_data_gives_back_the_same_records(own: dict[str, Any]) -> None:
     packed = charts.pack_data(own)
     assert charts.unpack_data(packed) == own
     records = own.get("data", {}).get("values")
-    assert ("rows" in packed) == bool(
-        records and all(list(r) == list(records[0]) for r in records)
-    )
+    assert ("rows" in packed) == bool(records and all(list(r) == list(records[0]) for r in records))
 
 
 def test_charts_of_both_editions_have_their_own_files(model: SiteModel) -> None:
