@@ -613,7 +613,6 @@ class Renderer:
             return figure.render(
                 chart=made,
                 file=lambda ext: href(prefix + made.path(ext)),
-                template=href(prefix + charts.template_path(made.kind)),
                 size=charts.size_mark,
                 data_at=data_at.replace("{stem}", made.stem),
                 data_label=data_label,

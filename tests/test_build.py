@@ -432,17 +432,21 @@ _BAR_ROW = re.compile(
 )
 
 
-def live_spec(folder: Path, inner: str) -> dict[str, Any]:
+def live_spec(site: Path, url: str, kind: str, inner: str) -> dict[str, Any]:
     """The spec the live view draws: an image's spec file, or the kind's template with
-    what the figure's own spec adds (a chart drawn in HTML), as minhbach-charts.js does."""
+    what the figure's own spec adds (a chart drawn in HTML), as minhbach-charts.js does:
+    the template is found by the figure's kind, in its edition's assets."""
     file = re.search(r'data-spec="([^"]+)"', inner)
     if file is not None:
-        spec: dict[str, Any] = json.loads((folder / file.group(1)).read_text(encoding="utf-8"))
+        path = site / url / file.group(1)
+        spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return spec
-    template = re.search(r'data-template="([^"]+)"', inner)
     own = re.search(r'<script type="application/json" class="mb-chart__spec">(.*?)</script>', inner)
-    assert template and own, inner[:200]
-    spec = json.loads((folder / template.group(1)).read_text(encoding="utf-8"))
+    assert own, inner[:200]
+    edition = site / "en" if url.startswith("en/") else site
+    template = edition / "assets/charts" / f"{kind.replace('_', '-')}.vl.json"  # as the script
+    assert charts.template_path(kind) == template.relative_to(edition).as_posix()
+    spec = json.loads(template.read_text(encoding="utf-8"))
     assert "values" not in spec.get("data", {})  # a template: the values are the chart's own
     return {**spec, **charts.unpack_data(json.loads(own.group(1)))}
 
@@ -534,7 +538,7 @@ def test_each_chart_has_summary_table_decorative_view_and_downloads(
             assert all(bar.text in cells | {"—"} for bar in bars(inner)), where
             continue
         assert len(csv_rows) == 1 + len(rows), where
-        spec = live_spec(folder, inner)
+        spec = live_spec(site, url, kind, inner)
         assert spec["data"]["values"] and spec["usermeta"]["kind"] == kind
         stem = str(folder / links["CSV"]).removesuffix(".csv")
         if drawn_in_html(url, kind):

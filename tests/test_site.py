@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import threading
@@ -418,3 +419,18 @@ def wait_for(probe: Callable[[], T | None], seconds: float = 20) -> T:
             return value
         time.sleep(0.05)
     raise AssertionError(f"gave up waiting after {seconds} s")
+
+
+def test_search_index_leaves_out_sections_with_no_text(built: Path) -> None:
+    """Each page is in the index, and each section with text of its own; a heading whose
+    section is only tables and charts (not indexed) is not a hit on every unit page."""
+    for edition in (built, built / "en"):
+        docs = json.loads((edition / "search" / "search_index.json").read_text("utf-8"))["docs"]
+        sections = [doc for doc in docs if "#" in doc["location"]]
+        assert sections and all(doc["text"] for doc in sections)
+        pages = {doc["location"] for doc in docs if "#" not in doc["location"]}
+        assert "" in pages and len(pages) == len({doc["location"].split("#")[0] for doc in docs})
+    # The theme's JSON in the page is UTF-8 (it was \u-escaped), and still safe in HTML.
+    home = (built / "index.html").read_text("utf-8")
+    config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', home)
+    assert config and "Không tìm thấy" in config.group(1)

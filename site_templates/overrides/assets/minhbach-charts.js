@@ -7,8 +7,8 @@
  * files of this site, in assets/charts/, made by vl-convert and Babel at build time)
  * and the chart's spec, then draws the same chart with the same locale ("47,10%",
  * "thg 3"). An image's spec is a file of its own (`data-spec`); the spec of a chart
- * drawn in HTML is its kind's template (`data-template`, one file per edition, cached
- * by the browser) with what the figure's own spec adds to it (`script.mb-chart__spec`:
+ * drawn in HTML is its kind's template (`templateOf`: one file per edition, cached by
+ * the browser) with what the figure's own spec adds to it (`script.mb-chart__spec`:
  * its data, packed as rows, and a map's size).
  * The bars, tiles or image are hidden only once the live view has rendered; if anything
  * fails, they simply stay.
@@ -79,14 +79,26 @@
   // The chart's spec: its own file, or its kind's template with what the figure adds
   // to it (its data; a map's size).
   function specOf(view) {
-    var template = view.getAttribute("data-template");
-    if (template === null) {
+    var script = view.querySelector("script.mb-chart__spec");
+    if (script === null) {
       return json(new URL(view.getAttribute("data-spec"), document.baseURI).href);
     }
-    var own = unpack(JSON.parse(view.querySelector("script.mb-chart__spec").textContent));
-    return json(new URL(template, document.baseURI).href).then(function (spec) {
+    var own = unpack(JSON.parse(script.textContent));
+    return json(templateOf(view)).then(function (spec) {
       return Object.assign({}, spec, own);
     });
+  }
+
+  // A kind's template, beside the Vega bundle: the figure of kind "rate_target" (its
+  // class mb-chart--rate_target) has assets/charts/rate-target.vl.json
+  // (charts.template_path).
+  function templateOf(view) {
+    var figure = view.closest("figure");
+    var kind = /(?:^|\s)mb-chart--(\w+)/.exec(figure ? figure.className : "");
+    if (!kind) {
+      throw new Error("a chart drawn in HTML outside its figure");
+    }
+    return new URL(kind[1].replace(/_/g, "-") + ".vl.json", base).href;
   }
 
   function enhance(view) {
@@ -154,7 +166,8 @@
     if (!links || !figure.id) {
       return;
     }
-    var formats = view.hasAttribute("data-template") ? ["png", "svg", "vl.json"] : ["png"];
+    var drawn = view.querySelector("script.mb-chart__spec") !== null; // in HTML, not an image
+    var formats = drawn ? ["png", "svg", "vl.json"] : ["png"];
     var exports = document.createElement("span");
     exports.className = "mb-chart__exports";
     formats.forEach(function (format) {
@@ -183,7 +196,7 @@
     { rootMargin: "300px" }
   );
   document
-    .querySelectorAll(".mb-chart__view[data-spec], .mb-chart__view[data-template]")
+    .querySelectorAll(".mb-chart__view[data-spec], .mb-chart__view--bars, .mb-chart__view--tiles")
     .forEach(function (view) {
       observer.observe(view);
     });
