@@ -243,7 +243,7 @@ class BarRow:
         series there is SERIES' (tests/test_charts.py).
         """
         parts = [
-            f" mb-bars__row--{name}"
+            f"mb-bars__row--{name}"
             for name, wanted in (
                 (self.series, self.series != DEFAULT_SERIES),
                 ("total", self.total),
@@ -252,7 +252,7 @@ class BarRow:
             )
             if wanted
         ]
-        return "".join(parts)
+        return " ".join(parts)
 
     @property
     def style(self) -> str:

@@ -366,15 +366,15 @@ class Renderer:
         ]
         for row in results_rows(blocks):
             label = html_escape(self.label("results", row.key))
-            if definitions:
-                definition = html_escape(fields[row.key].definition[self.lang])
-                label = f'<span title="{definition}">{label}</span>'
+            title = ""
+            if definitions:  # the indicator's definition, on its row header
+                title = f' title="{html_escape(fields[row.key].definition[self.lang])}"'
             cells = "".join(
                 self.cell(value, sortable=False)
                 + (self._change_cell(change) if with_changes else "")
                 for value, change in row.cells
             )
-            lines.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
+            lines.append(f'<tr><th scope="row"{title}>{label}</th>{cells}</tr>')
         if any(b.rate_computed for b in present) and any(
             b.rate and b.rate.published for b in present
         ):

@@ -723,9 +723,16 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         return env
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> None:
+        docs_dir = os.path.abspath(config.docs_dir)
+        # The theme's source maps (1.3 MB) serve only those who debug its scripts.
+        for theme_map in [
+            f
+            for f in files
+            if f.src_uri.endswith(".map") and not (f.abs_src_path or "").startswith(docs_dir)
+        ]:
+            files.remove(theme_map)
         pages = files.documentation_pages()
         self.total = len(pages)
-        docs_dir = os.path.abspath(config.docs_dir)
         # Links and relative URLs depend on which files exist: any change rebuilds all.
         file_set = "\n".join(sorted(f.src_uri for f in files if f.abs_src_path))
         edition_key = digest(self.fingerprint, file_set)

@@ -312,11 +312,14 @@ def test_pages_cover_every_chart_kind(site: Path) -> None:
 # --- 1. without JavaScript: the build-time image, the summary and the table ---------------
 
 
+BAR_ROWS = ".mb-bars > li:not(.mb-bars__group)"  # each: label, bar, figure
+
+
 def assert_bars_drawn(figure: Locator) -> None:
     """Every HTML bar is on screen, as long as its figure says; a missing one has none."""
     bars = figure.locator(".mb-bars")
     expect(bars).to_be_visible()
-    rows = bars.locator(".mb-bars__row").all()
+    rows = figure.locator(BAR_ROWS).all()
     assert rows, figure.get_attribute("id")
     for row in rows:
         label, track, value = row.locator("> *").all()
@@ -444,7 +447,7 @@ def test_live_chart_has_the_texts_of_the_chart_without_javascript(
         drawn = in_html(page, figure)
         shown = (
             figure.locator(
-                ".mb-bars__row > :last-child, .mb-tile b, .mb-tile__value"
+                f"{BAR_ROWS} > :last-child, .mb-tile b, .mb-tile__value"
             ).all_text_contents()
             if drawn
             else []
@@ -612,7 +615,7 @@ def test_charts_fit_a_phone(open_page: Opener, url: str, js: bool) -> None:
             chart = figure.locator(".mb-bars, .mb-tiles")
             chart.scroll_into_view_if_needed()
             # every label, bar and figure; every tile and key entry
-            parts = figure.locator(".mb-bars__row > *, .mb-tile, .mb-tiles__key li").all()
+            parts = figure.locator(f"{BAR_ROWS} > *, .mb-tile, .mb-tiles__key li").all()
             assert parts, name
             for part in parts:
                 assert_fits(part.bounding_box(), name)
@@ -710,12 +713,12 @@ def test_html_bars_read_in_the_dark_scheme(open_page: Opener, url: str) -> None:
     for figure in drawn:
         name = figure.get_attribute("id")
         back = style(figure.locator(".mb-chart__view"), "backgroundColor")
-        texts = ".mb-bars__group, .mb-bars__row > :first-child, .mb-bars__row > :last-child"
+        texts = f".mb-bars__group, {BAR_ROWS} > :first-child, {BAR_ROWS} > :last-child"
         for text in figure.locator(texts).all():
             assert charts.contrast(style(text, "color", back), back) >= 4.5, name
         for note in figure.locator(".mb-bars__note").all():
             assert charts.contrast(style(note, "color", back), back) >= 4.5, name
-        filled = ".mb-bars__row:not(.mb-bars__row--total, .mb-bars__row--missing) > .mb-bar"
+        filled = f"{BAR_ROWS}:not(.mb-bars__row--total, .mb-bars__row--missing) > :nth-child(2)"
         for bar in figure.locator(filled).all():
             colour = rgb(bar.evaluate("(e) => getComputedStyle(e, '::before').backgroundColor"))
             track = style(bar, "backgroundColor")

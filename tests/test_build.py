@@ -184,7 +184,7 @@ def test_pages_show_the_sources_figures_in_their_format(
 
 def test_a_figure_that_is_not_reported_is_a_dash_never_zero(built: Path) -> None:
     page = (built / "2016/ca-nam/quang-tri/index.html").read_text(encoding="utf-8")
-    row = re.search(r"Tổng số thụ lý</span></th>(.*?)</tr>", page, re.S)
+    row = re.search(r"Tổng số thụ lý</th>(.*?)</tr>", page, re.S)
     assert row is not None
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
     assert cells[0] == "3.725 việc" and cells[2] == "—"  # money accepted is not published
@@ -426,9 +426,9 @@ class Bar:
 
 
 _BAR_ROW = re.compile(
-    r'<p class="mb-bars__group">(?P<group>.*?)</p>'
-    r'|<div class="mb-bars__row(?P<modifiers>[^"]*)"(?: style="(?P<style>[^"]*)")?>'
-    r'<span>(?P<label>[^<]*)</span><span class="mb-bar"></span><span>(?P<value>[^<]*)'
+    r'<li class="mb-bars__group">(?P<group>.*?)</li>'
+    r'|<li(?: class="(?P<modifiers>[^"]*)")?(?: style="(?P<style>[^"]*)")?>'
+    r"<span>(?P<label>[^<]*)</span><span></span><span>(?P<value>[^<]*)"
 )
 
 
@@ -459,7 +459,9 @@ def bars(inner: str) -> list[Bar]:
         if match.group("group") is not None:
             group = html.unescape(match.group("group"))
             continue
-        modifiers = {name.removeprefix("mb-bars__row") for name in match.group("modifiers").split()}
+        modifiers = {
+            name.removeprefix("mb-bars__row") for name in (match.group("modifiers") or "").split()
+        }
         style = dict(part.split(":", 1) for part in (match.group("style") or "").split(";") if part)
         series = next(
             (name for name in charts.SERIES if f"--{name}" in modifiers), charts.DEFAULT_SERIES
@@ -731,3 +733,21 @@ def test_an_unchanged_rebuild_renders_no_chart(
         r"charts: (\d+), (\d+) rendered, (\d+) from the cache", capsys.readouterr().err
     )
     assert again and again.group(1) == rendered.group(1) and again.group(2) == "0"
+
+
+@pytest.mark.parametrize(
+    ("url", "lang"), [("2024/3-thang/quang-ninh", "vi"), ("en/2024/3-months/quang-ninh", "en")]
+)
+def test_results_rows_carry_their_indicators_definitions(built: Path, url: str, lang: str) -> None:
+    """The first results table of a unit page gives each indicator's definition as its row
+    header's title; the page's later tables of the same indicators leave it out."""
+    page = (built / url / "index.html").read_text(encoding="utf-8")
+    tables = re.findall(r'<table class="mb-results[^"]*".*?</table>', page, re.S)
+    assert len(tables) > 1
+    fields = get_catalogue().groups["results"].fields
+    definitions = {f.label[lang]: f.definition[lang] for f in fields.values()}
+    titled = re.findall(r'<th scope="row" title="([^"]*)">([^<]*)</th>', tables[0])
+    assert len(titled) >= 3
+    for title, label in titled:
+        assert html.unescape(title) == definitions[html.unescape(label)], label
+    assert all('<th scope="row" title=' not in table for table in tables[1:])

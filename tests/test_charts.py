@@ -361,17 +361,17 @@ def test_html_bars_use_the_chart_colours_and_read_in_both_schemes() -> None:
     assert _css_rule(".md-typeset .mb-chart__view")["background-color"] == charts.BACKGROUND
     assert _css_rule(".md-typeset .mb-bars")["color"] == charts.INK
     assert _css_rule(".md-typeset .mb-bars__note")["color"] == charts.MUTED
-    assert _css_rule(".md-typeset .mb-bars__row--missing > :last-child")["color"] == charts.MUTED
-    assert _css_rule(".md-typeset .mb-bar")["background-color"] == charts.TRACK
-    assert _css_rule(".md-typeset .mb-bars__row--target > .mb-bar::after")["background-color"] == (
-        charts.INK
+    missing = _css_rule(".md-typeset .mb-bars > .mb-bars__row--missing > :last-child")
+    assert missing["color"] == charts.MUTED
+    assert _css_rule(".md-typeset .mb-bars > li > :nth-child(2)")["background-color"] == (
+        charts.TRACK
     )
+    tick = _css_rule(".md-typeset .mb-bars > .mb-bars__row--target > :nth-child(2)::after")
+    assert tick["background-color"] == charts.INK
     # Each series' colour: the first is every row's, the others their row modifier's.
     for series, colour in charts.SERIES.items():
-        selector = ".md-typeset .mb-bars__row" + (
-            "" if series == charts.DEFAULT_SERIES else f"--{series}"
-        )
-        assert _css_rule(selector)["--mb-bar-colour"] == colour, series
+        row = "li" if series == charts.DEFAULT_SERIES else f".mb-bars__row--{series}"
+        assert _css_rule(f".md-typeset .mb-bars > {row}")["--mb-bar-colour"] == colour, series
     for ink in (charts.INK, charts.MUTED):
         assert charts.contrast(ink, charts.BACKGROUND) >= 4.5, ink
     for colour in charts.SERIES.values():

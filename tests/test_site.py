@@ -434,3 +434,8 @@ def test_search_index_leaves_out_sections_with_no_text(built: Path) -> None:
     home = (built / "index.html").read_text("utf-8")
     config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', home)
     assert config and "Không tìm thấy" in config.group(1)
+
+
+def test_site_leaves_out_the_themes_source_maps(built: Path) -> None:
+    assert (built / "assets" / "javascripts").is_dir()
+    assert not list(built.rglob("*.map"))
