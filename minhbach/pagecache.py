@@ -7,12 +7,12 @@ collector, and Material's search indexer. Our pages are mostly HTML that the ren
 stage already produced (tables, figures), so the MkDocs stage here:
 
 - **stashes** each top-level block of finished HTML of a generated page (a table, a
-  figure, a details block) behind an HTML comment before
-  Markdown runs, and puts it back into the page's final HTML. Markdown, the table of
-  contents, link checks and the search index still see every heading, paragraph,
-  list and Markdown link; the search index therefore covers every page, by title,
-  headings and prose, but not the cells of its data tables (which are in the open
-  data files);
+  figure, a details block) behind a placeholder before Markdown runs (a one-word
+  paragraph, then an HTML comment), and puts it back into the page's final HTML.
+  Markdown, the table of contents, link checks and the search index still see every
+  heading, paragraph, list and Markdown link; the search index therefore covers every
+  page, by title, headings and prose, but not the cells of its data tables (which are
+  in the open data files);
 - **caches** each built page by the hash of its Markdown source and of everything
   else its HTML depends on (the edition's configuration, the theme and overrides,
   the versions of MkDocs, Material and Markdown, and the list of pages and files,
@@ -59,30 +59,45 @@ CACHE_VERSION = "1"
 _STASHED = re.compile(
     r'<(?:table|figure|details)\b|<div class="mb-cards"|<p class="mb-(?:legend|downloads)"'
 )
+# A stashed block's place: in the Markdown a paragraph of one word, which Markdown passes
+# through as plain text (an HTML comment there went through its raw-HTML parser: a
+# quarter of its time on a unit page); in the HTML, before the search indexer sees it,
+# a comment.
+_WORD = "MBSTASH"
+_PARAGRAPH = re.compile(rf"<p>{_WORD}(\d+)</p>")
 _TOKEN = re.compile(r"<!--mb-stash:(\d+)-->")
 
 
 def stash(markdown: str) -> tuple[str, list[str]]:
-    """Replace each block of finished HTML by a placeholder comment; return both.
+    """Replace each block of finished HTML by a placeholder paragraph; return both.
 
     Blocks are paragraphs separated by blank lines; a block is stashed when it starts
     with a table, a figure or a details element, or is a page's headline cards, legend
     or download line (figures and links the tables and open data also give, so the
     search index loses nothing by not seeing them). Everything else (headings, prose,
     lists, Markdown links, admonitions) is left to Markdown and to the search index.
+    A page that has the placeholder's word in it already is left as it is.
     """
+    if _WORD in markdown:
+        return markdown, []
     blocks = markdown.split("\n\n")
     chunks: list[str] = []
     for index, block in enumerate(blocks):
         body = block.lstrip("\n")
         if _STASHED.match(body):
-            blocks[index] = block[: len(block) - len(body)] + f"<!--mb-stash:{len(chunks)}-->"
+            blocks[index] = block[: len(block) - len(body)] + f"{_WORD}{len(chunks)}"
             chunks.append(body.rstrip("\n"))
     return "\n\n".join(blocks), chunks
 
 
+def hide(html: str) -> str:
+    """Markdown's HTML of a stashed page with each placeholder paragraph as a comment,
+    which the search indexer skips."""
+    return _PARAGRAPH.sub(r"<!--mb-stash:\1-->", html)
+
+
 def unstash(html: str, chunks: list[str]) -> str:
-    """Put the stashed blocks back in place of their placeholders."""
+    """Put the stashed blocks back in place of their placeholders (after `hide`)."""
     if not chunks:
         return html
     return _TOKEN.sub(lambda match: chunks[int(match[1])], html)

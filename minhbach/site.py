@@ -47,6 +47,7 @@ from .pagecache import (
     bytecode_cache,
     content_hashes,
     digest,
+    hide,
     link_or_copy,
     stash,
     tree_fingerprint,
@@ -776,6 +777,13 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             markdown, chunks = stash(markdown)
             self.stashed[page.file.src_uri] = chunks
         return markdown
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if page.file.src_uri in self.stashed:
+            return hide(html)  # before the search plugin reads the page (on_page_context)
+        return html
 
     @event_priority(100)  # before the search plugin indexes the page
     def on_page_context(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from minhbach import site as site_stage
-from minhbach.pagecache import stash, unstash
+from minhbach.pagecache import hide, stash, unstash
 from minhbach.problems import UserError
 from minhbach.site import build_site
 from tests.test_site import CONFIG, EDITIONS, EPOCH, PAGES, tree_hashes, write_reports
@@ -40,10 +41,18 @@ Cùng kỳ năm trước: [trang chủ](../../../index.md).
 def test_stash_takes_tables_figures_and_details_and_keeps_the_rest() -> None:
     text, chunks = stash(GENERATED)
     assert [chunk.split(" ", 1)[0] for chunk in chunks] == ["<figure", "<table"]
-    assert "<!--mb-stash:0-->" in text and "<!--mb-stash:1-->" in text
+    assert "\n\nMBSTASH0\n\n" in text and "\n\nMBSTASH1\n\n" in text  # plain paragraphs
     assert "## Kết quả thi hành án" in text and '<p class="mb-lede">' in text
     assert "[trang chủ](../../../index.md)" in text  # Markdown links stay for MkDocs to check
-    assert unstash(text, chunks) == GENERATED
+    # Markdown makes each a paragraph; `hide` turns them into comments for the indexer.
+    html = re.sub(r"^(MBSTASH\d+)$", r"<p>\1</p>", text, flags=re.M)
+    assert "<!--mb-stash:0-->" in hide(html) and "MBSTASH" not in hide(html)
+    assert unstash(hide(html), chunks) == GENERATED
+
+
+def test_stash_leaves_a_page_that_has_its_placeholder_word_alone() -> None:
+    text = GENERATED + "\nMBSTASH0\n"
+    assert stash(text) == (text, [])
 
 
 def test_stash_leaves_a_page_without_html_blocks_alone() -> None:
@@ -84,7 +93,9 @@ def test_cached_and_in_place_rebuilds_equal_a_fresh_build(tmp_path: Path) -> Non
     html = page.read_text(encoding="utf-8")
     # The stashed blocks are back, exactly where they were, and the headings are in the TOC.
     assert '<figure class="mb-chart" id="thads-chart">' in html and "3.379" in html
-    assert "mb-stash" not in html
+    assert "mb-stash" not in html and "MBSTASH" not in html
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "MBSTASH" not in index and "mb-stash" not in index and "3.379" not in index
     assert 'href="#ket-qua-thi-hanh-an"' in html
 
     second = _build(reports, site, cache)
