@@ -331,7 +331,7 @@ class Renderer:
         mark = "" if value.published else self._computed_mark
         shown = html_escape(show(value, self.lang, unit))
         sort = f' data-sort="{sort_value(value)}"' if sortable else ""
-        return f'<td class="mb-num"{sort}{title}>{shown}{mark}</td>'
+        return f"<td{sort}{title}>{shown}{mark}</td>"
 
     def results_table(
         self,
@@ -402,11 +402,7 @@ class Renderer:
             lines.append(f'<tr><th scope="row">{t("target")}</th>{targets}</tr>')
             lines.append(f'<tr><th scope="row">{t("gap")}</th>{gaps}</tr>')
         lines += ["</tbody>", "</table>"]
-        # Its columns are aligned by the table's class; the cells need none of their own.
-        table = "\n".join(lines) + "\n"
-        return table.replace(' class="mb-num mb-missing"', ' class="mb-missing"').replace(
-            '<td class="mb-num"', "<td"
-        )
+        return "\n".join(lines) + "\n"
 
     def _change_cell(self, change: Change | None) -> str:
         return f"<td>{html_escape(self.change_text(change)) if change is not None else ''}</td>"
@@ -423,7 +419,7 @@ class Renderer:
             mark = f' <span class="mb-not-met" title="{met}">✗</span>'
         shown = html_escape(with_sign(block.gap, self.lang))
         sort = f' data-sort="{sort_value(block.gap)}"' if sortable else ""
-        return f'<td class="mb-num"{sort}>{shown}{mark}</td>'
+        return f"<td{sort}>{shown}{mark}</td>"
 
     def date(self, day: Any) -> str:
         if self.lang == "vi":
@@ -629,8 +625,8 @@ class Renderer:
 
 # A missing figure's cell, in a sortable table (sorts below every figure) and elsewhere.
 _MISSING_CELL = {
-    True: '<td class="mb-num mb-missing" data-sort="">—</td>',
-    False: '<td class="mb-num mb-missing">—</td>',
+    True: '<td class="mb-missing" data-sort="">—</td>',
+    False: '<td class="mb-missing">—</td>',
 }
 
 
