@@ -20,7 +20,14 @@ import pytest
 
 from minhbach import site as site_stage
 from minhbach.problems import UserError
-from minhbach.site import Alternate, Edition, EditionBuilt, build_site, live_server
+from minhbach.site import (
+    Alternate,
+    Edition,
+    EditionBuilt,
+    _unused_theme_file,
+    build_site,
+    live_server,
+)
 from tests.sitecheck import broken_links, external_references
 
 REPO = Path(__file__).resolve().parents[1]
@@ -424,6 +431,8 @@ def wait_for(probe: Callable[[], T | None], seconds: float = 20) -> T:
 def test_search_index_leaves_out_sections_with_no_text(built: Path) -> None:
     """Each page is in the index, and each section with text of its own; a heading whose
     section is only tables and charts (not indexed) is not a hit on every unit page."""
+    raw = (built / "search" / "search_index.json").read_text("utf-8")
+    assert "Kết quả" in raw and "\\u" not in raw  # its text in UTF-8, not escaped
     for edition in (built, built / "en"):
         docs = json.loads((edition / "search" / "search_index.json").read_text("utf-8"))["docs"]
         sections = [doc for doc in docs if "#" in doc["location"]]
@@ -436,6 +445,26 @@ def test_search_index_leaves_out_sections_with_no_text(built: Path) -> None:
     assert config and "Không tìm thấy" in config.group(1)
 
 
-def test_site_leaves_out_the_themes_source_maps(built: Path) -> None:
+def test_site_leaves_out_theme_files_no_page_loads(built: Path) -> None:
+    """No source maps; of the search's language files, those of the index's language."""
     assert (built / "assets" / "javascripts").is_dir()
     assert not list(built.rglob("*.map"))
+    for edition, lang in ((built, "vi"), (built / "en", "en")):
+        lunr = edition / "assets" / "javascripts" / "lunr"
+        kept = sorted(p.relative_to(lunr).as_posix() for p in lunr.rglob("*") if p.is_file())
+        expected = ["min/lunr.stemmer.support.min.js"] + (
+            [f"min/lunr.{lang}.min.js"] if lang != "en" else []
+        )
+        assert kept == sorted(expected), lang
+
+
+def test_the_search_languages_keep_what_the_search_worker_loads() -> None:
+    lunr = "assets/javascripts/lunr/"
+    unused = _unused_theme_file(["vi", "ja"])
+    for needed in ("stemmer.support", "multi", "vi", "ja"):
+        assert not unused(f"{lunr}min/lunr.{needed}.min.js"), needed
+    assert not unused(f"{lunr}tinyseg.js") and unused(f"{lunr}wordcut.js")
+    assert unused(f"{lunr}min/lunr.de.min.js") and unused("assets/javascripts/bundle.js.map")
+    assert not unused("assets/javascripts/bundle.js")
+    keep_all = _unused_theme_file(None)  # no search: its files are left as they are
+    assert not keep_all(f"{lunr}min/lunr.de.min.js") and keep_all("x.js.map")
