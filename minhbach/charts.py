@@ -237,7 +237,7 @@ class BarRow:
 
     @property
     def modifiers(self) -> str:
-        """The row's class modifiers: its series unless the first, a total, a target, a gap.
+        """The row's class modifiers: its series unless the default, total, target, missing.
 
         The look of each is in minhbach.css, one rule per modifier; the colour of each
         series there is SERIES' (tests/test_charts.py).
