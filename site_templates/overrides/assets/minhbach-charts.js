@@ -102,7 +102,12 @@
   }
 
   function enhance(view) {
-    Promise.all([vega(), specOf(view)])
+    Promise.resolve()
+      .then(function () {
+        // Inside the chain, so that a spec that cannot be read (its JSON, its figure's
+        // kind) fails like anything else: the chart as built stays.
+        return Promise.all([vega(), specOf(view)]);
+      })
       .then(function (results) {
         var locale = results[0];
         var spec = results[1];
