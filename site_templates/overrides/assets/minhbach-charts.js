@@ -15,8 +15,9 @@
  *
  * The charts drawn in HTML have no image or spec files: their PNG, SVG and Vega-Lite
  * downloads are made from the live view (`toImageURL`) and its spec when asked for,
- * by buttons this script adds once the view is live (an image's PNG likewise). Nothing is requested from another host, and the actions menu
- * (which links to the online Vega editor) is off.
+ * by buttons this script adds once the view is live (an image's PNG likewise).
+ * Nothing is requested from another host, and the actions menu (which links to the
+ * online Vega editor) is off.
  */
 (function () {
   "use strict";
@@ -78,8 +79,13 @@
 
   // The chart's spec: its own file, or its kind's template with what the figure adds
   // to it (its data; a map's size).
+  // A chart drawn in HTML carries its own spec entries; an image has a spec file.
+  function ownSpec(view) {
+    return view.querySelector("script.mb-chart__spec");
+  }
+
   function specOf(view) {
-    var script = view.querySelector("script.mb-chart__spec");
+    var script = ownSpec(view);
     if (script === null) {
       return json(new URL(view.getAttribute("data-spec"), document.baseURI).href);
     }
@@ -171,8 +177,7 @@
     if (!links || !figure.id) {
       return;
     }
-    var drawn = view.querySelector("script.mb-chart__spec") !== null; // in HTML, not an image
-    var formats = drawn ? ["png", "svg", "vl.json"] : ["png"];
+    var formats = ownSpec(view) !== null ? ["png", "svg", "vl.json"] : ["png"];
     var exports = document.createElement("span");
     exports.className = "mb-chart__exports";
     formats.forEach(function (format) {
