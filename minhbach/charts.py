@@ -52,6 +52,7 @@ from typing import Any, cast
 
 from babel import Locale
 
+from . import imageworker
 from .catalogue import Lang, get_catalogue
 from .compute import BlockView, PeriodView, UnitHistory, UnitPeriod, Value, inspection_totals
 from .numbers import LOCALES, margin, show
@@ -60,7 +61,7 @@ from .periods import Period
 # --- look: one font, a colour-blind-safe palette, every colour ≥ 3:1 on white ---
 
 FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"  # minhbach/fonts at build time
-FONTS = Path(__file__).resolve().parent / "fonts"
+FONTS = imageworker.FONTS
 BACKGROUND = "#ffffff"
 INK = "#1f1f1f"
 MUTED = "#595959"
@@ -1501,24 +1502,14 @@ class Image:
     height: int
 
 
-def _render_one(job: tuple[str, Lang]) -> bytes:
+def _render_one(job: imageworker.Job) -> bytes:
     """Render one spec to SVG (runs in a worker process)."""
-    import vl_convert
-
-    spec, lang = job
-    _register_fonts()
-    locale = d3_locales(lang)
-    svg = vl_convert.vegalite_to_svg(
-        spec, format_locale=locale["format"], time_format_locale=locale["time"]
-    )
-    return svg.encode("utf-8")
+    return imageworker.draw([job], FONTS)[0]
 
 
-@cache
-def _register_fonts() -> None:
-    import vl_convert
-
-    vl_convert.register_font_directory(str(FONTS))
+def _job(chart: Chart) -> imageworker.Job:
+    locale = d3_locales(chart.lang)
+    return json.dumps(chart.spec, ensure_ascii=False), locale["format"], locale["time"]
 
 
 def _size(svg: bytes) -> tuple[int, int]:
@@ -1529,17 +1520,27 @@ def _size(svg: bytes) -> tuple[int, int]:
 
 
 def render_images(
-    charts: Sequence[Chart], cache_dir: Path | None, workers: int | None = None
+    charts: Sequence[Chart],
+    cache_dir: Path | None,
+    workers: int | None = None,
+    worker: imageworker.ImageWorker | None = None,
 ) -> tuple[dict[str, Image], RenderStats]:
     """The SVG of every chart, by chart key: from the cache, or rendered now."""
-    return render_images_async(charts, cache_dir, workers)()
+    return render_images_async(charts, cache_dir, workers, worker)()
 
 
 def render_images_async(
-    charts: Sequence[Chart], cache_dir: Path | None, workers: int | None = None
+    charts: Sequence[Chart],
+    cache_dir: Path | None,
+    workers: int | None = None,
+    worker: imageworker.ImageWorker | None = None,
 ) -> Callable[[], tuple[dict[str, Image], RenderStats]]:
-    """Start rendering the charts not in the cache, in worker processes when there are
-    many; a function that waits for them and gives what `render_images` gives."""
+    """Start rendering the charts not in the cache; a function that waits for them and
+    gives what `render_images` gives.
+
+    They are rendered by `worker`, the build's chart process, warmed up already, if given;
+    else in worker processes when there are many, or in this process.
+    """
     started = time.perf_counter()
     stats = RenderStats(charts=len(charts))
     unique = {c.key: c for c in charts}
@@ -1551,20 +1552,24 @@ def render_images_async(
             found[key] = cached
         else:
             todo.append(chart)
-    jobs = [(json.dumps(c.spec, ensure_ascii=False), c.lang) for c in todo]
+    jobs = [_job(c) for c in todo]
     workers = workers or min(os.cpu_count() or 1, 8)
     pool: ProcessPoolExecutor | None = None
-    if len(jobs) >= 16 and workers > 1:
+    pending: Iterable[bytes] = []
+    if worker is not None:
+        worker.send(jobs)
+    elif len(jobs) >= 16 and workers > 1:
         pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
-        pending: Iterable[bytes] = pool.map(
-            _render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))
-        )
-    else:
-        pending = []
+        pending = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
     def finish() -> tuple[dict[str, Image], RenderStats]:
         try:
-            results = list(pending) if pool is not None else [_render_one(job) for job in jobs]
+            if worker is not None:
+                results = worker.receive()
+            elif pool is not None:
+                results = list(pending)
+            else:
+                results = imageworker.draw(jobs, FONTS)
         finally:
             if pool is not None:
                 pool.shutdown()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .imageworker import ImageWorker
 from .periods import Lang
 from .problems import UserError
 from .uptodate import Record, fingerprint
@@ -172,9 +173,24 @@ def _build_or_raise(options: Options) -> None:
                 f"(content, code, templates, options) in {time.perf_counter() - started:.1f} s"
             )
             return
+    # vl-convert warms up (about 1.5 s) in its own process while the content is checked.
+    with ImageWorker() as images:
+        _build_stages(options, started, step, printed, images)
+    if record is not None:
+        record.save(inputs, options.site, printed)
+
+
+def _build_stages(
+    options: Options,
+    started: float,
+    step: Callable[[str], None],
+    printed: list[str],
+    images: ImageWorker,
+) -> None:
     from .compute import compute
     from .render import FILES_DIR, Strings, render
     from .site import build_site
+    from .validate import display_path
 
     content = checked(options, printed)
     if content is None:
@@ -193,7 +209,9 @@ def _build_or_raise(options: Options) -> None:
         options.langs,
         render_cache=_cache(options, "render"),
         data_cache=_cache(options, "data"),
+        images=images,
     )
+    images.close()  # its memory goes back before MkDocs builds
     step(
         f"render: {drawn.pages_rendered} pages rendered, {drawn.pages_cached} from the cache; "
         f"{stats.written} files written, {stats.unchanged} unchanged, "
@@ -221,8 +239,6 @@ def _build_or_raise(options: Options) -> None:
         static=options.reports / FILES_DIR,
         meanwhile=_collect,
     )
-    if record is not None:
-        record.save(inputs, options.site, printed)
     pages = sum(b.pages for b in built)
     print(
         f"site: {pages} pages ({', '.join(f'{b.lang} {b.pages}' for b in built)}) "

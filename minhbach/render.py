@@ -47,6 +47,7 @@ from .compute import (
     name_key,
     reform_totals,
 )
+from .imageworker import ImageWorker
 from .models import SUBAGGREGATES, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
@@ -694,6 +695,7 @@ def render(
     render_cache: Path | None = None,
     workers: int | None = None,
     data_cache: Path | None = None,
+    images: ImageWorker | None = None,
 ) -> tuple[WriteStats, charts.RenderStats]:
     """Render every page, chart and data file of the editions `langs` into `reports/`.
 
@@ -702,10 +704,11 @@ def render(
        ones written for that key, are kept as they are;
     2. the other pages are rendered in forked processes (one per core), while the
        charts drawn as images (every period's map and inspections, every unit's trend)
-       are rendered by vl-convert in worker processes and this process encodes the open
-       data; then the rendering processes write each page with its images' sizes, and
-       its HTML-drawn charts' files, and return only what they wrote, while this
-       process writes the images, the open data and the other files;
+       are rendered by vl-convert (by `images`, the build's chart process, if given;
+       else in worker processes, or here) and this process encodes the open data; then
+       the rendering processes write each page with its images' sizes, and its
+       HTML-drawn charts' files, and return only what they wrote, while this process
+       writes the images, the open data and the other files;
     3. every file of `reports/` that no part of the build claimed is removed.
     The build's process never holds the pages' text.
     """
@@ -742,7 +745,7 @@ def render(
 
     def draw() -> dict[str, tuple[int, int]]:
         """Render the images while the open data is encoded; their sizes, for the pages."""
-        finish_images = charts.render_images_async(drawn, cache_dir, workers)
+        finish_images = charts.render_images_async(drawn, cache_dir, workers, images)
         made["data"] = data_files(model, cache_dir=data_cache)
         made["images"], made["stats"] = finish_images()
         return {key: (image.width, image.height) for key, image in made["images"].items()}
@@ -855,7 +858,11 @@ def _render_jobs(
     sys.stderr.flush()
     _WORK = work
     gc.collect()
-    gc.freeze()  # the collector would touch, and so copy, every shared object
+    # The collector would touch, and so copy, every shared object. Nor is it let back
+    # after the pages: the model is out of its sight since `compute`, and a collection
+    # walking it again took 2 s of the reference's cold build. The site stage lets the
+    # collector back (`cli._collect`) while MkDocs' processes build.
+    gc.freeze()
     try:
         # Forked before this process starts any thread (the image pool, zlib's threads,
         # vl-convert's runtime): a forked child holds only the thread that forked it.
@@ -869,7 +876,6 @@ def _render_jobs(
             return [own, *pending.get()]
     finally:
         _WORK = None
-        gc.unfreeze()
         work.sizes_file.unlink(missing_ok=True)
 
 

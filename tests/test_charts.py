@@ -21,6 +21,7 @@ from altair.utils.schemapi import validate_jsonschema
 from minhbach import charts
 from minhbach.catalogue import get_catalogue
 from minhbach.compute import SiteModel, UnitPeriod, compute
+from minhbach.imageworker import ImageWorker, ImageWorkerError
 from minhbach.numbers import show
 from minhbach.render import Renderer, Strings, get_pages
 from minhbach.validate import check_content
@@ -47,6 +48,37 @@ def all_charts(model: SiteModel, lang: str) -> list[charts.Chart]:
 def test_every_kind_is_made_from_the_fixture_site(model: SiteModel) -> None:
     kinds = {c.kind for c in all_charts(model, "vi")}
     assert kinds >= {"rate_target", "breakdown", "trend", "ranking_cases", "ranking_money", "map"}
+
+
+def test_the_chart_worker_draws_what_this_process_draws(model: SiteModel) -> None:
+    made = [image_charts(model, "vi")[0], image_charts(model, "en")[-1]]
+    here, _ = charts.render_images(made, None, workers=1)
+    with ImageWorker() as worker:
+        there, stats = charts.render_images(made, None, worker=worker)
+        # The worker serves batch after batch, until closed.
+        again, _ = charts.render_images(made[:1], None, worker=worker)
+    assert stats.rendered == 2
+    assert {k: v.svg for k, v in there.items()} == {k: v.svg for k, v in here.items()}
+    assert again[made[0].key].svg == here[made[0].key].svg
+    worker.close()  # closing twice does nothing
+
+
+def test_the_chart_worker_reports_vl_convert_errors() -> None:
+    locale = charts.d3_locales("vi")
+    with ImageWorker() as worker:
+        with pytest.raises(ImageWorkerError, match="vl-convert failed"):
+            worker.draw([("{not json", locale["format"], locale["time"])])
+        # An error spoils only its batch.
+        (svg,) = worker.draw([(json.dumps({"mark": "point"}), locale["format"], locale["time"])])
+    assert svg.startswith(b"<svg")
+
+
+def test_a_stopped_chart_worker_is_an_error_not_a_hang() -> None:
+    worker = ImageWorker()
+    worker._process.kill()
+    with pytest.raises(ImageWorkerError, match="stopped"):
+        worker.draw([(json.dumps({"mark": "point"}), {}, {})])
+    worker.close()
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

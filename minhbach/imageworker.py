@@ -1,0 +1,168 @@
+"""vl-convert in a process of its own, started when a build starts.
+
+vl-convert's first image in a process costs about a second and a half: registering the
+fonts (0.6 s), then starting its JavaScript runtime (0.85 s); later images take 13 to 50 ms.
+It holds the GIL while it works, so a thread of the build's process cannot hide that
+cost. A build that changed one figure has one chart to draw, and used to wait the whole
+warm-up for it after the check, the model and the open data.
+
+`ImageWorker()` starts a process that warms vl-convert up at once, while the build's
+process checks the content and computes the model; by the time the charts are known it
+draws each in tens of milliseconds. The process is forked when that is safe (Linux, one
+thread) and spawned otherwise; it imports only vl-convert, so it starts light either way,
+and it creates no thread in the build's process, which forks its own workers later.
+
+Requests and replies are pickled over a pipe: a list of jobs (a Vega-Lite spec as JSON
+and the d3 number and time locales) in, the same number of SVGs (UTF-8) out, or the
+error vl-convert raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import traceback
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+#: The fonts the charts are drawn with (the site serves the same files).
+FONTS = Path(__file__).resolve().parent / "fonts"
+
+#: One chart to draw: the Vega-Lite spec (JSON), d3's number locale and time locale.
+Job = tuple[str, dict[str, Any], dict[str, Any]]
+
+# What the worker draws to warm up: the smallest spec that starts Vega's runtime.
+_WARM_UP = '{"data":{"values":[{"a":1}]},"mark":"bar","encoding":{"x":{"field":"a"}}}'
+
+
+class ImageWorkerError(RuntimeError):
+    """vl-convert failed in the worker, or the worker is gone; the message says which."""
+
+
+class ImageWorker:
+    """A process that draws Vega-Lite specs as SVG, one batch at a time."""
+
+    def __init__(self, fonts: Path = FONTS) -> None:
+        forking = sys.platform == "linux" and _one_thread()
+        context = get_context("fork") if forking else get_context("spawn")
+        self._connection, theirs = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(theirs, str(fonts)), name="minhbach-images", daemon=True
+        )
+        self._process.start()
+        theirs.close()
+        self._waiting = False
+        self._closed = False
+
+    def send(self, jobs: list[Job]) -> None:
+        """Ask for these charts; `receive` gives their SVGs, in the same order."""
+        if self._waiting:
+            raise ImageWorkerError("the previous batch of charts was not received")
+        try:
+            self._connection.send(jobs)
+        except OSError as exc:
+            raise self._stopped() from exc
+        self._waiting = True
+
+    def receive(self) -> list[bytes]:
+        """The SVGs of the batch sent last (waits for them)."""
+        self._waiting = False
+        try:
+            reply = self._connection.recv()
+        except (EOFError, OSError) as exc:
+            raise self._stopped() from exc
+        if isinstance(reply, str):
+            raise ImageWorkerError(f"vl-convert failed in the chart worker:\n{reply}")
+        return list(reply)
+
+    def _stopped(self) -> ImageWorkerError:
+        self._process.join(timeout=1)
+        return ImageWorkerError(f"the chart worker stopped (exit code {self._process.exitcode})")
+
+    def draw(self, jobs: list[Job]) -> list[bytes]:
+        self.send(jobs)
+        return self.receive()
+
+    def close(self) -> None:
+        """Stop the process (at once if it is still drawing); again, nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(OSError):
+            self._connection.send(None)
+        self._process.join(timeout=2)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        self._connection.close()
+
+    def __enter__(self) -> ImageWorker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _one_thread() -> bool:
+    """Whether this process runs one thread, Python's or not (vl-convert's runtime
+    starts threads Python does not know of, and a child forked then can hang in it)."""
+    try:
+        return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def draw(jobs: list[Job], fonts: Path) -> list[bytes]:
+    """Draw in this process (what the worker does for each job)."""
+    import vl_convert
+
+    _register_fonts(str(fonts))
+    return [
+        vl_convert.vegalite_to_svg(
+            spec, format_locale=number_locale, time_format_locale=time_locale
+        ).encode("utf-8")
+        for spec, number_locale, time_locale in jobs
+    ]
+
+
+_REGISTERED: set[str] = set()
+
+
+def _register_fonts(fonts: str) -> None:
+    import vl_convert
+
+    if fonts not in _REGISTERED:
+        vl_convert.register_font_directory(fonts)
+        _REGISTERED.add(fonts)
+
+
+def _serve(connection: Connection, fonts: str) -> None:
+    """The worker: warm up, then draw each batch received until told to stop."""
+    try:
+        import vl_convert
+
+        _register_fonts(fonts)
+        vl_convert.vegalite_to_svg(_WARM_UP)
+    except Exception:
+        failure: str | None = traceback.format_exc()
+    else:
+        failure = None
+    while True:
+        try:
+            jobs = connection.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if jobs is None:
+            return
+        if failure is not None:
+            connection.send(failure)
+            continue
+        try:
+            reply: list[bytes] | str = draw(jobs, Path(fonts))
+        except Exception:
+            reply = traceback.format_exc()
+        connection.send(reply)
