@@ -36,7 +36,6 @@ import csv
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import io
 import json
 import os
@@ -794,7 +793,7 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
     own = {
         view.period: digest(
             *(
-                f"{p.unit.id}\t{p.checked.src_path}\t{_file_hash(p.checked.src_path)}"
+                f"{p.unit.id}\t{p.checked.src_path}\t{model.content.file_hash(p.checked.src_path)}"
                 for p in period_pages(view)
             )
         )
@@ -807,10 +806,6 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
 
 
 _SHARED_FILES = ("provinces.yml", "targets.yml")
-
-
-def _file_hash(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 class PeriodCache:

@@ -979,9 +979,9 @@ def _archives(model: SiteModel) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for page in model.pages:
         archive = page.dataset.source.archive
-        if archive:
-            source = model.content.root / "sources" / archive
-            files[f"vi/{DATA_DIR}/nguon/{archive}"] = source.read_bytes()
+        path = f"vi/{DATA_DIR}/nguon/{archive}"
+        if archive and path not in files:  # one archive serves many datasets
+            files[path] = (model.content.root / "sources" / archive).read_bytes()
     return files
 
 

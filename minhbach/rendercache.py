@@ -62,7 +62,6 @@ class Keys:
 
     model: SiteModel
     base: str
-    _files: dict[str, str] = field(default_factory=dict)
     _period: dict[Period, str] = field(default_factory=dict)
     _history: dict[str, str] = field(default_factory=dict)
 
@@ -88,10 +87,7 @@ class Keys:
         return cls(model, base)
 
     def dataset(self, page: UnitPeriod) -> str:
-        path = page.checked.src_path
-        if path not in self._files:
-            self._files[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        return self._files[path]
+        return self.model.content.file_hash(page.checked.src_path)
 
     def period(self, period: Period) -> str:
         if period not in self._period:

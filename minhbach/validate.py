@@ -77,6 +77,15 @@ class Content:
     targets: dict[tuple[str, int], TargetEntry] = field(default_factory=dict)
     datasets: list[CheckedDataset] = field(default_factory=list)
     releases: list[Any] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)
+    """The sha256 (hex) of each dataset file as checked, by its `src_path`."""
+
+    def file_hash(self, path: str) -> str:
+        """The sha256 of a dataset file: as the check read it, or read now."""
+        known = self.hashes.get(path)
+        if known is None:
+            known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return known
 
     @property
     def units(self) -> set[str]:
@@ -147,6 +156,8 @@ def _check_content(root: Path, cache_dir: Path | None) -> tuple[Content, Problem
         (shown, path.read_bytes())
         for shown, path in zip(_display_paths(paths, cwd), paths, strict=True)
     ]
+    # One hash of each file for the later stages' caches (rendercache, opendata).
+    content.hashes = {shown: hashlib.sha256(data).hexdigest() for shown, data in files}
     results: list[FileCheck | None] = [None] * len(files)
     keys: list[bytes] = []
     if cache is not None:
