@@ -275,14 +275,25 @@ def test_checks_spread_over_processes_find_what_one_process_finds(
             stream.write(f"{os.getpid()}\n")
         return check_file(*args)  # type: ignore[arg-type]
 
+    across = tmp_path / "across-pids"
+    cross_check_unit = validate._cross_check_unit
+
+    def logging_across(*args: object) -> bytes:
+        with across.open("a") as stream:
+            stream.write(f"{os.getpid()}\n")
+        return cross_check_unit(*args)  # type: ignore[arg-type]
+
     monkeypatch.setattr(validate, "check_file", logging)
+    monkeypatch.setattr(validate, "_cross_check_unit", logging_across)
     monkeypatch.setattr(validate, "WORKERS_FROM", 2)
+    monkeypatch.setattr(validate, "ACROSS_WORKERS_FROM", 2)
     monkeypatch.setattr(validate.os, "cpu_count", lambda: 2)
     # Other tests of the session (the browser tests' server) may have left threads: this
     # process forks only when it runs one, so say it does.
     monkeypatch.setattr(validate.threading, "active_count", lambda: 1)
     for cached, checked in ((False, DATASETS), (True, DATASETS), (True, 0)):  # cold, warm
         log.write_text("")
+        across.write_text("")
         content, problems = mini.run(cached=cached)
         assert problems == serial_problems
         assert content.datasets == serial.datasets
@@ -290,6 +301,9 @@ def test_checks_spread_over_processes_find_what_one_process_finds(
         pids = log.read_text().split()
         assert len(pids) == checked
         assert str(os.getpid()) not in pids
+        across_pids = across.read_text().split()
+        assert len(across_pids) == (len(serial.units) if checked else 0)
+        assert str(os.getpid()) not in across_pids
 
 
 def test_paths_are_shown_as_display_path_shows_them(tmp_path: Path) -> None:
