@@ -784,13 +784,17 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # Links and relative URLs depend on which files exist: any change rebuilds all.
         file_set = "\n".join(sorted(f.src_uri for f in files if f.abs_src_path))
         edition_key = digest(self.fingerprint, file_set)
+        # Each page's source by the hash the render stage recorded when it wrote it (its
+        # size and time checked), not read again: 95 MB for the reference's 2,642 pages.
+        hashes = content_hashes(Path(docs_dir))
         misses = 0
         for file in files:
             source = file.abs_src_path
             if source is None or not source.startswith(docs_dir):
                 continue
             if file.is_documentation_page():
-                key = digest(edition_key, Path(source).read_bytes())
+                known = hashes.get(file.src_uri)
+                key = digest(edition_key, known or Path(source).read_bytes())
                 self.keys[file.src_uri] = key
                 hit = self.cache.lookup(key) if self.cache is not None else None
                 site_path = posixpath.join(self.dest, file.dest_uri) if self.dest else file.dest_uri
