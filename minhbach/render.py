@@ -53,7 +53,7 @@ from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
 from .pagecache import bytecode_cache
 from .periods import Period
-from .rendercache import Keys, RenderCache
+from .rendercache import ChartMemo, Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
@@ -561,20 +561,35 @@ class Renderer:
             made = charts.tile_map(subject, urls.period(subject.period), lang, units)
         else:
             raise ValueError(f"unknown chart kind {kind!r}")
-        self._made[memo] = made
-        if made is not None:
-            self.charts.setdefault(made.path("svg"), made)
+        self._remember(memo, made)
         if made is not None and self.page_charts is not None:
             self.page_charts.append(made)
         return made
 
-    def image_charts(self) -> list[charts.Chart]:
+    def _remember(self, memo: tuple[str, str], made: charts.Chart | None) -> None:
+        self._made[memo] = made
+        if made is not None:
+            self.charts.setdefault(made.path("svg"), made)
+
+    def image_charts(self, kept: ChartMemo | None = None) -> list[charts.Chart]:
         """Every chart drawn as an image: the units' trends.
 
         They are made before the pages, so that vl-convert renders them while the
         pages are being prepared and each page can be written with its images' sizes.
+        With `kept`, a trend whose history's datasets (and code, templates, shared
+        files) are unchanged is taken from the last build instead of made again.
         """
-        made = [self.make_chart("trend", history) for history in self.model.histories]
+        made: list[charts.Chart | None] = []
+        for history in self.model.histories:
+            key = kept.key(history) if kept is not None else None
+            chart = kept.get(key) if kept is not None and key is not None else None
+            if chart is None:
+                chart = self.make_chart("trend", history)
+                if kept is not None and key is not None:
+                    kept.put(key, chart)
+            else:
+                self._remember(("trend", history.slug), chart)
+            made.append(chart)
         return [chart for chart in made if chart is not None and chart.image]
 
     def compile(self) -> None:
@@ -720,9 +735,12 @@ def render(
     renderers = {lang: Renderer(model, lang, strings, code_cache) for lang in langs}
     jobs: list[Job] = []
     memos: dict[Lang, RenderCache] = {}
+    keys_of: dict[Lang, Keys] = {}
     for lang in langs:
         other: Lang = "en" if lang == "vi" else "vi"
         keys = Keys.of(model, TEMPLATES, lang) if render_cache is not None else None
+        if keys is not None:
+            keys_of[lang] = keys
         memo = RenderCache.load(render_cache / f"{lang}.json") if render_cache else None
         if memo is not None:
             memos[lang] = memo
@@ -740,7 +758,14 @@ def render(
                 memo.misses += 1
             jobs.append(Job(lang, page, key))
 
-    drawn = [chart for lang in langs for chart in renderers[lang].image_charts()]
+    drawn: list[charts.Chart] = []
+    for lang in langs:
+        kept = None
+        if render_cache is not None:
+            kept = ChartMemo.load(render_cache / f"trends-{lang}.pickle", keys_of[lang])
+        drawn += renderers[lang].image_charts(kept)
+        if kept is not None:
+            kept.save()
     made: dict[str, Any] = {}
 
     def draw() -> dict[str, tuple[int, int]]:

@@ -57,6 +57,40 @@ def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
     assert rendered_changed + cached_changed == rendered
 
 
+def test_trends_are_made_again_only_for_a_changed_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minhbach import charts
+
+    made: list[str] = []
+    trend = charts.trend
+
+    def counting(history: Any, *args: Any) -> Any:
+        made.append(history.slug)
+        return trend(history, *args)
+
+    monkeypatch.setattr(charts, "trend", counting)
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    cache = tmp_path / "cache"
+    _render(content, cache)
+    every = sorted(made)
+    assert "beta" in every and len(every) > 1
+    made.clear()
+    _render(content, cache)
+    assert made == []
+    dataset = content / "datasets" / "2025-6m" / "beta.yml"
+    text = dataset.read_text(encoding="utf-8")
+    dataset.write_text(text.replace("  rate: 40.00\n", "  rate: 41.00\n"), encoding="utf-8")
+    made.clear()
+    changed, _, _ = _render(content, cache)
+    # Beta's, and the new Alpha's, formed from Alpha and Beta; not Gamma's.
+    assert sorted(set(made)) == ["alpha", "beta"]
+    assert "gamma" in every
+    fresh, _, _ = _render(content, None)
+    assert changed == fresh
+
+
 def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(MINI, content)
