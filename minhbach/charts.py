@@ -61,7 +61,6 @@ from .periods import Period
 # --- look: one font, a colour-blind-safe palette, every colour ≥ 3:1 on white ---
 
 FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"  # minhbach/fonts at build time
-FONTS = imageworker.FONTS
 BACKGROUND = "#ffffff"
 INK = "#1f1f1f"
 MUTED = "#595959"
@@ -1504,7 +1503,7 @@ class Image:
 
 def _render_one(job: imageworker.Job) -> bytes:
     """Render one spec to SVG (runs in a worker process)."""
-    return imageworker.draw([job], FONTS)[0]
+    return imageworker.draw([job])[0]
 
 
 def _job(chart: Chart) -> imageworker.Job:
@@ -1569,7 +1568,7 @@ def render_images_async(
             elif pool is not None:
                 results = list(pending)
             else:
-                results = imageworker.draw(jobs, FONTS)
+                results = imageworker.draw(jobs)
         finally:
             if pool is not None:
                 pool.shutdown()

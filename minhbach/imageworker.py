@@ -116,7 +116,7 @@ def _one_thread() -> bool:
         return False
 
 
-def draw(jobs: list[Job], fonts: Path) -> list[bytes]:
+def draw(jobs: list[Job], fonts: Path = FONTS) -> list[bytes]:
     """Draw in this process (what the worker does for each job)."""
     import vl_convert
 

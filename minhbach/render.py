@@ -581,14 +581,16 @@ class Renderer:
         """
         made: list[charts.Chart | None] = []
         for history in self.model.histories:
-            key = kept.key(history) if kept is not None else None
-            chart = kept.get(key) if kept is not None and key is not None else None
-            if chart is None:
+            if kept is None:
                 chart = self.make_chart("trend", history)
-                if kept is not None and key is not None:
-                    kept.put(key, chart)
             else:
-                self._remember(("trend", history.slug), chart)
+                key = kept.key(history)
+                chart = kept.get(key)
+                if chart is None:
+                    chart = self.make_chart("trend", history)
+                    kept.put(key, chart)
+                else:
+                    self._remember(("trend", history.slug), chart)
             made.append(chart)
         return [chart for chart in made if chart is not None and chart.image]
 

@@ -228,9 +228,8 @@ def _cross_check(
 ) -> list[bytes]:
     """The checks across the periods of each unit, pickled, in order: in worker processes
     forked from this one (which inherit the datasets) when there are many, as files are."""
-    workers = os.cpu_count() or 1
-    single = threading.active_count() == 1
-    if len(units) < ACROSS_WORKERS_FROM or workers < 2 or sys.platform != "linux" or not single:
+    workers = _workers(len(units), ACROSS_WORKERS_FROM)
+    if workers < 2:
         return [_cross_check_unit(by_unit[unit], catalogue) for unit in units]
     global _across
     _across = (by_unit, catalogue)
@@ -262,6 +261,20 @@ def _cross_check_unit(periods: dict[Period, CheckedDataset], catalogue: Catalogu
 WORKERS_FROM = 64
 
 
+def _workers(jobs: int, at_least: int) -> int:
+    """How many processes to check `jobs` things in: one per core when there are at least
+    `at_least` of them and this process may fork, else 1.
+
+    Forking is safe on Linux, from a process running one thread (not, say, the preview
+    server's); elsewhere (macOS system libraries, Windows) one process.
+    """
+    workers = os.cpu_count() or 1
+    single = threading.active_count() == 1
+    if jobs < at_least or sys.platform != "linux" or not single:
+        return 1
+    return workers
+
+
 def _check_files(
     files: list[tuple[str, bytes]],
     indexes: list[int],
@@ -276,11 +289,8 @@ def _check_files(
     they start with the registry, targets and catalogue loaded); results come back in
     order, so the problems are reported as one process reports them.
     """
-    workers = os.cpu_count() or 1
-    # Forking is safe on Linux, from a process running one thread (not, say, the preview
-    # server's); elsewhere (macOS system libraries, Windows) one process.
-    single = threading.active_count() == 1
-    if len(files) < WORKERS_FROM or workers < 2 or sys.platform != "linux" or not single:
+    workers = _workers(len(files), WORKERS_FROM)
+    if workers < 2:
         for index, (shown, data) in zip(indexes, files, strict=True):
             result = check_file(data, shown, root, content, catalogue)
             yield index, result, dumps(result) if pickled else None
