@@ -980,7 +980,7 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
     A merged unit's earlier periods are its predecessors' figures combined (open
     points), so the line runs across 01/07/2025 with the break marked.
     """
-    points: list[tuple[Period, dict[str, BlockView], bool]] = [
+    points: list[tuple[Period, Mapping[str, BlockView], bool]] = [
         (c.period, c.blocks, True) for c in history.combined
     ]
     points += [(p.period, p.blocks, False) for p in history.pages]

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "--cache",
         type=Path,
         default=Path(".cache"),
-        help="build caches: charts/, check/, data/, pages/, render/ (default: .cache)",
+        help="build caches: charts/, check/, compute/, data/, pages/, render/ (default: .cache)",
     )
     parser.add_argument(
         "--lang",
@@ -196,7 +196,7 @@ def _build_stages(
     if content is None:
         raise BuildFailed("the content has problems; site/ was not changed")
     step("check")
-    model, problems = compute(content)
+    model, problems = compute(content, _cache(options, "compute"))
     report(problems, printed)
     if problems.errors or (options.strict and problems.warnings):
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")

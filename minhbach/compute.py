@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import os
+import pickle
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Literal
+from pathlib import Path
+from typing import Generic, Literal, TypeVar
 
 from .catalogue import get_catalogue
 from .figures import Figure
@@ -31,8 +35,9 @@ from .memory import collector_paused
 from .models import SUBAGGREGATES, Dataset, Inspection, Release, Results, TargetEntry, UnitEntry
 from .numbers import show
 from .periods import Period
-from .problems import Problems
+from .problems import Problem, Problems
 from .registry import MERGER_DATE, NATION, Registry
+from .uptodate import tree_hash
 from .validate import CheckedDataset, Content
 
 Measure = Literal["count", "money", "percent", "points"]
@@ -40,6 +45,7 @@ Basis = Literal["computed", "combined"]
 COMPUTED: Basis = "computed"
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+PACKAGE = Path(__file__).resolve().parent
 RATE_STEP = Decimal("0.01")  # computed rates and changes are shown to two decimals, as reports do
 
 
@@ -198,6 +204,74 @@ class BlockView:
         return self.fields.get(key)
 
 
+T = TypeVar("T")
+
+
+class Later(Generic[T]):
+    """A value made on first use, by `make`, once; equal to another by that value.
+
+    The model is made lazily where a rebuild needs only part of it: a one-dataset
+    rebuild renders the pages of one period and one unit's history, and deriving the
+    blocks, totals and rankings of every other page was a third of its time.
+    """
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    def get(self) -> T:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value  # type: ignore[return-value]
+
+    @property
+    def made(self) -> bool:
+        return self._make is None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Later):
+            return bool(self.get() == other.get())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Later({self.get()!r})"
+
+
+class Blocks(Mapping[str, BlockView]):
+    """A page's blocks by key, derived on first use (see `Later`)."""
+
+    __slots__ = ("_later",)
+
+    def __init__(self, make: Callable[[], dict[str, BlockView]]) -> None:
+        self._later = Later(make)
+
+    @property
+    def made(self) -> bool:
+        return self._later.made
+
+    def __getitem__(self, key: str) -> BlockView:
+        return self._later.get()[key]
+
+    def get(self, key: str, default: BlockView | None = None) -> BlockView | None:  # type: ignore[override]
+        return self._later.get().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._later.get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._later.get())
+
+    def __len__(self) -> int:
+        return len(self._later.get())
+
+    def __repr__(self) -> str:
+        return f"Blocks({self._later.get()!r})"
+
+
 @dataclass(frozen=True)
 class UnitPeriod:
     """One unit's page for one period."""
@@ -205,7 +279,7 @@ class UnitPeriod:
     unit: UnitEntry
     period: Period
     checked: CheckedDataset
-    blocks: dict[str, BlockView]
+    blocks: Mapping[str, BlockView]
     rank: dict[str, int] = field(default_factory=dict)  # rank by rate among the period's units
     ranked_of: int = 0
 
@@ -219,6 +293,23 @@ class UnitPeriod:
 
     def block(self, key: str) -> BlockView | None:
         return self.blocks.get(key)
+
+    def rate_point(self, key: str) -> Decimal | None:
+        """The rate of block `key` (as `block(key).rate.point`), without deriving the blocks."""
+        if isinstance(self.blocks, Blocks) and not self.blocks.made:
+            results: Results | None = getattr(self.dataset, key)
+            if results is None:
+                return None
+            if results.rate is not None:
+                return results.rate.value
+            completed, enforceable = results.completed, results.enforceable
+            if isinstance(completed, Figure) and isinstance(enforceable, Figure):
+                if enforceable.value <= ZERO:
+                    return None
+                return completed.value / enforceable.value * HUNDRED  # as `ratio`
+            return None
+        block = self.blocks.get(key)
+        return block.rate.point if block is not None and block.rate is not None else None
 
 
 @dataclass(frozen=True)
@@ -250,13 +341,27 @@ class PeriodView:
     expected: int  # units in force at the period's end
     pages: list[UnitPeriod]  # provincial pages, by name
     national: UnitPeriod | None
-    ranking: list[RankRow]
-    totals: Totals | None
+    later_ranking: Later[list[RankRow]]
+    later_totals: Later[tuple[Totals | None, list[Problem]]]
     release: Release | None
 
     @property
     def complete(self) -> bool:
         return len(self.pages) == self.expected
+
+    @property
+    def ranking(self) -> list[RankRow]:
+        return self.later_ranking.get()
+
+    @property
+    def totals(self) -> Totals | None:
+        """The units' figures summed, when every unit reported (made on first use)."""
+        return self.later_totals.get()[0]
+
+    @property
+    def reconciliation(self) -> list[Problem]:
+        """A warning for each figure of the national dataset the units' totals contradict."""
+        return self.later_totals.get()[1]
 
 
 @dataclass(frozen=True)
@@ -265,7 +370,7 @@ class Combined:
 
     period: Period
     parts: list[UnitPeriod]
-    blocks: dict[str, BlockView]
+    blocks: Mapping[str, BlockView]
 
 
 @dataclass(frozen=True)
@@ -340,10 +445,83 @@ class SiteModel:
 # --- the stage ---
 
 
-def compute(content: Content) -> tuple[SiteModel, Problems]:
-    """Derive the site model from checked content; reconciliation problems are warnings."""
+def compute(content: Content, cache_dir: Path | None = None) -> tuple[SiteModel, Problems]:
+    """Derive the site model from checked content; reconciliation problems are warnings.
+
+    The pages' blocks, the periods' rankings and totals and the combined predecessors are
+    made on first use (`Later`); the national reconciliation's warnings are reported here,
+    for every period. With `cache_dir`, they are kept there by the datasets of each period,
+    so that a period whose datasets did not change is not summed until a page needs it.
+    """
+    memo = Reconciled.load(cache_dir / RECONCILED, content) if cache_dir is not None else None
     with collector_paused():
-        return _compute(content)
+        model, problems = _compute(content)
+        for view in model.periods:
+            key = memo.key(view) if memo is not None else ""
+            found = memo.get(key) if memo is not None else None
+            if found is None:
+                found = view.reconciliation
+            if memo is not None:
+                memo.put(key, found)
+            problems.extend(found)
+    if memo is not None:
+        memo.save()
+    return model, problems
+
+
+RECONCILED = "reconciled.pickle"
+
+
+@dataclass
+class Reconciled:
+    """The national reconciliation's warnings of each period, by the key of what it read:
+    the code, the registry and targets, and the files of the period's datasets."""
+
+    path: Path
+    context: str
+    content: Content
+    stored: dict[str, list[Problem]]
+    used: dict[str, list[Problem]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path, content: Content) -> Reconciled:
+        try:
+            with path.open("rb") as stream:
+                stored = pickle.load(stream)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            stored = None
+        shared = [
+            (content.root / name).read_bytes() if (content.root / name).is_file() else b""
+            for name in ("provinces.yml", "targets.yml")
+        ]
+        context = hashlib.sha256(
+            b"\0".join([tree_hash(PACKAGE).encode(), str(content.root).encode(), *shared])
+        ).hexdigest()
+        if not (isinstance(stored, tuple) and stored[:1] == (context,)):
+            stored = (context, {})
+        return cls(path, context, content, stored[1])
+
+    def key(self, view: PeriodView) -> str:
+        pages = [*view.pages, *([view.national] if view.national else [])]
+        files = sorted(
+            f"{p.checked.src_path}\0{self.content.file_hash(p.checked.src_path)}" for p in pages
+        )
+        return hashlib.sha256("\n".join([view.period.key, *files]).encode()).hexdigest()
+
+    def get(self, key: str) -> list[Problem] | None:
+        return self.stored.get(key)
+
+    def put(self, key: str, found: list[Problem]) -> None:
+        self.used[key] = found
+
+    def save(self) -> None:
+        if self.used == self.stored:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        with tmp.open("wb") as stream:
+            pickle.dump((self.context, self.used), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
 
 
 def _compute(content: Content) -> tuple[SiteModel, Problems]:
@@ -351,16 +529,14 @@ def _compute(content: Content) -> tuple[SiteModel, Problems]:
     registry = content.registry
     assert registry is not None, "compute runs only on content that passed the check"
     by_key = {(c.unit_id, c.period): c for c in content.datasets}
-    made: dict[tuple[str, Period], UnitPeriod] = {}
-    # Oldest first: a page compares with last year's pages, so they are made before it.
-    for key in sorted(by_key, key=lambda key: (key[1].year, key[1].months)):
-        made[key] = _unit_period(by_key[key], registry, made, content.targets)
-    pages = {key: made[key] for key in by_key}  # in the content's order, as ranks' ties need
+    made = _Made(by_key)
+    # In the content's order, as ranks' ties need.
+    pages = {key: _unit_period(by_key[key], registry, made, content.targets) for key in by_key}
     keys_by_period: dict[Period, list[tuple[str, Period]]] = defaultdict(list)
     for key in pages:
         keys_by_period[key[1]].append(key)
     periods = [
-        _period_view(period, registry, pages, keys_by_period[period], content, problems)
+        _period_view(period, registry, pages, keys_by_period[period], content)
         for period in sorted(keys_by_period, key=lambda p: (p.end, p.months), reverse=True)
     ]
     all_pages = sorted(
@@ -382,21 +558,52 @@ def _compute(content: Content) -> tuple[SiteModel, Problems]:
     return model, problems
 
 
+@dataclass
+class _Made:
+    """The datasets by unit id and period, and the blocks made of them so far.
+
+    The pages' blocks are made when first used, each from its own dataset and the same
+    period last year (`_previous_blocks`): that year's are read here, not through its page,
+    so that no page's lazy blocks refer back to the pages (no reference cycles).
+    """
+
+    checked: dict[tuple[str, Period], CheckedDataset]
+    blocks: dict[tuple[str, Period], Mapping[str, BlockView]] = field(default_factory=dict)
+
+    def bare(self, unit_id: str, period: Period) -> Mapping[str, BlockView] | None:
+        """The blocks of a dataset as a change against them reads them (fields and rate):
+        the page's blocks if made, else made without their own changes, so that a page does
+        not make last year's blocks, and those of the year before, back to the first year."""
+        key = (unit_id, period)
+        found = self.blocks.get(key)
+        if found is None and (checked := self.checked.get(key)) is not None:
+            found = self.blocks[key] = {
+                key: block_view(key, group, amount, results, None)
+                for key, group, results, amount in _results_of(checked.dataset)
+            }
+        return found
+
+
 def _unit_period(
     checked: CheckedDataset,
     registry: Registry,
-    made: dict[tuple[str, Period], UnitPeriod],
+    made: _Made,
     targets: dict[tuple[str, int], TargetEntry],
 ) -> UnitPeriod:
     unit = registry.get(checked.unit_id)
-    previous = _previous_blocks(unit, checked.period, registry, made)
-    entry = targets.get((checked.unit_id, checked.period.year))
-    blocks: dict[str, BlockView] = {}
-    for key, group, results, amount in _results_of(checked.dataset):
-        target = _target(checked, key, group, results, entry)
-        before, basis = previous.get(key) or (None, COMPUTED)
-        blocks[key] = block_view(key, group, amount, results, target, before, basis)
-    return UnitPeriod(unit, checked.period, checked, blocks)
+
+    def derive() -> dict[str, BlockView]:
+        previous = _previous_blocks(unit, checked.period, registry, made)
+        entry = targets.get((checked.unit_id, checked.period.year))
+        blocks: dict[str, BlockView] = {}
+        for key, group, results, amount in _results_of(checked.dataset):
+            target = _target(checked, key, group, results, entry)
+            before, basis = previous.get(key) or (None, COMPUTED)
+            blocks[key] = block_view(key, group, amount, results, target, before, basis)
+        made.blocks[(unit.id, checked.period)] = blocks
+        return blocks
+
+    return UnitPeriod(unit, checked.period, checked, Blocks(derive))
 
 
 def _results_of(
@@ -525,19 +732,19 @@ def _previous_blocks(
     unit: UnitEntry,
     period: Period,
     registry: Registry,
-    made: dict[tuple[str, Period], UnitPeriod],
+    made: _Made,
 ) -> dict[str, tuple[BlockView, Literal["computed", "combined"]]]:
     """Last year's blocks of the same period: the unit's own, or its predecessors' summed."""
     # A change reads only the fields and rate of last year's blocks, which do not depend
     # on that page's target or changes: its page's blocks serve as they are.
     before = period.same_period_previous_year()
-    own = made.get((unit.id, before))
+    own = made.bare(unit.id, before)
     if own is not None:
-        return {key: (block, "computed") for key, block in own.blocks.items()}
+        return {key: (block, "computed") for key, block in own.items()}
     if unit.scheme == "post2025" and before.end < MERGER_DATE:
-        parts = [made.get((old.id, before)) for old in registry.predecessors(unit)]
+        parts = [made.bare(old.id, before) for old in registry.predecessors(unit)]
         if parts and all(p is not None for p in parts):
-            blocks = combine_blocks([p.blocks for p in parts if p is not None])
+            blocks = combine_blocks([p for p in parts if p is not None])
             # A unit the merger left unchanged continues its own series.
             basis: Basis = "computed" if unit.formed_from == [unit.slug] else "combined"
             return {key: (block, basis) for key, block in blocks.items()}
@@ -545,7 +752,7 @@ def _previous_blocks(
 
 
 def combine_blocks(
-    parts: Sequence[dict[str, BlockView]], target: dict[str, Target] | None = None
+    parts: Sequence[Mapping[str, BlockView]], target: dict[str, Target] | None = None
 ) -> dict[str, BlockView]:
     """Sum the blocks of several units: each amount every part has, and the rate recomputed."""
     combined: dict[str, BlockView] = {}
@@ -587,9 +794,9 @@ def _period_view(
     pages: dict[tuple[str, Period], UnitPeriod],
     period_keys: list[tuple[str, Period]],
     content: Content,
-    problems: Problems,
 ) -> PeriodView:
-    """Rank the period's units (updating their pages in `pages`) and sum national totals."""
+    """Rank the period's units (updating their pages in `pages`); its ranking and national
+    totals are made on first use."""
     scheme = registry.scheme_on(period.end)
     expected = len(registry.in_scheme(scheme))
     keys = sorted(
@@ -604,12 +811,23 @@ def _period_view(
     units = [pages[k] for k in keys]
     national = pages.get((NATION, period))
     release = next((r for r in content.releases if r.period == period.key), None)
-    totals = None
-    if units and len(units) == expected:
-        totals = _totals(period, units, national, content, problems)
-        if not totals.blocks:
-            totals = None
-    return PeriodView(period, scheme, expected, units, national, _ranking(units), totals, release)
+
+    def totals() -> tuple[Totals | None, list[Problem]]:
+        if not units or len(units) != expected:
+            return None, []
+        made, found = _totals(period, units, national, content)
+        return (made if made.blocks else None), found
+
+    return PeriodView(
+        period,
+        scheme,
+        expected,
+        units,
+        national,
+        Later(functools.partial(_ranking, units)),
+        Later(totals),
+        release,
+    )
 
 
 def _ranking(pages: Sequence[UnitPeriod]) -> list[RankRow]:
@@ -637,11 +855,7 @@ def _ranking(pages: Sequence[UnitPeriod]) -> list[RankRow]:
 
 def _ranks(pages: Sequence[UnitPeriod], key: str) -> dict[str, int]:
     """Competition ranks by rate, highest first: equal rates share a rank (1, 2, 2, 4)."""
-    rated = [
-        (block.rate.point, page.unit.id)
-        for page in pages
-        if (block := page.block(key)) is not None and block.rate is not None
-    ]
+    rated = [(rate, page.unit.id) for page in pages if (rate := page.rate_point(key)) is not None]
     rated.sort(key=lambda r: r[0], reverse=True)
     ranks: dict[str, int] = {}
     for index, (rate, unit_id) in enumerate(rated):
@@ -655,8 +869,9 @@ def _totals(
     units: Sequence[UnitPeriod],
     national: UnitPeriod | None,
     content: Content,
-    problems: Problems,
-) -> Totals:
+) -> tuple[Totals, list[Problem]]:
+    """The units' blocks summed, and a warning for each national figure they contradict."""
+    problems = Problems()
     entry = content.targets.get((NATION, period.year))
     targets = {
         key: Target(Value.of(fig, "percent"), "targets", entry)
@@ -689,7 +904,7 @@ def _totals(
                         hint="check the national and the units' datasets against their sources",
                         rule="national_totals",
                     )
-    return Totals(blocks, len(units), mismatches)
+    return Totals(blocks, len(units), mismatches), problems.items
 
 
 # --- histories ---
@@ -739,9 +954,14 @@ def _history(
         for period in sorted(by_period, key=lambda p: (p.end, p.months)):
             parts = by_period[period]
             if len(parts) == len(predecessors):
-                combined.append(Combined(period, parts, combine_blocks([p.blocks for p in parts])))
+                blocks = Blocks(functools.partial(_combine_pages, parts))
+                combined.append(Combined(period, parts, blocks))
     successor = registry.successor(old) if old is not None and new is None else None
     return UnitHistory(slug, units, pages, predecessors, predecessor_pages, combined, successor)
+
+
+def _combine_pages(parts: list[UnitPeriod]) -> dict[str, BlockView]:
+    return combine_blocks([p.blocks for p in parts])
 
 
 # --- the reproducible build time ---

@@ -740,9 +740,10 @@ class EncodedPeriod:
     pages: tuple[bytes, ...]  # each page's file (`page_csv`), national first, as view.pages
     csv: Piece  # every page's CSV lines, without the header
     json: Piece  # the period's JSON (`json_period`)
+    ranking: bytes  # the period's ranking (`ranking_rows`), a plain CSV
 
     def done(self) -> EncodedPeriod:
-        return EncodedPeriod(self.pages, self.csv.done(), self.json.done())
+        return EncodedPeriod(self.pages, self.csv.done(), self.json.done(), self.ranking)
 
 
 def period_pages(view: PeriodView) -> list[UnitPeriod]:
@@ -757,10 +758,14 @@ def encode_period(view: PeriodView, pool: ThreadPoolExecutor | None = None) -> E
         tuple(e.page for e in encoded),
         Piece.of(b"".join(e.csv for e in encoded), pool),
         Piece.of(json_period(view, [e.json for e in encoded]), pool),
+        csv_bytes(
+            ([row[key] for key in RANKING_COLUMNS] for row in ranking_rows(view)),
+            RANKING_COLUMNS,
+        ),
     )
 
 
-CACHE_FORMAT = "minhbach-opendata-cache 1"  # bump when what an entry holds changes
+CACHE_FORMAT = "minhbach-opendata-cache 2"  # bump when what an entry holds changes
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -905,8 +910,7 @@ def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile
             period_json.add(entry.json)
             files.append(DataFile(f"{stem}.csv.gz", period_csv.bytes()))
             files.append(DataFile(f"{stem}.json.gz", period_json.bytes()))
-            rows = [[row[key] for key in RANKING_COLUMNS] for row in ranking_rows(view)]
-            files.append(DataFile(ranking_file(view), csv_bytes(rows, RANKING_COLUMNS)))
+            files.append(DataFile(ranking_file(view), entry.ranking))
         files.append(DataFile(f"{DATA_DIR}/{COLLECTION}.csv.gz", collection.bytes()))
     if cache is not None:
         for key, entry in made:

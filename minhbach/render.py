@@ -21,7 +21,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -122,8 +122,14 @@ class Page:
     path: str
     title: str
     context: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
+    # Its description, made when the page is rendered: a unit page's headline reads its
+    # blocks, which a rebuild derives only for the pages it renders (compute.Later).
+    describe: Callable[[], str] | None = field(default=None, compare=False)
     other: str = ""  # the same page in the other edition, from the site root
+
+    @property
+    def description(self) -> str:
+        return self.describe() if self.describe is not None else ""
 
 
 # --- escaping ---
@@ -198,7 +204,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
                     urls.unit_period(page),
                     title,
                     {"page": page, "view": view, "previous": _previous_page(model, page)},
-                    description=headline_sentence(page, lang, strings),
+                    describe=functools.partial(headline_sentence, page, lang, strings),
                 )
             )
     for history in model.histories:
@@ -461,8 +467,8 @@ class Renderer:
 
     def history_rows(
         self, pages: list[UnitPeriod], href: Callable[[str], str], with_unit: bool
-    ) -> list[tuple[str, dict[str, BlockView], str]]:
-        rows: list[tuple[str, dict[str, BlockView], str]] = []
+    ) -> list[tuple[str, Mapping[str, BlockView], str]]:
+        rows: list[tuple[str, Mapping[str, BlockView], str]] = []
         for page in pages:
             name = page.period.name(self.lang)
             if with_unit:
@@ -473,7 +479,7 @@ class Renderer:
 
     def combined_rows(
         self, combined: list[Combined]
-    ) -> list[tuple[str, dict[str, BlockView], str]]:
+    ) -> list[tuple[str, Mapping[str, BlockView], str]]:
         return [(html_escape(c.period.name(self.lang)), c.blocks, "pre2025") for c in combined]
 
     def targets(self) -> list[dict[str, str]]:

@@ -53,6 +53,13 @@ def fingerprint(content: Path, code: Iterable[Path], options: str) -> str:
     return digest.hexdigest()
 
 
+def tree_hash(root: Path) -> str:
+    """Hash of the files in a tree (or of one file), by their paths and bytes."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, root)
+    return digest.hexdigest()
+
+
 def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
     if root.is_file():
         digest.update(f"{root.name}\0".encode() + root.read_bytes())

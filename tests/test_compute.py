@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minhbach.compute import (
+    Blocks,
     Change,
     SiteModel,
     UnitPeriod,
@@ -68,15 +69,19 @@ def test_totals_hold_only_figures_every_unit_reports(model: SiteModel) -> None:
     assert complete.totals is None  # Gamma gives rates only: nothing to add up
 
 
+def _one_more_completed(national: str) -> str:
+    """The mini site's national 2024-6m dataset with one more case completed (identities kept)."""
+    text = national.replace("completed: 2080", "completed: 2081", 1)
+    text = text.replace("rate: 74.29", "rate: 74.32", 1)
+    text = text.replace("carried_forward: 1400", "carried_forward: 1399", 1)
+    return text.replace("enforceable_carried_forward: 720", "enforceable_carried_forward: 719", 1)
+
+
 def test_a_national_figure_that_differs_from_the_sum_is_a_warning(tmp_path: Path) -> None:
     root = tmp_path / "mini"
     shutil.copytree(MINI, root)
     national = root / "datasets" / "2024-6m" / "toan-quoc.yml"
-    text = national.read_text().replace("completed: 2080", "completed: 2081", 1)
-    text = text.replace("rate: 74.29", "rate: 74.32", 1)
-    text = text.replace("carried_forward: 1400", "carried_forward: 1399", 1)
-    text = text.replace("enforceable_carried_forward: 720", "enforceable_carried_forward: 719", 1)
-    national.write_text(text)
+    national.write_text(_one_more_completed(national.read_text()))
     content, problems = check_content(root)
     assert not problems.errors, problems.format_lines()
     _model, problems = compute(content)
@@ -87,6 +92,48 @@ def test_a_national_figure_that_differs_from_the_sum_is_a_warning(tmp_path: Path
         for line in lines
     ), lines
     assert all(p.severity.value == "warning" for p in problems.items)
+
+
+def _made(model: SiteModel) -> int:
+    return sum(isinstance(p.blocks, Blocks) and p.blocks.made for p in model.pages)
+
+
+def test_a_model_made_lazily_equals_one_made_at_once_and_makes_only_what_is_used(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    content, _ = check_content(root)
+    eager, eager_problems = compute(content)
+    assert _made(eager) == len(eager.pages)  # the complete periods' totals use them all
+    compute(content, tmp_path / "cache")  # keeps the periods' reconciliation
+    lazy, problems = compute(content, tmp_path / "cache")
+    assert _made(lazy) == 0  # no page is used yet: ranks read the rates alone
+    assert page(lazy, "pre2025:alpha", "2025-6m").block("cases") is not None
+    # Its own blocks, not last year's: a change reads only last year's fields and rate.
+    assert _made(lazy) == 1
+    assert problems.format_lines() == eager_problems.format_lines()
+    assert lazy == eager  # every block, ranking and total, made now
+
+
+def test_the_reconciliation_kept_for_a_period_is_used_only_while_its_datasets_are_unchanged(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    cache = tmp_path / "cache"
+    content, _ = check_content(root)
+    _, problems = compute(content, cache)
+    assert problems.warnings == []
+    national = root / "datasets" / "2024-6m" / "toan-quoc.yml"
+    national.write_text(_one_more_completed(national.read_text()))
+    content, checked = check_content(root)
+    assert not checked.errors, checked.format_lines()
+    for _ in range(2):  # made, then kept
+        model, problems = compute(content, cache)
+        found = [p.message for p in problems.warnings if p.rule == "national_totals"]
+        assert len(found) == 3 and "has 2.081 việc" in found[0], problems.format_lines()
+    assert _made(model) == 0
 
 
 def test_equal_rates_share_a_rank(model: SiteModel) -> None:
