@@ -425,6 +425,28 @@ class SiteModel:
         """The page of a unit (by `UnitEntry.id`) in a period, if it reported."""
         return self._page_by_key.get((unit_id, period))
 
+    def make(
+        self, periods: Iterable[Period], slugs: Iterable[str], pages: Iterable[UnitPeriod]
+    ) -> None:
+        """Make now what the pages of these periods, unit histories and unit pages show,
+        which is otherwise made on first use: forked renderers then share it, instead of
+        each making its own copy."""
+        for one in pages:
+            len(one.blocks)
+        wanted = set(periods)
+        for view in self.periods:
+            if view.period in wanted:
+                for page in [*view.pages, *([view.national] if view.national else [])]:
+                    len(page.blocks)
+                view.ranking, view.totals  # noqa: B018
+        for slug in set(slugs):
+            history = self._history_by_slug.get(slug)
+            if history is not None:
+                for page in [*history.pages, *history.predecessor_pages]:
+                    len(page.blocks)
+                for combined in history.combined:
+                    len(combined.blocks)
+
     # Indexes, built on first use: pages look each other up thousands of times.
 
     @functools.cached_property

@@ -809,6 +809,8 @@ def render(
         for path, content in {**_editorial(model.content.root, langs), **_archives(model)}.items():
             writer.put(report_path(path), content)
 
+    if len(jobs) >= PARALLEL_ABOVE:  # rendered by forked processes too: see `SiteModel.make`
+        model.make(*_shown(jobs))
     work = _Work(renderers, jobs, reports, writer.known)
     shares = _render_jobs(work, workers, sizes=draw, meanwhile=write_others)
     stats: charts.RenderStats = made["stats"]
@@ -827,6 +829,24 @@ def render(
     stats.pages_rendered = len(jobs)
     stats.pages_cached = sum(len(editions[lang]) for lang in langs) - len(jobs)
     return writer.finish(), stats
+
+
+def _shown(jobs: list[Job]) -> tuple[set[Period], set[str], list[UnitPeriod]]:
+    """What the jobs' pages show: the periods of the period pages (and the same periods a
+    year before), the histories of the history pages, and the unit pages themselves."""
+    periods: set[Period] = set()
+    slugs: set[str] = set()
+    pages: list[UnitPeriod] = []
+    for job in jobs:
+        context = job.page.context
+        if "page" in context:
+            pages.append(context["page"])
+        elif "history" in context:
+            slugs.add(context["history"].slug)
+        elif "view" in context:
+            period = context["view"].period
+            periods |= {period, period.same_period_previous_year()}
+    return periods, slugs, pages
 
 
 @dataclass

@@ -116,6 +116,24 @@ def test_a_model_made_lazily_equals_one_made_at_once_and_makes_only_what_is_used
     assert lazy == eager  # every block, ranking and total, made now
 
 
+def test_make_makes_what_the_given_periods_histories_and_pages_show(tmp_path: Path) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    content, _ = check_content(root)
+    compute(content, tmp_path / "cache")
+    model, _ = compute(content, tmp_path / "cache")
+    june = Period.parse("2024-6m")
+    alpha = page(model, "pre2025:alpha", "2025-6m")
+    model.make([june], [], [alpha])
+    made = {(p.unit.id, p.period.key) for p in model.pages if p.blocks.made}  # type: ignore[attr-defined]
+    period = {(p.unit.id, "2024-6m") for p in model.pages if p.period == june}
+    assert made == period | {("pre2025:alpha", "2025-6m")}
+    assert view(model, "2024-6m").later_totals.made
+    model.make([], ["gamma"], [])
+    gamma = model.history("gamma")
+    assert all(p.blocks.made for p in gamma.pages)  # type: ignore[attr-defined]
+
+
 def test_the_reconciliation_kept_for_a_period_is_used_only_while_its_datasets_are_unchanged(
     tmp_path: Path,
 ) -> None:
