@@ -105,7 +105,13 @@ def main(argv: list[str] | None = None) -> int:
             watch = [options.content, PROJECT / "site_templates"]
             from .site import serve
 
-            serve(lambda: _build_or_raise(options), options.site, watch, args.host, args.port)
+            serve(
+                _collected(lambda: _build_or_raise(options)),
+                options.site,
+                watch,
+                args.host,
+                args.port,
+            )
             return 0
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -219,11 +225,12 @@ def _build_stages(
         f"charts: {drawn.charts}, {drawn.rendered} rendered, {drawn.cached} from the cache"
     )
     epoch = model.epoch
-    # The site stage reads only reports/: the model's memory goes back while MkDocs'
-    # processes build (on the reference collection about 500 MB; its cycles take the
-    # collector about 2 s, which is why it is not done before). Until then the model is
-    # kept out of the collector's sight: left in it, every collection the site stage's
-    # allocations trigger walks the whole model again (3 s of a one-dataset rebuild).
+    # The site stage reads only reports/. The model is kept out of the collector's sight:
+    # left in it, every collection the site stage's allocations trigger walks the whole
+    # model again (3 s of a one-dataset rebuild); nor is it collected while MkDocs'
+    # processes build (about 3 million objects, 500 MB, in cycles through the renderers:
+    # 2 to 3 s of a core the processes need). `build.py` exits without freeing it; the
+    # preview server collects it after each build (`_collected`).
     del model, content
     gc.freeze()
     built = build_site(
@@ -237,7 +244,6 @@ def _build_stages(
         progress=lambda message: print(message, file=sys.stderr),
         cache=_cache(options, "pages"),
         static=options.reports / FILES_DIR,
-        meanwhile=_collect,
     )
     pages = sum(b.pages for b in built)
     print(
@@ -246,9 +252,17 @@ def _build_stages(
     )
 
 
-def _collect() -> None:
-    gc.unfreeze()
-    gc.collect()
+def _collected(build: Callable[[], None]) -> Callable[[], None]:
+    """`build`, then the model it left frozen collected: a long-running process's builds."""
+
+    def run() -> None:
+        try:
+            build()
+        finally:
+            gc.unfreeze()
+            gc.collect()
+
+    return run
 
 
 def _cache(options: Options, kind: str) -> Path | None:

@@ -20,14 +20,13 @@ error vl-convert raised.
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-import threading
 import traceback
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from .processes import may_fork
 
 #: The fonts the charts are drawn with (the site serves the same files).
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -47,8 +46,7 @@ class ImageWorker:
     """A process that draws Vega-Lite specs as SVG, one batch at a time."""
 
     def __init__(self, fonts: Path = FONTS) -> None:
-        forking = sys.platform == "linux" and _one_thread()
-        context = get_context("fork") if forking else get_context("spawn")
+        context = get_context("fork") if may_fork() else get_context("spawn")
         self._connection, theirs = context.Pipe()
         self._process = context.Process(
             target=_serve, args=(theirs, str(fonts)), name="minhbach-images", daemon=True
@@ -105,15 +103,6 @@ class ImageWorker:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-def _one_thread() -> bool:
-    """Whether this process runs one thread, Python's or not (vl-convert's runtime
-    starts threads Python does not know of, and a child forked then can hang in it)."""
-    try:
-        return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
 
 
 def draw(jobs: list[Job], fonts: Path = FONTS) -> list[bytes]:

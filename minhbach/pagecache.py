@@ -181,14 +181,18 @@ class PageCache:
     def commit(self) -> None:
         """Write the pages built by a build that passed."""
         for key, (html, entries) in self._pending.items():
-            target = self._path(key, "html")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target, html.encode("utf-8", errors="xmlcharrefreplace"))
-            _write_atomic(
-                self._path(key, "json"),
-                json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode(),
-            )
+            self.write(key, html, entries)
         self._pending.clear()
+
+    def write(self, key: str, html: str, entries: list[dict[str, Any]]) -> None:
+        """Write a built page now (a staging cache's, which a failed build throws away)."""
+        target = self._path(key, "html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(target, html.encode("utf-8", errors="xmlcharrefreplace"))
+        _write_atomic(
+            self._path(key, "json"),
+            json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode(),
+        )
 
     def prune(self, keep: Iterable[str]) -> int:
         """Remove cached pages not in `keep` (the keys of the current build); return how many."""

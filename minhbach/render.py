@@ -20,7 +20,6 @@ import posixpath
 import re
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -53,6 +52,7 @@ from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
 from .pagecache import bytecode_cache
 from .periods import Period
+from .processes import may_fork
 from .rendercache import ChartMemo, Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
 
@@ -894,9 +894,7 @@ def _render_jobs(
     count = workers or os.cpu_count() or 1
     # Fork only from a process running one thread (not, say, the preview server's): a
     # forked child holds only the forking thread, and any lock another thread held.
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    forking = forking and threading.active_count() == 1
-    if count < 2 or len(work.jobs) < PARALLEL_ABOVE or not forking:
+    if count < 2 or len(work.jobs) < PARALLEL_ABOVE or not may_fork():
         work.sizes = sizes()
         meanwhile()
         return [_render_share(work, iter(range(len(work.jobs))))]

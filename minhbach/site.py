@@ -125,7 +125,6 @@ def build_site(
     progress: Callable[[str], None] | None = None,
     cache: Path | None = None,
     static: Path | None = None,
-    meanwhile: Callable[[], None] | None = None,
 ) -> list[EditionBuilt]:
     """Build every edition into a temporary folder beside `site`, then swap it into `site`.
 
@@ -143,17 +142,8 @@ def build_site(
     first built or found, then moved into place; a build that fails before that
     leaves `site/` as it was. Otherwise the whole site is assembled in a temporary
     folder and swapped in.
-
-    `meanwhile` runs once while MkDocs' processes build pages, if any do: the caller's
-    own clean-up, off the critical path.
     """
     report = progress if progress is not None else _print_to_stderr
-    pending = [meanwhile] if meanwhile is not None else []
-
-    def idle() -> None:
-        while pending:
-            pending.pop()()
-
     ordered = _check_editions(reports, editions)
     if site.exists() and not site.is_dir():
         raise UserError(f"{site}: exists and is not a folder; the site is written as a folder")
@@ -188,7 +178,6 @@ def build_site(
                     report=report,
                     cache=cache / edition.lang if cache is not None else None,
                     materialise=not in_place,
-                    idle=idle,
                 )
                 built.append(result)
                 if failure is not None:
@@ -442,7 +431,6 @@ def _build_edition(
     report: Callable[[str], None],
     cache: Path | None = None,
     materialise: bool = True,
-    idle: Callable[[], None] = lambda: None,
 ) -> tuple[EditionBuilt, str | None]:
     """Run MkDocs for one edition into `out`; return what it did and its failure, if any.
 
@@ -474,10 +462,11 @@ def _build_edition(
                 (edition, docs_dir, strict, config_file, site_url, cache, staging, i, workers)
                 for i in range(workers)
             ]
+            # Spawned: forked from this process, which holds the site model (not freed:
+            # see cli), a shard created each file several times slower, and built slower.
             context = multiprocessing.get_context("spawn")
             with context.Pool(workers) as pool:
                 pending = pool.map_async(_shard_job, jobs)
-                idle()
                 results = pending.get()
             messages = [message for shard_messages, _, _ in results for message in shard_messages]
             failures = [shard_failure for _, shard_failure, _ in results if shard_failure]
@@ -606,6 +595,8 @@ def _shard_job(
     plugin.materialise = False
     plugin.shard = (index, count)
     out = Path(tempfile.mkdtemp(prefix=f".shard-{index}-", dir=staging))
+    # Each page is written into the staging cache as it is built, not all at the end.
+    plugin.stage = PageCache(staging).write
     try:
         messages, failure = _run_mkdocs(
             edition,
@@ -618,11 +609,6 @@ def _shard_job(
         )
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    if failure is None:
-        staged = PageCache(staging)
-        for uri, html in plugin.built.items():
-            staged.put(plugin.keys[uri], html, plugin.entries.get(uri, []))
-        staged.commit()
     return messages, failure, len(plugin.built)
 
 
@@ -750,6 +736,8 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.to_build: int | None = None  # pages to build, when _ShardInstead was raised
         self.shard: tuple[int, int] | None = None  # (index, count): build only this share
         self.staging: Path | None = None  # pages built by shards, promoted on commit
+        # A shard's: writes a page it built into the staging cache (key, HTML, entries).
+        self.stage: Callable[[str, str, list[dict[str, Any]]], None] | None = None
         self.hits = 0
         self._first_entry = 0
 
@@ -850,6 +838,12 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         if self.search is not None:
             self.entries[uri] = self.search.entries[self._first_entry :]
         output = unstash(collapse_whitespace(output), self.stashed.pop(uri, []))
+        if self.stage is not None:
+            # A shard's pages go to the staging cache only: MkDocs skips writing an empty
+            # page (it says so at INFO), which spared a write, and a removal, of the HTML.
+            self.stage(self.keys[uri], output, self.entries.get(uri, []))
+            self.built[uri] = ""
+            return ""
         self.built[uri] = output
         return output
 

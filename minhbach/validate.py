@@ -18,8 +18,6 @@ import multiprocessing as mp
 import os
 import pickle
 import re
-import sys
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ from .models import (
 from .numbers import EXACT_MONEY_STEP, figure_text, number, span
 from .periods import Period, PeriodError
 from .problems import Problems, Severity
+from .processes import may_fork
 from .registry import Registry, ResolveError
 from .yamlfile import Document, decode_text, load_yaml_bytes
 
@@ -268,11 +267,9 @@ def _workers(jobs: int, at_least: int) -> int:
     Forking is safe on Linux, from a process running one thread (not, say, the preview
     server's); elsewhere (macOS system libraries, Windows) one process.
     """
-    workers = os.cpu_count() or 1
-    single = threading.active_count() == 1
-    if jobs < at_least or sys.platform != "linux" or not single:
+    if jobs < at_least or not may_fork():
         return 1
-    return workers
+    return os.cpu_count() or 1
 
 
 def _check_files(

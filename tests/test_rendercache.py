@@ -124,7 +124,7 @@ def test_pages_rendered_in_forked_processes_equal_one_process(
     monkeypatch.setattr(stage, "PARALLEL_ABOVE", 1)
     # The session's other tests may have left threads (the browser tests' server); this
     # process forks only when it runs one, so say it does.
-    monkeypatch.setattr(stage.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(stage, "may_fork", lambda: True)
     forked, _, _ = _render(content, None, tmp_path / "forked", workers=2)
     assert forked == one
     pids = set(renderers.read_text().split())
