@@ -431,15 +431,18 @@ class SiteModel:
         """Make now what the pages of these periods, unit histories and unit pages show,
         which is otherwise made on first use: forked renderers then share it, instead of
         each making its own copy."""
+        with collector_paused():  # millions of values: see `collector_paused`
+            self._make(set(periods), set(slugs), pages)
+
+    def _make(self, wanted: set[Period], slugs: set[str], pages: Iterable[UnitPeriod]) -> None:
         for one in pages:
             len(one.blocks)
-        wanted = set(periods)
         for view in self.periods:
             if view.period in wanted:
                 for page in [*view.pages, *([view.national] if view.national else [])]:
                     len(page.blocks)
                 view.ranking, view.totals  # noqa: B018
-        for slug in set(slugs):
+        for slug in slugs:
             history = self._history_by_slug.get(slug)
             if history is not None:
                 for page in [*history.pages, *history.predecessor_pages]:
@@ -558,7 +561,7 @@ def _compute(content: Content) -> tuple[SiteModel, Problems]:
     for key in pages:
         keys_by_period[key[1]].append(key)
     periods = [
-        _period_view(period, registry, pages, keys_by_period[period], content)
+        _period_view(period, registry, pages, keys_by_period[period], content, made)
         for period in sorted(keys_by_period, key=lambda p: (p.end, p.months), reverse=True)
     ]
     all_pages = sorted(
@@ -816,6 +819,7 @@ def _period_view(
     pages: dict[tuple[str, Period], UnitPeriod],
     period_keys: list[tuple[str, Period]],
     content: Content,
+    made: _Made,
 ) -> PeriodView:
     """Rank the period's units (updating their pages in `pages`); its ranking and national
     totals are made on first use."""
@@ -837,8 +841,11 @@ def _period_view(
     def totals() -> tuple[Totals | None, list[Problem]]:
         if not units or len(units) != expected:
             return None, []
-        made, found = _totals(period, units, national, content)
-        return (made if made.blocks else None), found
+        # Summed from the units' bare blocks (`_Made.bare`): the sums read only their fields.
+        bare = [made.bare(unit.unit.id, period) or {} for unit in units]
+        reported = made.bare(NATION, period) if national is not None else None
+        summed, found = _totals(period, bare, national, reported, content)
+        return (summed if summed.blocks else None), found
 
     return PeriodView(
         period,
@@ -888,8 +895,9 @@ def _ranks(pages: Sequence[UnitPeriod], key: str) -> dict[str, int]:
 
 def _totals(
     period: Period,
-    units: Sequence[UnitPeriod],
+    units: Sequence[Mapping[str, BlockView]],
     national: UnitPeriod | None,
+    reported_blocks: Mapping[str, BlockView] | None,
     content: Content,
 ) -> tuple[Totals, list[Problem]]:
     """The units' blocks summed, and a warning for each national figure they contradict."""
@@ -900,11 +908,11 @@ def _totals(
         for key in ("cases", "money")
         if entry is not None and (fig := getattr(entry, key)) is not None
     }
-    blocks = combine_blocks([u.blocks for u in units], targets)
+    blocks = combine_blocks(units, targets)
     mismatches: list[str] = []
-    if national is not None:
+    if national is not None and reported_blocks is not None:
         for key, summed in blocks.items():
-            reported = national.block(key)
+            reported = reported_blocks.get(key)
             if reported is None:
                 continue
             for name, total in summed.fields.items():

@@ -767,17 +767,18 @@ def render(
             jobs.append(Job(lang, page, key))
 
     drawn: list[charts.Chart] = []
-    for lang in langs:
-        kept = None
-        if render_cache is not None:
-            kept = ChartMemo.load(render_cache / f"trends-{lang}.pickle", keys_of[lang])
-        drawn += renderers[lang].image_charts(kept)
-        if kept is not None:
-            kept.save()
     made: dict[str, Any] = {}
 
     def draw() -> dict[str, tuple[int, int]]:
-        """Render the images while the open data is encoded; their sizes, for the pages."""
+        """Make the charts drawn as images and render them while the open data is encoded;
+        their sizes, for the pages. Run by this process once the others render pages."""
+        for lang in langs:
+            kept = None
+            if render_cache is not None:
+                kept = ChartMemo.load(render_cache / f"trends-{lang}.pickle", keys_of[lang])
+            drawn.extend(renderers[lang].image_charts(kept))
+            if kept is not None:
+                kept.save()
         finish_images = charts.render_images_async(drawn, cache_dir, workers, images)
         made["data"] = data_files(model, cache_dir=data_cache)
         made["images"], made["stats"] = finish_images()
