@@ -766,19 +766,20 @@ def render(
                 memo.misses += 1
             jobs.append(Job(lang, page, key))
 
+    if len(jobs) >= PARALLEL_ABOVE:  # rendered by forked processes too: see `SiteModel.make`
+        model.make(*_shown(jobs))
     drawn: list[charts.Chart] = []
+    for lang in langs:
+        kept = None
+        if render_cache is not None:
+            kept = ChartMemo.load(render_cache / f"trends-{lang}.pickle", keys_of[lang])
+        drawn += renderers[lang].image_charts(kept)
+        if kept is not None:
+            kept.save()
     made: dict[str, Any] = {}
 
     def draw() -> dict[str, tuple[int, int]]:
-        """Make the charts drawn as images and render them while the open data is encoded;
-        their sizes, for the pages. Run by this process once the others render pages."""
-        for lang in langs:
-            kept = None
-            if render_cache is not None:
-                kept = ChartMemo.load(render_cache / f"trends-{lang}.pickle", keys_of[lang])
-            drawn.extend(renderers[lang].image_charts(kept))
-            if kept is not None:
-                kept.save()
+        """Render the images while the open data is encoded; their sizes, for the pages."""
         finish_images = charts.render_images_async(drawn, cache_dir, workers, images)
         made["data"] = data_files(model, cache_dir=data_cache)
         made["images"], made["stats"] = finish_images()
@@ -810,8 +811,6 @@ def render(
         for path, content in {**_editorial(model.content.root, langs), **_archives(model)}.items():
             writer.put(report_path(path), content)
 
-    if len(jobs) >= PARALLEL_ABOVE:  # rendered by forked processes too: see `SiteModel.make`
-        model.make(*_shown(jobs))
     work = _Work(renderers, jobs, reports, writer.known)
     shares = _render_jobs(work, workers, sizes=draw, meanwhile=write_others)
     stats: charts.RenderStats = made["stats"]
