@@ -205,7 +205,43 @@ class _Pickler(pickle.Pickler):
     def __init__(self, stream: io.BytesIO) -> None:
         super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
         # Not a bound method: the pickler would be in a reference cycle with its table.
-        self.dispatch_table = {Figure: functools.partial(_reduce_figure, {})}
+        decimals: dict[str, Decimal] = {}
+        self.dispatch_table = {
+            Figure: functools.partial(_reduce_figure, decimals),
+            _checked_class(): _reduce_checked,
+        }
+
+
+def _checked_class() -> type:
+    from .validate import CheckedDataset
+
+    return CheckedDataset
+
+
+def _reduce_checked(checked: CheckedDataset) -> tuple[Any, ...]:
+    """A checked dataset with its document and dataset pickled apart, to be read when used
+    (`validate.UnreadDataset`): a one-dataset rebuild uses a few hundred of thousands."""
+    stream = io.BytesIO()
+    _Pickler(stream).dump((checked.doc, checked.dataset))
+    fields = (checked.src_path, checked.period, checked.unit_id, checked.targets)
+    return _unread, (*fields, checked.summary, stream.getvalue())
+
+
+def _unread(
+    src_path: str, period: Any, unit_id: str, targets: Any, summary: Any, body: bytes
+) -> CheckedDataset:
+    from .validate import UnreadDataset
+
+    unread = object.__new__(UnreadDataset)
+    unread.__dict__.update(
+        src_path=src_path,
+        period=period,
+        unit_id=unit_id,
+        targets=targets,
+        summary=summary,
+        _body=body,
+    )
+    return unread
 
 
 def _reduce_figure(decimals: dict[str, Decimal], figure: Figure) -> tuple[Any, ...]:

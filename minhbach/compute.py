@@ -297,12 +297,12 @@ class UnitPeriod:
     def rate_point(self, key: str) -> Decimal | None:
         """The rate of block `key` (as `block(key).rate.point`), without deriving the blocks."""
         if isinstance(self.blocks, Blocks) and not self.blocks.made:
-            results: Results | None = getattr(self.dataset, key)
-            if results is None:
+            headline = self.checked.summary.headline.get(key)
+            if headline is None:
                 return None
-            if results.rate is not None:
-                return results.rate.value
-            completed, enforceable = results.completed, results.enforceable
+            rate, completed, enforceable = headline
+            if rate is not None:
+                return rate.value
             if isinstance(completed, Figure) and isinstance(enforceable, Figure):
                 if enforceable.value <= ZERO:
                     return None
@@ -1003,7 +1003,7 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
 
 def _epoch(content: Content) -> int:
     """The newest date the content states (sources, releases), as a Unix time at 00:00 UTC."""
-    dates = [c.dataset.source.date for c in content.datasets if c.dataset.source.date]
+    dates = [c.summary.source.date for c in content.datasets if c.summary.source.date]
     dates += [_as_date(r.publish_at) for r in content.releases]
     newest = max(dates, default=dt.date(2000, 1, 1))
     return int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp())

@@ -741,9 +741,12 @@ class EncodedPeriod:
     csv: Piece  # every page's CSV lines, without the header
     json: Piece  # the period's JSON (`json_period`)
     ranking: bytes  # the period's ranking (`ranking_rows`), a plain CSV
+    datasets: bytes  # its pages' rows of datasets.csv (`dataset_row`), without the header
 
     def done(self) -> EncodedPeriod:
-        return EncodedPeriod(self.pages, self.csv.done(), self.json.done(), self.ranking)
+        return EncodedPeriod(
+            self.pages, self.csv.done(), self.json.done(), self.ranking, self.datasets
+        )
 
 
 def period_pages(view: PeriodView) -> list[UnitPeriod]:
@@ -762,10 +765,13 @@ def encode_period(view: PeriodView, pool: ThreadPoolExecutor | None = None) -> E
             ([row[key] for key in RANKING_COLUMNS] for row in ranking_rows(view)),
             RANKING_COLUMNS,
         ),
+        _csv_text(
+            [row[key] for key in DATASET_FIELDNAMES] for row in map(dataset_row, period_pages(view))
+        ).encode("utf-8"),
     )
 
 
-CACHE_FORMAT = "minhbach-opendata-cache 2"  # bump when what an entry holds changes
+CACHE_FORMAT = "minhbach-opendata-cache 3"  # bump when what an entry holds changes
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -916,10 +922,8 @@ def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile
         for key, entry in made:
             cache.put(key, entry.done())
         cache.prune()
-    datasets = (
-        [d[k] for k in DATASET_FIELDNAMES] for v in views for d in map(dataset_row, period_pages(v))
-    )
-    files.append(DataFile(f"{DATA_DIR}/datasets.csv", csv_bytes(datasets, DATASET_FIELDNAMES)))
+    datasets = csv_bytes([], DATASET_FIELDNAMES) + b"".join(e.datasets for _, e in encoded)
+    files.append(DataFile(f"{DATA_DIR}/datasets.csv", datasets))
     indicators = [[row[key] for key in INDICATOR_COLUMNS] for row in indicator_rows()]
     files.append(DataFile(f"{DATA_DIR}/indicators.csv", csv_bytes(indicators, INDICATOR_COLUMNS)))
     units = [[row[key] for key in UNIT_COLUMNS] for row in unit_rows(model)]

@@ -519,7 +519,7 @@ class Renderer:
         """Every distinct source of the datasets: title, publisher, date."""
         seen: dict[str, str] = {}
         for page in self.model.pages:
-            src = page.dataset.source
+            src = page.checked.summary.source
             parts = [src.title, src.publisher, self.date(src.date) if src.date else None]
             text = ", ".join(p for p in parts if p)
             seen.setdefault(text, text)
@@ -1029,7 +1029,7 @@ def _archives(model: SiteModel) -> dict[str, bytes]:
     """Archived source texts, published beside the data so every figure can be traced."""
     files: dict[str, bytes] = {}
     for page in model.pages:
-        archive = page.dataset.source.archive
+        archive = page.checked.summary.source.archive
         path = f"vi/{DATA_DIR}/nguon/{archive}"
         if archive and path not in files:  # one archive serves many datasets
             files[path] = (model.content.root / "sources" / archive).read_bytes()

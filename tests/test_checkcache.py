@@ -101,6 +101,22 @@ def test_a_cached_run_finds_exactly_what_an_uncached_run_finds(mini: Checks) -> 
     assert any(p.hint == ACROSS for p in problems)
 
 
+def test_datasets_from_the_cache_are_read_when_used_and_equal_those_checked(
+    mini: Checks,
+) -> None:
+    mini.run()
+    content, _ = mini.run()
+    fresh, _ = mini.run(cached=False)
+    unread = [c for c in content.datasets if isinstance(c, validate.UnreadDataset)]
+    assert len(unread) == len(content.datasets) > 0
+    assert all("_body" in c.__dict__ for c in unread)  # the summary is there without them
+    assert [c.summary for c in unread] == [c.summary for c in fresh.datasets]
+    one = unread[0]
+    assert one.dataset == fresh.datasets[0].dataset and one.doc == fresh.datasets[0].doc
+    assert "_body" not in one.__dict__ and all("_body" in c.__dict__ for c in unread[1:])
+    assert one == fresh.datasets[0] and fresh.datasets[0] == one
+
+
 def test_a_changed_dataset_checks_its_unit_across_periods_again_and_only_it(
     mini: Checks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
