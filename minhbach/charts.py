@@ -1630,15 +1630,22 @@ def vega_bundle() -> bytes:
     return vl_convert.javascript_bundle().encode("utf-8")  # type: ignore[call-arg]
 
 
-def bundle_cached(cache_dir: Path | None) -> bytes:
-    """The Vega bundle, kept in the cache: making it takes vl-convert about two seconds."""
+def bundle_path(cache_dir: Path) -> Path:
+    return cache_dir / f"vega-bundle-{vl_convert_version()}.js"
+
+
+def bundle_cached(cache_dir: Path | None, worker: imageworker.ImageWorker | None = None) -> bytes:
+    """The Vega bundle, kept in the cache: making it takes vl-convert about two seconds.
+
+    Made by `worker` if it was asked for it (`ImageWorker.start_bundle`), else here."""
+    made = worker.bundle() if worker is not None and worker.bundle_asked else None
     if cache_dir is None:
-        return vega_bundle()
-    path = cache_dir / f"vega-bundle-{vl_convert_version()}.js"
+        return made if made is not None else vega_bundle()
+    path = bundle_path(cache_dir)
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        data = vega_bundle()
+        data = made if made is not None else vega_bundle()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         tmp.write_bytes(data)

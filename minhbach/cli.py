@@ -193,6 +193,7 @@ def _build_stages(
     printed: list[str],
     images: ImageWorker,
 ) -> None:
+    from .charts import bundle_path
     from .compute import compute
     from .render import FILES_DIR, Strings, render
     from .site import build_site
@@ -202,6 +203,9 @@ def _build_stages(
     if content is None:
         raise BuildFailed("the content has problems; site/ was not changed")
     step("check")
+    charts_cache = _cache(options, "charts")
+    if charts_cache is None or not bundle_path(charts_cache).is_file():
+        images.start_bundle()  # made by the chart process while this one computes
     model, problems = compute(content, _cache(options, "compute"))
     report(problems, printed)
     if problems.errors or (options.strict and problems.warnings):
@@ -211,7 +215,7 @@ def _build_stages(
     stats, drawn = render(
         model,
         options.reports,
-        _cache(options, "charts"),
+        charts_cache,
         options.langs,
         render_cache=_cache(options, "render"),
         data_cache=_cache(options, "data"),

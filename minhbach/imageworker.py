@@ -38,6 +38,10 @@ Job = tuple[str, dict[str, Any], dict[str, Any]]
 _WARM_UP = '{"data":{"values":[{"a":1}]},"mark":"bar","encoding":{"x":{"field":"a"}}}'
 
 
+#: The request for the Vega bundle, in place of a batch of charts.
+BUNDLE = "bundle"
+
+
 class ImageWorkerError(RuntimeError):
     """vl-convert failed in the worker, or the worker is gone; the message says which."""
 
@@ -55,10 +59,11 @@ class ImageWorker:
         theirs.close()
         self._waiting = False
         self._closed = False
+        self.bundle_asked = False
 
     def send(self, jobs: list[Job]) -> None:
         """Ask for these charts; `receive` gives their SVGs, in the same order."""
-        if self._waiting:
+        if self._waiting or self.bundle_asked:
             raise ImageWorkerError("the previous batch of charts was not received")
         try:
             self._connection.send(jobs)
@@ -84,6 +89,30 @@ class ImageWorker:
     def draw(self, jobs: list[Job]) -> list[bytes]:
         self.send(jobs)
         return self.receive()
+
+    def start_bundle(self) -> None:
+        """Ask for the Vega bundle (vl-convert's, about 2 s to make); `bundle` gives it.
+
+        Asked for while the build's process computes the model on one core, it is made on
+        the other."""
+        if self._waiting:
+            raise ImageWorkerError("the previous batch of charts was not received")
+        try:
+            self._connection.send(BUNDLE)
+        except OSError as exc:
+            raise self._stopped() from exc
+        self.bundle_asked = True
+
+    def bundle(self) -> bytes:
+        """The bundle asked for by `start_bundle` (waits for it)."""
+        self.bundle_asked = False
+        try:
+            reply = self._connection.recv()
+        except (EOFError, OSError) as exc:
+            raise self._stopped() from exc
+        if isinstance(reply, str):
+            raise ImageWorkerError(f"vl-convert failed in the chart worker:\n{reply}")
+        return bytes(reply)
 
     def close(self) -> None:
         """Stop the process (at once if it is still drawing); again, nothing."""
@@ -151,7 +180,11 @@ def _serve(connection: Connection, fonts: str) -> None:
             connection.send(failure)
             continue
         try:
-            reply: list[bytes] | str = draw(jobs, Path(fonts))
+            if jobs == BUNDLE:
+                bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]
+                reply: list[bytes] | bytes | str = bundle.encode("utf-8")
+            else:
+                reply = draw(jobs, Path(fonts))
         except Exception:
             reply = traceback.format_exc()
         connection.send(reply)

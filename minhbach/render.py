@@ -780,6 +780,8 @@ def render(
 
     def draw() -> dict[str, tuple[int, int]]:
         """Render the images while the open data is encoded; their sizes, for the pages."""
+        # The worker's answer first, if it was asked for the bundle (cli), then the images.
+        made["bundle"] = charts.bundle_cached(cache_dir, images)
         finish_images = charts.render_images_async(drawn, cache_dir, workers, images)
         made["data"] = data_files(model, cache_dir=data_cache)
         made["images"], made["stats"] = finish_images()
@@ -797,9 +799,7 @@ def render(
             for ext, content in files.items():
                 writer.put(report_path(base + chart.path(ext)), content)
         for lang in langs:
-            writer.put(
-                report_path(f"{lang}/{charts.ASSETS}/vega.js"), charts.bundle_cached(cache_dir)
-            )
+            writer.put(report_path(f"{lang}/{charts.ASSETS}/vega.js"), made["bundle"])
             writer.put(report_path(f"{lang}/{charts.ASSETS}/locale.json"), charts.locale_json(lang))
             for kind in charts.KIND_SLUGS:
                 writer.put(

@@ -63,6 +63,20 @@ def test_the_chart_worker_draws_what_this_process_draws(model: SiteModel) -> Non
     worker.close()  # closing twice does nothing
 
 
+def test_the_chart_worker_makes_the_vega_bundle_this_process_makes(tmp_path: Path) -> None:
+    with ImageWorker() as worker:
+        worker.start_bundle()
+        with pytest.raises(ImageWorkerError, match="not received"):
+            worker.send([])  # one request at a time
+        bundle = charts.bundle_cached(tmp_path, worker)
+        assert not worker.bundle_asked
+        # Then charts again.
+        locale = charts.d3_locales("vi")
+        (svg,) = worker.draw([(json.dumps({"mark": "point"}), locale["format"], locale["time"])])
+    assert svg.startswith(b"<svg")
+    assert bundle == charts.vega_bundle() == charts.bundle_path(tmp_path).read_bytes()
+
+
 def test_the_chart_worker_reports_vl_convert_errors() -> None:
     locale = charts.d3_locales("vi")
     with ImageWorker() as worker:
