@@ -282,6 +282,9 @@ def _cross_check(
     workers = _workers(len(units), ACROSS_WORKERS_FROM)
     if workers < 2:
         return [_cross_check_unit(by_unit[unit], catalogue) for unit in units]
+    for unit in units:  # read here once, not in each worker (`UnreadDataset`)
+        for checked in by_unit[unit].values():
+            checked.dataset  # noqa: B018
     global _across
     _across = (by_unit, catalogue)
     gc.freeze()  # the datasets stay shared with the workers, not copied (see _check_files)
