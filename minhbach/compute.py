@@ -19,8 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import os
-import pickle
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -34,6 +32,7 @@ from .figures import Figure
 from .memory import collector_paused
 from .models import SUBAGGREGATES, Dataset, Inspection, Release, Results, TargetEntry, UnitEntry
 from .numbers import show
+from .pagecache import load_kept, save_kept
 from .periods import Period
 from .problems import Problem, Problems
 from .registry import MERGER_DATE, NATION, Registry
@@ -510,11 +509,6 @@ class Reconciled:
 
     @classmethod
     def load(cls, path: Path, content: Content) -> Reconciled:
-        try:
-            with path.open("rb") as stream:
-                stored = pickle.load(stream)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            stored = None
         shared = [
             (content.root / name).read_bytes() if (content.root / name).is_file() else b""
             for name in ("provinces.yml", "targets.yml")
@@ -522,9 +516,7 @@ class Reconciled:
         context = hashlib.sha256(
             b"\0".join([tree_hash(PACKAGE).encode(), str(content.root).encode(), *shared])
         ).hexdigest()
-        if not (isinstance(stored, tuple) and stored[:1] == (context,)):
-            stored = (context, {})
-        return cls(path, context, content, stored[1])
+        return cls(path, context, content, load_kept(path, context))
 
     def key(self, view: PeriodView) -> str:
         pages = [*view.pages, *([view.national] if view.national else [])]
@@ -540,13 +532,8 @@ class Reconciled:
         self.used[key] = found
 
     def save(self) -> None:
-        if self.used == self.stored:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        with tmp.open("wb") as stream:
-            pickle.dump((self.context, self.used), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        if self.used != self.stored:
+            save_kept(self.path, self.context, self.used)
 
 
 def _compute(content: Content) -> tuple[SiteModel, Problems]:

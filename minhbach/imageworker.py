@@ -63,28 +63,13 @@ class ImageWorker:
 
     def send(self, jobs: list[Job]) -> None:
         """Ask for these charts; `receive` gives their SVGs, in the same order."""
-        if self._waiting or self.bundle_asked:
-            raise ImageWorkerError("the previous batch of charts was not received")
-        try:
-            self._connection.send(jobs)
-        except OSError as exc:
-            raise self._stopped() from exc
+        self._ask(jobs)
         self._waiting = True
 
     def receive(self) -> list[bytes]:
         """The SVGs of the batch sent last (waits for them)."""
         self._waiting = False
-        try:
-            reply = self._connection.recv()
-        except (EOFError, OSError) as exc:
-            raise self._stopped() from exc
-        if isinstance(reply, str):
-            raise ImageWorkerError(f"vl-convert failed in the chart worker:\n{reply}")
-        return list(reply)
-
-    def _stopped(self) -> ImageWorkerError:
-        self._process.join(timeout=1)
-        return ImageWorkerError(f"the chart worker stopped (exit code {self._process.exitcode})")
+        return list(self._answer())
 
     def draw(self, jobs: list[Job]) -> list[bytes]:
         self.send(jobs)
@@ -95,24 +80,34 @@ class ImageWorker:
 
         Asked for while the build's process computes the model on one core, it is made on
         the other."""
-        if self._waiting:
-            raise ImageWorkerError("the previous batch of charts was not received")
-        try:
-            self._connection.send(BUNDLE)
-        except OSError as exc:
-            raise self._stopped() from exc
+        self._ask(BUNDLE)
         self.bundle_asked = True
 
     def bundle(self) -> bytes:
         """The bundle asked for by `start_bundle` (waits for it)."""
         self.bundle_asked = False
+        return bytes(self._answer())
+
+    def _ask(self, request: list[Job] | str) -> None:
+        if self._waiting or self.bundle_asked:
+            raise ImageWorkerError("the previous batch of charts was not received")
+        try:
+            self._connection.send(request)
+        except OSError as exc:
+            raise self._stopped() from exc
+
+    def _answer(self) -> Any:  # list[bytes] for charts, bytes for the bundle
         try:
             reply = self._connection.recv()
         except (EOFError, OSError) as exc:
             raise self._stopped() from exc
         if isinstance(reply, str):
             raise ImageWorkerError(f"vl-convert failed in the chart worker:\n{reply}")
-        return bytes(reply)
+        return reply
+
+    def _stopped(self) -> ImageWorkerError:
+        self._process.join(timeout=1)
+        return ImageWorkerError(f"the chart worker stopped (exit code {self._process.exitcode})")
 
     def close(self) -> None:
         """Stop the process (at once if it is still drawing); again, nothing."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 from collections.abc import Iterable
@@ -242,6 +243,29 @@ def bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
         return None
     folder.mkdir(parents=True, exist_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def load_kept(path: Path, version: str) -> dict[str, Any]:
+    """The entries `save_kept` pickled at `path` for `version`; none if absent, damaged or
+    of another version (of the code, or of what the entries were made from)."""
+    try:
+        with path.open("rb") as stream:
+            stored = pickle.load(stream)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return {}
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+        entries: dict[str, Any] = stored[1]
+        return entries
+    return {}
+
+
+def save_kept(path: Path, version: str, entries: dict[str, Any]) -> None:
+    """Pickle `entries` for `version` at `path`, whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as stream:
+        pickle.dump((version, entries), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 def link_or_copy(source: str, target: str) -> None:

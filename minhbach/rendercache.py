@@ -27,13 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .pagecache import digest
+from .pagecache import digest, load_kept, save_kept
 
 if TYPE_CHECKING:
     from .charts import Chart
@@ -188,14 +187,7 @@ class ChartMemo:
 
     @classmethod
     def load(cls, path: Path, keys: Keys) -> ChartMemo:
-        try:
-            with path.open("rb") as stream:
-                stored = pickle.load(stream)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            stored = None
-        if not (isinstance(stored, tuple) and stored[:1] == (CACHE_VERSION,)):
-            stored = (CACHE_VERSION, {})
-        return cls(path, keys, stored[1])
+        return cls(path, keys, load_kept(path, CACHE_VERSION))
 
     def key(self, history: UnitHistory) -> str:
         return digest(self.keys.base, "trend", self.keys.history(history))
@@ -212,10 +204,5 @@ class ChartMemo:
 
     def save(self) -> None:
         """Keep the charts this build used, if they are not what is kept already."""
-        if self.used.keys() == self.charts.keys():
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        with tmp.open("wb") as stream:
-            pickle.dump((CACHE_VERSION, self.used), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        if self.used.keys() != self.charts.keys():
+            save_kept(self.path, CACHE_VERSION, self.used)
