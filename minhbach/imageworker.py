@@ -116,7 +116,8 @@ class ImageWorker:
         self._closed = True
         with contextlib.suppress(OSError):
             self._connection.send(None)
-        self._process.join(timeout=2)
+        # Still drawing, or making the bundle, for a build that failed: no need to wait.
+        self._process.join(timeout=0 if self._waiting or self.bundle_asked else 2)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
