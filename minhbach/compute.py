@@ -36,7 +36,7 @@ from .pagecache import load_kept, save_kept
 from .periods import Period
 from .problems import Problem, Problems
 from .registry import MERGER_DATE, NATION, Registry
-from .uptodate import tree_hash
+from .uptodate import read_files, tree_hash
 from .validate import CheckedDataset, Content
 
 Measure = Literal["count", "money", "percent", "points"]
@@ -236,8 +236,8 @@ class Later(Generic[T]):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __repr__(self) -> str:
-        return f"Later({self.get()!r})"
+    def __repr__(self) -> str:  # without making it
+        return f"Later({self._value!r})" if self.made else "Later(not made yet)"
 
 
 class Blocks(Mapping[str, BlockView]):
@@ -268,7 +268,7 @@ class Blocks(Mapping[str, BlockView]):
         return len(self._later.get())
 
     def __repr__(self) -> str:
-        return f"Blocks({self._later.get()!r})"
+        return f"Blocks({self._later!r})"
 
 
 @dataclass(frozen=True)
@@ -303,9 +303,8 @@ class UnitPeriod:
             if rate is not None:
                 return rate.value
             if isinstance(completed, Figure) and isinstance(enforceable, Figure):
-                if enforceable.value <= ZERO:
-                    return None
-                return completed.value / enforceable.value * HUNDRED  # as `ratio`
+                computed = ratio(Value.of(completed, "count"), Value.of(enforceable, "count"))
+                return computed.point if computed is not None else None
             return None
         block = self.blocks.get(key)
         return block.rate.point if block is not None and block.rate is not None else None
@@ -509,10 +508,7 @@ class Reconciled:
 
     @classmethod
     def load(cls, path: Path, content: Content) -> Reconciled:
-        shared = [
-            (content.root / name).read_bytes() if (content.root / name).is_file() else b""
-            for name in ("provinces.yml", "targets.yml")
-        ]
+        shared = read_files(content.root, ("provinces.yml", "targets.yml"))
         context = hashlib.sha256(
             b"\0".join([tree_hash(PACKAGE).encode(), str(content.root).encode(), *shared])
         ).hexdigest()

@@ -57,6 +57,7 @@ from .figures import Figure
 from .models import SUBAGGREGATES
 from .pagecache import digest
 from .periods import Period
+from .uptodate import read_files
 
 DATA_DIR = "du-lieu"  # language-neutral: one copy, linked from both editions
 COLLECTION = "thads"
@@ -799,7 +800,7 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
     ~60 ms, where encoding them takes seconds.
     """
     root = model.content.root
-    shared = [(root / n).read_bytes() if (root / n).is_file() else b"" for n in _SHARED_FILES]
+    shared = read_files(root, _SHARED_FILES)
     base = digest(code_fingerprint(), *shared)
     own = {
         view.period: digest(

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .pagecache import digest, load_kept, save_kept
+from .uptodate import read_files
 
 if TYPE_CHECKING:
     from .charts import Chart
@@ -69,10 +70,7 @@ class Keys:
     @classmethod
     def of(cls, model: SiteModel, templates: Path, lang: str) -> Keys:
         root = model.content.root
-        shared = [
-            (root / name).read_bytes() if (root / name).is_file() else b""
-            for name in ("provinces.yml", "targets.yml", "releases.yml")
-        ]
+        shared = read_files(root, ("provinces.yml", "targets.yml", "releases.yml"))
         published = sorted(f"{p.period.key}/{p.unit.id}" for p in model.pages)
         from .charts import vl_convert_version
 

@@ -53,6 +53,12 @@ def fingerprint(content: Path, code: Iterable[Path], options: str) -> str:
     return digest.hexdigest()
 
 
+def read_files(root: Path, names: Iterable[str]) -> list[bytes]:
+    """The bytes of these files of a folder, empty for one that is not there: what a cache
+    key holds of the content's shared files (registry, targets, releases)."""
+    return [(root / name).read_bytes() if (root / name).is_file() else b"" for name in names]
+
+
 def tree_hash(root: Path) -> str:
     """Hash of the files in a tree (or of one file), by their paths and bytes."""
     digest = hashlib.sha256()
