@@ -12,7 +12,10 @@ stage already produced (tables, figures), so the MkDocs stage here:
   Markdown, the table of contents, link checks and the search index still see every
   heading, paragraph, list and Markdown link; the search index therefore covers every
   page, by title, headings and prose, but not the cells of its data tables (which are
-  in the open data files);
+  in the open data files). A page's prose written as HTML (its lede, narrative and
+  source, `<p class="mb-…">` or `<div class="mb-…">`), which Markdown would pass
+  through as it is, is stashed too but put back before the search index reads the
+  page, so the index sees it as before;
 - **caches** each built page by the hash of its Markdown source and of everything
   else its HTML depends on (the edition's configuration, the theme and overrides,
   the versions of MkDocs, Material and Markdown, and the list of pages and files,
@@ -67,6 +70,11 @@ _STASHED = re.compile(
 _WORD = "MBSTASH"
 _PARAGRAPH = re.compile(rf"<p>{_WORD}(\d+)</p>")
 _TOKEN = re.compile(r"<!--mb-stash:(\d+)-->")
+# A block of prose written as HTML, stashed too, but put back before the search indexer
+# reads the page: one element that Markdown passes through as it is (see `_prose`).
+_PROSE = re.compile(r'<(p|div) class="mb-[^"]*">')
+_SHOWN_WORD = "MBPROSE"
+_SHOWN = re.compile(rf"<p>{_SHOWN_WORD}(\d+)</p>")
 
 
 def stash(markdown: str) -> tuple[str, list[str]]:
@@ -77,23 +85,47 @@ def stash(markdown: str) -> tuple[str, list[str]]:
     or download line (figures and links the tables and open data also give, so the
     search index loses nothing by not seeing them). Everything else (headings, prose,
     lists, Markdown links, admonitions) is left to Markdown and to the search index.
-    A page that has the placeholder's word in it already is left as it is.
+    Prose written as HTML (`_PROSE`) is stashed under another word, for `hide` to put
+    back. A page that has either placeholder word in it already is left as it is.
     """
-    if _WORD in markdown:
+    if _WORD in markdown or _SHOWN_WORD in markdown:
         return markdown, []
     blocks = markdown.split("\n\n")
     chunks: list[str] = []
     for index, block in enumerate(blocks):
         body = block.lstrip("\n")
         if _STASHED.match(body):
-            blocks[index] = block[: len(block) - len(body)] + f"{_WORD}{len(chunks)}"
-            chunks.append(body.rstrip("\n"))
+            word = _WORD
+        elif _prose(body.rstrip("\n")):
+            word = _SHOWN_WORD
+        else:
+            continue
+        blocks[index] = block[: len(block) - len(body)] + f"{word}{len(chunks)}"
+        chunks.append(body.rstrip("\n"))
     return "\n\n".join(blocks), chunks
 
 
-def hide(html: str) -> str:
-    """Markdown's HTML of a stashed page with each placeholder paragraph as a comment,
-    which the search indexer skips."""
+def _prose(block: str) -> bool:
+    """Is `block` one `<p class="mb-…">` or `<div class="mb-…">` element and nothing else?
+
+    Markdown passes such a block through as it is (a raw HTML block); text after its
+    closing tag would be Markdown's, hence one opening and one closing tag of its kind,
+    the closing one last (a nested `<div>` or a `<pre>` in a `<p>` block: left to Markdown).
+    """
+    match = _PROSE.match(block)
+    if match is None:
+        return False
+    tag = match[1]
+    close = f"</{tag}>"
+    return block.endswith(close) and block.count(close) == 1 and block.count(f"<{tag}") == 1
+
+
+def hide(html: str, chunks: list[str]) -> str:
+    """Markdown's HTML of a stashed page with each placeholder paragraph of a table,
+    figure or the like as a comment, which the search indexer skips, and its prose
+    written as HTML back in place, which the indexer reads."""
+    if chunks:
+        html = _SHOWN.sub(lambda match: chunks[int(match[1])], html)
     return _PARAGRAPH.sub(r"<!--mb-stash:\1-->", html)
 
 

@@ -40,18 +40,39 @@ Cùng kỳ năm trước: [trang chủ](../../../index.md).
 
 def test_stash_takes_tables_figures_and_details_and_keeps_the_rest() -> None:
     text, chunks = stash(GENERATED)
-    assert [chunk.split(" ", 1)[0] for chunk in chunks] == ["<figure", "<table"]
-    assert "\n\nMBSTASH0\n\n" in text and "\n\nMBSTASH1\n\n" in text  # plain paragraphs
-    assert "## Kết quả thi hành án" in text and '<p class="mb-lede">' in text
+    assert [chunk.split(" ", 1)[0] for chunk in chunks] == ["<p", "<figure", "<table"]
+    assert "\n\nMBPROSE0\n\n" in text  # the lede: prose, put back before the search index
+    assert "\n\nMBSTASH1\n\n" in text and "\n\nMBSTASH2\n\n" in text  # plain paragraphs
+    assert "## Kết quả thi hành án" in text and '<p class="mb-lede">' not in text
     assert "[trang chủ](../../../index.md)" in text  # Markdown links stay for MkDocs to check
-    # Markdown makes each a paragraph; `hide` turns them into comments for the indexer.
-    html = re.sub(r"^(MBSTASH\d+)$", r"<p>\1</p>", text, flags=re.M)
-    assert "<!--mb-stash:0-->" in hide(html) and "MBSTASH" not in hide(html)
-    assert unstash(hide(html), chunks) == GENERATED
+    # Markdown makes each a paragraph; `hide` puts the prose back for the indexer to read
+    # and turns the others into comments, which it skips.
+    html = re.sub(r"^(MB(?:STASH|PROSE)\d+)$", r"<p>\1</p>", text, flags=re.M)
+    hidden = hide(html, chunks)
+    assert '<p class="mb-lede">01/10/2015–30/09/2016</p>' in hidden
+    assert "<!--mb-stash:1-->" in hidden and "MBSTASH" not in hidden and "MBPROSE" not in hidden
+    assert unstash(hidden, chunks) == GENERATED
 
 
-def test_stash_leaves_a_page_that_has_its_placeholder_word_alone() -> None:
-    text = GENERATED + "\nMBSTASH0\n"
+@pytest.mark.parametrize(
+    "block",
+    [
+        # Text after the closing tag is Markdown's (a paragraph, with its emphasis).
+        '<p class="mb-lede">Kỳ</p>\nThêm *chữ*.',
+        # A nested element of the same kind: which closing tag ends it is HTML's to say.
+        '<div class="mb-source">\n<div>Nguồn</div>\n</div>',
+        # Not ours: an editor's HTML is left to Markdown.
+        "<p>Đoạn văn</p>",
+    ],
+)
+def test_stash_leaves_html_that_markdown_may_not_pass_through_as_it_is(block: str) -> None:
+    text = f"# Trang\n\n{block}\n"
+    assert stash(text) == (text, [])
+
+
+@pytest.mark.parametrize("word", ["MBSTASH0", "MBPROSE0"])
+def test_stash_leaves_a_page_that_has_a_placeholder_word_alone(word: str) -> None:
+    text = GENERATED + f"\n{word}\n"
     assert stash(text) == (text, [])
 
 
@@ -129,6 +150,48 @@ def test_search_index_covers_every_page_when_pages_come_from_the_cache(tmp_path:
     texts = " ".join(entry["title"] + " " + entry["text"] for entry in index["docs"])
     assert "Kết quả thi hành án" in texts and "01/10/2015" in texts
     assert "3.379" not in texts
+
+
+def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stashing its HTML and rendering it with one reused Markdown instance change nothing
+    in a generated page: the same page unmarked, built the way MkDocs builds any page,
+    gives the same HTML."""
+    notes = '\n!!! warning "Chú ý"\n    Số liệu *tạm tính*.\n\n??? note "Thêm"\n    Chi tiết.\n'
+    marked = {
+        "vi/2016/ca-nam/quang-tri/index.md": GENERATED + notes,
+        "vi/2016/ca-nam/ha-noi/index.md": GENERATED.replace("Quảng Trị", "Hà Nội") + notes,
+    }
+    real = site_stage.markdown.Markdown
+    made: list[str] = []
+
+    def counted(**options: object) -> object:
+        made.append("")
+        return real(**options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_stage.markdown, "Markdown", counted)
+    pages = {}
+    for name, generated in (("marked", True), ("plain", False)):
+        texts = (
+            marked
+            if generated
+            else {path: text.replace("minhbach: generated\n", "") for path, text in marked.items()}
+        )
+        reports = write_reports(tmp_path / name, {**PAGES, **texts})
+        made.clear()
+        _build(reports, tmp_path / name / "site", tmp_path / name / "cache")
+        pages[name] = {
+            path: (tmp_path / name / "site" / path.removeprefix("vi/"))
+            .with_suffix(".html")
+            .read_text(encoding="utf-8")
+            for path in marked
+        }
+        if generated:
+            with_marks = len(made)
+    assert pages["marked"] == pages["plain"]
+    assert "<details" in pages["marked"]["vi/2016/ca-nam/ha-noi/index.md"]
+    assert len(made) == with_marks + 1  # MkDocs makes one per page; the two marked share one
 
 
 def test_a_page_that_warned_is_not_cached(tmp_path: Path) -> None:
