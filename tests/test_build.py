@@ -24,6 +24,7 @@ import pytest
 from minhbach import charts
 from minhbach.catalogue import get_catalogue
 from minhbach.cli import main
+from minhbach.render import narrative_html
 from tests.sitecheck import broken_links, external_references
 
 REPO = Path(__file__).resolve().parents[1]
@@ -207,6 +208,15 @@ def test_editor_narrative_is_sanitised(mini: Path) -> None:
     page = (mini / "2024/6-thang/alpha/index.html").read_text(encoding="utf-8")
     assert "<strong>vượt</strong>" in page
     assert "<script>alert" not in page and "tracker.example" not in page
+
+
+def test_each_narrative_is_converted_on_its_own() -> None:
+    # One converter serves every narrative: nothing of one (a link's definition) may
+    # reach the next.
+    first = narrative_html("Xem [báo cáo][1].\n\n[1]: https://moj.gov.vn/bao-cao")
+    second = narrative_html("Xem [báo cáo][1].")
+    assert 'href="https://moj.gov.vn/bao-cao"' in first
+    assert "href" not in second and "[báo cáo][1]" in second
 
 
 def test_open_data_has_every_figure_exactly(built: Path) -> None:
