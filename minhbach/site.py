@@ -212,7 +212,7 @@ def build_site(
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        for result in built:  # pages staged by shards of a build that did not pass
+        for result in built:  # pages staged for a build that did not pass
             if result.plugin is not None and result.plugin.staging is not None:
                 shutil.rmtree(result.plugin.staging, ignore_errors=True)
 
@@ -438,8 +438,8 @@ def _build_edition(
 
     With `cache`, pages whose HTML cannot have changed are taken from it (`pagecache`).
     When more than SHARD_ABOVE pages are not in the cache and there is more than one
-    core, they are built by one process per core into a staging cache first; the edition
-    is then assembled from the caches in this process.
+    core, one process per core builds them into a staging cache (`_Helpers`); the
+    edition is then assembled from the caches in this process.
     """
     label = f"mkdocs {edition.lang}"
     start = time.monotonic()
@@ -448,44 +448,35 @@ def _build_edition(
     )
     workers = min(os.cpu_count() or 1, MAX_SHARDS)
     plugin = _EditionPlugin(label, report, edition.dest, materialise=materialise)
+    helpers: _Helpers | None = None
     if cache is not None:
         plugin.cache = PageCache(cache)
         if workers > 1:
-            plugin.shard_above = SHARD_ABOVE
-    messages, failure = run(out, plugin)
-    built = len(plugin.built)
-    if plugin.to_build is not None:  # too many pages for one process: build in shards
-        assert cache is not None
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache.parent))
-        try:
-            report(f"{label}: {plugin.to_build} pages to build in {workers} processes")
-            jobs = [
-                (edition, docs_dir, strict, config_file, site_url, cache, staging, i, workers)
-                for i in range(workers)
-            ]
-            # Spawned: forked from this process, which holds the site model (not freed:
-            # see cli), a shard created each file several times slower, and built slower.
-            context = multiprocessing.get_context("spawn")
-            with context.Pool(workers) as pool:
-                pending = pool.map_async(_shard_job, jobs)
-                results = pending.get()
-            messages = [message for shard_messages, _, _ in results for message in shard_messages]
-            failures = [shard_failure for _, shard_failure, _ in results if shard_failure]
-            built = sum(count for _, _, count in results)
+            job = (edition, docs_dir, strict, config_file, site_url, cache)
+            plugin.helpers = helpers = _Helpers(job, workers)
+    try:
+        messages, failure = run(out, plugin)
+        built = len(plugin.built)
+        if helpers is not None and helpers.staging is not None:  # helped: assemble
+            assert cache is not None
+            staging = helpers.staging
+            failures = [failure] if failure else []
+            for helper_messages, helper_failure, count in helpers.results():
+                messages += helper_messages
+                failures += [helper_failure] if helper_failure else []
+                built += count
             plugin = _EditionPlugin(label, report, edition.dest, materialise=materialise)
             plugin.cache = PageCache(cache, staging=staging)
             final_messages, final_failure = run(out, plugin)
-            built += len(plugin.built)  # none, unless a shard's page was not found staged
+            built += len(plugin.built)  # none, unless a page built with helpers was not staged
             messages += final_messages
             failure = "\n".join(failures + ([final_failure] if final_failure else [])) or None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        if failure is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
-            plugin.staging = staging  # promoted into the cache by commit(), then removed
+            if failure is None:
+                plugin.staging = staging  # promoted into the cache by commit(), then removed
+                helpers.staging = None
+    finally:
+        if helpers is not None:
+            helpers.close()  # and the staged pages removed, unless the build passed
     seconds = time.monotonic() - start
     cached = f", {plugin.total - built} from the cache" if cache is not None else ""
     report(f"{label}: {plugin.total} pages, {built} built{cached} in {seconds:.1f} s")
@@ -526,7 +517,7 @@ def _run_mkdocs(
             dirty.addFilter(notice)
             try:
                 mkdocs_build(config, dirty=True)
-            except _ShardInstead:
+            except _Helped:
                 return [], None
             finally:
                 dirty.removeFilter(notice)
@@ -587,17 +578,93 @@ def _search_index_in_utf8(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _shard_job(
-    job: tuple[Edition, Path, bool, Path, str | None, Path, Path, int, int],
-) -> tuple[list[str], str | None, int]:
-    """Build one share of an edition's uncached pages into the staging cache (a worker)."""
-    edition, docs_dir, strict, config_file, site_url, cache, staging, index, count = job
+HelperJob = tuple[Edition, Path, bool, Path, str | None, Path, Path]
+"""What a helper builds: edition, docs_dir, strict, config file, site_url, cache, staging."""
+
+
+class _Helpers:
+    """Processes that build an edition's uncached pages, one per core.
+
+    The build's process, having read the pages and found more than SHARD_ABOVE not in
+    the cache, starts them (`start`, from `on_files`) and stops its own run (`_Helped`).
+    Each claims the pages it builds one at a time, as MkDocs comes to them (`_Claimed`),
+    so the work balances itself (an even split by number left one process a second or
+    more behind the other on the reference: some pages take longer, and processes are
+    not always served alike). Each writes the pages it built into the staging cache,
+    which the assembling run then reads.
+
+    Spawned: forked from the build's process, which holds the site model (see cli), a
+    process created each file several times slower, and built slower. Nor does that
+    process build a share itself: measured on the reference, its pages cost it about
+    40 % more time than a helper's, most of it in the kernel.
+    """
+
+    def __init__(self, job: tuple[Edition, Path, bool, Path, str | None, Path], count: int):
+        self.job = job
+        self.count = count
+        self.staging: Path | None = None
+        self.claims: Any = None
+        self._pool: Any = None
+        self._pending: Any = None
+
+    def start(self, pages: int) -> None:
+        """Start the helpers on an edition of `pages` documentation pages."""
+        cache = self.job[-1]
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache.parent))
+        context = multiprocessing.get_context("spawn")
+        self.claims = context.Array("b", pages)
+        self._pool = context.Pool(self.count, initializer=_set_claims, initargs=(self.claims,))
+        job: HelperJob = (*self.job, self.staging)
+        self._pending = self._pool.map_async(_helper_job, [job] * self.count)
+
+    def results(self) -> list[tuple[list[str], str | None, int]]:
+        """Each helper's messages, failure and number of pages built (waits for them)."""
+        results: list[tuple[list[str], str | None, int]] = self._pending.get()
+        return results
+
+    def close(self) -> None:
+        """Stop the helpers (at once if a build failed before they ended); remove what
+        they staged, unless the build passed and took it."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+class _Helped(Exception):
+    """Raised from `on_files` once helpers build the pages: this run stops there."""
+
+
+def _claim(claims: Any, index: int) -> bool:
+    """Claim page `index` of the edition for this process: True if no process had."""
+    with claims.get_lock():
+        if claims[index]:
+            return False
+        claims[index] = 1
+        return True
+
+
+_CLAIMS: Any = None  # a helper's: the claims shared with the build's process
+
+
+def _set_claims(claims: Any) -> None:
+    global _CLAIMS
+    _CLAIMS = claims
+
+
+def _helper_job(job: HelperJob) -> tuple[list[str], str | None, int]:
+    """Build the uncached pages of an edition this process claims into the staging cache."""
+    edition, docs_dir, strict, config_file, site_url, cache, staging = job
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     plugin = _EditionPlugin(f"mkdocs {edition.lang}", lambda _: None, edition.dest)
     plugin.cache = PageCache(cache)
     plugin.materialise = False
-    plugin.shard = (index, count)
-    out = Path(tempfile.mkdtemp(prefix=f".shard-{index}-", dir=staging))
+    plugin.claims = _CLAIMS
+    out = Path(tempfile.mkdtemp(prefix=".helper-", dir=staging))
     # Each page is written into the staging cache as it is built, not all at the end.
     plugin.stage = PageCache(staging).write
     try:
@@ -613,10 +680,6 @@ def _shard_job(
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return messages, failure, len(plugin.built)
-
-
-class _ShardInstead(Exception):
-    """Raised from on_files: too many pages to build in this process."""
 
 
 def _edition_fingerprint(edition: Edition, config: MkDocsConfig, config_file: Path) -> str:
@@ -735,11 +798,10 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.built: dict[str, str] = {}  # src_uri -> HTML of the pages built in this run
         self.stashed: dict[str, list[str]] = {}
         self.search: Any = None
-        self.shard_above: int | None = None  # raise _ShardInstead above this many to build
-        self.to_build: int | None = None  # pages to build, when _ShardInstead was raised
-        self.shard: tuple[int, int] | None = None  # (index, count): build only this share
-        self.staging: Path | None = None  # pages built by shards, promoted on commit
-        # A shard's: writes a page it built into the staging cache (key, HTML, entries).
+        self.helpers: _Helpers | None = None  # started above SHARD_ABOVE pages to build
+        self.claims: Any = None  # shared with the helpers: which pages a process builds
+        self.staging: Path | None = None  # pages built by the helpers, promoted on commit
+        # With helpers: writes a page built into the staging cache (key, HTML, entries).
         self.stage: Callable[[str, str, list[dict[str, Any]]], None] | None = None
         self.hits = 0
         self._first_entry = 0
@@ -760,9 +822,10 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # of the bytes. `tojson` still escapes <, >, & and ' for HTML.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         if self.stage is not None:
-            # A shard's output other than its pages is thrown away: the edition's 404 page
-            # and sitemap are built by the run that assembles it (0.3 s a shard). Not
-            # before now: the theme's files, which key every page, depend on the list.
+            # With helpers, a run's output other than its pages is thrown away: the
+            # edition's 404 page and sitemap are built by the run that assembles it (0.3 s
+            # a process). Not before now: the theme's files, which key every page, depend
+            # on the list.
             config.theme.static_templates.clear()
         return env
 
@@ -784,7 +847,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # Each page's source by the hash the render stage recorded when it wrote it (its
         # size and time checked), not read again: 95 MB for the reference's 2,642 pages.
         hashes = content_hashes(Path(docs_dir))
-        misses = 0
+        misses: list[tuple[int, File]] = []  # by the page's index in the edition
         for file in files:
             source = file.abs_src_path
             if source is None or not source.startswith(docs_dir):
@@ -802,18 +865,23 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
                         link_or_copy(str(html), file.abs_dest_path)
                     self.entries[file.src_uri] = entries
                     file.is_modified = _false  # type: ignore[method-assign]
-                elif self.shard is not None and misses % self.shard[1] != self.shard[0]:
-                    misses += 1
-                    file.is_modified = _false  # type: ignore[method-assign]  # another shard's
                 else:
-                    misses += 1
+                    misses.append((len(self.keys) - 1, file))
                     file.is_modified = _true  # type: ignore[method-assign]
             else:
                 file.copy_file = functools.partial(_link_static, file)  # type: ignore[method-assign]
         self.hits = len(self.entries)
-        if self.shard_above is not None and misses > self.shard_above:
-            self.to_build = misses
-            raise _ShardInstead
+        if self.helpers is not None and len(misses) > SHARD_ABOVE:
+            self.helpers.start(self.total)
+            assert self.helpers.staging is not None
+            self.claims = self.helpers.claims
+            self.stage = PageCache(self.helpers.staging).write
+            count = self.helpers.count
+            self.report(f"{self.label}: {len(misses)} pages to build in {count} processes")
+            raise _Helped
+        if self.claims is not None:  # each page built by the process that claims it first
+            for index, file in misses:
+                file.is_modified = _Claimed(self.claims, index)  # type: ignore[method-assign]
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -852,7 +920,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             self.entries[uri] = self.search.entries[self._first_entry :]
         output = unstash(collapse_whitespace(output), self.stashed.pop(uri, []))
         if self.stage is not None:
-            # A shard's pages go to the staging cache only: MkDocs skips writing an empty
+            # With helpers, pages go to the staging cache only: MkDocs skips writing an empty
             # page (it says so at INFO), which spared a write, and a removal, of the HTML.
             self.stage(self.keys[uri], output, self.entries.get(uri, []))
             self.built[uri] = ""
@@ -864,7 +932,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is None:
             return
-        if self.stage is not None:  # a shard: its pages' entries are in the staging cache
+        if self.stage is not None:  # with helpers: the entries are in the staging cache
             self.search.entries = []
             return
         # Entries in page order, whether the page was built now or taken from the cache;
@@ -974,6 +1042,22 @@ def collapse_whitespace(html: str) -> str:
 
 def _true() -> bool:
     return True
+
+
+class _Claimed:
+    """A page's `is_modified` when processes share the pages to build: whether this
+    process claimed it (asked first by MkDocs when it reads the page; the same answer
+    after)."""
+
+    def __init__(self, claims: Any, index: int) -> None:
+        self.claims = claims
+        self.index = index
+        self.mine: bool | None = None
+
+    def __call__(self) -> bool:
+        if self.mine is None:
+            self.mine = _claim(self.claims, self.index)
+        return self.mine
 
 
 def _false() -> bool:

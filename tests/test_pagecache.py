@@ -232,17 +232,35 @@ def test_a_site_changed_by_hand_is_assembled_again(tmp_path: Path) -> None:
     assert _without_stamp(tree_hashes(site)) == _without_stamp(expected)
 
 
-def test_many_pages_are_built_in_shards_with_the_same_result(
+def _helped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Build with two helper processes from the first page on; the number of pages each
+    helper built, edition after edition."""
+    monkeypatch.setattr(site_stage, "SHARD_ABOVE", 1)
+    monkeypatch.setattr(site_stage.os, "cpu_count", lambda: 2)
+    real_results = site_stage._Helpers.results
+    counts: list[int] = []
+
+    def results(helpers: site_stage._Helpers) -> list[tuple[list[str], str | None, int]]:
+        found = real_results(helpers)
+        counts.extend(count for _, _, count in found)
+        return found
+
+    monkeypatch.setattr(site_stage._Helpers, "results", results)
+    return counts
+
+
+def test_pages_built_by_helpers_give_the_same_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reports = write_reports(tmp_path, _pages())
     single = tmp_path / "single"
     _build(reports, single, tmp_path / "single-cache")
-    monkeypatch.setattr(site_stage, "SHARD_ABOVE", 1)
-    monkeypatch.setattr(site_stage.os, "cpu_count", lambda: 2)
+    helped = _helped(monkeypatch)
     site, cache = tmp_path / "site", tmp_path / "cache"
     messages = _build(reports, site, cache)
     assert "mkdocs vi: 3 pages to build in 2 processes" in messages
+    # The two helpers built the three pages between them, none twice (vi first, then en).
+    assert len(helped) == 4 and sum(helped[:2]) == 3
     assert any("mkdocs vi: 3 pages, 3 built, 0 from the cache" in line for line in messages)
     assert _without_stamp(tree_hashes(site)) == _without_stamp(tree_hashes(single))
     assert not list(cache.glob(".staging-*"))  # promoted into the cache, then removed
@@ -250,13 +268,12 @@ def test_many_pages_are_built_in_shards_with_the_same_result(
     assert any("mkdocs vi: 3 pages, 0 built, 3 from the cache" in line for line in again)
 
 
-def test_a_warning_in_a_shard_fails_the_build(
+def test_a_warning_in_a_helper_fails_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = GENERATED.replace("../../../index.md", "../../../missing.md")
     reports = write_reports(tmp_path, _pages(broken))
-    monkeypatch.setattr(site_stage, "SHARD_ABOVE", 1)
-    monkeypatch.setattr(site_stage.os, "cpu_count", lambda: 2)
+    _helped(monkeypatch)
     with pytest.raises(UserError, match=r"missing\.md"):
         _build(reports, tmp_path / "site", tmp_path / "cache")
     assert not (tmp_path / "site").exists()
