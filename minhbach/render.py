@@ -265,7 +265,8 @@ class Renderer:
         self.strings = strings
         self.urls = Urls(lang)
         self.catalogue = get_catalogue()
-        self.charts: dict[str, charts.Chart] = {}  # by file path: each chart once
+        # The charts of periods and histories, by kind and subject: each is shown by more
+        # than one page (a period's map on the home page, a trend on every unit page).
         self._made: dict[tuple[str, str], charts.Chart | None] = {}
         self.page_charts: list[charts.Chart] | None = None  # the charts of the page rendering
         self.env = jinja2.Environment(
@@ -536,7 +537,14 @@ class Renderer:
         return self.catalogue.groups[group].fields[key].label[self.lang]
 
     def make_chart(self, kind: str, subject: Any) -> charts.Chart | None:
-        """The chart of a kind for a page, a period or a unit history; made once per edition."""
+        """The chart of a kind for a page, a period or a unit history.
+
+        A period's or a history's is made once per edition. A unit page's own are made
+        when it is rendered and not kept: only that page shows them (a national page's
+        rate chart is on its period's page too, and made again there). Kept, they held
+        about 56 KB a page in each rendering process (14 of the 86 memory pages a unit
+        page's rendering newly touched, counted on the reference).
+        """
         lang, urls = self.lang, self.urls
         if isinstance(subject, UnitPeriod):
             ident = f"{subject.period.key}/{subject.unit.id}"
@@ -574,15 +582,14 @@ class Renderer:
             made = charts.tile_map(subject, urls.period(subject.period), lang, units)
         else:
             raise ValueError(f"unknown chart kind {kind!r}")
-        self._remember(memo, made)
+        if not isinstance(subject, UnitPeriod):
+            self._remember(memo, made)
         if made is not None and self.page_charts is not None:
             self.page_charts.append(made)
         return made
 
     def _remember(self, memo: tuple[str, str], made: charts.Chart | None) -> None:
         self._made[memo] = made
-        if made is not None:
-            self.charts.setdefault(made.path("svg"), made)
 
     def image_charts(self, kept: ChartMemo | None = None) -> list[charts.Chart]:
         """Every chart drawn as an image: the units' trends.
