@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from minhbach import site as site_stage
-from minhbach.pagecache import hide, stash, unstash
+from minhbach.pagecache import PageCache, hide, stash, unstash
 from minhbach.problems import UserError
 from minhbach.site import build_site
 from tests.test_site import CONFIG, EDITIONS, EPOCH, PAGES, tree_hashes, write_reports
@@ -192,6 +192,19 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
     assert pages["marked"] == pages["plain"]
     assert "<details" in pages["marked"]["vi/2016/ca-nam/ha-noi/index.md"]
     assert len(made) == with_marks + 1  # MkDocs makes one per page; the two marked share one
+
+
+def test_staged_pages_are_promoted_into_folders_new_and_old(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "cache")
+    cache.write("ab01", "<p>cũ</p>", [])
+    staged = PageCache(tmp_path / "staging")
+    for key in ("ab02", "cd03"):  # into a folder the cache has, and one it has not
+        staged.write(key, f"<p>{key}</p>", [{"location": key}])
+    PageCache(tmp_path / "cache", staging=tmp_path / "staging").promote()
+    for key, html in (("ab01", "<p>cũ</p>"), ("ab02", "<p>ab02</p>"), ("cd03", "<p>cd03</p>")):
+        found = cache.lookup(key)
+        assert found is not None and found[0].read_text(encoding="utf-8") == html
+    assert not list((tmp_path / "staging").glob("*/*"))
 
 
 def test_a_page_that_warned_is_not_cached(tmp_path: Path) -> None:
