@@ -94,14 +94,15 @@ def stash(markdown: str) -> tuple[str, list[str]]:
     chunks: list[str] = []
     for index, block in enumerate(blocks):
         body = block.lstrip("\n")
+        chunk = body.rstrip("\n")
         if _STASHED.match(body):
             word = _WORD
-        elif _prose(body.rstrip("\n")):
+        elif _prose(chunk):
             word = _SHOWN_WORD
         else:
             continue
         blocks[index] = block[: len(block) - len(body)] + f"{word}{len(chunks)}"
-        chunks.append(body.rstrip("\n"))
+        chunks.append(chunk)
     return "\n\n".join(blocks), chunks
 
 

@@ -578,8 +578,12 @@ def _search_index_in_utf8(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+EditionJob = tuple[Edition, Path, bool, Path, str | None, Path]
+"""An edition to build: edition, docs_dir, strict, config file, site_url, cache."""
 HelperJob = tuple[Edition, Path, bool, Path, str | None, Path, Path]
-"""What a helper builds: edition, docs_dir, strict, config file, site_url, cache, staging."""
+"""What a helper builds: an `EditionJob` and the staging cache."""
+HelperResult = tuple[list[str], str | None, int]
+"""A helper's messages, failure and number of pages built."""
 
 
 class _Helpers:
@@ -600,7 +604,7 @@ class _Helpers:
     excess in the kernel.
     """
 
-    def __init__(self, job: tuple[Edition, Path, bool, Path, str | None, Path], count: int):
+    def __init__(self, job: EditionJob, count: int):
         self.job = job
         self.count = count
         self.staging: Path | None = None
@@ -619,9 +623,9 @@ class _Helpers:
         job: HelperJob = (*self.job, self.staging)
         self._pending = self._pool.map_async(_helper_job, [job] * self.count)
 
-    def results(self) -> list[tuple[list[str], str | None, int]]:
+    def results(self) -> list[HelperResult]:
         """Each helper's messages, failure and number of pages built (waits for them)."""
-        results: list[tuple[list[str], str | None, int]] = self._pending.get()
+        results: list[HelperResult] = self._pending.get()
         return results
 
     def close(self) -> None:
@@ -640,15 +644,6 @@ class _Helped(Exception):
     """Raised from `on_files` once helpers build the pages: this run stops there."""
 
 
-def _claim(claims: Any, index: int) -> bool:
-    """Claim page `index` of the edition for this process: True if no process had."""
-    with claims.get_lock():
-        if claims[index]:
-            return False
-        claims[index] = 1
-        return True
-
-
 _CLAIMS: Any = None  # a helper's: the claims shared with the build's process
 
 
@@ -657,7 +652,7 @@ def _set_claims(claims: Any) -> None:
     _CLAIMS = claims
 
 
-def _helper_job(job: HelperJob) -> tuple[list[str], str | None, int]:
+def _helper_job(job: HelperJob) -> HelperResult:
     """Build the uncached pages of an edition this process claims into the staging cache."""
     edition, docs_dir, strict, config_file, site_url, cache, staging = job
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
@@ -802,7 +797,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.helpers: _Helpers | None = None  # started above SHARD_ABOVE pages to build
         self.claims: Any = None  # shared with the helpers: which pages a process builds
         self.staging: Path | None = None  # pages built by the helpers, promoted on commit
-        # With helpers: writes a page built into the staging cache (key, HTML, entries).
+        # A helper's: writes a page it built into the staging cache (key, HTML, entries).
         self.stage: Callable[[str, str, list[dict[str, Any]]], None] | None = None
         self.hits = 0
         self._first_entry = 0
@@ -823,10 +818,9 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # of the bytes. `tojson` still escapes <, >, & and ' for HTML.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         if self.stage is not None:
-            # With helpers, a run's output other than its pages is thrown away: the
-            # edition's 404 page and sitemap are built by the run that assembles it (0.3 s
-            # a process). Not before now: the theme's files, which key every page, depend
-            # on the list.
+            # A helper's output other than its pages is thrown away: the edition's 404
+            # page and sitemap are built by the run that assembles it (0.3 s a helper).
+            # Not before now: the theme's files, which key every page, depend on the list.
             config.theme.static_templates.clear()
         return env
 
@@ -918,7 +912,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             self.entries[uri] = self.search.entries[self._first_entry :]
         output = unstash(collapse_whitespace(output), self.stashed.pop(uri, []))
         if self.stage is not None:
-            # With helpers, pages go to the staging cache only: MkDocs skips writing an empty
+            # A helper's pages go to the staging cache only: MkDocs skips writing an empty
             # page (it says so at INFO), which spared a write, and a removal, of the HTML.
             self.stage(self.keys[uri], output, self.entries.get(uri, []))
             self.built[uri] = ""
@@ -930,7 +924,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.search is None:
             return
-        if self.stage is not None:  # with helpers: the entries are in the staging cache
+        if self.stage is not None:  # a helper: its pages' entries are in the staging cache
             self.search.entries = []
             return
         # Entries in page order, whether the page was built now or taken from the cache;
@@ -1054,7 +1048,9 @@ class _Claimed:
 
     def __call__(self) -> bool:
         if self.mine is None:
-            self.mine = _claim(self.claims, self.index)
+            with self.claims.get_lock():  # claimed by no process yet: this one's
+                self.mine = not self.claims[self.index]
+                self.claims[self.index] = 1
         return self.mine
 
 

@@ -253,7 +253,7 @@ def _helped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     real_results = site_stage._Helpers.results
     counts: list[int] = []
 
-    def results(helpers: site_stage._Helpers) -> list[tuple[list[str], str | None, int]]:
+    def results(helpers: site_stage._Helpers) -> list[site_stage.HelperResult]:
         found = real_results(helpers)
         counts.extend(count for _, _, count in found)
         return found
