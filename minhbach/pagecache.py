@@ -16,6 +16,12 @@ stage already produced (tables, figures), so the MkDocs stage here:
   source, `<p class="mb-…">` or `<div class="mb-…">`), which Markdown would pass
   through as it is, is stashed too but put back before the search index reads the
   page, so the index sees it as before;
+- **parses** a stashed page without Python-Markdown's block parser and inline
+  processor when nothing is left of it but headings of plain text and placeholders
+  (every unit page: its prose is written as HTML), which is about two thirds of the
+  time Markdown took on one: the element tree is the one the block parser would make,
+  and every other step (the table of contents, its ids and permalinks, MkDocs' own
+  processors, the serializer) is Markdown's and MkDocs' as usual (`Skeleton`);
 - **caches** each built page by the hash of its Markdown source and of everything
   else its HTML depends on (the edition's configuration, the theme and overrides,
   the versions of MkDocs, Material and Markdown, and the list of pages and files,
@@ -36,6 +42,7 @@ import os
 import pickle
 import re
 import shutil
+import xml.etree.ElementTree as etree
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -43,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markdown
 
 #: Front-matter key and value of a generated page.
 MARK_KEY = "minhbach"
@@ -135,6 +143,82 @@ def unstash(html: str, chunks: list[str]) -> str:
     if not chunks:
         return html
     return _TOKEN.sub(lambda match: chunks[int(match[1])], html)
+
+
+# What is left of a page made only of headings and placeholders, line by line: a
+# heading of plain text (letters, digits, spaces and punctuation that starts no inline
+# Markdown: no backslash, backtick, bracket, angle bracket, ampersand, asterisk,
+# underscore, brace, hash, bar or tilde), a placeholder, or a blank line.
+_PLAIN = r"[^\W_]|[.,:;()%/'\"?!·–—+\-]"
+_HEADING_LINE = re.compile(rf"(#{{1,6}}) ((?:{_PLAIN})(?:(?:{_PLAIN}| )*(?:{_PLAIN}))?)")
+_PLACEHOLDER_LINE = re.compile(rf"(?:{_WORD}|{_SHOWN_WORD})\d+")
+
+
+def skeleton_tree(lines: list[str], tag: str) -> etree.Element | None:
+    """The element tree Python-Markdown's block parser makes of `lines`, when they are
+    only headings of plain text and placeholders, each alone between blank lines; else None.
+
+    A heading line is an `<hN>` holding its text, a placeholder line a `<p>` holding its
+    word: what Markdown's ATX-heading and paragraph processors make of such a block, and
+    what no other processor of the extensions we use claims (a table needs two lines, a
+    list or quote or admonition its marker). Their text holds nothing inline patterns
+    match, so Markdown's inline processor would leave it as it is.
+    """
+    root = etree.Element(tag)
+    previous = ""
+    for line in lines:
+        if not line:
+            previous = line
+            continue
+        if previous:  # two lines in one block: a paragraph of both, or a heading and text
+            return None
+        if _PLACEHOLDER_LINE.fullmatch(line):
+            etree.SubElement(root, "p").text = line
+        else:
+            heading = _HEADING_LINE.fullmatch(line)
+            if heading is None:
+                return None
+            etree.SubElement(root, f"h{len(heading[1])}").text = heading[2]
+        previous = line
+    return root
+
+
+class Skeleton:
+    """Markdown's parsing of a stashed generated page, sped up where it has nothing to do.
+
+    Installed on one Markdown instance: when the page's lines, once Markdown's
+    preprocessors ran, are a skeleton (`skeleton_tree`), its block parser is not run
+    and neither is its inline processor; any other page goes through both as usual.
+    Preprocessors, the other tree processors (the table of contents, MkDocs' anchors,
+    links and title), the serializer and postprocessors run on every page.
+    tests/test_pagecache.py converts skeletons and other pages both ways.
+    """
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        self.md = md
+        self.skipped = 0  # pages whose parsing was spared
+        self.parsed = False  # whether the page being converted was a skeleton
+        parser: Any = md.parser
+        inline: Any = md.treeprocessors["inline"]
+        self._parse = parser.parseDocument
+        self._inline = inline.run
+        # On this instance only: its parser and inline processor, whatever else holds them.
+        parser.parseDocument = self._parse_document
+        inline.run = self._run_inline
+
+    def _parse_document(self, lines: list[str]) -> Any:
+        root = skeleton_tree(lines, self.md.doc_tag)
+        self.parsed = root is not None
+        if root is None:
+            return self._parse(lines)
+        self.skipped += 1
+        self.md.parser.root = root
+        return etree.ElementTree(root)
+
+    def _run_inline(self, tree: etree.Element, *more: Any) -> Any:
+        if self.parsed:
+            return None  # the tree as it is
+        return self._inline(tree, *more)
 
 
 def versions_fingerprint() -> str:

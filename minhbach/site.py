@@ -46,6 +46,7 @@ from .pagecache import (
     MARK_KEY,
     MARK_VALUE,
     PageCache,
+    Skeleton,
     bytecode_cache,
     content_hashes,
     digest,
@@ -969,12 +970,14 @@ class _OneMarkdown:
     collection), whose Markdown is short (its tables and figures are stashed). `reset()`
     is Markdown's own way to reuse one (its extensions keep no page's state past it);
     MkDocs registers its processors for the page on it again, replacing the previous
-    page's. Everything else is the module's. Generated pages only: an editor's page is
-    rendered as MkDocs does.
+    page's. The instance parses a page that is only headings and placeholders without
+    its block parser and inline processor (`pagecache.Skeleton`). Everything else is the
+    module's. Generated pages only: an editor's page is rendered as MkDocs does.
     """
 
     def __init__(self) -> None:
         self._made: tuple[object, object, markdown.Markdown] | None = None
+        self.skeleton: Skeleton | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(markdown, name)
@@ -984,6 +987,7 @@ class _OneMarkdown:
         # The same configuration objects on every page of a build; made again otherwise.
         if made is None or made[0] is not extensions or made[1] is not extension_configs:
             instance = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
+            self.skeleton = Skeleton(instance)
             self._made = made = (extensions, extension_configs, instance)
         return made[2].reset()
 

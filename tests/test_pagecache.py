@@ -6,10 +6,14 @@ import json
 import re
 from pathlib import Path
 
+import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mkdocs.config import load_config
 
 from minhbach import site as site_stage
-from minhbach.pagecache import PageCache, hide, stash, unstash
+from minhbach.pagecache import PageCache, Skeleton, hide, skeleton_tree, stash, unstash
 from minhbach.problems import UserError
 from minhbach.site import build_site
 from tests.test_site import CONFIG, EDITIONS, EPOCH, PAGES, tree_hashes, write_reports
@@ -79,6 +83,121 @@ def test_stash_leaves_a_page_that_has_a_placeholder_word_alone(word: str) -> Non
 def test_stash_leaves_a_page_without_html_blocks_alone() -> None:
     text = "# Title\n\nProse with <b>inline</b> HTML.\n"
     assert stash(text) == (text, [])
+
+
+# The Markdown extensions and their options the site is built with.
+_CONFIG = load_config(str(CONFIG), docs_dir=str(CONFIG.parent / "site_templates"))
+_OPTIONS = {
+    "extensions": _CONFIG["markdown_extensions"],
+    "extension_configs": _CONFIG["mdx_configs"],
+}
+_SKELETON = Skeleton(markdown.Markdown(**_OPTIONS))
+
+# Heading text: Vietnamese words, the punctuation a skeleton's heading may hold, and what
+# starts inline Markdown, an attribute list or a closing sequence (which it may not).
+_PIECES = ["Kết quả", "chính", "2016", " ", ".", ",", ":", "(", ")", "%", "/", "'", '"', "!", "–"]
+_PLAIN_TEXT = st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)
+# Inline Markdown around plain text: emphasis, code, a link, HTML, an entity, an escape,
+# an attribute list, a closing sequence; and single characters of its syntax.
+_AROUND = [
+    ("*", "*"),
+    ("_", "_"),
+    ("**", "**"),
+    ("`", "`"),
+    ("[", "](../index.md)"),
+    ("<b>", "</b>"),
+    ("&amp;", ""),
+    ("\\", ""),
+    ("", " {: #id }"),
+    ("", " ##"),
+    ("~~", "~~"),
+]
+_SYNTAX = st.sampled_from([*"*_`\\[]<>&{}#|~\t"])
+_TEXT = st.one_of(
+    _PLAIN_TEXT,
+    st.builds(
+        lambda before, around, text, after: before + around[0] + text + around[1] + after,
+        _PLAIN_TEXT,
+        st.sampled_from(_AROUND),
+        _PLAIN_TEXT,
+        _PLAIN_TEXT,
+    ),
+    st.builds(lambda a, mark, b: a + mark + b, _PLAIN_TEXT, _SYNTAX, _PLAIN_TEXT),
+)
+_HEADING = st.builds(lambda level, text: "#" * level + " " + text, st.integers(1, 7), _TEXT)
+_PLACEHOLDER = st.builds(
+    lambda word, n: f"{word}{n}", st.sampled_from(["MBSTASH", "MBPROSE"]), st.integers(0, 30)
+)
+_OTHER = st.sampled_from(
+    ["- mục", "1. mục", "    mã", "> trích", "!!! note", "---", "===", "[TOC]", ": định nghĩa"]
+)
+_PAGES = st.one_of(
+    # Shaped like a stashed page: blocks of one line, mostly headings and placeholders.
+    st.lists(st.one_of(_HEADING, _PLACEHOLDER, _HEADING, _PLACEHOLDER, _OTHER), max_size=10).map(
+        "\n\n".join
+    ),
+    # Any lines at all.
+    st.lists(st.one_of(st.just(""), _HEADING, _PLACEHOLDER, _OTHER, _TEXT), max_size=12).map(
+        "\n".join
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PAGES)
+def test_a_skeleton_converts_as_markdown_converts_it(text: str) -> None:
+    """Headings and placeholders parsed without Markdown's block parser and inline
+    processor give Markdown's HTML and table of contents; anything else is Markdown's."""
+    plain = markdown.Markdown(**_OPTIONS)
+    fast = _SKELETON.md.reset()
+    assert fast.convert(text) == plain.convert(text)
+    assert fast.toc_tokens == plain.toc_tokens  # type: ignore[attr-defined]
+
+
+def test_a_skeleton_is_parsed_only_when_every_line_is_a_heading_or_a_placeholder() -> None:
+    skeleton = (
+        "# Quảng Trị: cả năm 2016\n\nMBPROSE0\n\n## Kết quả chính\n\nMBSTASH1\n\n\nMBSTASH2\n"
+    )
+    tree = skeleton_tree(skeleton.split("\n"), "div")
+    assert tree is not None
+    assert [(child.tag, child.text) for child in tree] == [
+        ("h1", "Quảng Trị: cả năm 2016"),
+        ("p", "MBPROSE0"),
+        ("h2", "Kết quả chính"),
+        ("p", "MBSTASH1"),
+        ("p", "MBSTASH2"),
+    ]
+    for other in [
+        "MBSTASH1\nMBSTASH2",  # one paragraph of two lines
+        "## Kết quả\nMBSTASH1",  # a heading and a paragraph in one block
+        "## Kết quả *chính*",  # emphasis: the inline processor's
+        "## Kết quả {: #id }",  # an attribute list
+        "## Kết quả ##",  # a closing sequence
+        "##Kết quả",
+        "- mục",
+        "Cùng kỳ: [trang](../index.md).",
+    ]:
+        assert skeleton_tree(other.split("\n"), "div") is None, other
+    skipped = _SKELETON.skipped
+    _SKELETON.md.reset().convert(skeleton)
+    _SKELETON.md.reset().convert(skeleton + "\n- mục\n")
+    assert _SKELETON.skipped == skipped + 1
+
+
+def test_unit_pages_are_skeletons_once_stashed() -> None:
+    """Every unit page of the golden site leaves Markdown nothing but headings and
+    placeholders, so that MkDocs parses none of them (prose is written as HTML)."""
+    golden = CONFIG.parent / "tests" / "golden" / "mini"
+    pages = [
+        path
+        for path in golden.glob("*/[0-9][0-9][0-9][0-9]/*/*/index.md")
+        if path.read_text(encoding="utf-8").startswith("---\nminhbach: generated\n")
+    ]
+    assert len(pages) >= 10
+    for path in pages:
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        text, _ = stash(body)
+        assert skeleton_tree(text.split("\n"), "div") is not None, path
 
 
 def _pages(generated: str = GENERATED) -> dict[str, str]:
@@ -159,12 +278,26 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
     in a generated page: the same page unmarked, built the way MkDocs builds any page,
     gives the same HTML."""
     notes = '\n!!! warning "Chú ý"\n    Số liệu *tạm tính*.\n\n??? note "Thêm"\n    Chi tiết.\n'
+    # A unit page's shape: headings, and HTML that is stashed (its prose put back).
+    skeleton = GENERATED.replace(
+        "Cùng kỳ năm trước: [trang chủ](../../../index.md).",
+        '<p class="mb-previous">Cùng kỳ năm trước: <a href="../../../">trang chủ</a>.</p>',
+    )
     marked = {
         "vi/2016/ca-nam/quang-tri/index.md": GENERATED + notes,
         "vi/2016/ca-nam/ha-noi/index.md": GENERATED.replace("Quảng Trị", "Hà Nội") + notes,
+        "vi/2016/ca-nam/hue/index.md": skeleton.replace("Quảng Trị", "Huế"),
     }
     real = site_stage.markdown.Markdown
     made: list[str] = []
+    skeletons: list[Skeleton] = []
+
+    class Counted(Skeleton):
+        def __init__(self, md: markdown.Markdown) -> None:
+            super().__init__(md)
+            skeletons.append(self)
+
+    monkeypatch.setattr(site_stage, "Skeleton", Counted)
 
     def counted(**options: object) -> object:
         made.append("")
@@ -191,7 +324,9 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
             with_marks = len(made)
     assert pages["marked"] == pages["plain"]
     assert "<details" in pages["marked"]["vi/2016/ca-nam/ha-noi/index.md"]
-    assert len(made) == with_marks + 1  # MkDocs makes one per page; the two marked share one
+    assert len(made) == with_marks + 2  # MkDocs makes one per page; the marked share one
+    assert [skeleton.skipped for skeleton in skeletons] == [1]  # the unit-shaped page
+    assert 'id="ket-qua-thi-hanh-an"' in pages["marked"]["vi/2016/ca-nam/hue/index.md"]
 
 
 def test_staged_pages_are_promoted_into_folders_new_and_old(tmp_path: Path) -> None:
