@@ -420,6 +420,35 @@ class Renderer:
         lines += ["</tbody>", "</table>"]
         return "\n".join(lines) + "\n"
 
+    def figure(
+        self,
+        chart: charts.Chart,
+        file: Callable[[str], str],
+        data_at: str = "",
+        data_label: str = "",
+    ) -> str:
+        """One chart as a figure: title, one-sentence summary, the chart itself, the data
+        table (collapsed) or a link to where its figures are, and the downloads.
+
+        The chart itself is decorative (`aria-hidden`: the summary and the data table carry
+        the content). It is drawn by the page, as HTML bars (`chart.bars`: a unit and
+        period's small charts) or tiles (`chart.tiles`: a period's map), or it is the SVG
+        rendered at build time (a trend), its size filled in later (`charts.size_mark`).
+        `minhbach-charts.js` replaces either by the live Vega view when JavaScript runs:
+        from an image's spec file (`data-spec`), or for a chart drawn in HTML from its
+        kind's template (`charts.template_path`, one file per edition, found by the
+        figure's kind) and what the figure's own spec adds to it (its data); it then adds
+        buttons for the downloads the live view makes. Where the same figures are already
+        in a table (`data_at`: the page's own table, or the unit history's for a trend
+        repeated on every unit page) they are linked, not repeated. One block of HTML
+        with no blank line, so Markdown keeps it as one block.
+
+        In Python, not a template: a unit page has four or five, and as a template they
+        took an eighth of the page's rendering time.
+        """
+        t = functools.partial(self.strings.get, lang=self.lang)
+        return "\n".join(_figure_lines(chart, file, data_at, data_label, t)) + "\n"
+
     def _change_cell(self, change: Change | None) -> str:
         return f"<td>{html_escape(self.change_text(change)) if change is not None else ''}</td>"
 
@@ -637,7 +666,6 @@ class Renderer:
             return relative + "/" if site_path.endswith("/") or not site_path else relative
 
         prefix = "" if self.lang == "vi" else "en/"
-        figure = self.env.get_template("partials/chart.html.j2")
 
         def chart(kind: str, subject: Any, data_at: str = "", data_label: str = "") -> str:
             """The figure of a chart: bars or image, summary, data table, downloads (or nothing).
@@ -647,12 +675,11 @@ class Renderer:
             made = self.make_chart(kind, subject)
             if made is None:
                 return ""
-            return figure.render(
-                chart=made,
-                file=lambda ext: href(prefix + made.path(ext)),
-                size=charts.size_mark,
-                data_at=data_at.replace("{stem}", made.stem),
-                data_label=data_label,
+            return self.figure(
+                made,
+                lambda ext: href(prefix + made.path(ext)),
+                data_at.replace("{stem}", made.stem),
+                data_label,
             )
 
         return template.render(
@@ -662,6 +689,99 @@ class Renderer:
             chart=chart,
             **page.context,
         )
+
+
+def _figure_lines(
+    chart: charts.Chart, file: Callable[[str], str], data_at: str, data_label: str, t: Any
+) -> Iterator[str]:
+    """The lines of `Renderer.figure`."""
+    h = html_escape
+    yield f'<figure class="mb-chart mb-chart--{chart.kind}" id="{chart.stem}">'
+    yield f'<figcaption class="mb-chart__title">{h(chart.title)}</figcaption>'
+    yield f'<p class="mb-chart__summary">{h(chart.summary)}</p>'
+    if not chart.image:
+        tiles = chart.tiles
+        view = "tiles" if tiles is not None else "bars"
+        yield f'<div class="mb-chart__view mb-chart__view--{view}" aria-hidden="true">'
+        yield f'<script type="application/json" class="mb-chart__spec">{chart.own_json()}</script>'
+        if tiles is not None:
+            yield f'<div class="mb-tiles" style="--mb-columns:{tiles.columns}">'
+            for tile in tiles.tiles:
+                yield (
+                    f'<span class="mb-tile" style="grid-area:{tile.area};background:{tile.fill};'
+                    f'color:{tile.ink}"><b>{h(tile.abbr)}</b> '
+                    f'<span class="mb-tile__value">{h(tile.text)}</span></span>'
+                )
+            yield "</div>"
+            yield '<ul class="mb-tiles__key">'
+            for fill, label in tiles.key:
+                swatch = f'<span class="mb-tiles__swatch" style="background:{fill}"></span>'
+                yield f"<li>{swatch}{h(label)}</li>"
+            yield "</ul>"
+        else:
+            yield '<ul class="mb-bars">'
+            group = None
+            for index, bar in enumerate(chart.bars or ()):
+                if bar.group and (index == 0 or bar.group != group):
+                    yield f'<li class="mb-bars__group">{h(bar.group)}</li>'
+                group = bar.group
+                modifiers = f' class="{bar.modifiers}"' if bar.modifiers else ""
+                style = f' style="{bar.style}"' if bar.style else ""
+                note = f'<span class="mb-bars__note"> · {h(bar.note)}</span>' if bar.note else ""
+                yield (
+                    f"<li{modifiers}{style}><span>{h(bar.label)}</span><span></span>"
+                    f"<span>{h(bar.text)}{note}</span></li>"
+                )
+            yield "</ul>"
+        yield "</div>"
+    else:
+        width, height = charts.size_mark(chart, "width"), charts.size_mark(chart, "height")
+        yield f'<div class="mb-chart__view" aria-hidden="true" data-spec="{file("vl.json")}">'
+        yield (
+            f'<img src="{file("svg")}" alt="" width="{width}" height="{height}" '
+            'loading="lazy" decoding="async">'
+        )
+        yield "</div>"
+    if data_at:
+        yield (
+            f'<p class="mb-chart__data-link"><a href="{data_at}">{t("chart_data")}: '
+            f"{h(data_label)}</a></p>"
+        )
+    else:
+        yield '<details class="mb-chart__data">'
+        yield f"<summary>{t('chart_data')}</summary>"
+        yield '<table class="mb-chart-table">'
+        yield f"<caption>{h(chart.title)}</caption>"
+        numeric = ' class="mb-num"'
+        head = "".join(
+            f'<th scope="col"{numeric if column.numeric else ""}>{h(column.label)}</th>'
+            for column in chart.columns
+        )
+        yield f"<thead><tr>{head}</tr></thead>"
+        yield "<tbody>"
+        text, text_cells = ' class="mb-text"', [not column.numeric for column in chart.columns]
+        for row in chart.rows:
+            cells = [f'<th scope="row">{h(row[0][0])}</th>'] if row else []
+            cells += [
+                f"<td{text if text_cells[index] else ''}>{h(cell[0])}</td>"
+                for index, cell in enumerate(row[1:], 1)
+            ]
+            yield f"<tr>{''.join(cells)}</tr>"
+        yield "</tbody>"
+        yield "</table>"
+        yield "</details>"
+    if not chart.image:
+        yield (
+            f'<p class="mb-chart__downloads">{t("download_chart")}: '
+            f'<a href="{file("csv")}" download>CSV</a></p>'
+        )
+    else:
+        yield (
+            f'<p class="mb-chart__downloads">{t("download_chart")}: '
+            f'<a href="{file("svg")}" download>SVG</a> · <a href="{file("csv")}" download>CSV</a>'
+            f' · <a href="{file("vl.json")}" download>Vega-Lite</a></p>'
+        )
+    yield "</figure>"
 
 
 # A missing figure's cell, in a sortable table (sorts below every figure) and elsewhere.
