@@ -111,6 +111,7 @@ MONEY_SCALES = (
     (Decimal(10) ** 6, "triệu", "million"),
     (Decimal(10) ** 3, "nghìn", "thousand"),
 )
+_INT_SCALES = tuple((int(scale), word) for scale, word, _ in MONEY_SCALES)
 EXACT_MONEY_STEP = Decimal(1000)  # money given to the thousand đồng is exact
 MAX_MONEY_DECIMALS = 3  # "5,057879 tỷ" reads worse than "5 tỷ 057 triệu 879 nghìn đồng"
 UNIT_WORDS = {"count": {"vi": "việc", "en": "cases"}, "points": {"vi": "điểm %", "en": "pp"}}
@@ -149,13 +150,15 @@ def _compound(value: Decimal, lang: str) -> str:
         return (
             f"VND {number(value, lang, decimals_of(Decimal(1)) if value == int(value) else None)}"
         )
-    sign, rest = ("−", -value) if value < 0 else ("", value)
+    # In whole đồng, as integers: what is below a đồng is not shown, and integer divmod
+    # is several times faster than Decimal's (a unit page shows about 120 such amounts).
+    sign, rest = ("−", int(-value)) if value < 0 else ("", int(value))
     groups: list[tuple[int, str]] = []
-    for scale, word, _ in MONEY_SCALES:
+    for scale, word in _INT_SCALES:
         whole, rest = divmod(rest, scale)
         if whole or groups:
-            groups.append((int(whole), f" {word}"))
-    groups.append((int(rest), ""))
+            groups.append((whole, f" {word}"))
+    groups.append((rest, ""))
     while groups[-1][0] == 0:  # "5 tỷ 057 triệu đồng", not "... 000 nghìn 000 đồng"
         groups.pop()
     head, *tail = groups

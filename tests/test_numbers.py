@@ -8,7 +8,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from minhbach.numbers import babel_number, number
+from minhbach.figures import parse_figure
+from minhbach.numbers import _compound as compound_money
+from minhbach.numbers import babel_number, money, number
 
 LANGS = st.sampled_from(["vi", "en"])
 DECIMALS = st.sampled_from([None, 0, 1, 2, 3])
@@ -66,3 +68,24 @@ def test_number_matches_babel(value: Decimal | int, lang: str, decimals: int | N
 )
 def test_number_formats(value: Decimal, lang: str, decimals: int | None, text: str) -> None:
     assert number(value, lang, decimals) == text
+
+
+@given(
+    st.integers(min_value=1000, max_value=10**16),
+    st.sampled_from(["", "0.5", "0.999"]),
+    st.booleans(),
+)
+def test_compound_money_reads_back_to_the_whole_dong(whole: int, below: str, negative: bool) -> None:
+    """'5 tỷ 057 triệu 879 nghìn đồng': every whole đồng of the amount, none invented."""
+    value = Decimal(whole) + Decimal(below or 0)
+    text = compound_money(-value if negative else value, "vi")
+    assert text.startswith("−") == negative
+    figure = parse_figure(text.removeprefix("−"))
+    assert figure.unit is not None and figure.scaled(figure.unit.scale).value == whole
+
+
+def test_money_too_precise_for_its_scale_is_written_whole() -> None:
+    assert money(Decimal(5057879000), Decimal(1)) == "5 tỷ 057 triệu 879 nghìn đồng"
+    assert money(Decimal("5057000000.5"), Decimal("0.5")) == "5 tỷ 057 triệu đồng"
+    assert money(Decimal(-1304000123), Decimal(1)) == "−1 tỷ 304 triệu 000 nghìn 123 đồng"
+    assert money(Decimal(1_234_567_890_123), Decimal(1)) == "1.234 tỷ 567 triệu 890 nghìn 123 đồng"
