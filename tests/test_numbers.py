@@ -75,7 +75,9 @@ def test_number_formats(value: Decimal, lang: str, decimals: int | None, text: s
     st.sampled_from(["", "0.5", "0.999"]),
     st.booleans(),
 )
-def test_compound_money_reads_back_to_the_whole_dong(whole: int, below: str, negative: bool) -> None:
+def test_compound_money_reads_back_to_the_whole_dong(
+    whole: int, below: str, negative: bool
+) -> None:
     """'5 tỷ 057 triệu 879 nghìn đồng': every whole đồng of the amount, none invented."""
     value = Decimal(whole) + Decimal(below or 0)
     text = compound_money(-value if negative else value, "vi")
