@@ -977,7 +977,7 @@ class _OneMarkdown:
 
     def __init__(self) -> None:
         self._made: tuple[object, object, markdown.Markdown] | None = None
-        self.skeleton: Skeleton | None = None
+        self.skeleton: Skeleton | None = None  # how many pages it spared parsing
 
     def __getattr__(self, name: str) -> Any:
         return getattr(markdown, name)
