@@ -692,10 +692,16 @@ class Renderer:
 
 
 def _figure_lines(
-    chart: charts.Chart, file: Callable[[str], str], data_at: str, data_label: str, t: Any
+    chart: charts.Chart,
+    file: Callable[[str], str],
+    data_at: str,
+    data_label: str,
+    t: Callable[[str], str],
 ) -> Iterator[str]:
     """The lines of `Renderer.figure`."""
     h = html_escape
+    csv = file("csv")
+    svg, spec = (file("svg"), file("vl.json")) if chart.image else ("", "")
     yield f'<figure class="mb-chart mb-chart--{chart.kind}" id="{chart.stem}">'
     yield f'<figcaption class="mb-chart__title">{h(chart.title)}</figcaption>'
     yield f'<p class="mb-chart__summary">{h(chart.summary)}</p>'
@@ -736,9 +742,9 @@ def _figure_lines(
         yield "</div>"
     else:
         width, height = charts.size_mark(chart, "width"), charts.size_mark(chart, "height")
-        yield f'<div class="mb-chart__view" aria-hidden="true" data-spec="{file("vl.json")}">'
+        yield f'<div class="mb-chart__view" aria-hidden="true" data-spec="{spec}">'
         yield (
-            f'<img src="{file("svg")}" alt="" width="{width}" height="{height}" '
+            f'<img src="{svg}" alt="" width="{width}" height="{height}" '
             'loading="lazy" decoding="async">'
         )
         yield "</div>"
@@ -759,13 +765,10 @@ def _figure_lines(
         )
         yield f"<thead><tr>{head}</tr></thead>"
         yield "<tbody>"
-        text, text_cells = ' class="mb-text"', [not column.numeric for column in chart.columns]
+        opening = ["<td>" if column.numeric else '<td class="mb-text">' for column in chart.columns]
         for row in chart.rows:
             cells = [f'<th scope="row">{h(row[0][0])}</th>'] if row else []
-            cells += [
-                f"<td{text if text_cells[index] else ''}>{h(cell[0])}</td>"
-                for index, cell in enumerate(row[1:], 1)
-            ]
+            cells += [f"{opening[index]}{h(cell[0])}</td>" for index, cell in enumerate(row[1:], 1)]
             yield f"<tr>{''.join(cells)}</tr>"
         yield "</tbody>"
         yield "</table>"
@@ -773,13 +776,13 @@ def _figure_lines(
     if not chart.image:
         yield (
             f'<p class="mb-chart__downloads">{t("download_chart")}: '
-            f'<a href="{file("csv")}" download>CSV</a></p>'
+            f'<a href="{csv}" download>CSV</a></p>'
         )
     else:
         yield (
             f'<p class="mb-chart__downloads">{t("download_chart")}: '
-            f'<a href="{file("svg")}" download>SVG</a> · <a href="{file("csv")}" download>CSV</a>'
-            f' · <a href="{file("vl.json")}" download>Vega-Lite</a></p>'
+            f'<a href="{svg}" download>SVG</a> · <a href="{csv}" download>CSV</a>'
+            f' · <a href="{spec}" download>Vega-Lite</a></p>'
         )
     yield "</figure>"
 

@@ -977,7 +977,6 @@ class _OneMarkdown:
 
     def __init__(self) -> None:
         self._made: tuple[object, object, markdown.Markdown] | None = None
-        self.skeleton: Skeleton | None = None  # how many pages it spared parsing
 
     def __getattr__(self, name: str) -> Any:
         return getattr(markdown, name)
@@ -987,7 +986,7 @@ class _OneMarkdown:
         # The same configuration objects on every page of a build; made again otherwise.
         if made is None or made[0] is not extensions or made[1] is not extension_configs:
             instance = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
-            self.skeleton = Skeleton(instance)
+            Skeleton(instance)  # installs itself on the instance
             self._made = made = (extensions, extension_configs, instance)
         return made[2].reset()
 
