@@ -663,7 +663,7 @@ def _helper_job(job: HelperJob) -> HelperResult:
     plugin.claims = _CLAIMS
     out = Path(tempfile.mkdtemp(prefix=".helper-", dir=staging))
     # Each page is written into the staging cache as it is built, not all at the end.
-    plugin.stage = PageCache(staging).write
+    plugin.stage = PageCache(staging).stage
     try:
         messages, failure = _run_mkdocs(
             edition,
@@ -818,6 +818,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # The theme's JSON in pages (its translations) in UTF-8, not \u escapes: a third
         # of the bytes. `tojson` still escapes <, >, & and ' for HTML.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+        env.globals["mb_translation"] = theme_translations(env, config.theme["language"])
         if self.stage is not None:
             # A helper's output other than its pages is thrown away: the edition's 404
             # page and sitemap are built by the run that assembles it (0.3 s a helper).
@@ -1033,6 +1034,24 @@ def collapse_whitespace(html: str) -> str:
             kept.append(line)
     kept.append(lines[-1].lstrip())
     return "\n".join(kept)
+
+
+def theme_translations(env: jinja2.Environment, language: str) -> Callable[[str], str]:
+    """The theme's string for a key, as its `partials/language.html` gives it, remembered.
+
+    What `t(key)` of the theme's own partial returns: the edition's language's string,
+    else the English one, else the key. Used by our override of that partial
+    (`site_templates/overrides/partials/language.html`).
+    """
+    chosen = env.get_template(f"partials/languages/{language}.html").module
+    fallback = env.get_template("partials/languages/en.html").module
+
+    @functools.cache
+    def translation(key: str) -> str:
+        found: str = chosen.t(key) or fallback.t(key) or key  # type: ignore[attr-defined]
+        return found
+
+    return translation
 
 
 def _true() -> bool:

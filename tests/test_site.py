@@ -488,3 +488,33 @@ def test_collapse_whitespace_leaves_a_page_with_verbatim_text_alone() -> None:
     html = "<div>\n    <pre>a\n    b</pre>\n</div>\n"
     assert site_stage.collapse_whitespace(html) == html
     assert site_stage.collapse_whitespace("<p>\n    a  b \n\n  </p>") == "<p>\na  b\n</p>"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_our_language_partial_gives_the_themes_strings(language: str) -> None:
+    """Our override of the theme's partials/language.html remembers each string, and gives
+    what the theme's own partial gives, with and without `mb_translation` (the search
+    plugin renders the partial in an environment of its own)."""
+    import jinja2
+    import material
+
+    theme = Path(material.__file__).parent / "templates"
+    ours = REPO / "site_templates" / "overrides"
+    strings = (theme / "partials" / "languages" / f"{language}.html").read_text(encoding="utf-8")
+    keys = sorted(set(re.findall(r'^\s*"([\w.]+)":', strings, flags=re.MULTILINE)))
+    assert len(keys) > 50
+    keys += ["no.such.key", "language"]
+    probe = "{% import 'partials/language.html' as lang with context %}"
+    probe += "{% for key in keys %}{{ lang.t(key) }}\n{% endfor %}"
+
+    def rendered(folders: list[Path], translations: bool) -> list[str]:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(f) for f in folders]))
+        if translations:
+            env.globals["mb_translation"] = site_stage.theme_translations(env, language)
+        config = {"theme": {"language": language}}
+        return env.from_string(probe).render(config=config, keys=keys).split("\n")
+
+    expected = rendered([theme], translations=False)
+    assert expected[keys.index("no.such.key")] == "no.such.key"
+    assert rendered([ours, theme], translations=True) == expected
+    assert rendered([ours, theme], translations=False) == expected
