@@ -245,25 +245,39 @@ def _unread(
 
 
 def _reduce_figure(decimals: dict[str, Decimal], figure: Figure) -> tuple[Any, ...]:
+    # Field by field from lists made once (about 450,000 figures on the reference).
+    fields = figure.__dict__
     state = {}
-    for name, value in figure.__dict__.items():
+    for name, default in _DECIMAL_FIELDS:
+        value = fields[name]
         if type(value) is Decimal:
             # str() keeps the exponent: 1000 and 1E+3, 1 and 1.0 stay apart, as in pickle.
             text = str(value)
-            if text == _DEFAULT_DECIMALS.get(name):
+            if text == default:
                 continue
             value = decimals.setdefault(text, value)
-        elif value is None and name in _DEFAULT_NONE:
-            continue
         state[name] = value
+    for name in _NONE_FIELDS:
+        value = fields[name]
+        if value is not None:
+            state[name] = value
+    for name in _OTHER_FIELDS:
+        state[name] = fields[name]
     return copyreg.__newobj__, (Figure,), state  # type: ignore[attr-defined]
 
 
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(Figure)}
-_DEFAULT_NONE = {name for name, default in _DEFAULTS.items() if default is None}
-_DEFAULT_DECIMALS = {
-    name: str(default) for name, default in _DEFAULTS.items() if type(default) is Decimal
-}
+# Fields that hold a Decimal (with the text of their default, if any), fields whose
+# default is None, and the others: every field of Figure is in one of the three.
+_DECIMAL_FIELDS = tuple(
+    (f.name, str(f.default) if type(f.default) is Decimal else None)
+    for f in dataclasses.fields(Figure)
+    if f.type in ("Decimal", Decimal)
+)
+_NONE_FIELDS = tuple(name for name, default in _DEFAULTS.items() if default is None)
+_OTHER_FIELDS = tuple(
+    name for name in _DEFAULTS if name not in _NONE_FIELDS and name not in dict(_DECIMAL_FIELDS)
+)
 
 
 def context_key(*parts: Any) -> str:
