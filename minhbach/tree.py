@@ -56,6 +56,7 @@ class TreeWriter:
         self.record = record
         self.stats = WriteStats()
         self.entries: dict[str, Entry] = {}  # what this writer claimed, by path from root
+        self._folders: set[str] = set()  # folders `put` made sure of, by path from root
         root.mkdir(parents=True, exist_ok=True)
         self.known: dict[str, Entry] = known if known is not None else {}
         if record and known is None:
@@ -72,7 +73,10 @@ class TreeWriter:
             info = path.stat()
         except FileNotFoundError:
             info = None
-            path.parent.mkdir(parents=True, exist_ok=True)
+            folder = os.path.dirname(rel)
+            if folder not in self._folders:  # asked once per folder, not once per file
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(folder)
         if info is not None and info.st_size == len(data):
             entry: Entry = [info.st_size, info.st_mtime_ns, digest]
             if self.known.get(rel) == entry or path.read_bytes() == data:
@@ -116,17 +120,27 @@ class TreeWriter:
     def finish(self) -> WriteStats:
         """Remove every file not claimed, and empty folders; save the record."""
         manifest = self.root / TREE_MANIFEST
-        claimed = {os.path.join(self._root, rel) for rel in self.entries}
-        if self.record:
-            claimed.add(str(manifest))
-        for folder, _dirs, names in os.walk(self._root, topdown=False):
+        claimed = self.entries
+        start = len(self._root) + 1
+        removed: set[str] = set()  # folders removed, emptied
+        # Bottom up, by paths from the root as `entries` has them; a folder is empty once
+        # none of its files is left and every folder in it was removed (asking the system
+        # again, folder by folder, took a tenth of a second on the reference).
+        for folder, dirs, names in os.walk(self._root, topdown=False):
+            base = folder[start:] + "/" if folder != self._root else ""
+            left = 0
             for name in names:
-                path = os.path.join(folder, name)
-                if path not in claimed:
-                    os.unlink(path)
+                rel = base + name
+                if rel in claimed or (self.record and rel == TREE_MANIFEST):
+                    left += 1
+                else:
+                    os.unlink(os.path.join(folder, name))
                     self.stats.removed += 1
-            if folder != self._root and not os.listdir(folder):
+            if folder == self._root or left:
+                continue
+            if all(os.path.join(folder, name) in removed for name in dirs):
                 os.rmdir(folder)
+                removed.add(folder)
         if self.record:
             tmp = manifest.with_name(f".{manifest.name}.tmp")
             ordered = dict(sorted(self.entries.items()))

@@ -155,3 +155,30 @@ def test_write_tree_notices_a_file_edited_by_hand(tmp_path: Path) -> None:
     (tmp_path / "stray.txt").write_bytes(b"?")
     assert write_tree(tmp_path, {"vi/a.md": b"A\n"}).removed == 2  # b.csv and the stray
     assert not (tmp_path / "files").exists()
+
+
+def test_write_tree_removes_what_no_one_claimed_and_the_folders_it_empties(
+    tmp_path: Path,
+) -> None:
+    from minhbach.pagecache import TREE_MANIFEST
+    from minhbach.tree import write_tree
+
+    before = {
+        "vi/2024/6-thang/a/index.md": b"a",
+        "vi/2024/6-thang/b/index.md": b"b",
+        "vi/2024/ca-nam/c/index.md": b"c",
+        "vi/index.md": b"home",
+        "files/x/y/z.csv": b"z",
+    }
+    write_tree(tmp_path, before)
+    (tmp_path / "vi" / "2024" / "stray" / "deeper").mkdir(parents=True)  # empty folders
+    (tmp_path / "vi" / "2024" / "stray" / "deeper" / "s.txt").write_bytes(b"s")
+    (tmp_path / "kept-empty").mkdir()
+    after = {"vi/2024/6-thang/a/index.md": b"a", "vi/index.md": b"home"}
+    stats = write_tree(tmp_path, after)
+    assert stats.removed == 4  # b, c, z and the stray file
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == sorted([*after, TREE_MANIFEST])
+    folders = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir())
+    # Emptied folders go, bottom up; a folder that was empty before goes too.
+    assert folders == ["vi", "vi/2024", "vi/2024/6-thang", "vi/2024/6-thang/a"]
