@@ -277,6 +277,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A renderer lives for one build, during which the templates do not change:
+            # no need to ask the system whether they did, at every include of every page.
+            auto_reload=False,
             # Compiled templates kept by their source's hash: compiling them is about
             # 0.5 s of a rebuild in which only a few pages change.
             bytecode_cache=bytecode_cache(code_cache),
