@@ -171,9 +171,9 @@ def test_write_tree_removes_what_no_one_claimed_and_the_folders_it_empties(
         "files/x/y/z.csv": b"z",
     }
     write_tree(tmp_path, before)
-    (tmp_path / "vi" / "2024" / "stray" / "deeper").mkdir(parents=True)  # empty folders
+    (tmp_path / "vi" / "2024" / "stray" / "deeper").mkdir(parents=True)  # a stray file
     (tmp_path / "vi" / "2024" / "stray" / "deeper" / "s.txt").write_bytes(b"s")
-    (tmp_path / "kept-empty").mkdir()
+    (tmp_path / "was-empty").mkdir()
     after = {"vi/2024/6-thang/a/index.md": b"a", "vi/index.md": b"home"}
     stats = write_tree(tmp_path, after)
     assert stats.removed == 4  # b, c, z and the stray file
