@@ -265,6 +265,8 @@ class Renderer:
         self.lang = lang
         self.strings = strings
         self.urls = Urls(lang)
+        # A string of this edition by key (with its values): for templates and Python alike.
+        self.t: Callable[..., str] = functools.partial(strings.get, lang=lang)
         self.catalogue = get_catalogue()
         # The charts of periods and histories, by kind and subject: each is shown by more
         # than one page (a period's map on the home page, a trend on every unit page).
@@ -298,7 +300,7 @@ class Renderer:
             scheme_label=self.scheme_label,
         )
         self.env.globals.update(
-            t=lambda key, **values: strings.get(key, lang, **values),
+            t=self.t,
             lang=lang,
             urls=self.urls,
             catalogue=self.catalogue,
@@ -365,7 +367,7 @@ class Renderer:
         In Python, not a template: a unit page has four of them, and as a template they
         took half of the page's rendering time.
         """
-        t = functools.partial(self.strings.get, lang=self.lang)
+        t = self.t
         present = [block for block in blocks if block]
         with_changes = any(block.changes for block in present)
         fields = self.catalogue.groups["results"].fields
@@ -449,7 +451,7 @@ class Renderer:
         In Python, not a template: a unit page has four or five, and as a template they
         took an eighth of the page's rendering time.
         """
-        t = functools.partial(self.strings.get, lang=self.lang)
+        t = self.t
         return "\n".join(_figure_lines(chart, file, data_at, data_label, t)) + "\n"
 
     def _change_cell(self, change: Change | None) -> str:
