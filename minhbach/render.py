@@ -211,7 +211,9 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
                     "unit_period.md.j2",
                     urls.unit_period(page),
                     title,
-                    {"page": page, "view": view, "previous": _previous_page(model, page)},
+                    # Not the period's view: the page's cache key covers its ranks, not the
+                    # period's other datasets (rendercache.Keys.page).
+                    {"page": page, "previous": _previous_page(model, page)},
                     describe=functools.partial(headline_sentence, page, lang, strings),
                 )
             )

@@ -10,16 +10,19 @@ What a page shows, and so its key (besides the generator's code and templates, t
 registry, targets, releases, the set of periods and units published, which every
 page depends on through links, names and targets):
 
-- a unit × period page: every dataset of its period (its ranks, the national totals,
-  the period's ranking) and every dataset of its unit's history (the trend, the same
-  period last year, the predecessors of a merged unit);
+- a unit × period page: every dataset of its unit's history (its own figures, the
+  trend, the same period last year, the predecessors of a merged unit) and its ranks
+  in the period (each rank and the number of units ranked), which the period's other
+  datasets decide. Nothing else of the period: the page is rendered without the
+  period's view (`render.get_pages`), so a template that reached for it would fail;
 - a period page: every dataset of that period and of the same period a year before;
 - a unit history page: every dataset of its history;
 - the home page, the lists, the methodology and the open data page: everything, so
   they are always rendered (five pages per edition).
 
-A dataset is identified by the hash of its file. Keys are conservative: a change to
-any dataset of a period re-renders that period's pages, not only the one unit's.
+A dataset is identified by the hash of its file. Keys are conservative: a page is
+rendered again when a dataset it depends on changes, however little of it the page
+shows (a unit's every page, for one figure of one period: each shows the trend).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
     from .periods import Period
 
 #: Bump when what is cached, or how keys are made, changes.
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -107,11 +110,12 @@ class Keys:
         """The key of a page, or None for a page that depends on everything."""
         if template == "unit_period.md.j2":
             unit: UnitPeriod = context["page"]
+            ranks = json.dumps([sorted(unit.rank.items()), unit.ranked_of])
             try:
                 own = self.history(self.model.history(unit.unit.slug))
-            except KeyError:
-                own = self.dataset(unit)
-            return digest(self.base, path, other, self.period(unit.period), own)
+            except KeyError:  # no history (none is expected): the whole period, as before
+                own = digest(self.period(unit.period), self.dataset(unit))
+            return digest(self.base, path, other, own, ranks)
         if template == "period.md.j2":
             period = context["view"].period
             before = period.same_period_previous_year()

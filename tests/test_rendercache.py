@@ -57,6 +57,30 @@ def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
     assert rendered_changed + cached_changed == rendered
 
 
+def test_a_change_that_moves_no_rank_renders_only_the_pages_that_show_it(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    cache = tmp_path / "cache"
+    first, _, _ = _render(content, cache)
+    dataset = content / "datasets" / "2025-6m" / "gamma.yml"
+    dataset.write_text(
+        dataset.read_text(encoding="utf-8") + 'narrative: "Đã sửa."\n', encoding="utf-8"
+    )
+    changed, rendered, _ = _render(content, cache)
+    fresh, _, _ = _render(content, None)
+    assert changed == fresh
+    assert "Đã sửa.".encode() in changed["vi/2025/6-thang/gamma/index.md"]
+    # The always-rendered five; Gamma's three unit pages (each shows its history's
+    # trend) and its history; the periods 2025-6m and 2026-6m (last year's figures).
+    # Not Alpha's and Beta's pages of 2025-6m: their ranks did not move.
+    assert rendered == 5 + 3 + 1 + 2
+    for unchanged in ("alpha", "beta"):
+        path = f"vi/2025/6-thang/{unchanged}/index.md"
+        assert changed[path] == first[path]
+
+
 def test_trends_are_made_again_only_for_a_changed_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
