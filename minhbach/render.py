@@ -853,8 +853,11 @@ class Share:
 
 
 #: Render pages in forked processes too (one per other core) when at least this many are to
-#: render: forking costs about 0.1 s, a page 10 to 20 ms.
-PARALLEL_ABOVE = 64
+#: render: forking costs about 0.1 s, a page 10 to 20 ms, and a forked process renders
+#: while this one encodes the open data (about 0.5 s for a period's). After one figure
+#: of the reference collection changed (48 pages), the rebuild took 3.37-3.99 s with 16
+#: and 3.84-4.10 s with 64, four runs each, alternating.
+PARALLEL_ABOVE = 16
 
 
 def render(
