@@ -8,9 +8,11 @@ Builds a copy of the content folder with a copy of the project (so neither the u
 content nor the project's templates are ever touched) four times through the real command
 line — cold (empty caches), again with nothing changed, after one dataset's figure changed,
 after a template changed — then the same Markdown pages with a plain MkDocs project whose
-nav lists every page. Prints a Markdown table (wall time, CPU time, peak memory, pages and
-charts built, output size), one PASS/FAIL line per scale target, and writes everything to
-`<work>/results.json`. Standard library and requirements.txt only.
+nav lists every page, then cold once more: the ratio to plain MkDocs is on the mean of
+the two cold builds, one on each side of it, as the machine's speed swings. Prints a
+Markdown table (wall time, CPU time, peak memory, pages and charts built, output size),
+one PASS/FAIL line per scale target, and writes everything to `<work>/results.json`.
+Standard library and requirements.txt only.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from statistics import mean
 from typing import cast
 
 import yaml
@@ -217,6 +220,12 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
     plain: Step | None = None
     if not args.skip_mkdocs and ours_ok:
         plain = measure_plain_mkdocs(work)
+        if plain.returncode == 0:
+            # Our cold build once more, on the other side of plain MkDocs: its 3 to 4
+            # minutes see the machine's swings averaged out, a 40-second build sees one
+            # moment (the same code has taken 30 to 48 s here); the ratio is on the mean
+            # of the two, each of which the report shows (`cold_builds`).
+            steps.append(measure(COLD_AGAIN, build, work))
     checks["machine speed"] = (
         f"a fixed Python loop took {speed_before:.2f} s before the builds and "
         f"{calibrate():.2f} s after (best of {CALIBRATION_RUNS}; a busier or slower machine "
@@ -241,7 +250,8 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
         json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     print(f"\nresults: {work / 'results.json'}; build logs: {work / 'logs'}/")
-    failed = not ours_ok or any("FAILED" in line for line in checks.values())
+    failed = not ours_ok or any(step.returncode != 0 for step in steps)
+    failed = failed or any("FAILED" in line for line in checks.values())
     failed = failed or (plain is not None and plain.returncode != 0)
     return 1 if failed else 0
 
@@ -332,9 +342,20 @@ def count_datasets(content: Path) -> int:
     return sum(1 for _ in (content / "datasets").glob("*/*.yml"))
 
 
+COLD = "cold build"
+#: The second cold build, after plain MkDocs (of the content as the steps left it: one
+#: figure and the unit template changed, the same work).
+COLD_AGAIN = "cold build, again"
+
+
+def cold_builds(steps: list[Step]) -> list[Step]:
+    """The cold builds that succeeded: the first, and the one after plain MkDocs if run."""
+    return [step for step in steps if step.name in (COLD, COLD_AGAIN) and step.returncode == 0]
+
+
 def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) -> Step:
     """Run one build as a child process and measure it; cold clears the build's outputs."""
-    if name == "cold build":
+    if name in (COLD, COLD_AGAIN):
         for folder in ("reports", "site", "cache", ".cache"):
             shutil.rmtree(work / folder, ignore_errors=True)
     print(f"{name} …", end=" ", flush=True)
@@ -726,12 +747,9 @@ def report(steps: list[Step], plain: Step | None, checks: dict[str, str]) -> str
         "(`calibrate`); steps measured at different speeds do not compare.",
         "CPU: user + system of the build and its waited-for children.",
     ]
-    if plain is not None and steps and plain.returncode == 0:
-        ratio = plain.wall_s / steps[0].wall_s
-        lines.append(
-            f"plain MkDocs / cold build: {plain.wall_s:.1f} s / {steps[0].wall_s:.1f} s "
-            f"= {ratio:.2f}×"
-        )
+    colds = cold_builds(steps)
+    if plain is not None and colds and plain.returncode == 0:
+        lines.append(f"plain MkDocs / cold build: {ratio_text(plain, colds)}")
     else:
         lines.append("plain MkDocs / cold build: —")
     lines += [f"{name}: {text}" for name, text in checks.items()]
@@ -770,8 +788,10 @@ def judge(steps: list[Step], plain: Step | None) -> list[Target]:
             return Target(name, f"≤ {limit:g} s", "not measured", None)
         return Target(name, f"≤ {limit:g} s", f"{step.wall_s:.1f} s", step.wall_s <= limit)
 
+    # Every cold build within the limit: the slowest is judged.
+    slowest = max(cold_builds(steps), key=lambda step: step.wall_s, default=None)
     targets = [
-        within("cold build", "cold build", 60),
+        within("cold build", slowest.name if slowest else COLD, 60),
         within("no-op rebuild", "no-op rebuild", 2),
         within("one dataset changed", "one dataset changed", 5),
     ]
@@ -791,14 +811,28 @@ def judge(steps: list[Step], plain: Step | None) -> list[Target]:
         targets.append(Target("built site", "≤ 200 MB", f"{max(sizes):,.1f} MB", max(sizes) <= 200))
     else:
         targets.append(Target("built site", "≤ 200 MB", "not measured", None))
-    cold = by_name.get("cold build")
-    if plain is not None and plain.returncode == 0 and cold is not None:
-        ratio = plain.wall_s / cold.wall_s
-        measured = f"{ratio:.2f}× ({plain.wall_s:.1f} s / {cold.wall_s:.1f} s)"
+    colds = cold_builds(steps)
+    if plain is not None and plain.returncode == 0 and colds:
+        ratio = plain.wall_s / mean(step.wall_s for step in colds)
+        measured = ratio_text(plain, colds)
         targets.append(Target("faster than plain MkDocs", "≥ 5×", measured, ratio >= 5))
     else:
         targets.append(Target("faster than plain MkDocs", "≥ 5×", "not measured", None))
     return targets
+
+
+def ratio_text(plain: Step, colds: list[Step]) -> str:
+    """Plain MkDocs' wall time over our cold builds' mean, and over each of them."""
+    if len(colds) == 1:
+        wall = colds[0].wall_s
+        return f"{plain.wall_s / wall:.2f}× ({plain.wall_s:.1f} s / {wall:.1f} s)"
+    walls = [step.wall_s for step in colds]
+    each = ", ".join(f"{plain.wall_s / wall:.2f}× on {wall:.1f} s" for wall in walls)
+    listed = " and ".join(f"{wall:.1f}" for wall in walls)
+    return (
+        f"{plain.wall_s / mean(walls):.2f}× ({plain.wall_s:.1f} s / {mean(walls):.1f} s, "
+        f"the mean of {listed} s; each alone: {each})"
+    )
 
 
 CALIBRATION_RUNS = 3

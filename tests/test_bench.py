@@ -103,3 +103,29 @@ def test_one_figure_changes_with_everything_that_depends_on_it(tmp_path: Path) -
           change: {completed: {absolute: 99, percent: 11.0}, rate: {points: 1.6}}
         """
     )
+
+
+def test_the_ratio_is_on_the_mean_of_both_cold_builds_and_the_slower_is_judged() -> None:
+    bench = load_bench()
+    steps = [
+        bench.Step("cold build", [], wall_s=40.0, site_mb=199.0),
+        bench.Step("no-op rebuild", [], wall_s=0.4),
+        bench.Step("one dataset changed", [], wall_s=3.5),
+        bench.Step("template changed", [], wall_s=30.0),
+        bench.Step("cold build, again", [], wall_s=62.0),
+    ]
+    plain = bench.Step("plain MkDocs", [], wall_s=255.0)
+    targets = {target.name: target for target in bench.judge(steps, plain)}
+    ratio = targets["faster than plain MkDocs"]
+    assert ratio.passed is True  # 255 / 51 = 5.00
+    assert ratio.measured.startswith("5.00× (255.0 s / 51.0 s, the mean of 40.0 and 62.0 s;")
+    assert "6.38× on 40.0 s, 4.11× on 62.0 s" in ratio.measured
+    assert (targets["cold build"].measured, targets["cold build"].passed) == ("62.0 s", False)
+    assert "plain MkDocs / cold build: 5.00× (255.0 s / 51.0 s" in bench.report(steps, plain, {})
+
+    # A cold build that failed again is not in the mean, and fails the run's cold target
+    # only through its own return code (the run exits 1).
+    steps[-1] = bench.Step("cold build, again", [], returncode=1, wall_s=5.0)
+    targets = {target.name: target for target in bench.judge(steps, plain)}
+    assert targets["faster than plain MkDocs"].measured == "6.38× (255.0 s / 40.0 s)"
+    assert targets["cold build"].measured == "40.0 s"
