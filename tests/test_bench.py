@@ -28,7 +28,8 @@ def load_bench() -> ModuleType:
 def test_bench_builds_the_mini_site_four_times(tmp_path: Path) -> None:
     bench = load_bench()
     work = tmp_path / "work"
-    command = ["bench/run.py", "--content", str(MINI), "--skip-mkdocs", "--work", str(work)]
+    command = ["bench/run.py", "--content", str(MINI), "--skip-mkdocs", "--verify"]
+    command += ["--work", str(work)]
     result = subprocess.run(
         [sys.executable, *command],
         cwd=REPO,
@@ -61,6 +62,34 @@ def test_bench_builds_the_mini_site_four_times(tmp_path: Path) -> None:
     template = REPO / "site_templates/pages/unit_period.md.j2"
     assert bench.TEMPLATE_MARK not in template.read_text(encoding="utf-8")
     assert bench.TEMPLATE_MARK in (work / "project" / bench.UNIT_TEMPLATE).read_text()
+    assert "incremental = fresh: OK, the site equals a fresh build" in result.stdout
+    # The fresh build's outputs, moved aside once compared, are deleted at the end.
+    assert "earlier outputs, moved aside before the builds, deleted in " in result.stdout
+    assert not (work / bench.DISCARDED).exists()
+
+
+def test_earlier_outputs_are_moved_aside_and_deleted_only_once_all_is_measured(
+    tmp_path: Path,
+) -> None:
+    bench = load_bench()
+    work = tmp_path / "work"
+    bench.prepare_work(work, MINI)
+    (work / "site").mkdir()
+    (work / "site" / "index.html").write_text("first run")
+    bench.prepare_work(work, MINI)  # the next run: the last one's folder is moved aside
+    assert (work / bench.MARKER).exists() and not (work / "site").exists()
+    assert not work.with_name("work" + bench.DISCARDED).exists()
+    [previous] = (work / bench.DISCARDED).iterdir()
+    assert (previous / "site" / "index.html").read_text() == "first run"
+
+    (work / "site").mkdir()  # a cold build's outputs, moved aside before the next
+    bench.discard(work, work / "site")
+    bench.discard(work, work / "reports")  # not there: nothing to do
+    assert not (work / "site").exists()
+    assert len(list((work / bench.DISCARDED).iterdir())) == 2
+    assert bench.clear_discarded(work) >= 0
+    assert not (work / bench.DISCARDED).exists()
+    assert (work / "content" / "datasets").is_dir()  # the run's own copies stay
 
 
 def test_one_figure_changes_with_everything_that_depends_on_it(tmp_path: Path) -> None:
