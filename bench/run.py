@@ -43,7 +43,7 @@ import yaml
 PROJECT = Path(__file__).resolve().parent.parent
 MARKER = ".minhbach-bench"  # a work folder without it is never cleared
 #: Where the outputs of earlier builds go, in the work folder, until the run has measured
-#: everything (`Discarded`).
+#: everything (`discard`).
 DISCARDED = ".discarded"
 # Top-level entries of the project that the build does not read; everything else is copied.
 NOT_COPIED = {
@@ -389,7 +389,7 @@ def cold_builds(steps: list[Step]) -> list[Step]:
 
 
 def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) -> Step:
-    """Run one build as a child process and measure it; cold clears the build's outputs."""
+    """Run one build as a child process and measure it; cold first moves the last outputs aside."""
     if name in (COLD, COLD_AGAIN):
         for folder in ("reports", "site", "cache", ".cache"):
             discard(work, work / folder)
