@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from pathlib import Path
 
@@ -13,7 +15,15 @@ from hypothesis import strategies as st
 from mkdocs.config import load_config
 
 from minhbach import site as site_stage
-from minhbach.pagecache import PageCache, Skeleton, hide, skeleton_tree, stash, unstash
+from minhbach.pagecache import (
+    PageCache,
+    Skeleton,
+    hide,
+    link_or_copy,
+    skeleton_tree,
+    stash,
+    unstash,
+)
 from minhbach.problems import UserError
 from minhbach.site import build_site
 from tests.test_site import CONFIG, EDITIONS, EPOCH, PAGES, tree_hashes, write_reports
@@ -426,3 +436,34 @@ def test_a_warning_in_a_helper_fails_the_build(
         _build(reports, tmp_path / "site", tmp_path / "cache")
     assert not (tmp_path / "site").exists()
     assert not list((tmp_path / "cache").glob(".staging-*"))
+
+
+def test_link_or_copy_links_makes_folders_replaces_and_copies_across_devices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "reports" / "chart.svg"
+    source.parent.mkdir()
+    source.write_text("<svg/>")
+    target = tmp_path / "site" / "2024" / "ca-nam" / "chart.svg"  # no folder yet
+    link_or_copy(str(source), str(target))
+    assert target.read_text() == "<svg/>" and target.stat().st_ino == source.stat().st_ino
+    beside = target.with_name("other.svg")  # the folder is there now
+    link_or_copy(str(source), str(beside))
+    assert beside.stat().st_ino == source.stat().st_ino
+
+    newer = tmp_path / "reports" / "newer.svg"
+    newer.write_text("<svg>2</svg>")
+    link_or_copy(str(newer), str(target))  # replaces the old link
+    assert target.read_text() == "<svg>2</svg>" and source.read_text() == "<svg/>"
+
+    with pytest.raises(FileNotFoundError):
+        link_or_copy(str(tmp_path / "reports" / "gone.svg"), str(tmp_path / "site" / "x.svg"))
+    assert not (tmp_path / "site" / "x.svg").exists()
+
+    def cross_device(src: str, dst: str) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    copied = tmp_path / "elsewhere" / "deep" / "chart.svg"  # copied, into a new folder
+    link_or_copy(str(source), str(copied))
+    assert copied.read_text() == "<svg/>" and copied.stat().st_ino != source.stat().st_ino
