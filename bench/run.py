@@ -345,7 +345,8 @@ def clear_discarded(work: Path) -> float:
 
 
 def prepare_work(work: Path, content: Path) -> None:
-    """Clear the work folder and fill it with copies of the content and the project."""
+    """Start the work folder afresh (the last one moved aside: `discard`) with copies of the
+    content and the project."""
     if work.exists() and any(work.iterdir()) and not (work / MARKER).exists():
         raise BenchError(f"{work} is not empty and not a benchmark folder; choose another --work")
     previous = work.with_name(work.name + DISCARDED) if work.exists() else None
