@@ -129,13 +129,32 @@ def _prose(block: str) -> bool:
     return block.endswith(close) and block.count(close) == 1 and block.count(f"<{tag}") == 1
 
 
-def hide(html: str, chunks: list[str]) -> str:
+# A heading's permalink as the toc extension writes it (`permalink: true`): its text is
+# the one thing in a heading the search indexer leaves out, after parsing the link.
+_PERMALINK = re.compile(r'<a class="headerlink" href="[^"<>]*"(?: title="[^"<>]*")?>[^<]*</a>')
+
+
+def hide(html: str, chunks: list[str]) -> tuple[str, list[str]]:
     """Markdown's HTML of a stashed page with each placeholder paragraph of a table,
     figure or the like as a comment, which the search indexer skips, and its prose
-    written as HTML back in place, which the indexer reads."""
+    written as HTML back in place, which the indexer reads; and the chunks `unstash`
+    puts back.
+
+    The headings' permalinks are stashed too, as comments, and added to the chunks: the
+    indexer reads past a permalink (its text is in no entry), and parsing the link took a
+    quarter of the time it spent on a unit page (0.68 against 0.50 ms).
+    """
     if chunks:
         html = _SHOWN.sub(lambda match: chunks[int(match[1])], html)
-    return _PARAGRAPH.sub(r"<!--mb-stash:\1-->", html)
+    html = _PARAGRAPH.sub(r"<!--mb-stash:\1-->", html)
+    links: list[str] = []
+
+    def link(match: re.Match[str]) -> str:
+        links.append(match[0])
+        return f"<!--mb-stash:{len(chunks) + len(links) - 1}-->"
+
+    html = _PERMALINK.sub(link, html)
+    return html, chunks + links if links else chunks
 
 
 def unstash(html: str, chunks: list[str]) -> str:

@@ -896,7 +896,8 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
     ) -> str:
         chunks = self.stashed.get(page.file.src_uri)
         if chunks is not None:
-            return hide(html, chunks)  # before the search plugin reads the page (on_page_context)
+            # Before the search plugin reads the page (on_page_context).
+            html, self.stashed[page.file.src_uri] = hide(html, chunks)
         return html
 
     @event_priority(100)  # before the search plugin indexes the page

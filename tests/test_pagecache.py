@@ -62,10 +62,42 @@ def test_stash_takes_tables_figures_and_details_and_keeps_the_rest() -> None:
     # Markdown makes each a paragraph; `hide` puts the prose back for the indexer to read
     # and turns the others into comments, which it skips.
     html = re.sub(r"^(MB(?:STASH|PROSE)\d+)$", r"<p>\1</p>", text, flags=re.M)
-    hidden = hide(html, chunks)
+    hidden, kept = hide(html, chunks)
+    assert kept == chunks  # no permalink to stash
     assert '<p class="mb-lede">01/10/2015–30/09/2016</p>' in hidden
     assert "<!--mb-stash:1-->" in hidden and "MBSTASH" not in hidden and "MBPROSE" not in hidden
     assert unstash(hidden, chunks) == GENERATED
+
+
+@pytest.mark.parametrize("title", ["Liên kết đến mục này", ""])
+def test_hide_stashes_permalinks_which_the_search_indexer_reads_past(title: str) -> None:
+    """The headings' permalinks are stashed as comments: the search index's sections are
+    the same as with them in place, and `unstash` puts them back as they were."""
+    from material.plugins.search.plugin import Parser
+
+    text, chunks = stash(GENERATED.split("---\n", 2)[2])  # without the front matter
+    options = {**_OPTIONS["extension_configs"]}
+    options["toc"] = {**options["toc"], "permalink": True, "permalink_title": title}
+    html = markdown.Markdown(extensions=_OPTIONS["extensions"], extension_configs=options).convert(
+        text
+    )
+    assert html.count('class="headerlink"') == 2
+    hidden, kept = hide(html, chunks)
+    assert kept[: len(chunks)] == chunks and len(kept) == len(chunks) + 2
+    assert "headerlink" not in hidden
+
+    def sections(page: str) -> list[tuple[str | None, str, str]]:
+        parser = Parser()
+        parser.feed(page)
+        parser.close()
+        return [(s.id, "".join(s.title), "".join(s.text)) for s in parser.data]
+
+    shown = html.replace("<p>MBPROSE0</p>", chunks[0])  # what the indexer read before
+    shown = re.sub(r"<p>MBSTASH(\d+)</p>", r"<!--mb-stash:\1-->", shown)
+    assert sections(hidden) == sections(shown)
+    titles = [title for _, title, _ in sections(hidden)]
+    assert titles == ["Quảng Trị: cả năm 2016", "Kết quả thi hành án"]  # no "¶"
+    assert unstash(hidden, kept) == unstash(shown, chunks)
 
 
 @pytest.mark.parametrize(
