@@ -15,7 +15,8 @@ stage already produced (tables, figures), so the MkDocs stage here:
   in the open data files). A page's prose written as HTML (its lede, narrative and
   source, `<p class="mb-…">` or `<div class="mb-…">`), which Markdown would pass
   through as it is, is stashed too but put back before the search index reads the
-  page, so the index sees it as before;
+  page, so the index sees it as before; the headings' permalinks are hidden from the
+  search indexer alone, which parsed each only to leave its text out;
 - **parses** a stashed page without Python-Markdown's block parser and inline
   processor when nothing is left of it but headings of plain text and placeholders
   (every unit page: its prose is written as HTML), which is about two thirds of the
