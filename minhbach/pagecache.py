@@ -148,14 +148,13 @@ def hide(html: str, chunks: list[str]) -> tuple[str, list[str]]:
     if chunks:
         html = _SHOWN.sub(lambda match: chunks[int(match[1])], html)
     html = _PARAGRAPH.sub(r"<!--mb-stash:\1-->", html)
-    links: list[str] = []
+    kept = list(chunks)
 
     def link(match: re.Match[str]) -> str:
-        links.append(match[0])
-        return f"<!--mb-stash:{len(chunks) + len(links) - 1}-->"
+        kept.append(match[0])
+        return f"<!--mb-stash:{len(kept) - 1}-->"
 
-    html = _PERMALINK.sub(link, html)
-    return html, chunks + links if links else chunks
+    return _PERMALINK.sub(link, html), kept
 
 
 def unstash(html: str, chunks: list[str]) -> str:

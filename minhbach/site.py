@@ -895,7 +895,8 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         chunks = self.stashed.get(page.file.src_uri)
-        if chunks:  # none stashed: a page `stash` left as it is, placeholder words and all
+        # Nothing stashed (no HTML block, or a placeholder word of its own): nothing hidden.
+        if chunks:
             # Before the search plugin reads the page (on_page_context).
             html, self.stashed[page.file.src_uri] = hide(html, chunks)
         return html
