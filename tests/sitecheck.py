@@ -7,11 +7,16 @@ sees as markup, not URL-looking strings inside scripts.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
+import json
 import re
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 # Attributes that make the browser fetch something, per element. `<a href>` is left
 # out on purpose: following a link is the reader's choice, not a request of the page.
@@ -213,3 +218,133 @@ def _files(site: Path, suffixes: Iterable[str]) -> Iterator[Path]:
 
 def _where(site: Path, path: Path, url: str) -> str:
     return f"{path.relative_to(site).as_posix()}: {url}"
+
+
+# --- scripts and formulas a hostile content folder might plant ---------------------------
+
+# The inline scripts the site itself writes (Material's theme), by how their text starts;
+# inline JSON data (`type="application/json"`) is allowed when it parses as JSON.
+_OWN_INLINE_SCRIPTS = (
+    'var palette=__md_get("__palette")',
+    "var target=document.getElementById(location.hash.slice(1))",
+    "__md_scope=new URL(",
+)
+# Elements a page of this site never has: they run, frame or send something.
+_FORBIDDEN_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "form"}
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:application")
+
+
+class _Scripts(HTMLParser):
+    """Everything in a page (or a fragment of one) that could run a script."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._script: tuple[dict[str, str], list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+            squeezed = "".join(value.split()).lower()
+            if name in _URL_ATTRIBUTES and squeezed.startswith(_SCRIPT_SCHEMES):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+        if tag in _FORBIDDEN_ELEMENTS:
+            self.problems.append(f"<{tag}> element")
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            self.problems.append("<meta http-equiv=refresh>")
+        if tag == "script":
+            self._script = (values, [])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "script":
+            self.handle_endtag(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script[1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "script" or self._script is None:
+            return
+        values, parts = self._script
+        self._script = None
+        text = "".join(parts).strip()
+        if values.get("src"):
+            if _is_external(values["src"]):
+                self.problems.append(f"<script src={values['src']!r}> from another host")
+            return
+        if values.get("type") == "application/json":
+            try:
+                json.loads(text)
+            except ValueError:
+                self.problems.append(f"inline JSON that does not parse: {text[:80]!r}")
+            return
+        if not text.startswith(_OWN_INLINE_SCRIPTS):
+            self.problems.append(f"inline script not the site's own: {text[:80]!r}")
+
+
+def script_problems(markup: str) -> list[str]:
+    """What in an HTML page or fragment could run a script, or frame or post elsewhere."""
+    parser = _Scripts()
+    parser.feed(markup)
+    parser.close()
+    return parser.problems
+
+
+def site_script_problems(site: Path) -> list[str]:
+    """`script_problems` of every page of `site`, of each search-index entry (Material
+    shows an entry's title and text as HTML) and of every SVG image."""
+    found: list[str] = []
+    for path in _files(site, (".html", ".htm")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found.extend(_where(site, path, problem) for problem in script_problems(text))
+    for path in sorted(site.rglob("search_index.json")):
+        for doc in json.loads(path.read_text(encoding="utf-8"))["docs"]:
+            for key in ("title", "text"):
+                for problem in script_problems(doc.get(key, "")):
+                    found.append(_where(site, path, f"{doc.get('location')}: {key}: {problem}"))
+    for path in _files(site, (".svg",)):
+        root = ElementTree.fromstring(path.read_bytes())
+        for element in root.iter():
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag in ("script", "foreignObject") or tag in _FORBIDDEN_ELEMENTS:
+                found.append(_where(site, path, f"<{tag}> in an SVG"))
+            found.extend(
+                _where(site, path, f"<{tag} {name}> in an SVG")
+                for name in element.attrib
+                if name.rsplit("}", 1)[-1].startswith("on")
+            )
+    return found
+
+
+# OWASP, "CSV Injection": a cell starting with one of these is read as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def table_files(site: Path) -> list[Path]:
+    """Every published table file: CSV, gzipped or not."""
+    return sorted(
+        path
+        for path in site.rglob("*")
+        if path.is_file() and path.name.endswith((".csv", ".csv.gz"))
+    )
+
+
+def formula_cells(path: Path) -> list[str]:
+    """Every cell of a CSV file (gzipped or not) that a spreadsheet would run as a formula:
+    it starts with a formula character and is not a plain number."""
+    raw = path.read_bytes()
+    if path.name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    found = []
+    rows = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    for number, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row, start=1):
+            if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+                found.append(f"{path.name}:{number}:{column}: {cell[:60]!r}")
+    return found
