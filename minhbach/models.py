@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
 from .catalogue import Text
 from .figures import Figure, FigureError, parse_figure
+from .periods import date_problem
 
 
 def _read_figure(raw: Any) -> Figure:
@@ -26,6 +27,18 @@ def _read_figure(raw: Any) -> Figure:
 
 
 Fig = Annotated[Figure, PlainValidator(_read_figure)]
+
+
+def _check_day(value: dt.date) -> dt.date:
+    # The YAML loader bounds the dates it reads; this bounds a date written as quoted text.
+    problem = date_problem(value.date() if isinstance(value, dt.datetime) else value)
+    if problem is not None:
+        raise PydanticCustomError("date_range", f"the date {problem}")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_check_day)]
+Moment = Annotated[dt.datetime | dt.date, AfterValidator(_check_day)]
 
 
 class Strict(BaseModel):
@@ -60,7 +73,7 @@ class Source(Strict):
     title: str | None = None
     publisher: str | None = None
     url: str | None = None
-    date: dt.date | None = None
+    date: Day | None = None
     archive: str | None = None
 
 
@@ -181,8 +194,8 @@ SchemeId = Literal["national", "pre2025", "post2025"]
 class Scheme(Strict):
     id: Literal["pre2025", "post2025"]
     label: Text
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     basis: str | None = None
 
 
@@ -238,7 +251,7 @@ class Release(Strict):
     """A scheduled or published release of one period's results."""
 
     period: str
-    publish_at: dt.datetime | dt.date
+    publish_at: Moment
     status: Literal["scheduled", "published"]
     title: Text | None = None
     note: str | None = None

@@ -18,7 +18,12 @@ Lang = Literal["vi", "en"]
 
 _PERIOD_RE = re.compile(r"^(?P<year>\d{4})-(?P<months>\d{1,2})m$")
 FIRST_YEAR = 1990
-LAST_YEAR = 2100
+LAST_YEAR = 2099
+# Any date content may give (a source's, a release's, a scheme's): the republic's first
+# year to the century's last. Later dates are mistakes, and past 2106 they do not fit the
+# 32-bit times of the site's gzip headers.
+FIRST_DAY = dt.date(1945, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
 
 
 class PeriodError(ValueError):
@@ -111,6 +116,13 @@ class Period:
 
 def _en_date(day: dt.date) -> str:
     return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def date_problem(day: dt.date) -> str | None:
+    """Why `day` (or the day of a date and time) cannot be a content date; None if it can."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return f"{day.isoformat()} is outside {FIRST_DAY.year}-{LAST_DAY.year}"
 
 
 def statistical_year_of(day: dt.date) -> int:

@@ -8,9 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minhbach.periods import Period, PeriodError, statistical_year_of
+from minhbach.periods import (
+    FIRST_YEAR,
+    LAST_DAY,
+    LAST_YEAR,
+    Period,
+    PeriodError,
+    date_problem,
+    statistical_year_of,
+)
 
-years = st.integers(min_value=1991, max_value=2099)
+# One year inside the bounds on each side: the tests step a year back and forth.
+years = st.integers(min_value=FIRST_YEAR + 1, max_value=LAST_YEAR - 1)
 months = st.integers(min_value=1, max_value=12)
 
 
@@ -35,7 +44,10 @@ def test_february_of_a_leap_year() -> None:
     assert Period(2023, 5).end == dt.date(2023, 2, 28)
 
 
-@pytest.mark.parametrize("text", ["2024-0m", "2024-13m", "2024-6", "24-6m", "2024 6m", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["2024-0m", "2024-13m", "2024-6", "24-6m", "2024 6m", "", "2200-12m", "0000-12m", "0-12m"],
+)
 def test_bad_periods(text: str) -> None:
     with pytest.raises(PeriodError):
         Period.parse(text)
@@ -72,3 +84,23 @@ def test_same_period_previous_year_is_one_year_earlier(year: int, month_count: i
 def test_longer_periods_end_later(year: int, month_count: int) -> None:
     assert Period(year, month_count).end < Period(year, month_count + 1).end
     assert Period(year, month_count) < Period(year, month_count + 1) < Period(year + 1, 1)
+
+
+def test_the_last_period_ends_before_the_last_content_date() -> None:
+    assert Period(LAST_YEAR, 12).end <= LAST_DAY
+    with pytest.raises(PeriodError, match="outside 1990-2099"):
+        Period.parse("2100-12m")
+
+
+@pytest.mark.parametrize(
+    ("day", "problem"),
+    [
+        (dt.date(1944, 12, 31), "1944-12-31 is outside 1945-2099"),
+        (dt.date(1945, 1, 1), None),
+        (dt.date(2099, 12, 31), None),
+        (dt.date(2100, 1, 1), "2100-01-01 is outside 1945-2099"),
+        (dt.date(2107, 1, 1), "2107-01-01 is outside 1945-2099"),  # past 32-bit gzip times
+    ],
+)
+def test_content_dates_are_bounded(day: dt.date, problem: str | None) -> None:
+    assert date_problem(day) == problem
