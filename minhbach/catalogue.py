@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .problems import UserError
 
 Lang = Literal["vi", "en"]
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
@@ -157,8 +159,23 @@ class Catalogue(BaseModel):
 @functools.cache
 def get_catalogue() -> Catalogue:
     """Load and check the catalogue shipped with the package."""
-    data = yaml.load(CATALOGUE_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    return Catalogue.model_validate(data)
+    # Part of the code, not of the content: a missing or broken catalogue is a broken
+    # installation, told in one line rather than a traceback.
+    try:
+        text = CATALOGUE_PATH.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise UserError(
+            f"the indicator catalogue {CATALOGUE_PATH} cannot be read ({reason}); "
+            "it is part of Minh Bạch: restore it from the repository"
+        ) from None
+    try:
+        return Catalogue.model_validate(yaml.load(text, Loader=yaml.CSafeLoader))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise UserError(
+            f"the indicator catalogue {CATALOGUE_PATH} is broken: {str(exc).splitlines()[0]}; "
+            "it is part of Minh Bạch: restore it from the repository"
+        ) from None
 
 
 def suggest(word: str, choices: Sequence[str]) -> str | None:

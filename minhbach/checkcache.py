@@ -33,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .boundary import ContentFolder
 from .figures import Figure
 from .problems import Problem
 
@@ -55,7 +56,7 @@ class FileCheck:
 
     problems: tuple[Problem, ...]
     checked: CheckedDataset | None
-    sources: tuple[tuple[str, str | None], ...]  # archived sources read: name, sha256 or None
+    sources: tuple[tuple[str, str], ...]  # archived sources read: name, `source_state`
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,13 @@ class CheckCache:
     files are dropped), if any was added or dropped.
     """
 
-    def __init__(self, folder: Path, context: str, sources: Path) -> None:
+    def __init__(self, folder: Path, context: str, content: ContentFolder) -> None:
         self.folder = folder
         self.context = context
-        self.sources = sources
+        self.content = content
         self.hits = 0
         self.misses = 0
-        self._source_hashes: dict[str, str | None] = {}
+        self._source_states: dict[str, str] = {}
         self._stored = self._read()
         self._kept: dict[bytes, tuple[bytes, bytes | memoryview]] = {}
         self._changed = False
@@ -103,7 +104,7 @@ class CheckCache:
         """The result stored under `key`, if intact and its sources unchanged; else None."""
         result = self._load(key)
         if not isinstance(result, FileCheck) or any(
-            self.source_hash(name) != digest for name, digest in result.sources
+            self.source_state(name) != state for name, state in result.sources
         ):
             self.misses += 1
             return None
@@ -156,14 +157,14 @@ class CheckCache:
             old.unlink(missing_ok=True)
         self._stored, self._kept, self._changed = {}, {}, False
 
-    def source_hash(self, name: str) -> str | None:
-        """The sha256 of an archived source as the checks read it; None if it is not a file."""
-        if name not in self._source_hashes:
-            path = self.sources / name
-            self._source_hashes[name] = (
-                hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-            )
-        return self._source_hashes[name]
+    def source_state(self, name: str) -> str:
+        """An archived source as the checks read it, through the content boundary: its
+        sha256, or why it is refused (a symlink now is a miss, never the old result)."""
+        if name not in self._source_states:
+            from .validate import source_state
+
+            self._source_states[name] = source_state(self.content, name)
+        return self._source_states[name]
 
     def _read(self) -> dict[bytes, tuple[bytes, memoryview]]:
         """The pack's entries by key: the sha256 of each pickle and the pickle, unread."""

@@ -32,6 +32,7 @@ import yaml
 from babel.dates import format_date
 
 from . import charts
+from .boundary import ContentFolder, ContentPathError, name_problem
 from .catalogue import Lang, get_catalogue
 from .compute import (
     BlockView,
@@ -52,9 +53,11 @@ from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
 from .pagecache import bytecode_cache
 from .periods import Period
+from .problems import UserError
 from .processes import may_fork
 from .rendercache import ChartMemo, Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
+from .validate import read_archive
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -1177,16 +1180,27 @@ def _editorial(root: Path, langs: tuple[Lang, ...] = LANGS) -> dict[str, bytes]:
 
 def _archives(model: SiteModel) -> dict[str, bytes]:
     """Archived source texts, published beside the data so every figure can be traced."""
+    # Read as the check read them, through the content boundary: a file swapped for a link
+    # since the check is refused here too, never followed.
+    folder = ContentFolder(model.content.root)
     files: dict[str, bytes] = {}
     for page in model.pages:
         archive = page.checked.summary.source.archive
-        path = f"vi/{DATA_DIR}/nguon/{archive}"
-        if archive and path not in files:  # one archive serves many datasets
-            files[path] = (model.content.root / "sources" / archive).read_bytes()
+        if not archive:
+            continue
+        path = f"vi/{archive_path(archive)}"
+        if path not in files:  # one archive serves many datasets
+            try:
+                files[path] = read_archive(folder, archive)
+            except ContentPathError as exc:
+                raise UserError(f"{page.checked.src_path}: source.archive: {exc.message}") from None
     return files
 
 
 def archive_path(name: str) -> str:
+    """Where an archived source (a checked `source.archive`) is published, below an edition."""
+    if name_problem(name) is not None:  # the check refuses such names: a bug if one is here
+        raise ValueError(f"archive name {name!r} leaves the archive folder")
     return f"{DATA_DIR}/nguon/{name}"
 
 

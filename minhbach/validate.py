@@ -23,15 +23,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue
+from .boundary import ContentFolder, ContentPathError, name_problem
+from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue, suggest
 from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
 from .figures import Figure, MoneyUnit
-from .load import load_model, validate_document, validate_pruned
+from .load import validate_document, validate_pruned
 from .memory import collector_paused
 from .models import (
     SUBAGGREGATES,
@@ -49,12 +50,28 @@ from .numbers import EXACT_MONEY_STEP, figure_text, number, span
 from .periods import Period, PeriodError
 from .problems import Problems, Severity
 from .processes import may_fork
-from .registry import Registry, ResolveError
+from .registry import Registry, ResolveError, check_regions
 from .yamlfile import Document, decode_text, load_yaml_bytes
 
 Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 HUNDRED = Decimal(100)
 RATE_TOLERANCE = Decimal("0.05")  # percentage points, THADS.md §6
+#: A source's web address: http or https, no space anywhere.
+WEB_ADDRESS = re.compile(r"https?://\S+")
+#: Releases without a time zone are dated in Vietnam's (UTC+7, no daylight saving).
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+#: What a content folder holds; anything else at its top is reported, not silently ignored
+#: (dot-files, such as .gitkeep, are left alone).
+CONTENT_ENTRIES = (
+    "provinces.yml",
+    "targets.yml",
+    "releases.yml",
+    "datasets",
+    "sources",
+    "pages",
+    "README.md",
+)
 
 
 @dataclass(frozen=True)
@@ -155,42 +172,39 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return str(path)
 
 
-def _display_paths(paths: list[Path], cwd: Path) -> list[str]:
-    """`display_path` of each path, resolving each folder once instead of each file."""
-    folders: dict[Path, Path] = {}
-    shown = []
-    for path in paths:
-        if path.is_symlink():  # shown as its target
-            shown.append(display_path(path, cwd))
-            continue
-        folder = folders.get(path.parent)
-        if folder is None:
-            folder = folders[path.parent] = path.parent.resolve()
-        try:
-            shown.append(str((folder / path.name).relative_to(cwd)))
-        except ValueError:
-            shown.append(str(path))
-    return shown
+def _shown(folder: str, relative: str) -> str:
+    """A content file's path in messages: the folder as `display_path` shows it, then the
+    path below it as written (never a link's target)."""
+    return str(Path(folder, *relative.split("/")))
 
 
-def check_content(root: Path, cache_dir: Path | None = None) -> tuple[Content, Problems]:
+def check_content(
+    root: Path, cache_dir: Path | None = None, as_of: dt.datetime | None = None
+) -> tuple[Content, Problems]:
     """Load and check every file of a content folder; return what passed and all problems.
 
     With `cache_dir`, each dataset file's own checks are skipped when the file and all
     they read are unchanged since a run that stored them there (see `checkcache`).
+    Releases are compared with `as_of` (aware; now by default): one dated later cannot
+    be published yet.
     """
     with collector_paused():
-        return _check_content(root, cache_dir)
+        return _check_content(root, cache_dir, as_of or dt.datetime.now(dt.UTC))
 
 
-def _check_content(root: Path, cache_dir: Path | None) -> tuple[Content, Problems]:
+def _check_content(
+    root: Path, cache_dir: Path | None, as_of: dt.datetime
+) -> tuple[Content, Problems]:
     problems = Problems()
     catalogue = get_catalogue()
     content = Content(root)
+    folder = ContentFolder(root)
+    shown_root = display_path(root)
+    _check_entries(folder, shown_root, problems)
     content.registry = _load_registry(root / "provinces.yml", problems)
     if content.registry is not None:
         content.targets = _load_targets(root / "targets.yml", content.registry, problems)
-    content.releases = _load_releases(root / "releases.yml", problems)
+    content.releases = _load_releases(root / "releases.yml", problems, as_of)
     cache = None
     if cache_dir is not None:
         # What a file's checks read besides the file: registry, targets, where sources are.
@@ -200,13 +214,14 @@ def _check_content(root: Path, cache_dir: Path | None) -> tuple[Content, Problem
             content.registry,
             sorted(content.targets.items()),
         )
-        cache = CheckCache(cache_dir, context, root / "sources")
-    cwd = Path.cwd().resolve()
-    paths = _dataset_paths(root, problems)
-    files = [
-        (shown, path.read_bytes())
-        for shown, path in zip(_display_paths(paths, cwd), paths, strict=True)
-    ]
+        cache = CheckCache(cache_dir, context, folder)
+    files = []
+    for relative in _dataset_paths(folder, shown_root, problems):
+        shown = _shown(shown_root, relative)
+        try:
+            files.append((shown, folder.read(relative)))
+        except ContentPathError as exc:
+            problems.error(shown, None, None, exc.message, hint=exc.hint, rule="path")
     # One hash of each file for the later stages' caches (rendercache, opendata).
     content.hashes = {shown: hashlib.sha256(data).hexdigest() for shown, data in files}
     results: list[FileCheck | None] = [None] * len(files)
@@ -400,48 +415,88 @@ def check_file(
 # --- registry, targets, releases ---
 
 
+def _read_model(
+    path: Path, model: type[M], problems: Problems, missing: str | None = None
+) -> tuple[str, tuple[Document, M] | None]:
+    """A content file (`path`, at the top of the content folder) read through the
+    boundary and validated as `model`: its path as shown, and what was read.
+
+    A file that is not there is nothing to read, or the error `missing` if it is required.
+    """
+    shown = _shown(display_path(path.parent), path.name)
+    if not os.path.lexists(path):
+        if missing is not None:
+            problems.error(
+                shown,
+                None,
+                None,
+                missing,
+                hint=f"every content folder needs {path.name}",
+                rule="path",
+            )
+        return shown, None
+    try:
+        data = ContentFolder(path.parent).read(path.name)
+    except ContentPathError as exc:
+        problems.error(shown, None, None, exc.message, hint=exc.hint, rule="path")
+        return shown, None
+    doc = load_yaml_bytes(data, problems, shown)
+    if doc is None:
+        return shown, None
+    return shown, validate_document(doc, model, problems)
+
+
+def _field(loc: Loc) -> str:
+    """A place in a file that is not a dataset, for a message: 'units[3].name.vi'."""
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+
+
 def _load_registry(path: Path, problems: Problems) -> Registry | None:
-    shown = display_path(path)
-    if not path.exists():
-        problems.error(
-            shown,
-            None,
-            None,
-            "the unit registry is missing",
-            hint="every content folder needs provinces.yml",
-            rule="registry",
-        )
-        return None
-    loaded = load_model(path, RegistryFile, problems, shown)
+    shown, loaded = _read_model(
+        path, RegistryFile, problems, missing="the unit registry is missing"
+    )
     if loaded is None:
         return None
     doc, data = loaded
     registry = Registry.from_file(data)
-    found = registry.check()
-    for index, name, message in found:
-        problems.error(
-            shown,
-            doc.mark(("units", index, name)),
-            f"units[{index}].{name}",
-            message,
-            rule="registry",
-        )
+    found = registry.check() + check_regions(data.regions)
+    for loc, message in found:
+        problems.error(shown, doc.mark(loc), _field(loc), message, rule="registry")
     return None if found else registry
 
 
 def _load_targets(
     path: Path, registry: Registry, problems: Problems
 ) -> dict[tuple[str, int], TargetEntry]:
-    if not path.exists():
-        return {}
-    shown = display_path(path)
-    loaded = load_model(path, TargetsFile, problems, shown)
+    shown, loaded = _read_model(path, TargetsFile, problems)
     if loaded is None:
         return {}
     doc, data = loaded
+    catalogue = get_catalogue()
+    folder = ContentFolder(path.parent)
     targets: dict[tuple[str, int], TargetEntry] = {}
     for index, entry in enumerate(data.targets):
         loc: Loc = ("targets", index)
+        bases = list(catalogue.enums["target_basis"])
+        if entry.basis is not None and entry.basis not in bases:
+            problems.error(
+                shown,
+                doc.mark((*loc, "basis")),
+                f"targets[{index}].basis",
+                f"{entry.basis!r} is not one of {', '.join(bases)}",
+                hint=did_you_mean(entry.basis, bases),
+                rule="schema",
+            )
+        if entry.source is not None:
+            for key, message, hint in _source_problems(entry.source, folder):
+                problems.error(
+                    shown,
+                    doc.mark((*loc, "source", key)),
+                    f"targets[{index}].source.{key}",
+                    message,
+                    hint=hint,
+                    rule="source",
+                )
         try:
             first, last = Period(entry.year, 1).start, Period(entry.year, 12).end
         except PeriodError as exc:
@@ -506,11 +561,8 @@ def _load_targets(
     return targets
 
 
-def _load_releases(path: Path, problems: Problems) -> list[Any]:
-    if not path.exists():
-        return []
-    shown = display_path(path)
-    loaded = load_model(path, ReleasesFile, problems, shown)
+def _load_releases(path: Path, problems: Problems, as_of: dt.datetime) -> list[Any]:
+    shown, loaded = _read_model(path, ReleasesFile, problems)
     if loaded is None:
         return []
     doc, data = loaded
@@ -557,21 +609,59 @@ def _load_releases(path: Path, problems: Problems) -> list[Any]:
                 f"({period.end:%d/%m/%Y})",
                 rule="release",
             )
+        if release.status == "published" and _is_after(release.publish_at, as_of):
+            problems.error(
+                shown,
+                doc.mark(("releases", index, "status")),
+                f"releases[{index}].status",
+                "a release dated in the future cannot be published",
+                hint="set status: scheduled",
+                rule="release",
+            )
     return list(data.releases)
 
 
-def _dataset_paths(root: Path, problems: Problems) -> list[Path]:
-    folder = root / "datasets"
-    if not folder.is_dir():
+def _is_after(publish_at: dt.datetime | dt.date, now: dt.datetime) -> bool:
+    """Is a release's time later than `now`? A day without a time is Vietnam's day."""
+    if isinstance(publish_at, dt.datetime):  # a date too: asked first
+        if publish_at.tzinfo is None:  # an error of its own; compared as Vietnam's time
+            publish_at = publish_at.replace(tzinfo=VIETNAM)
+        return publish_at > now
+    return publish_at > now.astimezone(VIETNAM).date()
+
+
+def _dataset_paths(folder: ContentFolder, shown_root: str, problems: Problems) -> list[str]:
+    """The dataset files (paths below the content folder) to check; what else is under
+    datasets/ is reported. Dot-files (an editor's or the system's) are left alone."""
+    shown = _shown(shown_root, "datasets")
+    if not folder.is_folder("datasets"):
+        where = folder.path("datasets")
+        hint = (
+            "every content folder needs datasets/<period>/<unit>.yml: nothing can be "
+            "published without it"
+        )
+        if where.is_symlink():
+            message = "datasets is a symbolic link; it must be a folder inside the content folder"
+            hint = "replace the link by the folder itself"
+        elif where.exists():
+            message = "datasets is not a folder"
+        else:
+            message = "the datasets folder is missing"
+        problems.error(shown, None, None, message, hint=hint, rule="path")
         return []
     paths = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_dir() or path.name.startswith("."):
+    found = False
+    for relative, problem in folder.walk("datasets"):
+        if any(part.startswith(".") for part in relative.split("/")):
             continue
-        relative = path.relative_to(folder)
-        if path.suffix == ".yaml":
+        found = True
+        path = PurePosixPath(relative)
+        file_shown = _shown(shown_root, relative)
+        if problem is not None:
+            problems.error(file_shown, None, None, problem.message, hint=problem.hint, rule="path")
+        elif path.suffix == ".yaml":
             problems.error(
-                display_path(path),
+                file_shown,
                 None,
                 None,
                 "datasets end in .yml",
@@ -580,11 +670,11 @@ def _dataset_paths(root: Path, problems: Problems) -> list[Path]:
             )
         elif path.suffix != ".yml":
             problems.warning(
-                display_path(path), None, None, "not a dataset (.yml); it is ignored", rule="path"
+                file_shown, None, None, "not a dataset (.yml); it is ignored", rule="path"
             )
-        elif len(relative.parts) != 2:
+        elif len(path.parts) != 3:
             problems.error(
-                display_path(path),
+                file_shown,
                 None,
                 None,
                 "a dataset lives at datasets/<period>/<unit>.yml",
@@ -592,8 +682,88 @@ def _dataset_paths(root: Path, problems: Problems) -> list[Path]:
                 rule="path",
             )
         else:
-            paths.append(path)
+            paths.append(relative)
+    if not found:
+        # A warning, not an error: a new portal starts empty. An empty folder is what a
+        # working copy keeps when every dataset is deleted; a clone (git keeps no empty
+        # folder) has none, and that is an error above. Strict builds (CI) fail on both.
+        problems.warning(
+            shown,
+            None,
+            None,
+            "no datasets: the site will have no period or unit page",
+            hint="add datasets/<period>/<unit>.yml",
+            rule="path",
+        )
     return paths
+
+
+def _source_problems(
+    source: Source, folder: ContentFolder
+) -> Iterator[tuple[str, str, str | None]]:
+    """What is wrong with a source's address and archived copy: (field, message, hint)."""
+    if source.url and not WEB_ADDRESS.fullmatch(source.url):
+        yield "url", f"{source.url!r} is not a web address", None
+    if source.archive:
+        try:
+            decode_text(read_archive(folder, source.archive))
+        except ContentPathError as exc:
+            yield "archive", exc.message, exc.hint
+        except UnicodeDecodeError as exc:
+            yield "archive", _not_utf8(source.archive, exc), "save the archived source as UTF-8"
+
+
+def read_archive(folder: ContentFolder, name: str) -> bytes:
+    """The bytes of the archived source `name` (a `source.archive`), or ContentPathError:
+    only a regular file inside the content folder's sources/ is read."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise problem
+    relative = f"sources/{name}"
+    if not os.path.lexists(folder.path(relative)):
+        shown = display_path(folder.path("sources"))
+        raise ContentPathError(f"no archived source {name} in {shown}/")
+    return folder.read(relative)
+
+
+def source_state(folder: ContentFolder, name: str) -> str:
+    """An archived source as the check cache records it: its sha256, or why it is refused."""
+    try:
+        return hashlib.sha256(read_archive(folder, name)).hexdigest()
+    except ContentPathError as exc:
+        return _refused(exc)
+
+
+def _refused(exc: ContentPathError) -> str:
+    """What the check cache records of an archived source that could not be read: why,
+    compared with why not on the next run (`CheckCache.source_hash`)."""
+    return f"refused: {exc.message}"
+
+
+def _not_utf8(name: str, exc: UnicodeDecodeError) -> str:
+    return f"the archived source {name} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+
+
+def _check_entries(folder: ContentFolder, shown_root: str, problems: Problems) -> None:
+    """Warn of what a content folder holds that no stage reads: it would be left out unseen."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder.root))
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(".") or name in CONTENT_ENTRIES:
+            continue
+        near = suggest(name, CONTENT_ENTRIES)
+        problems.warning(
+            _shown(shown_root, name),
+            None,
+            None,
+            "not part of a content folder; it is ignored",
+            hint=f"did you mean {near}?"
+            if near
+            else f"a content folder holds {', '.join(CONTENT_ENTRIES)}",
+            rule="path",
+        )
 
 
 def _check_duplicates(content: Content, problems: Problems) -> None:
@@ -661,7 +831,7 @@ class DatasetChecker:
         self.path = doc.path
         self.failed = False
         self.money_unit: MoneyUnit | None = None
-        self.sources_read: list[tuple[str, str | None]] = []  # archive name, sha256 or None
+        self.sources_read: list[tuple[str, str]] = []  # archive name, `source_state`
         self.scaled_figures: list[tuple[Loc, FieldDef, Figure, str | None]] = []
 
     def error(
@@ -688,7 +858,7 @@ class DatasetChecker:
         period = self.check_period()
         unit_id = self.check_unit(period) if period else None
         self.check_enum(("status",), self.dataset.status, "status")
-        self.check_source()
+        self.check_source(period)
         self.check_money_unit()
         dataset = self.scale_money()
         self.check_measures()
@@ -765,7 +935,7 @@ class DatasetChecker:
                 rule="schema",
             )
 
-    def check_source(self) -> None:
+    def check_source(self, period: Period | None) -> None:
         source = self.dataset.source
         if not source.url and not source.archive:
             self.error(
@@ -774,25 +944,39 @@ class DatasetChecker:
                 "add url: or archive: (a text file in content/sources/)",
                 rule="source",
             )
-        if source.url and not re.match(r"^https?://\S+$", source.url):
-            self.error(("source", "url"), f"'{source.url}' is not a web address", rule="source")
+        if source.url and not WEB_ADDRESS.fullmatch(source.url):
+            self.error(("source", "url"), f"{source.url!r} is not a web address", rule="source")
+        if source.date is not None and period is not None and source.date < period.end:
+            self.error(
+                ("source", "date"),
+                f"the source is dated {source.date:%d/%m/%Y}, before period {period} ends "
+                f"({period.end:%d/%m/%Y})",
+                "a period's results are reported once it has ended: check the date, the "
+                "period and the source",
+                rule="source",
+                severity=Severity.WARNING,
+            )
         archive_text = None
         if source.archive:
-            archive = self.root / "sources" / source.archive
-            if not archive.is_file():
-                self.sources_read.append((source.archive, None))
-                self.error(
-                    ("source", "archive"),
-                    f"no archived source {source.archive} in "
-                    f"{display_path(self.root / 'sources')}/",
-                    rule="source",
-                )
+            folder = ContentFolder(self.root)
+            try:
+                raw = read_archive(folder, source.archive)
+            except ContentPathError as exc:
+                self.sources_read.append((source.archive, _refused(exc)))
+                self.error(("source", "archive"), exc.message, exc.hint, rule="source")
             else:
-                raw = archive.read_bytes()
                 self.sources_read.append((source.archive, hashlib.sha256(raw).hexdigest()))
-                archive_text = _archive_text(raw)
+                try:
+                    archive_text = _archive_text(raw)
+                except UnicodeDecodeError as exc:
+                    self.error(
+                        ("source", "archive"),
+                        _not_utf8(source.archive, exc),
+                        "save the archived source as UTF-8",
+                        rule="source",
+                    )
         for loc, quote in self.quotes():
-            if archive_text is None:
+            if archive_text is None:  # reported above if named
                 if not source.archive:
                     self.error(
                         loc,

@@ -320,17 +320,3 @@ def test_checks_spread_over_processes_find_what_one_process_finds(
         across_pids = across.read_text().split()
         assert len(across_pids) == (len(serial.units) if checked else 0)
         assert str(os.getpid()) not in across_pids
-
-
-def test_paths_are_shown_as_display_path_shows_them(tmp_path: Path) -> None:
-    folder = tmp_path / "datasets" / "2024-6m"
-    folder.mkdir(parents=True)
-    (folder / "alpha.yml").write_text("")
-    (tmp_path / "elsewhere.yml").write_text("")
-    (folder / "beta.yml").symlink_to(tmp_path / "elsewhere.yml")
-    (tmp_path / "datasets" / "2025-6m").symlink_to(folder)
-    paths = sorted((tmp_path / "datasets").glob("*/*.yml"))
-    assert len(paths) == 4
-    for cwd in (tmp_path, tmp_path / "datasets", REPO):
-        shown = [validate.display_path(path, cwd) for path in paths]
-        assert validate._display_paths(paths, cwd) == shown

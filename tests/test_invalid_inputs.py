@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ContentDir
+from .conftest import CONTENT, ContentDir
 
 HEADER = """\
 status: final
 source: {url: "https://thads.moj.gov.vn/a"}
 """
+REGISTRY = (CONTENT / "provinces.yml").read_text(encoding="utf-8")
+A_DATASET = {"datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n" + HEADER}
+
+
+def _registry(old: str, new: str) -> dict[str, str]:
+    """The bundled registry with one edit, and a dataset for it to be read for."""
+    assert REGISTRY.count(old) == 1, old
+    return {"provinces.yml": REGISTRY.replace(old, new), **A_DATASET}
+
+
+def _source(source: str) -> dict[str, str]:
+    """A dataset with this source, quoting it."""
+    return {
+        "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\nstatus: final\n"
+        f'source: {source}\ncases:\n  completed: {{value: 1577, quote: "đã thi hành xong"}}\n'
+    }
+
 
 CASES: list[tuple[str, dict[str, str], list[str]]] = [
     (
@@ -246,6 +263,208 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             "as in 'tăng 1,82%')"
         ],
     ),
+    (
+        "archive leaving the content folder",
+        _source("{archive: ../../../../etc/hostname}"),
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:4:19: source.archive: "
+            "'../../../../etc/hostname' leaves its folder ('..' or an empty part) (hint: copy "
+            "the file into the folder and write its name alone)"
+        ],
+    ),
+    (
+        "archive as an absolute path",
+        _source("{archive: /etc/hostname}"),
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:4:19: source.archive: '/etc/hostname' is an "
+            "absolute path; only files inside the content folder can be named (hint: write the "
+            "name relative to the folder, e.g. 2024-6m-bao-cao.txt)"
+        ],
+    ),
+    (
+        "archive in a folder that leaves",
+        _source("{archive: a/../../provinces.yml}"),
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:4:19: source.archive: "
+            "'a/../../provinces.yml' leaves its folder ('..' or an empty part) (hint: copy the "
+            "file into the folder and write its name alone)"
+        ],
+    ),
+    (
+        "archive missing",
+        _source("{archive: nowhere.txt}"),
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:4:19: source.archive: no archived source "
+            "nowhere.txt in content/sources/"
+        ],
+    ),
+    (
+        "url not a web address",
+        _source('{url: "javascript:alert(1)"}'),
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:4:15: source.url: 'javascript:alert(1)' is "
+            "not a web address",
+            "content/datasets/2024-3m/quang-ninh.yml:6:35: cases.completed.quote (Thi hành "
+            "xong): a quote needs the archived source to check it against (hint: add "
+            "source.archive)",
+        ],
+    ),
+    (
+        "url with a line break",
+        _source('{url: "https://a.vn/\\n"}'),
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:4:15: source.url: 'https://a.vn/\\n' is not "
+            "a web address",
+            "content/datasets/2024-3m/quang-ninh.yml:6:35: cases.completed.quote (Thi hành "
+            "xong): a quote needs the archived source to check it against (hint: add "
+            "source.archive)",
+        ],
+    ),
+    (
+        "target basis unknown",
+        {
+            "targets.yml": "targets:\n  - {year: 2016, unit: quang-tri, cases: 74, basis: stat}\n",
+            **A_DATASET,
+        },
+        [
+            "content/targets.yml:2:53: targets[0].basis: 'stat' is not one of stated, derived, "
+            "goal (hint: did you mean 'stated'?)"
+        ],
+    ),
+    (
+        "target source not a web address",
+        {
+            "targets.yml": 'targets:\n  - {year: 2016, unit: quang-tri, cases: 74, source: {url: "file:///etc/passwd"}}\n',
+            **A_DATASET,
+        },
+        [
+            "content/targets.yml:2:60: targets[0].source.url: 'file:///etc/passwd' is not a web "
+            "address"
+        ],
+    ),
+    (
+        "target archive leaving the content folder",
+        {
+            "targets.yml": "targets:\n  - {year: 2016, unit: quang-tri, cases: 74, source: {archive: ../provinces.yml}}\n",
+            **A_DATASET,
+        },
+        [
+            "content/targets.yml:2:64: targets[0].source.archive: '../provinces.yml' leaves its "
+            "folder ('..' or an empty part) (hint: copy the file into the folder and write its "
+            "name alone)"
+        ],
+    ),
+    (
+        "target archive missing",
+        {
+            "targets.yml": "targets:\n  - {year: 2016, unit: quang-tri, cases: 74, source: {archive: a.txt}}\n",
+            **A_DATASET,
+        },
+        [
+            "content/targets.yml:2:64: targets[0].source.archive: no archived source a.txt in "
+            "content/sources/"
+        ],
+    ),
+    (
+        "release in the future published",
+        {
+            "releases.yml": "releases:\n  - {period: 2016-12m, publish_at: 2099-02-27, status: published}\n",
+            **A_DATASET,
+        },
+        [
+            "content/releases.yml:2:56: releases[0].status: a release dated in the future cannot "
+            "be published (hint: set status: scheduled)"
+        ],
+    ),
+    (
+        "release in the future at a time published",
+        {
+            "releases.yml": "releases:\n  - {period: 2016-12m, publish_at: 2099-02-27 09:00:00+07:00, status: published}\n",
+            **A_DATASET,
+        },
+        [
+            "content/releases.yml:2:71: releases[0].status: a release dated in the future cannot "
+            "be published (hint: set status: scheduled)"
+        ],
+    ),
+    (
+        "registry slug with a space",
+        _registry("slug: hue\n", "slug: h ue\n"),
+        [
+            "content/provinces.yml:560:11: units[83].slug: 'h ue' is not a slug: lowercase "
+            "letters a-z, digits and single hyphens only, e.g. ba-ria-vung-tau"
+        ],
+    ),
+    (
+        "registry slug with HTML",
+        _registry("slug: hue\n", 'slug: "<b>hue</b>"\n'),
+        [
+            "content/provinces.yml:560:11: units[83].slug: '<b>hue</b>' is not a slug: lowercase "
+            "letters a-z, digits and single hyphens only, e.g. ba-ria-vung-tau"
+        ],
+    ),
+    (
+        "registry slug leaving its folder",
+        _registry("slug: hue\n", "slug: ../hue\n"),
+        [
+            "content/provinces.yml:560:11: units[83].slug: '../hue' is not a slug: lowercase "
+            "letters a-z, digits and single hyphens only, e.g. ba-ria-vung-tau"
+        ],
+    ),
+    (
+        "registry unit name empty",
+        _registry('{vi: "Huế", en: "Hue"}', '{vi: " ", en: ""}'),
+        [
+            "content/provinces.yml:564:16: units[83].name.vi: the name is empty",
+            "content/provinces.yml:564:25: units[83].name.en: the name is empty",
+        ],
+    ),
+    (
+        "registry region name empty",
+        _registry('{vi: "Tây Nguyên", en: "Central Highlands"}', '{vi: "Tây Nguyên", en: ""}'),
+        ["content/provinces.yml:37:34: regions[3].name.en: the name is empty"],
+    ),
+    (
+        "registry scheme label empty",
+        _registry('en: "63 provinces and cities (until 30 June 2025)"', 'en: ""'),
+        ["content/provinces.yml:23:60: schemes[0].label.en: the label is empty"],
+    ),
+    (
+        "registry schemes with a gap",
+        _registry("valid_from: 2025-07-01", "valid_from: 2025-08-01"),
+        [
+            "content/provinces.yml:27:17: schemes[1].valid_from: no scheme covers 01/07/2025 to "
+            "31/07/2025, between pre2025 and post2025"
+        ],
+    ),
+    (
+        "registry schemes overlapping",
+        _registry("valid_from: 2025-07-01", "valid_from: 2025-06-01"),
+        [
+            "content/provinces.yml:27:17: schemes[1].valid_from: post2025 starts on 01/06/2025, "
+            "while pre2025 is still valid"
+        ],
+    ),
+    (
+        "registry scheme starting late",
+        _registry(
+            "    valid_to: 2025-06-30", "    valid_from: 2000-01-01\n    valid_to: 2025-06-30"
+        ),
+        [
+            "content/provinces.yml:24:17: schemes[0].valid_from: no scheme covers the days "
+            "before 01/01/2000; leave valid_from out of the first scheme (pre2025)"
+        ],
+    ),
+    (
+        "registry scheme ending",
+        _registry(
+            "    valid_from: 2025-07-01", "    valid_from: 2025-07-01\n    valid_to: 2090-12-31"
+        ),
+        [
+            "content/provinces.yml:28:15: schemes[1].valid_to: no scheme covers the days after "
+            "31/12/2090; leave valid_to out of the last scheme (post2025)"
+        ],
+    ),
 ]
 
 
@@ -436,6 +655,7 @@ def test_target_gap_is_checked_against_targets_file(site: ContentDir) -> None:
 
 def test_target_for_a_slug_in_both_schemes_needs_the_scheme(site: ContentDir) -> None:
     site.write("targets.yml", "targets:\n  - {year: 2025, unit: quang-tri, cases: 80}\n")
+    site.write("datasets/2016-12m/quang-tri.yml", "unit: quang-tri\nperiod: 2016-12m\n" + HEADER)
     result = site.check()
     assert result.lines == [
         "content/targets.yml:2:24: targets[0].unit: 'quang-tri' names two units in 2025, before "

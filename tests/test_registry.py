@@ -121,7 +121,7 @@ def test_registry_check_finds_a_unit_mapped_twice(registry: Registry) -> None:
     index = next(i for i, u in enumerate(units) if u.slug == "ha-noi" and u.scheme == "post2025")
     units[index] = units[index].model_copy(update={"formed_from": ["ha-noi", "bac-giang"]})
     broken = Registry(registry.schemes, tuple(units), registry.regions)
-    messages = [m for _, _, m in broken.check()]
+    messages = [m for _, m in broken.check()]
     assert (
         "'bac-giang' is in 2 formed_from lists; every old unit becomes part of exactly one "
         "new unit" in messages
