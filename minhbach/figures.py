@@ -21,6 +21,16 @@ from typing import Any
 
 ZERO = Decimal(0)
 
+# Bounds of a figure in the unit it is written in, so that every figure, scaled to đồng
+# (at most 10^9 times) and shown to ten decimals, stays exact in Decimal arithmetic and
+# printable: below 10^18 (a national year is about 10^6 cases and 10^15 đồng), and to at
+# most six decimals (a thousand đồng in billions; rates are given to two). Longer number
+# texts are refused before they are read at all.
+MAX_FIGURE = Decimal(10) ** 18
+MAX_DECIMALS = 6
+MAX_DIGITS = 40
+MAX_TEXT = 200  # "05 tỷ 057 triệu 879 nghìn đồng" is 30 characters
+
 
 class FigureError(ValueError):
     """A value that cannot be read as a figure; the message says why, the hint how to fix it."""
@@ -182,10 +192,12 @@ def read_number(text: str) -> Decimal:
     (Decimal('47.10'), Decimal('1577000'), Decimal('3379'))
     """
     text = text.strip()
+    if len(text) > MAX_DIGITS:
+        raise _too_long(text)
     readings = {r for r in (_as_vietnamese(text), _as_english(text)) if r is not None}
     if not readings:
         raise FigureError(
-            f"'{text}' is not a number",
+            f"{_quoted(text)} is not a number",
             "write digits with '.' as the decimal point and no thousands separator",
         )
     if len(readings) > 1:
@@ -196,7 +208,7 @@ def read_number(text: str) -> Decimal:
             else ("thousands dot", "decimal point")
         )
         raise FigureError(
-            f"'{text}' is ambiguous: {vi} with a Vietnamese {vi_how}, "
+            f"{_quoted(text)} is ambiguous: {vi} with a Vietnamese {vi_how}, "
             f"{en} with an English {en_how}",
             f"write a plain YAML number, '.' for decimals and no thousands separator: {vi} or {en}",
         )
@@ -231,7 +243,16 @@ def _read_grouped(text: str, group: str, decimal: str) -> Decimal | None:
     return Decimal(f"{whole}.{fraction}" if fraction else whole)
 
 
+def _too_long(token: str) -> FigureError:
+    return FigureError(
+        f"{_quoted(token)} has {len(token)} characters: too long for a figure",
+        "figures are below 10^18 in their unit; check the digits",
+    )
+
+
 def _read_whole(token: str, text: str) -> Decimal:
+    if len(token) > MAX_DIGITS:
+        raise _too_long(token)
     # Inside "168.182 tỷ 330 triệu" each part is a whole number of its unit, so a
     # separator can only group thousands: the context removes the ambiguity.
     for group in (".", ","):
@@ -239,7 +260,7 @@ def _read_whole(token: str, text: str) -> Decimal:
         if value is not None:
             return value
     raise FigureError(
-        f"'{text}': '{token}' is not a whole number of its unit",
+        f"{_quoted(text)}: '{token}' is not a whole number of its unit",
         "write each part as a whole number: 5 tỷ 057 triệu 879 nghìn đồng",
     )
 
@@ -285,11 +306,19 @@ def parse_figure(raw: Any) -> Figure:
                 raise FigureError("the qualifier is given twice (in the value and as 'qualifier')")
             figure = replace(figure, qualifier=parse_qualifier(str(raw["qualifier"])))
         return replace(figure, quote=quote, note=note)
+    return _bounded(_parse_value(raw), raw)
+
+
+def _parse_value(raw: Any) -> Figure:
     if isinstance(raw, bool) or raw is None:
         raise FigureError(f"expected a number, got {raw!r}")
     if isinstance(raw, int):
+        if abs(raw) >= MAX_FIGURE:  # before Decimal(raw): any int fits, its digits may not
+            raise _too_large(raw)
         return Figure(Decimal(raw), Decimal(1))
     if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise FigureError(f"'{raw}' is not a finite number")
         return Figure(raw, _step_of(raw))
     if isinstance(raw, float):  # only reachable from Python callers, never from our YAML loader
         raise FigureError("binary floats are not accepted for figures")
@@ -298,7 +327,37 @@ def parse_figure(raw: Any) -> Figure:
     return _parse_text(raw)
 
 
+def _bounded(figure: Figure, raw: Any) -> Figure:
+    if abs(figure.value) >= MAX_FIGURE:
+        raise _too_large(raw)
+    exponent = figure.step.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+        raise FigureError(
+            f"{_quoted(raw)} has {-exponent} decimals",
+            f"figures are given to at most {MAX_DECIMALS} decimals",
+        )
+    return figure
+
+
+def _too_large(raw: Any) -> FigureError:
+    return FigureError(
+        f"{_quoted(raw)} is too large for a figure",
+        "figures are below 10^18 (1.000.000.000.000.000.000) in their unit; check the digits",
+    )
+
+
+def _quoted(raw: Any) -> str:
+    """A value for a message, cut short when long."""
+    text = str(raw)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
+
+
 def _parse_text(text: str) -> Figure:
+    if len(text) > MAX_TEXT:
+        raise FigureError(
+            f"{_quoted(text)} is {len(text)} characters long: not a figure",
+            'write a number, optionally after a qualifier: "gần 47", "trên 50,5"',
+        )
     cleaned = " ".join(text.strip().split())
     compound = list(_COMPOUND_RE.finditer(cleaned))
     if len(compound) > 1:
@@ -306,7 +365,7 @@ def _parse_text(text: str) -> Figure:
     match = _SIMPLE_RE.match(cleaned)
     if not match:
         raise FigureError(
-            f"'{text}' is not a number",
+            f"{_quoted(text)} is not a number",
             'write a number, optionally after a qualifier: "gần 47", "trên 50,5"',
         )
     qualifier = parse_qualifier(match["qualifier"]) if match["qualifier"].strip() else None
@@ -322,7 +381,7 @@ def _parse_text(text: str) -> Figure:
             unit = _UNIT_WORDS[word]
         else:
             raise FigureError(
-                f"'{text}': unknown unit '{match['unit']}'",
+                f"{_quoted(text)}: unknown unit '{match['unit']}'",
                 "money may name tỷ, triệu, nghìn or đồng; other figures no unit",
             )
     return Figure(value, _step_of(value), qualifier, cleaned, unit=unit)
@@ -337,12 +396,12 @@ def _parse_compound(text: str, parts: list[re.Match[str]]) -> Figure:
     for part in parts:
         unit = _UNIT_WORDS[part["unit"]]
         if last_scale is not None and unit.scale >= last_scale:
-            raise FigureError(f"'{text}': units must go from tỷ down to nghìn/đồng")
+            raise FigureError(f"{_quoted(text)}: units must go from tỷ down to nghìn/đồng")
         number = _read_whole(part["number"], text)
         total += number * unit.scale
         last_scale = unit.scale
     rest = _COMPOUND_RE.sub("", text[parts[0].start() :]).strip()
     if rest not in ("", "đồng"):
-        raise FigureError(f"'{text}': cannot read '{rest}'")
+        raise FigureError(f"{_quoted(text)}: cannot read {_quoted(rest)}")
     assert last_scale is not None
     return Figure(total, last_scale, qualifier, text, unit=MoneyUnit.VND)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
@@ -21,12 +21,17 @@ _SYMBOLS = {
     lang: (get_decimal_symbol(locale), get_group_symbol(locale)) for lang, locale in LOCALES.items()
 }
 _QUANTUMS: dict[int, Decimal] = {}
+# Figures are below 10^18 in their unit (figures.MAX_FIGURE), so below 10^27 in đồng: shown
+# to ten decimals they need 37 digits, more than the default context's 28. Formats work in
+# this context, so what they print is the exact value rounded once, half to even.
+EXACT = Context(prec=80, rounding=ROUND_HALF_EVEN)
 
 
 def number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) -> str:
     """Format a number: 1.577 and 47,1 in Vietnamese; 1,577 and 47.1 in English.
 
-    With `decimals`, round to that many places and keep trailing zeros (47,10).
+    With `decimals`, round to that many places and keep trailing zeros (47,10). A value
+    that rounds to zero is shown without a sign: 0,00, never -0,00.
     """
     exact_type = (type(value) is Decimal and value.is_finite()) or type(value) is int
     if exact_type and (decimals is None or decimals >= 0):
@@ -45,24 +50,27 @@ def _grouped_cached(value: Decimal | int, lang: str, decimals: int | None, _sign
 
 def babel_number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) -> str:
     """`number` by Babel's `format_decimal` itself: the reference the fast path must match."""
-    if decimals is None:
-        return format_decimal(
-            value, format=FREE_PATTERN, locale=LOCALES[lang], decimal_quantization=False
-        )
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    with localcontext(EXACT):
+        if decimals is None:
+            text = format_decimal(
+                value, format=FREE_PATTERN, locale=LOCALES[lang], decimal_quantization=False
+            )
+        else:
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            text = format_decimal(value, format=pattern, locale=LOCALES[lang])
+    if text.startswith("-") and not any(digit in text for digit in "123456789"):
+        return text[1:]  # Babel keeps the sign of a zero: '-0,00'
+    return text
 
 
 def _grouped(value: Decimal | int, lang: str, decimals: int | None) -> str:
     # Babel's NumberPattern.apply for '#,##0[.00…]' step by step, without parsing the
     # locale and the pattern on every call (~70 µs): the same Decimal operations in the
-    # same order, so rounding (the context's, ROUND_HALF_EVEN by default) and signs
-    # ('-0,00' for a small negative) come out the same.
+    # same order and context, so rounding (half to even) comes out the same.
     # tests/test_numbers.py compares it with Babel.
     decimal_symbol, group_symbol = _SYMBOLS[lang]
-    scaled = Decimal(value).scaleb(0)
-    negative = scaled.is_signed()
-    magnitude = abs(scaled).normalize()
+    scaled = Decimal(value).scaleb(0, EXACT)
+    magnitude = scaled.copy_abs().normalize(EXACT)
     if decimals is None:
         exponent = magnitude.as_tuple().exponent
         assert isinstance(exponent, int)
@@ -72,7 +80,9 @@ def _grouped(value: Decimal | int, lang: str, decimals: int | None) -> str:
     quantum = _QUANTUMS.get(high)
     if quantum is None:
         quantum = _QUANTUMS[high] = Decimal(10) ** (-high)
-    whole, _, fraction = f"{magnitude.quantize(quantum):f}".partition(".")
+    rounded = magnitude.quantize(quantum, context=EXACT)
+    negative = scaled.is_signed() and not rounded.is_zero()
+    whole, _, fraction = f"{rounded:f}".partition(".")
     text = f"{int(whole):,}"
     if group_symbol != ",":
         text = text.replace(",", group_symbol)
@@ -195,11 +205,14 @@ def _show(value: Value, point: Decimal, lang: str, unit: bool = True) -> str:
 
 
 def signed(value: Value, lang: str = "vi", unit: bool = True) -> str:
-    """A change in words: 'tăng 57 việc', 'giảm 11%', 'tăng 1,82 điểm %'; 'không đổi'."""
-    if value.point == 0:
+    """A change in words: 'tăng 57 việc', 'giảm 11%', 'tăng 1,82 điểm %'; 'không đổi'.
+
+    A change that rounds to zero at its precision is 'không đổi' too, not 'giảm 0,00%'.
+    """
+    magnitude = _show(value, abs(value.point), lang, unit)
+    if not _nonzero(magnitude):
         return "không đổi" if lang == "vi" else "unchanged"
     words = {"vi": ("tăng", "giảm"), "en": ("up", "down")}[lang]
-    magnitude = _show(value, abs(value.point), lang, unit)
     return f"{words[0] if value.point > 0 else words[1]} {magnitude}"
 
 
@@ -218,6 +231,16 @@ def margin(value: Value, lang: str = "vi", short: bool = False) -> str:
 
 
 def with_sign(value: Value, lang: str = "vi") -> str:
-    """A difference with its sign, for tables: '+18 điểm %', '−23 điểm %', '0 điểm %'."""
-    sign = "+" if value.point > 0 else "−" if value.point < 0 else ""
-    return sign + _show(value, abs(value.point), lang)
+    """A difference with its sign, for tables: '+18 điểm %', '−23 điểm %', '0 điểm %'.
+
+    One that rounds to zero at its precision has no sign: '0,00 điểm %', not '−0,00'.
+    """
+    text = _show(value, abs(value.point), lang)
+    if not _nonzero(text):
+        return text
+    return ("+" if value.point > 0 else "−") + text
+
+
+def _nonzero(text: str) -> bool:
+    """Whether a shown value has a digit other than 0 (the words around it have none)."""
+    return any(digit in text for digit in "123456789")

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from minhbach.figures import Figure, FigureError, MoneyUnit, Qualifier, parse_figure, read_number
 from minhbach.numbers import number
 
+from .conftest import ContentDir
+
 
 @pytest.mark.parametrize(
     ("text", "value", "qualifier", "unit"),
@@ -126,3 +128,71 @@ def test_binary_floats_are_refused() -> None:
     with pytest.raises(FigureError):
         parse_figure(0.1)
     assert isinstance(Figure(Decimal(1)).value, Decimal)
+
+
+# --- bounds: every figure prints exactly, and a number beyond them is a located error ---
+
+TOO_LARGE = "figures are below 10^18 (1.000.000.000.000.000.000) in their unit; check the digits"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "hint"),
+    [
+        (Decimal("1.0E+400"), "'1.0E+400' is too large for a figure", TOO_LARGE),
+        (Decimal("1E-400"), "'1E-400' has 400 decimals", "figures are given to at most 6 decimals"),
+        (Decimal("0.0000001"), "'1E-7' has 7 decimals", "figures are given to at most 6 decimals"),
+        (10**30, "'1000000000000000000000000000000' is too large for a figure", TOO_LARGE),
+        (10**18, "'1000000000000000000' is too large for a figure", TOO_LARGE),
+        (-(10**18), "'-1000000000000000000' is too large for a figure", TOO_LARGE),
+        ("1" * 31, f"'{'1' * 31}' is too large for a figure", TOO_LARGE),
+        ("gần " + "9" * 19, f"'gần {'9' * 19}' is too large for a figure", TOO_LARGE),
+        ("1" * 100, f"'{'1' * 60}…' has 100 characters: too long for a figure", "figures are below 10^18 in their unit; check the digits"),
+        ("1000000000 tỷ 1 triệu", "'1000000000 tỷ 1 triệu' is too large for a figure", TOO_LARGE),
+        ("1 tỷ " + "1" * 50 + " triệu", f"'{'1' * 50}' has 50 characters: too long for a figure", "figures are below 10^18 in their unit; check the digits"),
+        ("x" * 10**7, f"'{'x' * 60}…' is 10000000 characters long: not a figure", 'write a number, optionally after a qualifier: "gần 47", "trên 50,5"'),
+        (Decimal("NaN"), "'NaN' is not a finite number", None),
+    ],
+)  # fmt: skip
+def test_figures_beyond_the_bounds_are_refused(raw: object, message: str, hint: str | None) -> None:
+    with pytest.raises(FigureError) as caught:
+        parse_figure(raw)
+    assert (caught.value.message, caught.value.hint) == (message, hint)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        (10**18 - 1, Decimal(10**18 - 1)),
+        (Decimal("0.000001"), Decimal("0.000001")),
+        ("999999999 tỷ 999 triệu 999 nghìn đồng", Decimal(999999999999999000)),
+        ("gần 999.999.999.999.999.999", Decimal(999999999999999999)),
+        ({"value": "102 tỷ 990 triệu 477 nghìn"}, Decimal(102990477000)),
+    ],
+)
+def test_figures_at_the_bounds_are_read_and_printed_exactly(raw: object, value: Decimal) -> None:
+    figure = parse_figure(raw)
+    assert figure.value == value
+    # Scaled to đồng from billions and shown to ten decimals: more digits than Decimal's
+    # default 28, every one of them printed.
+    scaled = figure.scaled(MoneyUnit.BILLION_VND.scale)
+    assert read_number(number(scaled.value, "en", 10).replace(",", "")) == scaled.value
+
+
+def test_a_figure_too_large_is_a_located_error(site: ContentDir) -> None:
+    site.write(
+        "datasets/2020-6m/khanh-hoa.yml",
+        "unit: khanh-hoa\nperiod: 2020-6m\nstatus: final\n"
+        'source: {url: "https://thads.moj.gov.vn/a"}\n'
+        "cases:\n  completed: 1.0e+400\n  enforceable: 1.0e-400\n"
+        f"admin_judgments:\n  completed: {'9' * 31}\n  pending: '1{'0' * 99}'\n",
+    )
+    result = site.check()
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    path = "content/datasets/2020-6m/khanh-hoa.yml"
+    assert [line.split(" (hint")[0] for line in result.lines] == [
+        f"{path}:6:14: cases.completed (Thi hành xong): '1.0E+400' is too large for a figure",
+        f"{path}:7:16: cases.enforceable (Có điều kiện thi hành): '1.0E-400' has 401 decimals",
+        f"{path}:9:14: admin_judgments.completed (Thi hành xong): '{'9' * 31}' is too large for a figure",
+        f"{path}:10:12: admin_judgments.pending (Còn phải thi hành): '1{'0' * 59}…' has 100 characters: too long for a figure",
+    ]

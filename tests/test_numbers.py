@@ -8,9 +8,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from minhbach.compute import Value
 from minhbach.figures import parse_figure
 from minhbach.numbers import _compound as compound_money
-from minhbach.numbers import babel_number, money, number
+from minhbach.numbers import babel_number, money, number, show, signed, with_sign
 
 LANGS = st.sampled_from(["vi", "en"])
 DECIMALS = st.sampled_from([None, 0, 1, 2, 3])
@@ -43,7 +44,7 @@ def outcome(format_: object, value: Decimal | int, lang: str, decimals: int | No
 @example(Decimal("1.5"), "vi", 0)
 @example(Decimal("2.5"), "en", 0)
 @example(Decimal("0.125"), "vi", 2)
-@example(Decimal("-0.001"), "vi", 2)  # '-0,00'
+@example(Decimal("-0.001"), "vi", 2)  # '0,00', not Babel's '-0,00'
 @example(Decimal("-0"), "en", None)
 @example(Decimal("-0.00"), "vi", 1)
 @example(Decimal("1E+3"), "vi", None)
@@ -91,3 +92,40 @@ def test_money_too_precise_for_its_scale_is_written_whole() -> None:
     assert money(Decimal("5057000000.5"), Decimal("0.5")) == "5 tỷ 057 triệu đồng"
     assert money(Decimal(-1304000123), Decimal(1)) == "−1 tỷ 304 triệu 000 nghìn 123 đồng"
     assert money(Decimal(1_234_567_890_123), Decimal(1)) == "1.234 tỷ 567 triệu 890 nghìn 123 đồng"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (Decimal("-0"), None, "0"),
+        (Decimal("-0.0"), 1, "0,0"),
+        (Decimal("-0.00"), 2, "0,00"),
+        (Decimal("-0.001"), 2, "0,00"),  # a computed -0 from rounding
+        (Decimal("-0.004999"), 2, "0,00"),
+        (Decimal("-0.005"), 2, "0,00"),  # half to even
+        (Decimal("-0.0051"), 2, "-0,01"),
+        (-0.0, 2, "0,00"),  # a float, formatted by Babel itself
+        (-0.001, 1, "0,0"),
+    ],
+)
+def test_negative_zero_is_shown_as_zero(value: Decimal, decimals: int | None, text: str) -> None:
+    assert number(value, "vi", decimals) == text
+    assert babel_number(value, "vi", decimals) == text
+    assert show(Value(Decimal(value), "percent", Decimal(10) ** -(decimals or 0))) == text + "%"
+
+
+def test_a_change_that_rounds_to_zero_has_no_sign() -> None:
+    change = Value(Decimal("-0.001"), "points", Decimal("0.01"))
+    assert with_sign(change) == "0,00 điểm %"
+    assert signed(change) == "không đổi"
+    assert signed(change, "en") == "unchanged"
+    assert with_sign(Value(Decimal("-0.006"), "points", Decimal("0.01"))) == "−0,01 điểm %"
+    assert signed(Value(Decimal("-0.006"), "points", Decimal("0.01"))) == "giảm 0,01 điểm %"
+
+
+def test_numbers_beyond_the_default_precision_print_exactly() -> None:
+    # The largest figure in billions, in đồng: 27 digits, shown to ten decimals (37).
+    value = Decimal("999999999999999999.999999") * 10**9
+    assert number(value, "en", None) == "999,999,999,999,999,999,999,999,000"
+    assert number(value, "vi", 10) == "999.999.999.999.999.999.999.999.000," + "0" * 10
+    assert money(value, Decimal(1000)) == "999.999.999.999.999.999 tỷ 999 triệu 999 nghìn đồng"
