@@ -44,7 +44,7 @@ import pickle
 import re
 import shutil
 import xml.etree.ElementTree as etree
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -63,7 +63,7 @@ MARK_VALUE = "generated"
 TREE_MANIFEST = ".minhbach-tree.json"
 
 #: Cache layout version; bump when what is cached or how it is keyed changes.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 # A block of finished HTML: starts at the beginning of a paragraph with one of these
 # tags (or is one of these generated paragraphs). Our templates write each such block
@@ -75,18 +75,38 @@ _STASHED = re.compile(
 # A stashed block's place: in the Markdown a paragraph of one word, which Markdown passes
 # through as plain text (an HTML comment there went through its raw-HTML parser: about
 # a tenth of its time on a unit page, 0.5 ms); in the HTML, before the search indexer
-# sees it, a comment.
+# sees it, a comment. Each word and comment holds the page's own nonce, a hash of its
+# Markdown: content cannot write one (it would have to hold the hash of the page that
+# holds it), so no editor text is ever taken for a placeholder, and a placeholder left
+# in a built page is found by its nonce (`Stashed.left_in`).
 _WORD = "MBSTASH"
-_PARAGRAPH = re.compile(rf"<p>{_WORD}(\d+)</p>")
-_TOKEN = re.compile(r"<!--mb-stash:(\d+)-->")
+_NONCE = r"[0-9a-f]{16}"
+_PARAGRAPH = re.compile(rf"<p>{_WORD}({_NONCE})x(\d+)</p>")
+_TOKEN = re.compile(rf"<!--mb-stash-({_NONCE}):(\d+)-->")
 # A block of prose written as HTML, stashed too, but put back before the search indexer
 # reads the page: one element that Markdown passes through as it is (see `_prose`).
 _PROSE = re.compile(r'<(p|div) class="mb-[^"]*">')
 _SHOWN_WORD = "MBPROSE"
-_SHOWN = re.compile(rf"<p>{_SHOWN_WORD}(\d+)</p>")
+_SHOWN = re.compile(rf"<p>{_SHOWN_WORD}({_NONCE})x(\d+)</p>")
+
+#: What a placeholder of any page looks like, in its Markdown or HTML: for tests that
+#: scan a built site (`Stashed.left_in` is the build's own check, by the page's nonce).
+PLACEHOLDER = re.compile(rf"MB(?:STASH|PROSE){_NONCE}x\d+|<!--\s*mb-stash")
 
 
-def stash(markdown: str) -> tuple[str, list[str]]:
+@dataclass
+class Stashed:
+    """The blocks stashed from one page, and the nonce its placeholders carry."""
+
+    nonce: str = ""
+    chunks: list[str] = field(default_factory=list)
+
+    def left_in(self, html: str) -> bool:
+        """Is any placeholder of this page still in `html` (after `unstash`)?"""
+        return bool(self.chunks) and self.nonce in html
+
+
+def stash(markdown: str) -> tuple[str, Stashed]:
     """Replace each block of finished HTML by a placeholder paragraph; return both.
 
     Blocks are paragraphs separated by blank lines; a block is stashed when it starts
@@ -95,12 +115,14 @@ def stash(markdown: str) -> tuple[str, list[str]]:
     search index loses nothing by not seeing them). Everything else (headings, prose,
     lists, Markdown links, admonitions) is left to Markdown and to the search index.
     Prose written as HTML (`_PROSE`) is stashed under another word, for `hide` to put
-    back. A page that has either placeholder word in it already is left as it is.
+    back.
     """
-    if _WORD in markdown or _SHOWN_WORD in markdown:
-        return markdown, []
+    nonce = hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    stashed = Stashed(nonce)
+    if nonce in markdown:  # not in this universe; but then no placeholder could be told apart
+        return markdown, stashed
     blocks = markdown.split("\n\n")
-    chunks: list[str] = []
+    chunks = stashed.chunks
     for index, block in enumerate(blocks):
         body = block.lstrip("\n")
         chunk = body.rstrip("\n")
@@ -110,9 +132,9 @@ def stash(markdown: str) -> tuple[str, list[str]]:
             word = _SHOWN_WORD
         else:
             continue
-        blocks[index] = block[: len(block) - len(body)] + f"{word}{len(chunks)}"
+        blocks[index] = block[: len(block) - len(body)] + f"{word}{nonce}x{len(chunks)}"
         chunks.append(chunk)
-    return "\n\n".join(blocks), chunks
+    return "\n\n".join(blocks), stashed
 
 
 def _prose(block: str) -> bool:
@@ -135,7 +157,7 @@ def _prose(block: str) -> bool:
 _PERMALINK = re.compile(r'<a class="headerlink" href="[^"<>]*"(?: title="[^"<>]*")?>[^<]*</a>')
 
 
-def hide(html: str, chunks: list[str]) -> tuple[str, list[str]]:
+def hide(html: str, stashed: Stashed) -> tuple[str, Stashed]:
     """Markdown's HTML of a stashed page with each placeholder paragraph of a table,
     figure or the like as a comment, which the search indexer skips, and its prose
     written as HTML back in place, which the indexer reads; and the chunks `unstash`
@@ -145,23 +167,30 @@ def hide(html: str, chunks: list[str]) -> tuple[str, list[str]]:
     indexer reads past a permalink (its text is in no entry), and parsing the link took a
     quarter of the time it spent on a unit page (0.68 against 0.50 ms).
     """
+    nonce, chunks = stashed.nonce, stashed.chunks
+
+    def own(replace: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+        # Another page's nonce cannot be in this page: left as it is, found by no one.
+        return lambda match: replace(match) if match[1] == nonce else match[0]
+
     if chunks:
-        html = _SHOWN.sub(lambda match: chunks[int(match[1])], html)
-    html = _PARAGRAPH.sub(r"<!--mb-stash:\1-->", html)
+        html = _SHOWN.sub(own(lambda match: chunks[int(match[2])]), html)
+    html = _PARAGRAPH.sub(own(lambda match: f"<!--mb-stash-{nonce}:{match[2]}-->"), html)
     kept = list(chunks)
 
     def link(match: re.Match[str]) -> str:
         kept.append(match[0])
-        return f"<!--mb-stash:{len(kept) - 1}-->"
+        return f"<!--mb-stash-{nonce}:{len(kept) - 1}-->"
 
-    return _PERMALINK.sub(link, html), kept
+    return _PERMALINK.sub(link, html), Stashed(nonce, kept)
 
 
-def unstash(html: str, chunks: list[str]) -> str:
+def unstash(html: str, stashed: Stashed | None) -> str:
     """Put the stashed blocks back in place of their placeholders (after `hide`)."""
-    if not chunks:
+    if stashed is None or not stashed.chunks:
         return html
-    return _TOKEN.sub(lambda match: chunks[int(match[1])], html)
+    nonce, chunks = stashed.nonce, stashed.chunks
+    return _TOKEN.sub(lambda match: chunks[int(match[2])] if match[1] == nonce else match[0], html)
 
 
 # What is left of a page made only of headings and placeholders, line by line: a
@@ -170,7 +199,7 @@ def unstash(html: str, chunks: list[str]) -> str:
 # underscore, brace, hash, bar or tilde), a placeholder, or a blank line.
 _PLAIN = r"[^\W_]|[.,:;()%/'\"?!·–—+\-]"
 _HEADING_LINE = re.compile(rf"(#{{1,6}}) ((?:{_PLAIN})(?:(?:{_PLAIN}| )*(?:{_PLAIN}))?)")
-_PLACEHOLDER_LINE = re.compile(rf"(?:{_WORD}|{_SHOWN_WORD})\d+")
+_PLACEHOLDER_LINE = re.compile(rf"(?:{_WORD}|{_SHOWN_WORD}){_NONCE}x\d+")
 
 
 def skeleton_tree(lines: list[str], tag: str) -> etree.Element | None:

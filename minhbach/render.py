@@ -47,6 +47,7 @@ from .compute import (
     name_key,
     reform_totals,
 )
+from .editorial import pages_of, published, yaml_string
 from .imageworker import ImageWorker
 from .models import SUBAGGREGATES, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
@@ -57,7 +58,7 @@ from .problems import UserError
 from .processes import may_fork
 from .rendercache import ChartMemo, Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
-from .validate import read_archive
+from .validate import display_path, read_archive
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -140,13 +141,27 @@ class Page:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n|[\x85\u2028\u2029]")
+
+
 def md_escape(text: object) -> str:
-    """Escape a data string for Markdown text: HTML specials and Markdown syntax."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+    """Escape a data string for Markdown text: HTML specials and Markdown syntax.
+
+    A line break is a space: in a heading or a list item it would end it, and a blank
+    line would start a block of its own.
+    """
+    flat = _LINE_BREAK.sub(" ", str(text))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def html_escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escape a data string for HTML text or a quoted attribute, on one line.
+
+    Line breaks are character references: the same text to the reader, and no blank
+    line, which would end the block of HTML it is in for Markdown (and the site stage).
+    """
+    escaped = html.escape(str(text), quote=True)
+    return escaped.replace("\r", "&#13;").replace("\n", "&#10;")
 
 
 _NARRATIVE_TAGS = {
@@ -156,15 +171,25 @@ _NARRATIVE_TAGS = {
 
 
 def narrative_html(text: str) -> str:
-    """Editor Markdown to sanitised HTML: no scripts, styles, images or event handlers."""
+    """Editor Markdown to sanitised HTML: no scripts, styles, images or event handlers.
+
+    On lines none of which is blank, whatever the editor wrote: the page places it in
+    one block of HTML, which a blank line would end (the rest of it then read as
+    Markdown). A line break after another one is written as a character reference.
+    """
     rendered = _narrative_markdown().reset().convert(text)
-    return nh3.clean(
+    cleaned = nh3.clean(
         rendered,
         tags=_NARRATIVE_TAGS,
         attributes={"a": {"href", "title"}, "th": {"scope"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    return _BLANK_LINE.sub(lambda match: match[1] + "&#10;" * match[2].count("\n"), cleaned)
+
+
+# A line break, and the blank lines after it (with any spaces or tabs on them).
+_BLANK_LINE = re.compile(r"(\n)((?:[ \t]*\n)+)")
 
 
 @functools.cache
@@ -297,7 +322,7 @@ class Renderer:
             show=lambda v, unit=True: show(v, lang, unit),
             signed=lambda v, unit=True: signed(v, lang, unit),
             margin=lambda v, short=False: margin(v, lang, short),
-            yaml_str=lambda text: json.dumps(str(text), ensure_ascii=False),
+            yaml_str=lambda text: yaml_string(str(text)),
             num=lambda v, decimals=None: number(v, lang, decimals),
             date=self.date,
             narrative=narrative_html,
@@ -1169,13 +1194,13 @@ def render_pages(
 
 
 def _editorial(root: Path, langs: tuple[Lang, ...] = LANGS) -> dict[str, bytes]:
-    """Editors' pages (content/pages/<lang>/*.md), each as its own section page."""
-    files: dict[str, bytes] = {}
-    for lang in langs:
-        folder = root / "pages" / lang
-        for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-            files[f"{lang}/{path.stem}/index.md"] = path.read_bytes()
-    return files
+    """Editors' pages (content/pages/<lang>/*.md), each as its own section page, with the
+    front matter `editorial.published` gives it (what the check refused is left out)."""
+    return {
+        f"{page.lang}/{page.path}": published(page)
+        for page in pages_of(root, display_path(root))
+        if page.lang in langs
+    }
 
 
 def _archives(model: SiteModel) -> dict[str, bytes]:

@@ -41,12 +41,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from .editorial import clean, located
 from .pagecache import (
     CACHE_VERSION,
     MARK_KEY,
     MARK_VALUE,
     PageCache,
     Skeleton,
+    Stashed,
     bytecode_cache,
     content_hashes,
     digest,
@@ -697,7 +699,8 @@ def _locate(docs_dir: Path, message: str) -> str:
     """Start a MkDocs message with the file it is about, as our other messages do."""
     # MkDocs names pages relative to docs_dir: "Doc file 'index.md' contains a link ...".
     if match := re.fullmatch(r"Doc file '([^']+)' (.*)", message, flags=re.DOTALL):
-        return f"{docs_dir / match[1]}: {match[2]}"
+        # An editor's page by its file in content/pages/, not the copy the render wrote.
+        return located(docs_dir / match[1], match[2]) or f"{docs_dir / match[1]}: {match[2]}"
     return f"{docs_dir}: {message}"
 
 
@@ -793,7 +796,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.keys: dict[str, str] = {}  # src_uri -> cache key of every page
         self.entries: dict[str, list[dict[str, Any]]] = {}  # src_uri -> search entries
         self.built: dict[str, str] = {}  # src_uri -> HTML of the pages built in this run
-        self.stashed: dict[str, list[str]] = {}
+        self.stashed: dict[str, Stashed] = {}
         self.search: Any = None
         self.helpers: _Helpers | None = None  # started above SHARD_ABOVE pages to build
         self.claims: Any = None  # shared with the helpers: which pages a process builds
@@ -884,8 +887,8 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         if self.read % PROGRESS_EVERY == 0:
             self.report(f"{self.label}: read {self.read}/{self.total - self.hits} pages")
         if page.meta.get(MARK_KEY) == MARK_VALUE:
-            markdown, chunks = stash(markdown)
-            self.stashed[page.file.src_uri] = chunks
+            markdown, stashed = stash(markdown)
+            self.stashed[page.file.src_uri] = stashed
             page.render = functools.partial(  # type: ignore[method-assign]
                 _render_reusing, self.converter, page
             )
@@ -894,11 +897,16 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        chunks = self.stashed.get(page.file.src_uri)
-        # Nothing stashed (no HTML block, or a placeholder word of its own): nothing hidden.
-        if chunks:
+        stashed = self.stashed.get(page.file.src_uri)
+        if stashed is None:
+            # Not a generated page: an editor's, whose HTML is sanitised as the check's
+            # warnings said (`editorial.clean`), before the search plugin reads it. The
+            # render stage wrote its front matter: an editor cannot mark it generated.
+            return clean(html)
+        # Nothing stashed (no HTML block): nothing hidden.
+        if stashed.chunks:
             # Before the search plugin reads the page (on_page_context).
-            html, self.stashed[page.file.src_uri] = hide(html, chunks)
+            html, self.stashed[page.file.src_uri] = hide(html, stashed)
         return html
 
     @event_priority(100)  # before the search plugin indexes the page
@@ -914,7 +922,11 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         uri = page.file.src_uri
         if self.search is not None:
             self.entries[uri] = self.search.entries[self._first_entry :]
-        output = unstash(collapse_whitespace(output), self.stashed.pop(uri, []))
+        stashed = self.stashed.pop(uri, None)
+        output = unstash(collapse_whitespace(output), stashed)
+        if stashed is not None and stashed.left_in(output):
+            # Our bug, whatever the content: the page is never published (nor cached).
+            raise RuntimeError(f"{uri}: a placeholder of the site stage is left in the page")
         if self.stage is not None:
             # A helper's pages go to the staging cache only: MkDocs skips writing an empty
             # page (it says so at INFO), which spared a write, and a removal, of the HTML.

@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from .boundary import ContentFolder, ContentPathError, name_problem
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue, suggest
 from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
+from .editorial import check_pages
 from .figures import Figure, MoneyUnit
 from .load import validate_document, validate_pruned
 from .memory import collector_paused
@@ -201,6 +202,7 @@ def _check_content(
     folder = ContentFolder(root)
     shown_root = display_path(root)
     _check_entries(folder, shown_root, problems)
+    check_pages(root, shown_root, problems)  # editorial.py: the editors' pages
     content.registry = _load_registry(root / "provinces.yml", problems)
     if content.registry is not None:
         content.targets = _load_targets(root / "targets.yml", content.registry, problems)

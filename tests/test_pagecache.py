@@ -53,20 +53,23 @@ Cùng kỳ năm trước: [trang chủ](../../../index.md).
 
 
 def test_stash_takes_tables_figures_and_details_and_keeps_the_rest() -> None:
-    text, chunks = stash(GENERATED)
+    text, stashed = stash(GENERATED)
+    chunks, n = stashed.chunks, stashed.nonce
     assert [chunk.split(" ", 1)[0] for chunk in chunks] == ["<p", "<figure", "<table"]
-    assert "\n\nMBPROSE0\n\n" in text  # the lede: prose, put back before the search index
-    assert "\n\nMBSTASH1\n\n" in text and "\n\nMBSTASH2\n\n" in text  # plain paragraphs
+    assert f"\n\nMBPROSE{n}x0\n\n" in text  # the lede: prose, put back before the search index
+    assert f"\n\nMBSTASH{n}x1\n\n" in text and f"\n\nMBSTASH{n}x2\n\n" in text  # paragraphs
     assert "## Kết quả thi hành án" in text and '<p class="mb-lede">' not in text
     assert "[trang chủ](../../../index.md)" in text  # Markdown links stay for MkDocs to check
     # Markdown makes each a paragraph; `hide` puts the prose back for the indexer to read
     # and turns the others into comments, which it skips.
-    html = re.sub(r"^(MB(?:STASH|PROSE)\d+)$", r"<p>\1</p>", text, flags=re.M)
-    hidden, kept = hide(html, chunks)
-    assert kept == chunks  # no permalink to stash
+    html = re.sub(r"^(MB(?:STASH|PROSE)[0-9a-f]{16}x\d+)$", r"<p>\1</p>", text, flags=re.M)
+    hidden, kept = hide(html, stashed)
+    assert kept.chunks == chunks  # no permalink to stash
     assert '<p class="mb-lede">01/10/2015–30/09/2016</p>' in hidden
-    assert "<!--mb-stash:1-->" in hidden and "MBSTASH" not in hidden and "MBPROSE" not in hidden
-    assert unstash(hidden, chunks) == GENERATED
+    assert f"<!--mb-stash-{n}:1-->" in hidden and "MBSTASH" not in hidden
+    assert "MBPROSE" not in hidden
+    assert unstash(hidden, kept) == GENERATED and not kept.left_in(GENERATED)
+    assert kept.left_in(hidden)
 
 
 @pytest.mark.parametrize("title", ["Liên kết đến mục này", ""])
@@ -75,15 +78,16 @@ def test_hide_stashes_permalinks_which_the_search_indexer_reads_past(title: str)
     the same as with them in place, and `unstash` puts them back as they were."""
     from material.plugins.search.plugin import Parser
 
-    text, chunks = stash(GENERATED.split("---\n", 2)[2])  # without the front matter
+    text, stashed = stash(GENERATED.split("---\n", 2)[2])  # without the front matter
+    chunks, n = stashed.chunks, stashed.nonce
     options = {**_OPTIONS["extension_configs"]}
     options["toc"] = {**options["toc"], "permalink": True, "permalink_title": title}
     html = markdown.Markdown(extensions=_OPTIONS["extensions"], extension_configs=options).convert(
         text
     )
     assert html.count('class="headerlink"') == 2
-    hidden, kept = hide(html, chunks)
-    assert kept[: len(chunks)] == chunks and len(kept) == len(chunks) + 2
+    hidden, kept = hide(html, stashed)
+    assert kept.chunks[: len(chunks)] == chunks and len(kept.chunks) == len(chunks) + 2
     assert "headerlink" not in hidden
 
     def sections(page: str) -> list[tuple[str | None, str, str]]:
@@ -92,12 +96,12 @@ def test_hide_stashes_permalinks_which_the_search_indexer_reads_past(title: str)
         parser.close()
         return [(s.id, "".join(s.title), "".join(s.text)) for s in parser.data]
 
-    shown = html.replace("<p>MBPROSE0</p>", chunks[0])  # what the indexer read before
-    shown = re.sub(r"<p>MBSTASH(\d+)</p>", r"<!--mb-stash:\1-->", shown)
+    shown = html.replace(f"<p>MBPROSE{n}x0</p>", chunks[0])  # what the indexer read before
+    shown = re.sub(rf"<p>MBSTASH{n}x(\d+)</p>", rf"<!--mb-stash-{n}:\1-->", shown)
     assert sections(hidden) == sections(shown)
     headings = [heading for _, heading, _ in sections(hidden)]
     assert headings == ["Quảng Trị: cả năm 2016", "Kết quả thi hành án"]  # no "¶"
-    assert unstash(hidden, kept) == unstash(shown, chunks)
+    assert unstash(hidden, kept) == unstash(shown, stashed)
 
 
 @pytest.mark.parametrize(
@@ -113,18 +117,28 @@ def test_hide_stashes_permalinks_which_the_search_indexer_reads_past(title: str)
 )
 def test_stash_leaves_html_that_markdown_may_not_pass_through_as_it_is(block: str) -> None:
     text = f"# Trang\n\n{block}\n"
-    assert stash(text) == (text, [])
+    assert stash(text)[0] == text and stash(text)[1].chunks == []
 
 
-@pytest.mark.parametrize("word", ["MBSTASH0", "MBPROSE0"])
-def test_stash_leaves_a_page_that_has_a_placeholder_word_alone(word: str) -> None:
+@pytest.mark.parametrize(
+    "word", ["MBSTASH0", "MBPROSE0", "<!--mb-stash:0-->", f"MBSTASH{'0' * 16}x0", "MBSTASH"]
+)
+def test_placeholder_words_written_by_an_editor_stay_text(word: str) -> None:
+    """Content cannot write a page's placeholder: each holds the page's own nonce (a hash
+    of its Markdown). Another page's, or an old one, is left as the editor wrote it."""
     text = GENERATED + f"\n{word}\n"
-    assert stash(text) == (text, [])
+    stashed_text, stashed = stash(text)
+    assert len(stashed.chunks) == 3 and stashed.nonce not in text
+    html = re.sub(r"^(MB\w+)$", r"<p>\1</p>", stashed_text, flags=re.M)
+    hidden, kept = hide(html, stashed)
+    back = unstash(hidden, kept)
+    assert back.endswith(f"\n<p>{word}</p>\n" if word.startswith("MB") else f"\n{word}\n")
+    assert not kept.left_in(back)
 
 
 def test_stash_leaves_a_page_without_html_blocks_alone() -> None:
     text = "# Title\n\nProse with <b>inline</b> HTML.\n"
-    assert stash(text) == (text, [])
+    assert stash(text)[0] == text and stash(text)[1].chunks == []
 
 
 # The Markdown extensions and their options the site is built with.
@@ -167,8 +181,11 @@ _TEXT = st.one_of(
     st.builds(lambda a, mark, b: a + mark + b, _PLAIN_TEXT, _SYNTAX, _PLAIN_TEXT),
 )
 _HEADING = st.builds(lambda level, text: "#" * level + " " + text, st.integers(1, 7), _TEXT)
+_NONCE = "0123456789abcdef"  # a placeholder's nonce, as `stash` makes them
 _PLACEHOLDER = st.builds(
-    lambda word, n: f"{word}{n}", st.sampled_from(["MBSTASH", "MBPROSE"]), st.integers(0, 30)
+    lambda word, n: f"{word}{_NONCE}x{n}",
+    st.sampled_from(["MBSTASH", "MBPROSE"]),
+    st.integers(0, 30),
 )
 _OTHER = st.sampled_from(
     ["- mục", "1. mục", "    mã", "> trích", "!!! note", "---", "===", "[TOC]", ": định nghĩa"]
@@ -197,21 +214,19 @@ def test_a_skeleton_converts_as_markdown_converts_it(text: str) -> None:
 
 
 def test_a_skeleton_is_parsed_only_when_every_line_is_a_heading_or_a_placeholder() -> None:
-    skeleton = (
-        "# Quảng Trị: cả năm 2016\n\nMBPROSE0\n\n## Kết quả chính\n\nMBSTASH1\n\n\nMBSTASH2\n"
-    )
+    skeleton = "# Quảng Trị: cả năm 2016\n\nMBPROSE0123456789abcdefx0\n\n## Kết quả chính\n\nMBSTASH0123456789abcdefx1\n\n\nMBSTASH0123456789abcdefx2\n"
     tree = skeleton_tree(skeleton.split("\n"), "div")
     assert tree is not None
     assert [(child.tag, child.text) for child in tree] == [
         ("h1", "Quảng Trị: cả năm 2016"),
-        ("p", "MBPROSE0"),
+        ("p", "MBPROSE0123456789abcdefx0"),
         ("h2", "Kết quả chính"),
-        ("p", "MBSTASH1"),
-        ("p", "MBSTASH2"),
+        ("p", "MBSTASH0123456789abcdefx1"),
+        ("p", "MBSTASH0123456789abcdefx2"),
     ]
     for other in [
-        "MBSTASH1\nMBSTASH2",  # one paragraph of two lines
-        "## Kết quả\nMBSTASH1",  # a heading and a paragraph in one block
+        "MBSTASH0123456789abcdefx1\nMBSTASH0123456789abcdefx2",  # one paragraph of two lines
+        "## Kết quả\nMBSTASH0123456789abcdefx1",  # a heading and a paragraph in one block
         "## Kết quả *chính*",  # emphasis: the inline processor's
         "## Kết quả {: #id }",  # an attribute list
         "## Kết quả ##",  # a closing sequence
@@ -329,7 +344,7 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
         "vi/2016/ca-nam/quang-tri/index.md": GENERATED + notes,
         "vi/2016/ca-nam/ha-noi/index.md": GENERATED.replace("Quảng Trị", "Hà Nội") + notes,
         "vi/2016/ca-nam/hue/index.md": skeleton.replace("Quảng Trị", "Huế"),
-        # A placeholder word of its own: left as it is (`stash`), and so is its HTML.
+        # A placeholder word of its own: text, as in any page (`stash`).
         "vi/2016/ca-nam/da-nang/index.md": GENERATED.replace("Quảng Trị", "Đà Nẵng")
         + "\nMBSTASH0\n",
     }
@@ -343,6 +358,9 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
             skeletons.append(self)
 
     monkeypatch.setattr(site_stage, "Skeleton", Counted)
+    # Unmarked, a page is an editor's, which is sanitised (`editorial.clean`): not here,
+    # where the same HTML is wanted both ways.
+    monkeypatch.setattr(site_stage, "clean", lambda html: html)
 
     def counted(**options: object) -> object:
         made.append("")
@@ -503,3 +521,15 @@ def test_link_or_copy_links_makes_folders_replaces_and_copies_across_devices(
     copied = tmp_path / "elsewhere" / "deep" / "chart.svg"  # copied, into a new folder
     link_or_copy(str(source), str(copied))
     assert copied.read_text() == "<svg/>" and copied.stat().st_ino != source.stat().st_ino
+
+
+def test_a_placeholder_left_in_a_page_fails_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our bug, never published: a page whose placeholders are not all put back stops
+    the build, and the site is not written."""
+    monkeypatch.setattr(site_stage, "unstash", lambda html, stashed: html)
+    reports = write_reports(tmp_path, _pages())
+    with pytest.raises(RuntimeError, match="placeholder of the site stage is left"):
+        _build(reports, tmp_path / "site", tmp_path / "cache")
+    assert not (tmp_path / "site").exists()
