@@ -221,12 +221,12 @@ class Registry:
             )
         for before, after in itertools.pairwise(ordered):
             ends, starts = self.schemes[before].valid_to, self.schemes[after].valid_from
-            assert starts is not None  # only the first may have none
-            if ends is None or ends >= starts:
+            if starts is None or ends is None or ends >= starts:
+                begins = "from the first day" if starts is None else f"on {starts:%d/%m/%Y}"
                 found.append(
                     (
                         ("schemes", after, "valid_from"),
-                        f"{self.schemes[after].id} starts on {starts:%d/%m/%Y}, while "
+                        f"{self.schemes[after].id} starts {begins}, while "
                         f"{self.schemes[before].id} is still valid",
                     )
                 )

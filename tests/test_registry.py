@@ -126,3 +126,83 @@ def test_registry_check_finds_a_unit_mapped_twice(registry: Registry) -> None:
         "'bac-giang' is in 2 formed_from lists; every old unit becomes part of exactly one "
         "new unit" in messages
     )
+
+
+def _without_scheme(data: dict, scheme: str) -> None:
+    data["schemes"] = [s for s in data["schemes"] if s["id"] != scheme]
+
+
+def _only_old_units(data: dict) -> None:
+    data["units"] = [u for u in data["units"] if u["scheme"] != "post2025"]
+
+
+def _both_schemes_open(data: dict) -> None:
+    for scheme in data["schemes"]:
+        scheme.pop("valid_from", None)
+        scheme.pop("valid_to", None)
+
+
+def _gap(data: dict) -> None:
+    data["schemes"][1]["valid_from"] = dt.date(2025, 9, 1)
+
+
+def _no_nation(data: dict) -> None:
+    data["units"] = [u for u in data["units"] if u["scheme"] != "national"]
+
+
+def _unit_in_two_new(data: dict) -> None:
+    new = [u for u in data["units"] if u["scheme"] == "post2025"]
+    new[0]["formed_from"].append(new[1]["formed_from"][0])
+
+
+def _same_scheme_twice(data: dict) -> None:
+    data["schemes"].append(dict(data["schemes"][1]))
+
+
+def _no_schemes(data: dict) -> None:
+    data["schemes"] = []
+
+
+BROKEN = {
+    "no post2025 scheme": lambda data: _without_scheme(data, "post2025"),
+    "no pre2025 scheme": lambda data: _without_scheme(data, "pre2025"),
+    "no post2025 units": _only_old_units,
+    "schemes without dates": _both_schemes_open,
+    "a gap between the schemes": _gap,
+    "no national unit": _no_nation,
+    "an old unit in two new ones": _unit_in_two_new,
+    "a scheme listed twice": _same_scheme_twice,
+    "no scheme": _no_schemes,
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_a_broken_registry_is_reported_never_raised(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    import shutil
+
+    import yaml
+
+    from minhbach.validate import check_content
+
+    # Everything that resolves a unit or a scheme: the bundled datasets and targets.
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    data = yaml.safe_load((root / "provinces.yml").read_text(encoding="utf-8"))
+    BROKEN[name](data)
+
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: object) -> bool:
+            return True  # content refuses aliases: the values written out
+
+    text = yaml.dump(data, Dumper=Dumper, allow_unicode=True)
+    (root / "provinces.yml").write_text(text, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    content, problems = check_content(root)  # never raises
+    if name == "no national unit":  # a registry may lack it: its datasets then fail
+        assert content.registry is not None
+        assert any("unknown unit 'toan-quoc'" in p.message for p in problems.errors)
+    else:
+        assert content.registry is None and content.datasets == []
+        assert problems.errors and {p.rule for p in problems.errors} == {"registry"}
