@@ -58,7 +58,11 @@ EDITIONS = [
 ]
 
 PAGES = {
+    # Generated pages say so (an unmarked page is an editor's, and sanitised).
     "vi/index.md": """\
+---
+minhbach: generated
+---
 # Kết quả thi hành án dân sự
 
 Xem [phương pháp](phuong-phap/index.md) và [Quảng Trị, cả năm 2016](2016/ca-nam/quang-tri/index.md).
@@ -77,6 +81,9 @@ Tải [số liệu CSV](du-lieu/ket-qua.csv).
     "vi/2016/ca-nam/quang-tri/index.md": "# Quảng Trị — cả năm 2016\n\n[Về trang chủ](../../../index.md)\n",
     "vi/du-lieu/ket-qua.csv": "unit,rate\nquang-tri,92.00\n",
     "en/index.md": """\
+---
+minhbach: generated
+---
 # Civil judgment enforcement results
 
 See the [methodology](methodology/index.md#completion-rate).
@@ -84,7 +91,8 @@ See the [methodology](methodology/index.md#completion-rate).
 <a href="../du-lieu/ket-qua.csv">Data (CSV)</a>
 """,
     "en/methodology/index.md": "# Methodology\n\n## Completion rate\n\nCompleted cases over enforceable cases.\n",
-    "en/2016/full-year/quang-tri/index.md": '# Quang Tri — full year 2016\n\n<a href="../../../../du-lieu/ket-qua.csv">Data (CSV)</a>\n',
+    "en/2016/full-year/quang-tri/index.md": "---\nminhbach: generated\n---\n"
+    '# Quang Tri — full year 2016\n\n<a href="../../../../du-lieu/ket-qua.csv">Data (CSV)</a>\n',
 }
 
 
