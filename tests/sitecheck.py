@@ -229,8 +229,8 @@ _OWN_INLINE_SCRIPTS = (
     "var target=document.getElementById(location.hash.slice(1))",
     "__md_scope=new URL(",
 )
-# Elements a page of this site never has: they run, frame or send something.
-_FORBIDDEN_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "form"}
+# Elements a page of this site never has: they run or frame something.
+_FORBIDDEN_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base"}
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:text/html", "data:application")
 
@@ -253,6 +253,10 @@ class _Scripts(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value!r}>")
         if tag in _FORBIDDEN_ELEMENTS:
             self.problems.append(f"<{tag}> element")
+        if tag in ("form", "button", "input") and any(
+            _is_external(values.get(name, "")) for name in ("action", "formaction")
+        ):
+            self.problems.append(f"<{tag}> sending to another host")
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self.problems.append("<meta http-equiv=refresh>")
         if tag == "script":
