@@ -91,7 +91,7 @@ _SHOWN = re.compile(rf"<p>{_SHOWN_WORD}({_NONCE})x(\d+)</p>")
 
 #: What a placeholder of any page looks like, in its Markdown or HTML: for tests that
 #: scan a built site (`Stashed.left_in` is the build's own check, by the page's nonce).
-PLACEHOLDER = re.compile(rf"MB(?:STASH|PROSE){_NONCE}x\d+|<!--\s*mb-stash")
+PLACEHOLDER = re.compile(rf"MB(?:STASH|PROSE){_NONCE}x\d+|<!--mb-stash-{_NONCE}:\d+-->")
 
 
 @dataclass
