@@ -72,12 +72,23 @@ def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
         return
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
-        for name in sorted(names):
+        # A link (to a file or a folder, which the walk does not enter) is hashed as a link,
+        # never followed: the check refuses links, so a file that becomes one, even to the
+        # same bytes, is a change to check, and a broken one is not an error here.
+        links = [d for d in dirs if Path(folder, d).is_symlink()]
+        dirs[:] = [d for d in dirs if d not in links]
+        for name in sorted([*names, *links]):
             if name.endswith(".pyc"):
                 continue
             path = Path(folder, name)
             digest.update(f"{path.relative_to(root)}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            if path.is_symlink():
+                digest.update(b"link\0" + os.fsencode(os.readlink(path)))
+                continue
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError as exc:  # the check reports it, located
+                digest.update(f"unreadable\0{exc.errno}".encode())
 
 
 @dataclass(frozen=True)

@@ -367,3 +367,31 @@ def test_render_reads_archives_through_the_boundary(tmp_path: Path) -> None:
         render._archives(model("a.txt", "b.txt"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="leaves the archive folder"):
         render.archive_path("../../etc/passwd")
+
+
+# --- an up-to-date build is one whose content the check would still pass ---
+
+
+def test_the_build_fingerprint_hashes_links_as_links(tmp_path: Path) -> None:
+    from minhbach.uptodate import fingerprint
+
+    content = tmp_path / "content"
+    (content / "sources").mkdir(parents=True)
+    archive = content / "sources" / "a.txt"
+    archive.write_text(ARCHIVE, encoding="utf-8")
+    base = fingerprint(content, [], "options")
+    # The same bytes behind a link: a change, so the build runs the check, which refuses it.
+    copy = tmp_path / "copy.txt"
+    copy.write_text(ARCHIVE, encoding="utf-8")
+    archive.unlink()
+    archive.symlink_to(copy)
+    linked = fingerprint(content, [], "options")
+    assert linked != base
+    # A link to a folder, which the walk does not enter, and a broken link are seen too.
+    (content / "datasets").mkdir()
+    before = fingerprint(content, [], "options")
+    (content / "datasets" / "2017-12m").symlink_to(tmp_path)
+    with_folder = fingerprint(content, [], "options")
+    assert with_folder != before
+    (content / "datasets" / "hue.yml").symlink_to(tmp_path / "nowhere.yml")
+    assert fingerprint(content, [], "options") not in (before, with_folder)
