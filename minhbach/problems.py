@@ -14,6 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Control characters and line separators that content puts in a message (a key named
+# "\r", a quote with a newline) are shown escaped: one problem is one line of output.
+_ESCAPED = {
+    code: repr(chr(code))[1:-1]
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)
+    if code != 0x09
+}
+
 
 class Severity(enum.StrEnum):
     ERROR = "error"
@@ -49,7 +57,7 @@ class Problem:
         text = f"{where}: {tag}{what}{self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return text.translate(_ESCAPED)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         line, col = (self.mark.line, self.mark.column) if self.mark else (0, 0)

@@ -152,6 +152,11 @@ TOO_LARGE = "figures are below 10^18 (1.000.000.000.000.000.000) in their unit; 
         ("x" * 10**7, f"'{'x' * 60}…' is 10000000 characters long: not a figure", 'write a number, optionally after a qualifier: "gần 47", "trên 50,5"'),
         (Decimal("NaN"), "'NaN' is not a finite number", None),
     ],
+    ids=[
+        "1.0e+400", "1e-400", "seven decimals", "10^30", "10^18", "-10^18", "31 digits",
+        "hedged 19 digits", "100 digits", "money words 10^18", "money words 50 digits",
+        "10 MB text", "NaN",
+    ],
 )  # fmt: skip
 def test_figures_beyond_the_bounds_are_refused(raw: object, message: str, hint: str | None) -> None:
     with pytest.raises(FigureError) as caught:

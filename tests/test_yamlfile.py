@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import tracemalloc
 import unicodedata
@@ -14,6 +15,8 @@ from hypothesis import strategies as st
 
 from minhbach.problems import Problems
 from minhbach.yamlfile import _Composer, decode_text, load_yaml_bytes, load_yaml_text
+
+from .conftest import ContentDir
 
 TRICKY = (
     "~", "null", "Null", "yes", "No", "on", "OFF", "true", "y", "n", "<<", "=", "!", "&a",
@@ -115,6 +118,7 @@ def test_a_byte_order_mark_and_a_huge_string_are_read() -> None:
         ("9999-12-31T23:59:59-14:00", "x.yml:1:4: a: the date 9999-12-31 is outside 1945-2099 (hint: check the year)"),
         ("2024-04-10T09:00:00+99:00", "x.yml:1:4: a: '2024-04-10T09:00:00+99:00' is not a valid date (offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24), not datetime.timedelta(days=4, seconds=10800).) (hint: write dates as YYYY-MM-DD)"),
     ],
+    ids=["5000 digits", "201 digits", "2107", "1900", "year 9999", "offset 99 hours"],
 )  # fmt: skip
 def test_out_of_range_scalars_are_located_errors(value: str, expected: str) -> None:
     problems = Problems()
@@ -149,3 +153,30 @@ def test_decoded_text_is_nfc() -> None:
     assert (
         decode_text(unicodedata.normalize("NFD", "Thi hành\r\nxong").encode()) == "Thi hành\nxong"
     )
+
+
+def test_nfd_content_is_read_as_nfc(site: ContentDir) -> None:
+    # What macOS copies: the qualifier and the quote decomposed, the archived source too.
+    nfd = functools.partial(unicodedata.normalize, "NFD")
+    site.write("sources/a.txt", nfd("đã thi hành xong gần 50 việc có điều kiện thi hành"))
+    site.write(
+        "datasets/2024-3m/quang-ninh.yml",
+        "unit: quang-ninh\nperiod: 2024-3m\nstatus: final\nsource: {archive: a.txt}\n"
+        f'cases:\n  completed: {{value: "{nfd("gần 50")}", quote: "thi hành xong gần 50 việc"}}\n',
+    )
+    result = site.check()
+    assert result.lines == []
+    assert result.code == 0
+
+
+def test_a_message_quoting_content_is_one_line(site: ContentDir) -> None:
+    site.write(
+        "datasets/2024-3m/quang-ninh.yml",
+        'unit: quang-ninh\nperiod: 2024-3m\nstatus: final\n"\\r\\n\\x1b[2J\\u2028": 1\n',
+    )
+    result = site.check()
+    assert result.code == 1
+    assert [line.split(" (hint")[0] for line in result.lines] == [
+        "content/datasets/2024-3m/quang-ninh.yml:1:1: source (Nguồn): required key is missing",
+        "content/datasets/2024-3m/quang-ninh.yml:4:1: unknown key '\\r\\n\\x1b[2J\\u2028'",
+    ]
