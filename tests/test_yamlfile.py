@@ -13,6 +13,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from minhbach.load import validate_document
+from minhbach.models import TargetsFile
 from minhbach.problems import Problems
 from minhbach.yamlfile import _Composer, decode_text, load_yaml_bytes, load_yaml_text
 
@@ -179,4 +181,14 @@ def test_a_message_quoting_content_is_one_line(site: ContentDir) -> None:
     assert [line.split(" (hint")[0] for line in result.lines] == [
         "content/datasets/2024-3m/quang-ninh.yml:1:1: source (Nguồn): required key is missing",
         "content/datasets/2024-3m/quang-ninh.yml:4:1: unknown key '\\r\\n\\x1b[2J\\u2028'",
+    ]
+
+
+def test_a_long_value_is_cut_short_in_a_message() -> None:
+    problems = Problems()
+    doc = load_yaml_text("targets:\n  - {year: " + "x" * 10_000 + ", unit: a}\n", problems, "t.yml")
+    assert doc is not None
+    assert validate_document(doc, TargetsFile, problems) is None
+    assert [p.format() for p in problems] == [
+        f"t.yml:2:12: targets[0].year: expected a whole number, got '{'x' * 59}…"
     ]
