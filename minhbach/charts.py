@@ -57,6 +57,7 @@ from .catalogue import Lang, get_catalogue
 from .compute import BlockView, PeriodView, UnitHistory, UnitPeriod, Value, inspection_totals
 from .numbers import LOCALES, margin, show
 from .periods import Period
+from .tables import safe_cell
 
 # --- look: one font, a colour-blind-safe palette, every colour ≥ 3:1 on white ---
 
@@ -352,8 +353,8 @@ class Chart:
     def csv(self) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.label for c in self.columns])
-        writer.writerows([machine for _, machine in row] for row in self.rows)
+        writer.writerow([safe_cell(c.label) for c in self.columns])
+        writer.writerows([safe_cell(machine) for _, machine in row] for row in self.rows)
         return out.getvalue().encode("utf-8")
 
     def spec_json(self) -> bytes:
@@ -627,15 +628,21 @@ def _breakdown_chart(alt: Any, rows: Any, lang: Lang) -> Any:
 
 
 def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
+    # Dates are days ("2024-03-31", read as UTC midnight) and are laid out and labelled in
+    # UTC: in local time the ticks and labels moved with the machine's (or the reader's)
+    # time zone, and a build under TZ=Pacific/Kiritimati drew other SVGs than under UTC.
     x = alt.X(
-        "date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6, grid=False)
+        "date:T",
+        title=None,
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6, grid=False),
     )
     y = alt.Y("rate:Q", title=word("rate_axis", lang), scale=alt.Scale(domain=[0, 100]))
     colour = alt.Color("series:N", scale=_series_scale(alt), legend=None)
     points = alt.Chart(rows).transform_filter("datum.kind == 'rate'")
     tooltip = [
         alt.Tooltip("period:N", title=word("period_col", lang)),
-        alt.Tooltip("date:T", title=word("end_col", lang), format="%e %B %Y"),
+        alt.Tooltip("date:T", title=word("end_col", lang), format="%e %B %Y", formatType="utc"),
         alt.Tooltip("measure:N", title=word("indicator_col", lang)),
         alt.Tooltip("label:N", title=word("rate_col", lang)),
     ]

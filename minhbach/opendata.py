@@ -57,6 +57,7 @@ from .figures import Figure
 from .models import SUBAGGREGATES
 from .pagecache import digest
 from .periods import Period
+from .tables import safe_cell
 from .uptodate import read_files
 
 DATA_DIR = "du-lieu"  # language-neutral: one copy, linked from both editions
@@ -464,7 +465,7 @@ def csv_bytes(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> bytes:
 
 def _csv_text(lines: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(lines)
+    csv.writer(out, lineterminator="\n").writerows([safe_cell(c) for c in line] for line in lines)
     return out.getvalue()
 
 
@@ -515,7 +516,7 @@ class EncodedPage:
 # Most figures have no qualifier, text or quote: their CSV line and JSON record are a
 # template by (block, field, precision, origin) around the value, made once by the general
 # encoders above (so the bytes are theirs) and filled ~10⁶ times.
-_VALUE = "@"  # placeholder: no CSV quoting, in no name
+_VALUE = "~"  # placeholder: no CSV quoting, no formula start (`safe_cell`), in no name
 _TEMPLATES: dict[tuple[str, str, str, str], tuple[str, str, str, str] | None] = {}
 
 
@@ -629,7 +630,7 @@ def _change_field(field: str) -> tuple[str, int] | None:
 
 def page_csv(rows: Iterable[Observation]) -> bytes:
     """A unit page's own CSV file (`PAGE_COLUMNS`): what csv.writer writes of `page_table`."""
-    table = page_table(rows)
+    table = [[safe_cell(cell) for cell in row] for row in page_table(rows)]
     if not table:
         return PAGE_HEADER
     text = "\n".join([",".join(row) for row in table]) + "\n"

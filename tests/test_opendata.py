@@ -40,6 +40,7 @@ from minhbach.opendata import (
     period_file_stem,
     period_keys,
 )
+from minhbach.tables import safe_cell
 from minhbach.validate import check_content
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -317,7 +318,7 @@ def test_the_fast_encoder_writes_what_csv_and_json_write(
     encoded = encode_rows(meta, rows)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(
-        (meta["period"], meta["unit"], *row[:8]) for row in rows
+        [safe_cell(cell) for cell in (meta["period"], meta["unit"], *row[:8])] for row in rows
     )
     assert encoded.csv == out.getvalue().encode("utf-8")
     assert encoded.json == json_dataset(meta, rows)
@@ -337,7 +338,9 @@ def test_the_fast_encoder_writes_what_csv_and_json_write(
 @given(st.lists(ROW, max_size=8))
 def test_a_page_file_is_what_csv_writes(rows: list[Observation]) -> None:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([PAGE_FIELDNAMES, *page_table(rows)])
+    csv.writer(out, lineterminator="\n").writerows(
+        [PAGE_FIELDNAMES, *([safe_cell(c) for c in row] for row in page_table(rows))]
+    )
     assert page_csv(rows) == out.getvalue().encode("utf-8")
     assert encode_rows({"period": "2024-6m", "unit": "alpha"}, rows).page == page_csv(rows)
 
