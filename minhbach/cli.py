@@ -9,10 +9,12 @@ so a failed build leaves the previous `reports/` and `site/` as they were.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import gc
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,8 +118,36 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        # The machine, not the content: a full disk, a read-only folder, a busy port.
+        port = (args.host, args.port) if args.command == "serve" else None
+        print(f"error: {environment_error(exc, port)}", file=sys.stderr)
+        return 1
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+_HINTS = {
+    errno.ENOSPC: "free some space on that disk, or build elsewhere (--site, --reports, --cache)",
+    errno.EDQUOT: "free some space, or build elsewhere with --site, --reports, --cache",
+    errno.EROFS: "the folder is read-only; choose another with --site, --reports or --cache",
+    errno.EACCES: "the build may not write there; check the folder's permissions",
+    errno.EPERM: "the build may not write there; check the folder's permissions",
+}
+
+
+def environment_error(exc: OSError, port: tuple[str, int] | None = None) -> str:
+    """One line for a failure of the machine: the folder or port, what failed, a hint."""
+    if port is not None and exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+        host, number = port
+        why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+        return f"port {number} on {host} {why} (hint: stop the other server or pass --port)"
+    # A copy that failed names its source first and its target second: the target is
+    # where the disk is full or read-only.
+    path = exc.filename2 or exc.filename
+    where = f"{path}: " if path else ""
+    hint = _HINTS.get(exc.errno or 0)
+    return f"{where}{exc.strerror or exc}" + (f" (hint: {hint})" if hint else "")
 
 
 def checked(options: Options, printed: list[str] | None = None) -> Content | None:
@@ -212,15 +242,18 @@ def _build_stages(
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
         raise BuildFailed("compute problems")
     step("compute")
-    stats, drawn = render(
-        model,
-        options.reports,
-        charts_cache,
-        options.langs,
-        render_cache=_cache(options, "render"),
-        data_cache=_cache(options, "data"),
-        images=images,
-    )
+    with _writing(
+        f"{display_path(options.reports)}/ or {display_path(options.cache or options.reports)}/"
+    ):
+        stats, drawn = render(
+            model,
+            options.reports,
+            charts_cache,
+            options.langs,
+            render_cache=_cache(options, "render"),
+            data_cache=_cache(options, "data"),
+            images=images,
+        )
     images.close()  # its memory goes back before MkDocs builds
     step(
         f"render: {drawn.pages_rendered} pages rendered, {drawn.pages_cached} from the cache; "
@@ -237,23 +270,35 @@ def _build_stages(
     # preview server collects it after each build (`_collected`).
     del model, content
     gc.freeze()
-    built = build_site(
-        options.reports,
-        options.site,
-        editions(Strings(), options.langs),
-        strict=True,  # a MkDocs warning (a broken link) is a defect of ours or of an editor page
-        config_file=PROJECT / "mkdocs.yml",
-        site_url=options.site_url,
-        epoch=epoch,
-        progress=lambda message: print(message, file=sys.stderr),
-        cache=_cache(options, "pages"),
-        static=options.reports / FILES_DIR,
-    )
+    with _writing(f"{display_path(options.site.parent)}/"):
+        built = build_site(
+            options.reports,
+            options.site,
+            editions(Strings(), options.langs),
+            strict=True,  # a MkDocs warning (a broken link): a defect of ours or of an editor page
+            config_file=PROJECT / "mkdocs.yml",
+            site_url=options.site_url,
+            epoch=epoch,
+            progress=lambda message: print(message, file=sys.stderr),
+            cache=_cache(options, "pages"),
+            static=options.reports / FILES_DIR,
+        )
     pages = sum(b.pages for b in built)
     print(
         f"site: {pages} pages ({', '.join(f'{b.lang} {b.pages}' for b in built)}) "
         f"built into {display_path(options.site)}/ in {time.perf_counter() - started:.1f} s"
     )
+
+
+@contextlib.contextmanager
+def _writing(where: str) -> Iterator[None]:
+    """Name the folders a stage writes in an OSError that names no file (a full disk)."""
+    try:
+        yield
+    except OSError as exc:
+        if not exc.filename:
+            exc.filename = f"writing {where}"
+        raise
 
 
 def _collected(build: Callable[[], None]) -> Callable[[], None]:

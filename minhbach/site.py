@@ -153,6 +153,7 @@ def build_site(
     if site.exists() and not site.is_dir():
         raise UserError(f"{site}: exists and is not a folder; the site is written as a folder")
     site.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_work(site)
     # Beside site/, so the final rename stays on one filesystem; a dot name, so that
     # a folder left by a killed build is not mistaken for a site (it is removed otherwise).
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}-tmp-", dir=site.parent))
@@ -203,15 +204,19 @@ def build_site(
         if manifest is not None and in_place:
             changed = manifest.apply(site, new_site, entries)
             report(f"site: {changed} files changed in {site}")
+            for plugin in plugins:
+                plugin.commit()
         else:
             for _, source in entries.values():
                 if source is not None:
                     link_or_copy(str(source[1]), str(new_site / source[0]))
-            _swap_in(new_site, site, work / "previous")
+            # Everything that can fail is done before the swap, which is the last step: a
+            # failure (a full disk, a read-only cache) leaves the previous site/ in place.
             if manifest is not None:
-                manifest.stamp(site, entries)
-        for plugin in plugins:
-            plugin.commit()
+                manifest.stamp(new_site, entries)
+            for plugin in plugins:
+                plugin.commit()
+            _swap_in(new_site, site, work / "previous")
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -742,6 +747,13 @@ def _edition_url(site_url: str | None, dest: str) -> str | None:
         return None
     root = site_url if site_url.endswith("/") else site_url + "/"
     return root + dest + "/" if dest else root
+
+
+def _remove_stale_work(site: Path) -> None:
+    """Remove the work folders a killed build left beside `site` (`.site-tmp-*`)."""
+    for stale in site.parent.glob(f".{site.name}-tmp-*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _swap_in(new_site: Path, site: Path, backup: Path) -> None:
