@@ -350,6 +350,7 @@ def test_no_dialog_opens_and_no_request_leaves_the_site_in_chromium(hostile: Pat
             browser.close()
     finally:
         server.shutdown()
+        server.server_close()
     assert len(pages) > 30
     assert dialogs == []
     assert outside == []
