@@ -189,20 +189,22 @@ def check_content(
     Releases are compared with `as_of` (aware; now by default): one dated later cannot
     be published yet.
     """
+    problems = Problems()
+    # The editors' pages (editorial.py) are few and Markdown's converter is a web of
+    # reference cycles: checked with the collector running, before the pause.
+    check_pages(root, display_path(root), problems)
     with collector_paused():
-        return _check_content(root, cache_dir, as_of or dt.datetime.now(dt.UTC))
+        return _check_content(root, cache_dir, as_of or dt.datetime.now(dt.UTC), problems)
 
 
 def _check_content(
-    root: Path, cache_dir: Path | None, as_of: dt.datetime
+    root: Path, cache_dir: Path | None, as_of: dt.datetime, problems: Problems
 ) -> tuple[Content, Problems]:
-    problems = Problems()
     catalogue = get_catalogue()
     content = Content(root)
     folder = ContentFolder(root)
     shown_root = display_path(root)
     _check_entries(folder, shown_root, problems)
-    check_pages(root, shown_root, problems)  # editorial.py: the editors' pages
     content.registry = _load_registry(root / "provinces.yml", problems)
     if content.registry is not None:
         content.targets = _load_targets(root / "targets.yml", content.registry, problems)

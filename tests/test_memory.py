@@ -36,7 +36,9 @@ def garbage_saved() -> Iterator[None]:
 @pytest.mark.usefixtures("garbage_saved")
 def test_check_and_compute_make_no_reference_cycles(tmp_path: Path) -> None:
     root = tmp_path / "content"
-    shutil.copytree(MINI, root)
+    # Without the editorial pages: they are checked before the pause, with the collector
+    # running, because Markdown's converter is made of reference cycles (check_content).
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("pages"))
     # Problems of every kind too: YAML syntax, schema (pydantic errors), domain rules.
     (root / "datasets" / "2024-6m" / "broken.yml").write_text("unit: [\n", encoding="utf-8")
     alpha = (root / "datasets" / "2024-6m" / "alpha.yml").read_text(encoding="utf-8")
