@@ -924,18 +924,24 @@ def _totals(
 
 
 def _histories(registry: Registry, pages_by_id: dict[str, list[UnitPeriod]]) -> list[UnitHistory]:
-    slugs = sorted({page.unit.slug for pages in pages_by_id.values() for page in pages})
-    # A merged unit's page lists its predecessors, so they get a history too.
-    for unit in registry.in_scheme("post2025"):
-        if unit.slug in slugs:
-            slugs.extend(s for s in unit.formed_from if s not in slugs)
-    for pages in list(pages_by_id.values()):
+    """A history for every unit with data, and for every unit a history links to.
+
+    A predecessor's history links to its successor, and a merged unit's history links to
+    all its predecessors (its merger note), so both are added: a predecessor with data
+    brings its successor, and every successor brings all its predecessors, with or
+    without data of their own (their page then says there is none). Without the second
+    step, Nam Định's data alone made a Ninh Bình history linking to a Hà Nam page that
+    was never made, and the strict MkDocs build failed on a dataset the check accepted.
+    """
+    slugs = {page.unit.slug for pages in pages_by_id.values() for page in pages}
+    for pages in pages_by_id.values():
         for page in pages:
             if page.unit.scheme == "pre2025":
-                successor = registry.successor(page.unit)
-                if successor.slug not in slugs:
-                    slugs.append(successor.slug)
-    histories = [_history(slug, registry, pages_by_id) for slug in sorted(set(slugs))]
+                slugs.add(registry.successor(page.unit).slug)
+    for unit in registry.in_scheme("post2025"):
+        if unit.slug in slugs:
+            slugs.update(unit.formed_from)
+    histories = [_history(slug, registry, pages_by_id) for slug in sorted(slugs)]
     return sorted(
         histories, key=lambda h: (h.current.scheme != "national", name_key(h.current.name.vi))
     )
