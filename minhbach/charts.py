@@ -54,7 +54,15 @@ from babel import Locale
 
 from . import imageworker
 from .catalogue import Lang, get_catalogue
-from .compute import BlockView, PeriodView, UnitHistory, UnitPeriod, Value, inspection_totals
+from .compute import (
+    BlockView,
+    PeriodView,
+    Target,
+    UnitHistory,
+    UnitPeriod,
+    Value,
+    inspection_totals,
+)
 from .numbers import LOCALES, margin, show
 from .periods import Period
 from .tables import safe_cell
@@ -461,7 +469,57 @@ WORDS: dict[str, dict[Lang, str]] = {
     "rate_axis": {"vi": "Tỷ lệ thi hành xong (%)", "en": "Completion rate (%)"},
     "map_legend": {"vi": "Tỷ lệ về việc", "en": "Rate, cases"},
     "no_data": {"vi": "chưa có số liệu", "en": "no data"},
+    # How a target is known and what it judges (compute.Target): the annual target judges
+    # 12-month results only; beside a sub-annual one it is the year's, for reference.
+    "target_annual": {"vi": "Chỉ tiêu năm {year}", "en": "{year} annual target"},
+    "target_annual_short": {"vi": "chỉ tiêu năm", "en": "annual target"},
+    "target_reference": {"vi": "tham khảo", "en": "for reference"},
+    "target_progress": {"vi": "Chỉ tiêu tiến độ", "en": "Progress target"},
+    "target_progress_short": {"vi": "chỉ tiêu tiến độ", "en": "progress target"},
+    "target_derived": {"vi": "suy ra", "en": "derived"},
+    "not_judged": {
+        "vi": "kết quả {period} không đánh giá theo chỉ tiêu năm",
+        "en": "results for {period} are not judged against the annual target",
+    },
+    "not_judged_any": {
+        "vi": "kết quả chưa đủ 12 tháng không đánh giá theo chỉ tiêu năm",
+        "en": "a result for less than 12 months is not judged against the annual target",
+    },
+    "not_judged_short": {"vi": "không đánh giá", "en": "not judged"},
 }
+
+
+def target_label(target: Target, lang: Lang) -> str:
+    """'Chỉ tiêu', 'Chỉ tiêu năm 2020 (tham khảo)', 'Chỉ tiêu tiến độ', '… (suy ra)'."""
+    if target.kind == "progress":
+        label = word("target_progress", lang)
+    elif not target.judged and target.year is not None:
+        label = word("target_annual", lang).format(year=target.year)
+        label += f" ({word('target_reference', lang)})"
+    else:
+        label = word("target_col", lang)
+    if target.derived:
+        label += f" ({word('target_derived', lang)})"
+    return label
+
+
+def target_suffix(target: Target, lang: Lang) -> str:
+    """What a table cell adds to a target's value, '' for an annual target that judges."""
+    words = []
+    if target.kind == "progress":
+        words.append(word("target_progress_short", lang))
+    elif not target.judged:
+        words.append(word("target_annual_short", lang))
+    if target.derived:
+        words.append(word("target_derived", lang))
+    return f" ({', '.join(words)})" if words else ""
+
+
+def not_judged(period: Period | None, lang: Lang) -> str:
+    """Why a sub-annual result beside the annual target has no gap and no met."""
+    if period is None:
+        return word("not_judged_any", lang)
+    return word("not_judged", lang).format(period=period.name(lang))
 
 
 def word(key: str, lang: Lang) -> str:
@@ -849,6 +907,15 @@ def _rate_share(value: Value | None) -> float | None:
     return None if value is None else float(value.point) / 100
 
 
+def _gap_text(block: BlockView, lang: Lang, short: bool) -> str:
+    """The gap in words, 'không đánh giá' beside a target that does not judge, else '—'."""
+    if block.gap is not None:
+        return margin(block.gap, lang, short=short)
+    if block.target is not None and not block.target.judged:
+        return word("not_judged_short", lang)
+    return "—"
+
+
 def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Chart | None:
     """Completion rate against target, in cases and in money, with the target marked."""
     values: list[dict[str, Any]] = []
@@ -861,7 +928,14 @@ def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Ch
         target = block.target.value if block.target is not None else None
         rate_text = _text(block.rate, lang)
         target_text = _text(target, lang)
-        note = f"{word('target', lang)} {target_text}" if target is not None else ""
+        if block.target is not None:
+            target_text += target_suffix(block.target, lang)
+        note = ""
+        if block.target is not None:
+            label = target_label(block.target, lang)
+            note = (
+                f"{label[:1].lower() + label[1:] if lang == 'vi' else label} {_text(target, lang)}"
+            )
         label = rate_text + (f" · {note}" if note else "")
         bars.append(
             BarRow(
@@ -884,7 +958,7 @@ def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Ch
                 "target_label": target_text,
             }
         )
-        gap_text = margin(block.gap, lang) if block.gap is not None else "—"
+        gap_text = _gap_text(block, lang, short=False)
         table.append(
             [
                 (word(key, lang), key),
@@ -1117,6 +1191,9 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
     bars: list[BarRow] = []
     for order, (rank, row, block) in enumerate(ranked):
         target = block.target.value if block.target is not None else None
+        target_text = _text(target, lang)
+        if block.target is not None:
+            target_text += target_suffix(block.target, lang)
         name = row.page.unit.name[lang]
         bars.append(
             BarRow(
@@ -1136,16 +1213,16 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
                 "rate": _float(block.rate),
                 "target": _float(target),
                 "label": _text(block.rate, lang),
-                "target_label": _text(target, lang),
+                "target_label": target_text,
             }
         )
-        gap = margin(block.gap, lang, short=True) if block.gap is not None else "—"
+        gap = _gap_text(block, lang, short=True)
         table.append(
             [
                 (str(rank or "—"), str(rank or "")),
                 (name, row.page.unit.slug),
                 (_text(block.rate, lang), _machine(block.rate)),
-                (_text(target, lang), _machine(target)),
+                (target_text, _machine(target)),
                 (gap, _machine(block.gap)),
             ]
         )
@@ -1162,12 +1239,20 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
         summary = f"{what.capitalize()}: cao nhất {top_text}, thấp nhất {bottom_text}."
     else:
         summary = f"{what.capitalize()}: highest {top_text}, lowest {bottom_text}."
-    if with_target:
+    if with_target and view.period.is_annual:
         summary += (
             f" {met}/{len(with_target)} đơn vị có chỉ tiêu đã đạt chỉ tiêu."
             if lang == "vi"
             else f" {met} of {len(with_target)} units with a target met it."
         )
+    elif with_target:  # judged against progress targets only
+        summary += (
+            f" {met}/{len(with_target)} đơn vị có chỉ tiêu tiến độ đã đạt chỉ tiêu tiến độ."
+            if lang == "vi"
+            else f" {met} of {len(with_target)} units with a progress target met it."
+        )
+    elif not view.period.is_annual and any(b.target is not None for _, _, b in ranked):
+        summary += f" {not_judged(view.period, lang).capitalize()}."
     kind = f"ranking_{key}"
     return Chart.of(
         kind,

@@ -413,8 +413,13 @@ def _block_rows(block: BlockView, rows: list[Observation]) -> None:
     if block.rate_computed is not None and block.rate is not block.rate_computed:
         append(_value_row(key, "rate", block.rate_computed))
     if block.target is not None:
-        origin = "published" if block.target.origin == "dataset" else "targets"
-        append(_value_row(key, "target", block.target.value, origin))
+        # A sub-annual period's progress target is its own field; an annual target beside a
+        # sub-annual result (not judging it) has no gap row; one a published gap implies is
+        # computed.
+        target = block.target
+        origin = {"dataset": "published", "targets": "targets", "derived": "computed"}
+        name = "progress_target" if target.kind == "progress" else "target"
+        append(_value_row(key, name, target.value, origin[target.origin]))
     if block.gap is not None:
         append(_value_row(key, "target_gap", block.gap))
     names = _CHANGE_NAMES
