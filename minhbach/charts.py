@@ -34,6 +34,7 @@ a zero-length bar.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -65,6 +66,7 @@ from .compute import (
 )
 from .numbers import LOCALES, margin, show
 from .periods import Period
+from .registry import MERGER_DATE
 from .tables import safe_cell
 
 # --- look: one font, a colour-blind-safe palette, every colour ≥ 3:1 on white ---
@@ -486,6 +488,15 @@ WORDS: dict[str, dict[Lang, str]] = {
         "en": "a result for less than 12 months is not judged against the annual target",
     },
     "not_judged_short": {"vi": "không đánh giá", "en": "not judged"},
+    "trend_choice": {
+        "vi": "Mỗi đường nối các kỳ cùng độ dài (lũy kế từ 01/10), không nối qua 01/07/2025.",
+        "en": "Each line joins periods of the same length (cumulative from 1 October), "
+        "and none runs across 1 July 2025.",
+    },
+    "trend_length": {"vi": "kỳ {length}", "en": "{length} periods"},
+    "trend_pre2025": {"vi": "trước sáp nhập", "en": "before the merger"},
+    "trend_post2025": {"vi": "từ 01/07/2025", "en": "from 1 July 2025"},
+    "trend_combined": {"vi": "các đơn vị trước sáp nhập cộng gộp", "en": "predecessors combined"},
 }
 
 
@@ -685,6 +696,10 @@ def _breakdown_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     )
 
 
+# A day in a tooltip: "31 tháng 12 năm 2023" (vi month names are "tháng 12"), "31 December 2023".
+DATE_FORMAT = {"vi": "%e %B năm %Y", "en": "%e %B %Y"}
+
+
 def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     # Dates are days ("2024-03-31", read as UTC midnight) and are laid out and labelled in
     # UTC: in local time the ticks and labels moved with the machine's (or the reader's)
@@ -700,11 +715,14 @@ def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     points = alt.Chart(rows).transform_filter("datum.kind == 'rate'")
     tooltip = [
         alt.Tooltip("period:N", title=word("period_col", lang)),
-        alt.Tooltip("date:T", title=word("end_col", lang), format="%e %B %Y", formatType="utc"),
+        alt.Tooltip(
+            "date:T", title=word("end_col", lang), format=DATE_FORMAT[lang], formatType="utc"
+        ),
         alt.Tooltip("measure:N", title=word("indicator_col", lang)),
         alt.Tooltip("label:N", title=word("rate_col", lang)),
     ]
-    line = points.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="series:N")
+    # One line per period length and side of the merger (`trend`): `line` names it.
+    line = points.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="line:N")
     dots = points.mark_point(size=70, strokeWidth=2, opacity=1).encode(
         x=x,
         y=y,
@@ -725,7 +743,7 @@ def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     ends = (
         points.transform_filter("datum.last")
         .mark_text(align="left", dx=10, fontWeight="bold")
-        .encode(x=x, y=y, text="measure:N", color=colour)
+        .encode(x=x, y=y, text="line_label:N", color=colour)
     )
     targets = (
         alt.Chart(rows)
@@ -745,7 +763,16 @@ def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
         x="date:T", text="label:N"
     )
     return alt.layer(targets, line, dots, labels, ends, rule, note).properties(
-        width=420, height=220
+        width=420,
+        height=220,
+        # the choice of what is joined, stated on the chart itself
+        title=alt.TitleParams(
+            word("trend_choice", lang),
+            anchor="start",
+            fontSize=11,
+            fontWeight="normal",
+            color=MUTED,
+        ),
     )
 
 
@@ -1058,65 +1085,89 @@ def breakdown(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
 def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
     """The unit's completion rates over every period it reported, with its yearly targets.
 
-    A merged unit's earlier periods are its predecessors' figures combined (open
-    points), so the line runs across 01/07/2025 with the break marked.
+    Only comparable periods are joined: one line per period length (cumulative rates of
+    6 and 12 months are not comparable), broken at 01/07/2025 (a lone predecessor is
+    never drawn as part of its successor's line; a merged unit's earlier periods, its
+    predecessors combined, are a line of their own, open points). Annual targets are
+    drawn per year and per side of the merger.
     """
-    points: list[tuple[Period, Mapping[str, BlockView], bool]] = [
-        (c.period, c.blocks, True) for c in history.combined
+    points: list[tuple[Period, Mapping[str, BlockView], str]] = [
+        (c.period, c.blocks, COMBINED) for c in history.combined
     ]
-    points += [(p.period, p.blocks, False) for p in history.pages]
-    points.sort(key=lambda item: item[0].end)
+    points += [(p.period, p.blocks, p.unit.scheme) for p in history.pages]
+    points.sort(key=lambda item: (item[0].end, item[2] == COMBINED))
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
     sentences: list[str] = []
-    targets: dict[tuple[str, int], Value] = {}
+    targets: dict[tuple[str, int, str], Value] = {}
+    lengths = sorted({period.months for period, _, _ in points}, reverse=True)
+    segments = [s for s in SEGMENTS if any(side == s for _, _, side in points)]
     for key in ("cases", "money"):
-        series = [
-            (period, blocks[key], combined)
-            for period, blocks, combined in points
-            if key in blocks and blocks[key].rate is not None
-        ]
-        for index, (period, block, combined) in enumerate(series):
-            rate = block.rate
-            assert rate is not None
-            name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
-            values.append(
-                {
-                    "kind": "rate",
-                    "series": key,
-                    "measure": word(key, lang),
-                    "date": period.end.isoformat(),
-                    "period": name,
-                    "rate": _float(rate),
-                    "label": _text(rate, lang),
-                    "combined": combined,
-                    "show_label": len(series) <= 6 or index == len(series) - 1,
-                    "last": index == len(series) - 1,
-                }
-            )
-            if block.target is not None:
-                targets.setdefault((key, period.year), block.target.value)
-        if series:
-            sentences.append(_trend_sentence(key, series, lang))
+        for months in lengths:
+            for segment in segments:
+                series = [
+                    (period, blocks[key], side == COMBINED)
+                    for period, blocks, side in points
+                    if period.months == months
+                    and side == segment
+                    and key in blocks
+                    and blocks[key].rate is not None
+                ]
+                line = f"{key}-{months}m-{segment}"
+                for index, (period, block, combined) in enumerate(series):
+                    rate = block.rate
+                    assert rate is not None
+                    name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
+                    values.append(
+                        {
+                            "kind": "rate",
+                            "series": key,
+                            "line": line,
+                            "measure": word(key, lang),
+                            "line_label": f"{word(key, lang)} · {length_word(months, lang)}",
+                            "date": period.end.isoformat(),
+                            "period": name,
+                            "rate": _float(rate),
+                            "label": _text(rate, lang),
+                            "combined": combined,
+                            "show_label": len(series) <= 6 or index == len(series) - 1,
+                            "last": index == len(series) - 1,
+                        }
+                    )
+                    target = block.target
+                    if target is not None and target.kind == "annual":
+                        targets.setdefault((key, period.year, segment), target.value)
+                if series:  # the side is named only where the history has two
+                    side = segment if len(segments) > 1 else "national"
+                    sentences.append(_trend_sentence(key, months, side, series, lang))
     if not values:
         return None
-    for (key, year), value in sorted(targets.items()):
-        start = Period(year, 12).start
+    for (key, year, segment), value in sorted(targets.items()):
+        start, end = Period(year, 1).start, Period(year, 12).end
+        if segment == "post2025":
+            start = max(start, MERGER_DATE)
+        elif segment != "national":
+            end = min(end, MERGER_DATE - dt.timedelta(days=1))
         values.append(
             {
                 "kind": "target",
                 "series": key,
                 "date": start.isoformat(),
-                "end": Period(year, 12).end.isoformat(),
+                "end": end.isoformat(),
                 "rate": _float(value),
-                "label": f"{word(key, lang)} {year}: {_text(value, lang)}",
+                "label": f"{word('target_annual', lang).format(year=year)}, "
+                f"{word(key, lang).lower()}: {_text(value, lang)}",
             }
         )
     dates = [p.end for p, _, _ in points]
-    merger = history.successor is None and (history.predecessors or history.combined)
-    if merger and min(dates).isoformat() < "2025-07-01" <= max(dates).isoformat():
+    merger = bool(history.successor is None and (history.predecessors or history.combined))
+    merger = merger or len({side for _, _, side in points} - {"national"}) > 1
+    if merger and min(dates) < MERGER_DATE <= max(dates):
         values.append({"kind": "merger", "date": "2025-07-01", "label": word("merger", lang)})
-    for period, blocks, combined in points:
+    order = {segment: index for index, segment in enumerate(SEGMENTS)}
+    rows = sorted(points, key=lambda item: (-item[0].months, order[item[2]], item[0].end))
+    for period, blocks, side in rows:
+        combined = side == COMBINED
         name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
         row = [
             (name, period.key),
@@ -1128,8 +1179,12 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
         for key in ("cases", "money"):
             shown = blocks.get(key)
             rate = shown.rate if shown is not None else None
-            target = shown.target.value if shown is not None and shown.target is not None else None
-            row += [(_text(rate, lang), _machine(rate)), (_text(target, lang), _machine(target))]
+            target = shown.target if shown is not None else None
+            target_value = target.value if target is not None else None
+            target_text = _text(target_value, lang)
+            if target is not None:
+                target_text += target_suffix(target, lang)
+            row += [(_text(rate, lang), _machine(rate)), (target_text, _machine(target_value))]
         table.append(row)
     slug = history.slug
     columns = [Column(word("period_col", lang)), Column(word("end_col", lang))]
@@ -1138,25 +1193,46 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
             Column(f"{word('rate_col', lang)} ({word(key, lang).lower()})", True),
             Column(f"{word('target_col', lang)} ({word(key, lang).lower()})", True),
         ]
+    summary = " ".join([word("trend_choice", lang), *sentences])
     return Chart.of(
         "trend",
         lang,
         md_path,
         f"thads-{slug}",
-        " ".join(sentences),
+        summary,
         fill("trend", lang, values),
         columns,
         table,
     )
 
 
-def _trend_sentence(key: str, series: list[tuple[Period, BlockView, bool]], lang: Lang) -> str:
+# The sides of a trend's lines: a line never joins two of them (compute.UnitHistory).
+COMBINED = "combined"
+SEGMENTS = ("national", COMBINED, "pre2025", "post2025")
+
+
+def length_word(months: int, lang: Lang) -> str:
+    """'12 tháng', '6 months': the length a trend line's periods share."""
+    return f"{months} {'tháng' if lang == 'vi' else ('month' if months == 1 else 'months')}"
+
+
+def _trend_sentence(
+    key: str,
+    months: int,
+    segment: str,
+    series: list[tuple[Period, BlockView, bool]],
+    lang: Lang,
+) -> str:
     def at(item: tuple[Period, BlockView, bool]) -> str:
         period, block, _ = item
         assert block.rate is not None
         return f"{_text(block.rate, lang)} ({period.name(lang)})"
 
-    what = word(key, lang)
+    what = (
+        f"{word(key, lang)}, {word('trend_length', lang).format(length=length_word(months, lang))}"
+    )
+    if segment != "national":
+        what += f" ({word('trend_' + segment, lang)})"
     if len(series) == 1:
         return f"{what}: {at(series[0])}."
     first, last = series[0], series[-1]

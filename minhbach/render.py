@@ -357,6 +357,7 @@ class Renderer:
             region_name=lambda key: model.registry.regions[key][lang],
             predecessor_links=self.predecessor_links,
             history_rows=self.history_rows,
+            by_length=self.by_length,
             combined_rows=self.combined_rows,
             targets=self.targets,
             sources=self.sources,
@@ -571,6 +572,18 @@ class Renderer:
             url = href(self.urls.site_url(self.urls.unit_period(page)))
             rows.append((f'<a href="{url}">{html_escape(name)}</a>', page.blocks, page.unit.scheme))
         return rows
+
+    def by_length(self, items: list[Any]) -> list[tuple[str, list[Any]]]:
+        """Pages (or combined periods) by period length, 12 months first, each with its
+        heading: a history table compares like with like ('Kỳ 12 tháng', '6-month periods')."""
+        lengths = sorted({item.period.months for item in items}, reverse=True)
+        return [
+            (
+                self.t("history_length", length=charts.length_word(months, self.lang)),
+                [item for item in items if item.period.months == months],
+            )
+            for months in lengths
+        ]
 
     def combined_rows(
         self, combined: list[Combined]
