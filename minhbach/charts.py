@@ -465,6 +465,7 @@ WORDS: dict[str, dict[Lang, str]] = {
     "class_col": {"vi": "Nhóm", "en": "Class"},
     "kind_col": {"vi": "Loại", "en": "Kind"},
     "status_col": {"vi": "Tình trạng", "en": "Status"},
+    "initiative_col": {"vi": "Nội dung cải cách", "en": "Reform initiative"},
     "count_col": {"vi": "Số lượng", "en": "Count"},
     "combined": {"vi": "cộng gộp các đơn vị trước sáp nhập", "en": "predecessors combined"},
     "merger": {"vi": "Sáp nhập 01/07/2025", "en": "Merger 1 Jul 2025"},
@@ -896,7 +897,7 @@ def _reform_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     bar = base.mark_bar(height=14, color=SERIES["cases"]).encode(
         x=alt.X("step:Q", scale=alt.Scale(domain=[0, len(statuses)], nice=False), axis=None),
         tooltip=[
-            alt.Tooltip("initiative:N"),
+            alt.Tooltip("initiative:N", title=word("initiative_col", lang)),
             alt.Tooltip("label:N", title=word("status_col", lang)),
         ],
     )
@@ -1489,11 +1490,16 @@ def _layout(scheme: str, units: Sequence[Any]) -> tuple[dict[str, Any], tuple[in
     return layout, (columns, (len(units) + columns - 1) // columns)
 
 
+TILE_STEP = Decimal("0.1")
+
+
 def _short_rate(rate: Value | None, lang: Lang) -> str:
-    """A tile's figure, whole percent: '92%'; the table beside the map has the exact one."""
+    """A tile's figure, to one decimal at most as elsewhere ('90,7%', '92%'): rounding
+    90,7% to '91%' made a tile disagree with its own table."""
     if rate is None:
         return "—"
-    return show(Value(rate.point.quantize(Decimal(1)), "percent"), lang)
+    step = max(rate.step, TILE_STEP)
+    return show(Value(rate.point.quantize(step), "percent", step), lang)
 
 
 INSPECTION_METRICS = ("count", "units", "findings", "recommendations")
