@@ -275,7 +275,8 @@ def headline_sentence(page: UnitPeriod, lang: Lang, strings: Strings) -> str:
             else f"{show(block.rate, lang)} in {what}"
         )
         if block.gap is not None:
-            text += f", {margin(block.gap, lang)}"
+            progress = block.target is not None and block.target.kind == "progress"
+            text += f", {margin(block.gap, lang, progress=progress)}"
         parts.append(text)
     if not parts:
         return ""
