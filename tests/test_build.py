@@ -13,9 +13,9 @@ import html
 import io
 import json
 import re
-from decimal import Decimal
 import shutil
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
