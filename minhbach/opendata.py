@@ -237,6 +237,7 @@ PAGE_FIELDNAMES = tuple(c[0] for c in PAGE_COLUMNS)
 RANKING_COLUMNS = (
     "rank_cases", "unit", "unit_name", "rate_cases", "target_cases", "gap_cases",
     "rank_money", "rate_money", "target_money", "gap_money",
+    "target_kind_cases", "target_kind_money",
 )  # fmt: skip
 INDICATOR_COLUMNS = (
     "block", "field", "measure", "block_label_vi", "block_label_en",
@@ -949,6 +950,18 @@ def ranking_rows(view: PeriodView) -> list[Row]:
             rounded(block.gap),
         )
 
+    def kind(block: BlockView | None) -> str:
+        """What the target column holds: 'annual' (judging a 12-month result), 'reference'
+        (the annual target beside a sub-annual result, not judged), 'progress', with
+        '-derived' when a published gap implies it."""
+        target = block.target if block is not None and block.rate is not None else None
+        if target is None:
+            return ""
+        name = (
+            "progress" if target.kind == "progress" else "annual" if target.judged else "reference"
+        )
+        return f"{name}-derived" if target.derived else name
+
     rows = []
     for row in view.ranking:
         cases, money = rate(row.cases), rate(row.money)
@@ -964,6 +977,8 @@ def ranking_rows(view: PeriodView) -> list[Row]:
                 "rate_money": money[0],
                 "target_money": money[1],
                 "gap_money": money[2],
+                "target_kind_cases": kind(row.cases),
+                "target_kind_money": kind(row.money),
             }
         )
     return rows

@@ -204,6 +204,14 @@ def test_the_open_data_names_a_progress_target_and_gives_no_gap_beside_a_referen
     assert "target_gap" not in rows
     judged = next((site / "du-lieu").rglob("*2024-9m-alpha.csv")).read_text(encoding="utf-8")
     assert "progress_target" in judged and "target_gap" in judged
+    ranking = next((site / "du-lieu").rglob("thads-2024-6m-xep-hang.csv")).read_text("utf-8")
+    header, *rows = ranking.splitlines()
+    line = next(r for r in rows if ",alpha," in r)
+    alpha = dict(zip(header.split(","), line.split(","), strict=True))
+    assert alpha["target_cases"] == "82" and alpha["gap_cases"] == ""
+    assert alpha["target_kind_cases"] == "reference"
+    year = next((site / "du-lieu").rglob("thads-2024-12m-xep-hang.csv")).read_text("utf-8")
+    assert ",annual,annual" in year and "annual-derived" in year
 
 
 # --- item 5: a published gap without a target ---
