@@ -494,7 +494,7 @@ WORDS: dict[str, dict[Lang, str]] = {
         "en": "Each line joins periods of the same length (cumulative from 1 October), "
         "and none runs across 1 July 2025.",
     },
-    "trend_length": {"vi": "kỳ {length}", "en": "{length} periods"},
+    "trend_length": {"vi": "kỳ {length}", "en": "periods of {length}"},
     "trend_pre2025": {"vi": "trước sáp nhập", "en": "before the merger"},
     "trend_post2025": {"vi": "từ 01/07/2025", "en": "from 1 July 2025"},
     "trend_combined": {"vi": "các đơn vị trước sáp nhập cộng gộp", "en": "predecessors combined"},
