@@ -622,6 +622,26 @@ class Renderer:
                     else "",
                 }
             )
+            for key, progress in sorted(entry.progress_target.items()):
+                # a progress target (chỉ tiêu tiến độ) judges its own period only
+                own = progress.source or source
+                name = Period.parse(key).name(self.lang)
+                rows.append(
+                    {
+                        "unit_name": unit.name[self.lang],
+                        "year": f"{name} ({charts.word('target_progress_short', self.lang)})",
+                        "cases": show(Value.of(progress.cases, "percent"), self.lang)
+                        if progress.cases
+                        else "—",
+                        "money": show(Value.of(progress.money, "percent"), self.lang)
+                        if progress.money
+                        else "—",
+                        "basis": rows[-1]["basis"],
+                        "source": ", ".join(x for x in (own.title, own.publisher) if x)
+                        if own
+                        else "",
+                    }
+                )
         return rows
 
     def sources(self) -> list[str]:
