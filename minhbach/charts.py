@@ -34,6 +34,7 @@ a zero-length bar.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -54,9 +55,18 @@ from babel import Locale
 
 from . import imageworker
 from .catalogue import Lang, get_catalogue
-from .compute import BlockView, PeriodView, UnitHistory, UnitPeriod, Value, inspection_totals
+from .compute import (
+    BlockView,
+    PeriodView,
+    Target,
+    UnitHistory,
+    UnitPeriod,
+    Value,
+    inspection_totals,
+)
 from .numbers import LOCALES, margin, show
 from .periods import Period
+from .registry import MERGER_DATE
 from .tables import safe_cell
 
 # --- look: one font, a colour-blind-safe palette, every colour ≥ 3:1 on white ---
@@ -455,13 +465,73 @@ WORDS: dict[str, dict[Lang, str]] = {
     "class_col": {"vi": "Nhóm", "en": "Class"},
     "kind_col": {"vi": "Loại", "en": "Kind"},
     "status_col": {"vi": "Tình trạng", "en": "Status"},
+    "initiative_col": {"vi": "Nội dung cải cách", "en": "Reform initiative"},
     "count_col": {"vi": "Số lượng", "en": "Count"},
     "combined": {"vi": "cộng gộp các đơn vị trước sáp nhập", "en": "predecessors combined"},
     "merger": {"vi": "Sáp nhập 01/07/2025", "en": "Merger 1 Jul 2025"},
     "rate_axis": {"vi": "Tỷ lệ thi hành xong (%)", "en": "Completion rate (%)"},
     "map_legend": {"vi": "Tỷ lệ về việc", "en": "Rate, cases"},
     "no_data": {"vi": "chưa có số liệu", "en": "no data"},
+    # How a target is known and what it judges (compute.Target): the annual target judges
+    # 12-month results only; beside a sub-annual one it is the year's, for reference.
+    "target_annual": {"vi": "Chỉ tiêu năm {year}", "en": "{year} annual target"},
+    "target_annual_short": {"vi": "chỉ tiêu năm", "en": "annual target"},
+    "target_reference": {"vi": "tham khảo", "en": "for reference"},
+    "target_progress": {"vi": "Chỉ tiêu tiến độ", "en": "Progress target"},
+    "target_progress_short": {"vi": "chỉ tiêu tiến độ", "en": "progress target"},
+    "target_derived": {"vi": "suy ra", "en": "derived"},
+    "not_judged": {
+        "vi": "kết quả {period} không đánh giá theo chỉ tiêu năm",
+        "en": "results for {period} are not judged against the annual target",
+    },
+    "not_judged_any": {
+        "vi": "kết quả chưa đủ 12 tháng không đánh giá theo chỉ tiêu năm",
+        "en": "a result for less than 12 months is not judged against the annual target",
+    },
+    "not_judged_short": {"vi": "không đánh giá", "en": "not judged"},
+    "trend_choice": {
+        "vi": "Mỗi đường nối các kỳ cùng độ dài (lũy kế từ 01/10), không nối qua 01/07/2025.",
+        "en": "Each line joins periods of the same length (cumulative from 1 October), "
+        "and none runs across 1 July 2025.",
+    },
+    "trend_length": {"vi": "kỳ {length}", "en": "periods of {length}"},
+    "trend_pre2025": {"vi": "trước sáp nhập", "en": "before the merger"},
+    "trend_post2025": {"vi": "từ 01/07/2025", "en": "from 1 July 2025"},
+    "trend_combined": {"vi": "các đơn vị trước sáp nhập cộng gộp", "en": "predecessors combined"},
 }
+
+
+def target_label(target: Target, lang: Lang) -> str:
+    """'Chỉ tiêu', 'Chỉ tiêu năm 2020 (tham khảo)', 'Chỉ tiêu tiến độ', '… (suy ra)'."""
+    if target.kind == "progress":
+        label = word("target_progress", lang)
+    elif not target.judged and target.year is not None:
+        label = word("target_annual", lang).format(year=target.year)
+        label += f" ({word('target_reference', lang)})"
+    else:
+        label = word("target_col", lang)
+    if target.derived:
+        label += f" ({word('target_derived', lang)})"
+    return label
+
+
+def target_suffix(target: Target, lang: Lang) -> str:
+    """What a table cell adds to a target's value, '' for an annual target that judges."""
+    words = []
+    if target.kind == "progress":
+        words.append(word("target_progress_short", lang))
+    elif not target.judged:
+        words.append(word("target_annual_short", lang))
+    if target.derived:
+        words.append(word("target_derived", lang))
+    return f" ({', '.join(words)})" if words else ""
+
+
+def not_judged(period: Period | None, lang: Lang) -> str:
+    """Why a sub-annual result beside the annual target has no gap and no met."""
+    if period is None:
+        return word("not_judged_any", lang)
+    return word("not_judged", lang).format(period=period.name(lang))
 
 
 def word(key: str, lang: Lang) -> str:
@@ -627,6 +697,10 @@ def _breakdown_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     )
 
 
+# A day in a tooltip: "31 tháng 12 năm 2023" (vi month names are "tháng 12"), "31 December 2023".
+DATE_FORMAT = {"vi": "%e %B năm %Y", "en": "%e %B %Y"}
+
+
 def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     # Dates are days ("2024-03-31", read as UTC midnight) and are laid out and labelled in
     # UTC: in local time the ticks and labels moved with the machine's (or the reader's)
@@ -642,11 +716,14 @@ def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     points = alt.Chart(rows).transform_filter("datum.kind == 'rate'")
     tooltip = [
         alt.Tooltip("period:N", title=word("period_col", lang)),
-        alt.Tooltip("date:T", title=word("end_col", lang), format="%e %B %Y", formatType="utc"),
+        alt.Tooltip(
+            "date:T", title=word("end_col", lang), format=DATE_FORMAT[lang], formatType="utc"
+        ),
         alt.Tooltip("measure:N", title=word("indicator_col", lang)),
         alt.Tooltip("label:N", title=word("rate_col", lang)),
     ]
-    line = points.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="series:N")
+    # One line per period length and side of the merger (`trend`): `line` names it.
+    line = points.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="line:N")
     dots = points.mark_point(size=70, strokeWidth=2, opacity=1).encode(
         x=x,
         y=y,
@@ -667,7 +744,7 @@ def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     ends = (
         points.transform_filter("datum.last")
         .mark_text(align="left", dx=10, fontWeight="bold")
-        .encode(x=x, y=y, text="measure:N", color=colour)
+        .encode(x=x, y=y, text="line_label:N", color=colour)
     )
     targets = (
         alt.Chart(rows)
@@ -687,7 +764,16 @@ def _trend_chart(alt: Any, rows: Any, lang: Lang) -> Any:
         x="date:T", text="label:N"
     )
     return alt.layer(targets, line, dots, labels, ends, rule, note).properties(
-        width=420, height=220
+        width=420,
+        height=220,
+        # the choice of what is joined, stated on the chart itself
+        title=alt.TitleParams(
+            word("trend_choice", lang),
+            anchor="start",
+            fontSize=11,
+            fontWeight="normal",
+            color=MUTED,
+        ),
     )
 
 
@@ -811,7 +897,7 @@ def _reform_chart(alt: Any, rows: Any, lang: Lang) -> Any:
     bar = base.mark_bar(height=14, color=SERIES["cases"]).encode(
         x=alt.X("step:Q", scale=alt.Scale(domain=[0, len(statuses)], nice=False), axis=None),
         tooltip=[
-            alt.Tooltip("initiative:N"),
+            alt.Tooltip("initiative:N", title=word("initiative_col", lang)),
             alt.Tooltip("label:N", title=word("status_col", lang)),
         ],
     )
@@ -849,6 +935,15 @@ def _rate_share(value: Value | None) -> float | None:
     return None if value is None else float(value.point) / 100
 
 
+def _gap_text(block: BlockView, lang: Lang, short: bool) -> str:
+    """The gap in words, 'không đánh giá' beside a target that does not judge, else '—'."""
+    if block.gap is not None:
+        return margin(block.gap, lang, short=short)
+    if block.target is not None and not block.target.judged:
+        return word("not_judged_short", lang)
+    return "—"
+
+
 def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Chart | None:
     """Completion rate against target, in cases and in money, with the target marked."""
     values: list[dict[str, Any]] = []
@@ -861,7 +956,14 @@ def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Ch
         target = block.target.value if block.target is not None else None
         rate_text = _text(block.rate, lang)
         target_text = _text(target, lang)
-        note = f"{word('target', lang)} {target_text}" if target is not None else ""
+        if block.target is not None:
+            target_text += target_suffix(block.target, lang)
+        note = ""
+        if block.target is not None:
+            label = target_label(block.target, lang)
+            note = (
+                f"{label[:1].lower() + label[1:] if lang == 'vi' else label} {_text(target, lang)}"
+            )
         label = rate_text + (f" · {note}" if note else "")
         bars.append(
             BarRow(
@@ -884,7 +986,7 @@ def rate_target(page: UnitPeriod, md_path: str, lang: Lang, headline: str) -> Ch
                 "target_label": target_text,
             }
         )
-        gap_text = margin(block.gap, lang) if block.gap is not None else "—"
+        gap_text = _gap_text(block, lang, short=False)
         table.append(
             [
                 (word(key, lang), key),
@@ -984,65 +1086,89 @@ def breakdown(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
 def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
     """The unit's completion rates over every period it reported, with its yearly targets.
 
-    A merged unit's earlier periods are its predecessors' figures combined (open
-    points), so the line runs across 01/07/2025 with the break marked.
+    Only comparable periods are joined: one line per period length (cumulative rates of
+    6 and 12 months are not comparable), broken at 01/07/2025 (a lone predecessor is
+    never drawn as part of its successor's line; a merged unit's earlier periods, its
+    predecessors combined, are a line of their own, open points). Annual targets are
+    drawn per year and per side of the merger.
     """
-    points: list[tuple[Period, Mapping[str, BlockView], bool]] = [
-        (c.period, c.blocks, True) for c in history.combined
+    points: list[tuple[Period, Mapping[str, BlockView], str]] = [
+        (c.period, c.blocks, COMBINED) for c in history.combined
     ]
-    points += [(p.period, p.blocks, False) for p in history.pages]
-    points.sort(key=lambda item: item[0].end)
+    points += [(p.period, p.blocks, p.unit.scheme) for p in history.pages]
+    points.sort(key=lambda item: (item[0].end, item[2] == COMBINED))
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
     sentences: list[str] = []
-    targets: dict[tuple[str, int], Value] = {}
+    targets: dict[tuple[str, int, str], Value] = {}
+    lengths = sorted({period.months for period, _, _ in points}, reverse=True)
+    segments = [s for s in SEGMENTS if any(side == s for _, _, side in points)]
     for key in ("cases", "money"):
-        series = [
-            (period, blocks[key], combined)
-            for period, blocks, combined in points
-            if key in blocks and blocks[key].rate is not None
-        ]
-        for index, (period, block, combined) in enumerate(series):
-            rate = block.rate
-            assert rate is not None
-            name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
-            values.append(
-                {
-                    "kind": "rate",
-                    "series": key,
-                    "measure": word(key, lang),
-                    "date": period.end.isoformat(),
-                    "period": name,
-                    "rate": _float(rate),
-                    "label": _text(rate, lang),
-                    "combined": combined,
-                    "show_label": len(series) <= 6 or index == len(series) - 1,
-                    "last": index == len(series) - 1,
-                }
-            )
-            if block.target is not None:
-                targets.setdefault((key, period.year), block.target.value)
-        if series:
-            sentences.append(_trend_sentence(key, series, lang))
+        for months in lengths:
+            for segment in segments:
+                series = [
+                    (period, blocks[key], side == COMBINED)
+                    for period, blocks, side in points
+                    if period.months == months
+                    and side == segment
+                    and key in blocks
+                    and blocks[key].rate is not None
+                ]
+                line = f"{key}-{months}m-{segment}"
+                for index, (period, block, combined) in enumerate(series):
+                    rate = block.rate
+                    assert rate is not None
+                    name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
+                    values.append(
+                        {
+                            "kind": "rate",
+                            "series": key,
+                            "line": line,
+                            "measure": word(key, lang),
+                            "line_label": f"{word(key, lang)} · {length_word(months, lang)}",
+                            "date": period.end.isoformat(),
+                            "period": name,
+                            "rate": _float(rate),
+                            "label": _text(rate, lang),
+                            "combined": combined,
+                            "show_label": len(series) <= 6 or index == len(series) - 1,
+                            "last": index == len(series) - 1,
+                        }
+                    )
+                    target = block.target
+                    if target is not None and target.kind == "annual":
+                        targets.setdefault((key, period.year, segment), target.value)
+                if series:  # the side is named only where the history has two
+                    side = segment if len(segments) > 1 else "national"
+                    sentences.append(_trend_sentence(key, months, side, series, lang))
     if not values:
         return None
-    for (key, year), value in sorted(targets.items()):
-        start = Period(year, 12).start
+    for (key, year, segment), value in sorted(targets.items()):
+        start, end = Period(year, 1).start, Period(year, 12).end
+        if segment == "post2025":
+            start = max(start, MERGER_DATE)
+        elif segment != "national":
+            end = min(end, MERGER_DATE - dt.timedelta(days=1))
         values.append(
             {
                 "kind": "target",
                 "series": key,
                 "date": start.isoformat(),
-                "end": Period(year, 12).end.isoformat(),
+                "end": end.isoformat(),
                 "rate": _float(value),
-                "label": f"{word(key, lang)} {year}: {_text(value, lang)}",
+                "label": f"{word('target_annual', lang).format(year=year)}, "
+                f"{word(key, lang).lower()}: {_text(value, lang)}",
             }
         )
     dates = [p.end for p, _, _ in points]
-    merger = history.successor is None and (history.predecessors or history.combined)
-    if merger and min(dates).isoformat() < "2025-07-01" <= max(dates).isoformat():
+    merger = bool(history.successor is None and (history.predecessors or history.combined))
+    merger = merger or len({side for _, _, side in points} - {"national"}) > 1
+    if merger and min(dates) < MERGER_DATE <= max(dates):
         values.append({"kind": "merger", "date": "2025-07-01", "label": word("merger", lang)})
-    for period, blocks, combined in points:
+    order = {segment: index for index, segment in enumerate(SEGMENTS)}
+    rows = sorted(points, key=lambda item: (-item[0].months, order[item[2]], item[0].end))
+    for period, blocks, side in rows:
+        combined = side == COMBINED
         name = period.name(lang) + (f" ({word('combined', lang)})" if combined else "")
         row = [
             (name, period.key),
@@ -1054,8 +1180,12 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
         for key in ("cases", "money"):
             shown = blocks.get(key)
             rate = shown.rate if shown is not None else None
-            target = shown.target.value if shown is not None and shown.target is not None else None
-            row += [(_text(rate, lang), _machine(rate)), (_text(target, lang), _machine(target))]
+            target = shown.target if shown is not None else None
+            target_value = target.value if target is not None else None
+            target_text = _text(target_value, lang)
+            if target is not None:
+                target_text += target_suffix(target, lang)
+            row += [(_text(rate, lang), _machine(rate)), (target_text, _machine(target_value))]
         table.append(row)
     slug = history.slug
     columns = [Column(word("period_col", lang)), Column(word("end_col", lang))]
@@ -1064,25 +1194,46 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
             Column(f"{word('rate_col', lang)} ({word(key, lang).lower()})", True),
             Column(f"{word('target_col', lang)} ({word(key, lang).lower()})", True),
         ]
+    summary = " ".join([word("trend_choice", lang), *sentences])
     return Chart.of(
         "trend",
         lang,
         md_path,
         f"thads-{slug}",
-        " ".join(sentences),
+        summary,
         fill("trend", lang, values),
         columns,
         table,
     )
 
 
-def _trend_sentence(key: str, series: list[tuple[Period, BlockView, bool]], lang: Lang) -> str:
+# The sides of a trend's lines: a line never joins two of them (compute.UnitHistory).
+COMBINED = "combined"
+SEGMENTS = ("national", COMBINED, "pre2025", "post2025")
+
+
+def length_word(months: int, lang: Lang) -> str:
+    """'12 tháng', '6 months': the length a trend line's periods share."""
+    return f"{months} {'tháng' if lang == 'vi' else ('month' if months == 1 else 'months')}"
+
+
+def _trend_sentence(
+    key: str,
+    months: int,
+    segment: str,
+    series: list[tuple[Period, BlockView, bool]],
+    lang: Lang,
+) -> str:
     def at(item: tuple[Period, BlockView, bool]) -> str:
         period, block, _ = item
         assert block.rate is not None
         return f"{_text(block.rate, lang)} ({period.name(lang)})"
 
-    what = word(key, lang)
+    what = (
+        f"{word(key, lang)}, {word('trend_length', lang).format(length=length_word(months, lang))}"
+    )
+    if segment != "national":
+        what += f" ({word('trend_' + segment, lang)})"
     if len(series) == 1:
         return f"{what}: {at(series[0])}."
     first, last = series[0], series[-1]
@@ -1117,6 +1268,9 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
     bars: list[BarRow] = []
     for order, (rank, row, block) in enumerate(ranked):
         target = block.target.value if block.target is not None else None
+        target_text = _text(target, lang)
+        if block.target is not None:
+            target_text += target_suffix(block.target, lang)
         name = row.page.unit.name[lang]
         bars.append(
             BarRow(
@@ -1136,16 +1290,16 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
                 "rate": _float(block.rate),
                 "target": _float(target),
                 "label": _text(block.rate, lang),
-                "target_label": _text(target, lang),
+                "target_label": target_text,
             }
         )
-        gap = margin(block.gap, lang, short=True) if block.gap is not None else "—"
+        gap = _gap_text(block, lang, short=True)
         table.append(
             [
                 (str(rank or "—"), str(rank or "")),
                 (name, row.page.unit.slug),
                 (_text(block.rate, lang), _machine(block.rate)),
-                (_text(target, lang), _machine(target)),
+                (target_text, _machine(target)),
                 (gap, _machine(block.gap)),
             ]
         )
@@ -1162,12 +1316,20 @@ def ranking(view: PeriodView, key: str, md_path: str, lang: Lang) -> Chart | Non
         summary = f"{what.capitalize()}: cao nhất {top_text}, thấp nhất {bottom_text}."
     else:
         summary = f"{what.capitalize()}: highest {top_text}, lowest {bottom_text}."
-    if with_target:
+    if with_target and view.period.is_annual:
         summary += (
             f" {met}/{len(with_target)} đơn vị có chỉ tiêu đã đạt chỉ tiêu."
             if lang == "vi"
             else f" {met} of {len(with_target)} units with a target met it."
         )
+    elif with_target:  # judged against progress targets only
+        summary += (
+            f" {met}/{len(with_target)} đơn vị có chỉ tiêu tiến độ đã đạt chỉ tiêu tiến độ."
+            if lang == "vi"
+            else f" {met} of {len(with_target)} units with a progress target met it."
+        )
+    elif not view.period.is_annual and any(b.target is not None for _, _, b in ranked):
+        summary += f" {not_judged(view.period, lang).capitalize()}."
     kind = f"ranking_{key}"
     return Chart.of(
         kind,
@@ -1328,11 +1490,16 @@ def _layout(scheme: str, units: Sequence[Any]) -> tuple[dict[str, Any], tuple[in
     return layout, (columns, (len(units) + columns - 1) // columns)
 
 
+TILE_STEP = Decimal("0.1")
+
+
 def _short_rate(rate: Value | None, lang: Lang) -> str:
-    """A tile's figure, whole percent: '92%'; the table beside the map has the exact one."""
+    """A tile's figure, to one decimal at most as elsewhere ('90,7%', '92%'): rounding
+    90,7% to '91%' made a tile disagree with its own table."""
     if rate is None:
         return "—"
-    return show(Value(rate.point.quantize(Decimal(1)), "percent"), lang)
+    step = max(rate.step, TILE_STEP)
+    return show(Value(rate.point.quantize(step), "percent", step), lang)
 
 
 INSPECTION_METRICS = ("count", "units", "findings", "recommendations")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
 from .catalogue import get_catalogue
-from .figures import Figure
+from .figures import Figure, Qualifier
 from .memory import collector_paused
 from .models import SUBAGGREGATES, Dataset, Inspection, Release, Results, TargetEntry, UnitEntry
 from .numbers import show
@@ -171,11 +171,29 @@ def _change(
 
 @dataclass(frozen=True)
 class Target:
-    """The completion-rate target a block is measured against, and where it comes from."""
+    """The completion-rate target a block is measured against, and where it comes from.
+
+    An annual target judges a 12-month result only; on a sub-annual page it is shown for
+    reference (`judged` false: no gap, no met or not met), unless a progress target for
+    that period is on record (`kind` "progress"), which then judges it. A target `derived`
+    from a published gap (rate − gap) is one no source states.
+    """
 
     value: Value
-    origin: Literal["dataset", "targets"]
+    origin: Literal["dataset", "targets", "derived"]
     entry: TargetEntry | None = None
+    kind: Literal["annual", "progress"] = "annual"
+    judged: bool = True
+    year: int | None = None  # the statistical year of an annual target
+
+    @property
+    def derived(self) -> bool:
+        return self.origin == "derived"
+
+    @property
+    def reference(self) -> bool:
+        """An annual target shown beside a sub-annual result, not judging it."""
+        return not self.judged
 
 
 @dataclass(frozen=True)
@@ -607,7 +625,9 @@ def _unit_period(
         for key, group, results, amount in _results_of(checked.dataset):
             target = _target(checked, key, group, results, entry)
             before, basis = previous.get(key) or (None, COMPUTED)
-            blocks[key] = block_view(key, group, amount, results, target, before, basis)
+            blocks[key] = block_view(
+                key, group, amount, results, target, before, basis, checked.period
+            )
         made.blocks[(unit.id, checked.period)] = blocks
         return blocks
 
@@ -640,14 +660,41 @@ def _target(
     results: Results,
     entry: TargetEntry | None,
 ) -> Target | None:
+    """The target that judges the block: the annual one for a 12-month period; for a
+    sub-annual one its progress target when on record, else the annual one for reference."""
+    period = checked.period
+    annual = period.months == 12
+    year = period.year
+    if not annual:
+        progress = progress_target(results, entry, period.key, None if group else key)
+        if progress is not None:
+            own, origin = progress
+            listed = entry if origin == "targets" else None
+            return Target(Value.of(own, "percent"), origin, listed, "progress", True)
     if group is not None:
-        return Target(Value.of(results.target, "percent"), "dataset") if results.target else None
+        if results.target is None:
+            return None
+        return Target(Value.of(results.target, "percent"), "dataset", None, "annual", annual, year)
     figure = checked.targets.get(key)
     if figure is None:
         return None
     if results.target is not None:
-        return Target(Value.of(figure, "percent"), "dataset")
-    return Target(Value.of(figure, "percent"), "targets", entry)
+        return Target(Value.of(figure, "percent"), "dataset", None, "annual", annual, year)
+    return Target(Value.of(figure, "percent"), "targets", entry, "annual", annual, year)
+
+
+def progress_target(
+    results: Results, entry: TargetEntry | None, period_key: str, key: str | None
+) -> tuple[Figure, Literal["dataset", "targets"]] | None:
+    """A sub-annual period's progress target: the dataset's own, else targets.yml's for
+    that period (`key` 'cases' or 'money'; None for a sub-aggregate, which has only its own)."""
+    if results.progress_target is not None:
+        return results.progress_target, "dataset"
+    if key is None or entry is None:
+        return None
+    listed = entry.progress_target.get(period_key)
+    figure = getattr(listed, key) if listed is not None else None
+    return (figure, "targets") if figure is not None else None
 
 
 AMOUNT_KEYS = tuple(
@@ -663,8 +710,13 @@ def block_view(
     target: Target | None,
     previous: BlockView | None = None,
     basis: Literal["computed", "combined"] = "computed",
+    period: Period | None = None,
 ) -> BlockView:
-    """Derive a block's rate, gap to target and change from its published figures."""
+    """Derive a block's rate, gap to target and change from its published figures.
+
+    A target that does not judge the period (an annual one beside a sub-annual result)
+    gives no gap and no met; a published gap without a target on record implies one
+    (rate − gap), marked derived."""
     fields: dict[str, Value] = {}
     for k in AMOUNT_KEYS:
         figure = getattr(results, k)  # as Results.figure(k), without a call per key
@@ -677,11 +729,35 @@ def block_view(
     gap: Value | None = None
     if results.target_gap is not None:
         gap = Value.of(results.target_gap, "points")
-    elif rate is not None and target is not None:
-        gap = difference(rate, target.value, "points")
-    met = _met(rate, target, gap)
+        if target is None and rate is not None:
+            target = _derived_target(rate, gap, period)
+    elif rate is not None and target is not None and target.judged:
+        gap = target_gap(rate, target)
+    met = _met(rate, target, gap) if target is None or target.judged else None
     changes = _changes(amount, fields, rate, results, previous, basis)
     return BlockView(key, group, amount, fields, rate, rate_computed, target, gap, met, changes)
+
+
+# A target "trên 81,50%" is a threshold, not a hedged figure: the gap to it is as exact as
+# the rate ("thấp hơn 32,30 điểm %", not "khoảng 32,30").
+_THRESHOLDS = frozenset({Qualifier.OVER, Qualifier.MORE_THAN, Qualifier.UNDER})
+
+
+def target_gap(rate: Value, target: Target) -> Value:
+    """rate − target in points; a threshold's qualifier does not make the gap approximate."""
+    value = target.value
+    qualifier = value.figure.qualifier if value.figure is not None else None
+    if qualifier in _THRESHOLDS:
+        value = _value(value.point, value.measure, value.step, value.figure, False)
+    return difference(rate, value, "points")
+
+
+def _derived_target(rate: Value, gap: Value, period: Period | None) -> Target:
+    """The target a published gap implies (rate − gap): a 12-month one judges, a
+    sub-annual one is shown for reference like any annual target."""
+    annual = period is None or period.months == 12
+    value = difference(rate, gap, "percent")
+    return Target(value, "derived", None, "annual", annual, period.year if period else None)
 
 
 def _met(rate: Value | None, target: Target | None, gap: Value | None) -> bool | None:
@@ -777,7 +853,8 @@ def combine_blocks(
         completed, enforceable = fields.get("completed"), fields.get("enforceable")
         rate = ratio(completed, enforceable) if completed and enforceable else None
         own_target = (target or {}).get(key)
-        gap = difference(rate, own_target.value, "points") if rate and own_target else None
+        judged = own_target is not None and own_target.judged
+        gap = target_gap(rate, own_target) if rate and own_target is not None and judged else None
         combined[key] = BlockView(
             key,
             blocks[0].group,
@@ -787,7 +864,7 @@ def combine_blocks(
             rate,
             own_target,
             gap,
-            _met(rate, own_target, gap),
+            _met(rate, own_target, gap) if judged else None,
             {},
         )
     return combined
@@ -886,11 +963,17 @@ def _totals(
     """The units' blocks summed, and a warning for each national figure they contradict."""
     problems = Problems()
     entry = content.targets.get((NATION, period.year))
-    targets = {
-        key: Target(Value.of(fig, "percent"), "targets", entry)
-        for key in ("cases", "money")
-        if entry is not None and (fig := getattr(entry, key)) is not None
-    }
+    annual = period.months == 12
+    targets: dict[str, Target] = {}
+    for key in ("cases", "money"):
+        listed = entry.progress_target.get(period.key) if entry is not None else None
+        progress = getattr(listed, key) if listed is not None and not annual else None
+        fig = getattr(entry, key) if entry is not None else None
+        if progress is not None:
+            targets[key] = Target(Value.of(progress, "percent"), "targets", entry, "progress")
+        elif fig is not None:
+            value = Value.of(fig, "percent")
+            targets[key] = Target(value, "targets", entry, "annual", annual, period.year)
     blocks = combine_blocks(units, targets)
     mismatches: list[str] = []
     if national is not None and reported_blocks is not None:

@@ -102,6 +102,7 @@ class Results(Strict):
     exempted_reduced: Fig | None = None
     rate: Fig | None = None
     target: Fig | None = None
+    progress_target: Fig | None = None  # chỉ tiêu tiến độ of a sub-annual period
     target_gap: Fig | None = None
     change: dict[str, Change] = Field(default_factory=dict)
 
@@ -230,6 +231,15 @@ class RegistryFile(Strict):
 # --- targets (content/targets.yml) and releases (content/releases.yml) ---
 
 
+class ProgressTarget(Strict):
+    """Progress targets (chỉ tiêu tiến độ) of one unit for one sub-annual period."""
+
+    cases: Fig | None = None
+    money: Fig | None = None
+    source: Source | None = None
+    note: str | None = None
+
+
 class TargetEntry(Strict):
     """Completion-rate targets of one unit for one statistical year."""
 
@@ -241,6 +251,8 @@ class TargetEntry(Strict):
     basis: str | None = None
     source: Source | None = None
     note: str | None = None
+    # Progress targets by sub-annual period of the year ('2022-6m'): they judge that period.
+    progress_target: dict[str, ProgressTarget] = Field(default_factory=dict)
 
 
 class TargetsFile(Strict):

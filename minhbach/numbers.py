@@ -216,18 +216,20 @@ def signed(value: Value, lang: str = "vi", unit: bool = True) -> str:
     return f"{words[0] if value.point > 0 else words[1]} {magnitude}"
 
 
-def margin(value: Value, lang: str = "vi", short: bool = False) -> str:
+def margin(value: Value, lang: str = "vi", short: bool = False, progress: bool = False) -> str:
     """A gap to target in words: 'vượt chỉ tiêu 18 điểm %', 'thấp hơn chỉ tiêu 3 điểm %'.
 
-    `short` drops the word for target where the sentence already names it: 'vượt 18 điểm %'.
+    `short` drops the word for target where the sentence already names it: 'vượt 18 điểm %';
+    `progress` names a progress target: 'vượt chỉ tiêu tiến độ 2 điểm %'.
     """
+    what = ("chỉ tiêu tiến độ", "progress target") if progress else ("chỉ tiêu", "target")
     if value.point == 0:
-        return "đạt đúng chỉ tiêu" if lang == "vi" else "exactly on target"
+        return f"đạt đúng {what[0]}" if lang == "vi" else f"exactly on {what[1]}"
     text = _show(value, abs(value.point), lang)
     above = value.point > 0
     if lang == "vi":
-        return f"{'vượt' if above else 'thấp hơn'}{'' if short else ' chỉ tiêu'} {text}"
-    return f"{text} {'above' if above else 'below'}{'' if short else ' target'}"
+        return f"{'vượt' if above else 'thấp hơn'}{'' if short else ' ' + what[0]} {text}"
+    return f"{text} {'above' if above else 'below'}{'' if short else ' ' + what[1]}"
 
 
 def with_sign(value: Value, lang: str = "vi") -> str:

@@ -237,6 +237,7 @@ PAGE_FIELDNAMES = tuple(c[0] for c in PAGE_COLUMNS)
 RANKING_COLUMNS = (
     "rank_cases", "unit", "unit_name", "rate_cases", "target_cases", "gap_cases",
     "rank_money", "rate_money", "target_money", "gap_money",
+    "target_kind_cases", "target_kind_money",
 )  # fmt: skip
 INDICATOR_COLUMNS = (
     "block", "field", "measure", "block_label_vi", "block_label_en",
@@ -413,8 +414,13 @@ def _block_rows(block: BlockView, rows: list[Observation]) -> None:
     if block.rate_computed is not None and block.rate is not block.rate_computed:
         append(_value_row(key, "rate", block.rate_computed))
     if block.target is not None:
-        origin = "published" if block.target.origin == "dataset" else "targets"
-        append(_value_row(key, "target", block.target.value, origin))
+        # A sub-annual period's progress target is its own field; an annual target beside a
+        # sub-annual result (not judging it) has no gap row; one a published gap implies is
+        # computed.
+        target = block.target
+        origin = {"dataset": "published", "targets": "targets", "derived": "computed"}
+        name = "progress_target" if target.kind == "progress" else "target"
+        append(_value_row(key, name, target.value, origin[target.origin]))
     if block.gap is not None:
         append(_value_row(key, "target_gap", block.gap))
     names = _CHANGE_NAMES
@@ -944,6 +950,18 @@ def ranking_rows(view: PeriodView) -> list[Row]:
             rounded(block.gap),
         )
 
+    def kind(block: BlockView | None) -> str:
+        """What the target column holds: 'annual' (judging a 12-month result), 'reference'
+        (the annual target beside a sub-annual result, not judged), 'progress', with
+        '-derived' when a published gap implies it."""
+        target = block.target if block is not None and block.rate is not None else None
+        if target is None:
+            return ""
+        name = (
+            "progress" if target.kind == "progress" else "annual" if target.judged else "reference"
+        )
+        return f"{name}-derived" if target.derived else name
+
     rows = []
     for row in view.ranking:
         cases, money = rate(row.cases), rate(row.money)
@@ -959,6 +977,8 @@ def ranking_rows(view: PeriodView) -> list[Row]:
                 "rate_money": money[0],
                 "target_money": money[1],
                 "gap_money": money[2],
+                "target_kind_cases": kind(row.cases),
+                "target_kind_money": kind(row.money),
             }
         )
     return rows

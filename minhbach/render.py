@@ -275,7 +275,8 @@ def headline_sentence(page: UnitPeriod, lang: Lang, strings: Strings) -> str:
             else f"{show(block.rate, lang)} in {what}"
         )
         if block.gap is not None:
-            text += f", {margin(block.gap, lang)}"
+            progress = block.target is not None and block.target.kind == "progress"
+            text += f", {margin(block.gap, lang, progress=progress)}"
         parts.append(text)
     if not parts:
         return ""
@@ -357,6 +358,7 @@ class Renderer:
             region_name=lambda key: model.registry.regions[key][lang],
             predecessor_links=self.predecessor_links,
             history_rows=self.history_rows,
+            by_length=self.by_length,
             combined_rows=self.combined_rows,
             targets=self.targets,
             sources=self.sources,
@@ -364,6 +366,9 @@ class Renderer:
             cell=self.cell,
             results_table=self.results_table,
             gap_cell=self.gap_cell,
+            target_value_cell=self.target_cell,
+            target_label=lambda target: charts.target_label(target, lang),
+            not_judged=lambda period: charts.not_judged(period, lang),
         )
         self._computed_mark = (
             f'<abbr class="mb-computed" title="{strings.get("computed", lang)}">*</abbr>'
@@ -441,16 +446,14 @@ class Renderer:
             )
             lines.append(f'<tr><th scope="row">{t("computed_rate")}</th>{cells}</tr>')
         if any(block.target for block in present):
+            labels = {charts.target_label(b.target, self.lang) for b in present if b.target}
+            label = labels.pop() if len(labels) == 1 else t("target")
             targets = "".join(
-                self.cell(
-                    block.target.value if block is not None and block.target else None,
-                    sortable=False,
-                )
-                + blank
+                self.target_cell(block, sortable=False, suffix=label == t("target")) + blank
                 for block in blocks
             )
             gaps = "".join(self.gap_cell(block, sortable=False) + blank for block in blocks)
-            lines.append(f'<tr><th scope="row">{t("target")}</th>{targets}</tr>')
+            lines.append(f'<tr><th scope="row">{html_escape(label)}</th>{targets}</tr>')
             lines.append(f'<tr><th scope="row">{t("gap")}</th>{gaps}</tr>')
         lines += ["</tbody>", "</table>"]
         return "\n".join(lines) + "\n"
@@ -487,8 +490,29 @@ class Renderer:
     def _change_cell(self, change: Change | None) -> str:
         return f"<td>{html_escape(self.change_text(change)) if change is not None else ''}</td>"
 
+    def target_cell(
+        self, block: BlockView | None, sortable: bool = True, suffix: bool = True
+    ) -> str:
+        """A block's target: its value, and (`suffix`) what kind of target it is unless an
+        annual one that judges ('80% (chỉ tiêu năm)', '60% (chỉ tiêu tiến độ)')."""
+        target = block.target if block is not None else None
+        if target is None:
+            return _MISSING_CELL[sortable]
+        cell = self.cell(target.value, sortable=sortable)
+        extra = charts.target_suffix(target, self.lang) if suffix else ""
+        if not extra:
+            return cell
+        kind = f' <span class="mb-target-kind">{html_escape(extra.strip())}</span>'
+        return cell[: -len("</td>")] + kind + "</td>"
+
     def gap_cell(self, block: BlockView | None, sortable: bool = True) -> str:
-        """The gap to target, signed, with whether the target was met."""
+        """The gap to target in words ('thấp hơn 32,30 điểm %'), with whether the target
+        was met; beside a target that does not judge the period, that it is not judged."""
+        if block is not None and block.gap is None and block.target and not block.target.judged:
+            why = html_escape(charts.not_judged(None, self.lang))
+            shown = html_escape(charts.word("not_judged_short", self.lang))
+            sort = ' data-sort=""' if sortable else ""
+            return f'<td class="mb-not-judged"{sort} title="{why}">{shown}</td>'
         if block is None or block.gap is None:
             return _MISSING_CELL[sortable]
         mark = ""
@@ -497,7 +521,7 @@ class Renderer:
         elif block.met is False:
             met = self.strings.get("not_met", self.lang)
             mark = f' <span class="mb-not-met" title="{met}">✗</span>'
-        shown = html_escape(with_sign(block.gap, self.lang))
+        shown = html_escape(margin(block.gap, self.lang, short=True))
         sort = f' data-sort="{sort_value(block.gap)}"' if sortable else ""
         return f"<td{sort}>{shown}{mark}</td>"
 
@@ -550,6 +574,18 @@ class Renderer:
             rows.append((f'<a href="{url}">{html_escape(name)}</a>', page.blocks, page.unit.scheme))
         return rows
 
+    def by_length(self, items: list[Any]) -> list[tuple[str, list[Any]]]:
+        """Pages (or combined periods) by period length, 12 months first, each with its
+        heading: a history table compares like with like ('Kỳ 12 tháng', '6-month periods')."""
+        lengths = sorted({item.period.months for item in items}, reverse=True)
+        return [
+            (
+                self.t("history_length", length=charts.length_word(months, self.lang)),
+                [item for item in items if item.period.months == months],
+            )
+            for months in lengths
+        ]
+
     def combined_rows(
         self, combined: list[Combined]
     ) -> list[tuple[str, Mapping[str, BlockView], str]]:
@@ -586,6 +622,26 @@ class Renderer:
                     else "",
                 }
             )
+            for key, progress in sorted(entry.progress_target.items()):
+                # a progress target (chỉ tiêu tiến độ) judges its own period only
+                own = progress.source or source
+                name = Period.parse(key).name(self.lang)
+                rows.append(
+                    {
+                        "unit_name": unit.name[self.lang],
+                        "year": f"{name} ({charts.word('target_progress_short', self.lang)})",
+                        "cases": show(Value.of(progress.cases, "percent"), self.lang)
+                        if progress.cases
+                        else "—",
+                        "money": show(Value.of(progress.money, "percent"), self.lang)
+                        if progress.money
+                        else "—",
+                        "basis": rows[-1]["basis"],
+                        "source": ", ".join(x for x in (own.title, own.publisher) if x)
+                        if own
+                        else "",
+                    }
+                )
         return rows
 
     def sources(self) -> list[str]:

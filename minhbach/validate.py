@@ -469,6 +469,79 @@ def _load_registry(path: Path, problems: Problems) -> Registry | None:
     return None if found else registry
 
 
+def _check_progress_targets(
+    shown: str,
+    doc: Document,
+    loc: Loc,
+    index: int,
+    entry: TargetEntry,
+    folder: ContentFolder,
+    problems: Problems,
+) -> None:
+    """Each progress target names a sub-annual period of the entry's year, with percentages."""
+    for key, progress in entry.progress_target.items():
+        where: Loc = (*loc, "progress_target", key)
+        field_name = f"targets[{index}].progress_target.{key}"
+        try:
+            period = Period.parse(key)
+        except PeriodError as exc:
+            problems.error(
+                shown,
+                doc.mark(where),
+                field_name,
+                str(exc),
+                hint="write Y-Nm, e.g. 2024-6m",
+                rule="target",
+            )
+            continue
+        if period.year != entry.year:
+            problems.error(
+                shown,
+                doc.mark(where),
+                field_name,
+                f"{key} is in statistical year {period.year}, not {entry.year}",
+                hint=f"move it to the entry of {period.year}",
+                rule="target",
+            )
+        if period.is_annual:
+            problems.error(
+                shown,
+                doc.mark(where),
+                field_name,
+                f"{key} is the whole year: the annual target judges it, not a progress target",
+                hint="write the year's target as cases: and money: of the entry",
+                rule="target",
+            )
+        if progress.cases is None and progress.money is None:
+            problems.error(
+                shown,
+                doc.mark(where),
+                field_name,
+                "a progress target needs cases:, money: or both",
+                rule="target",
+            )
+        for measure in ("cases", "money"):
+            figure = getattr(progress, measure)
+            if figure is not None and not 0 <= figure.value <= HUNDRED:
+                problems.error(
+                    shown,
+                    doc.mark((*where, measure)),
+                    f"{field_name}.{measure}",
+                    f"a target is a percentage from 0 to 100, not {figure.value}",
+                    rule="target",
+                )
+        if progress.source is not None:
+            for name, message, hint in _source_problems(progress.source, folder):
+                problems.error(
+                    shown,
+                    doc.mark((*where, "source", name)),
+                    f"{field_name}.source.{name}",
+                    message,
+                    hint=hint,
+                    rule="source",
+                )
+
+
 def _load_targets(
     path: Path, registry: Registry, problems: Problems
 ) -> dict[tuple[str, int], TargetEntry]:
@@ -550,6 +623,7 @@ def _load_targets(
                     f"targets[{index}].{key}",
                     f"a target is a percentage from 0 to 100, not {figure.value}",
                 )
+        _check_progress_targets(shown, doc, loc, index, entry, folder, problems)
         target_key = (candidates[0].id, entry.year)
         if target_key in targets:
             problems.error(
@@ -869,7 +943,9 @@ class DatasetChecker:
         self.check_lists(dataset)
         targets = self.effective_targets(dataset, unit_id, period)
         for block in results_blocks(dataset):
-            self.check_identities(block, "results", targets.get(str(block.loc[0])))
+            self.check_progress_target(block, period)
+            judging = self.judging_target(block, targets, unit_id, period)
+            self.check_identities(block, "results", judging)
             self.check_changes(block)
         for name in SUBAGGREGATES:
             self.check_subset(dataset, name)
@@ -1178,6 +1254,36 @@ class DatasetChecker:
             elif listed is not None:
                 targets[key] = listed
         return targets
+
+    def check_progress_target(self, block: Block, period: Period | None) -> None:
+        if period is None or not period.is_annual or block.results.progress_target is None:
+            return
+        self.error(
+            (*block.loc, "progress_target"),
+            f"{period} is a 12-month period: the annual target judges it, not a progress target",
+            "write the year's target as target:, or move the figure to a sub-annual dataset",
+            rule="target",
+        )
+
+    def judging_target(
+        self,
+        block: Block,
+        targets: dict[str, Figure],
+        unit_id: str | None,
+        period: Period | None,
+    ) -> Figure | None:
+        """The target a published gap is measured against: a sub-annual period's progress
+        target when on record, else the annual one (the source's own comparison)."""
+        key = str(block.loc[0])
+        if period is not None and not period.is_annual:
+            if block.results.progress_target is not None:
+                return block.results.progress_target
+            entry = self.content.targets.get((unit_id, period.year)) if unit_id else None
+            listed = entry.progress_target.get(period.key) if entry is not None else None
+            figure = getattr(listed, key, None) if listed is not None else None
+            if isinstance(figure, Figure):
+                return figure
+        return targets.get(key)
 
     # -- identities --
 

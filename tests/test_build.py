@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -614,8 +615,11 @@ def _assert_tiles_state_the_table(
         if rate == "—":
             assert text == "—" and machine[2] == "", (where, abbr)
         else:
-            whole = round(float(machine[2]))  # the rate as the CSV gives it, in %
-            assert text == f"{whole}%", (where, abbr, rate, text)
+            # the rate as the CSV gives it, in %, to one decimal at most (its own if fewer)
+            mark = "," if "," in rate or "." not in rate else "."  # the edition's decimal mark
+            digits = len(rate.rstrip("%").partition(mark)[2])
+            shown = Decimal(machine[2]).quantize(Decimal(10) ** -min(digits, 1))
+            assert text == f"{shown}%".replace(".", mark), (where, abbr, rate, text)
 
 
 def _assert_bars_state_the_table(

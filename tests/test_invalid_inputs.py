@@ -366,6 +366,42 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ],
     ),
     (
+        "progress target on a 12-month dataset",
+        {
+            "datasets/2016-12m/quang-tri.yml": "unit: quang-tri\nperiod: 2016-12m\n"
+            + HEADER
+            + "cases:\n  completed: 10\n  enforceable: 20\n  progress_target: 50\n"
+        },
+        [
+            "content/datasets/2016-12m/quang-tri.yml:8:20: cases.progress_target (Chỉ tiêu tiến "
+            "độ): 2016-12m is a 12-month period: the annual target judges it, not a progress "
+            "target (hint: write the year's target as target:, or move the figure to a "
+            "sub-annual dataset)"
+        ],
+    ),
+    (
+        "progress targets in targets.yml",
+        {
+            "targets.yml": "targets:\n  - year: 2016\n    unit: quang-tri\n    cases: 74\n"
+            "    progress_target:\n      2016-6: {cases: 40}\n      2017-6m: {cases: 40}\n"
+            "      2016-12m: {cases: 74}\n      2016-9m: {cases: 140}\n      2016-3m: {}\n",
+            **A_DATASET,
+        },
+        [
+            "content/targets.yml:6:15: targets[0].progress_target.2016-6: '2016-6' is not a "
+            "period like 2024-6m (year-months) (hint: write Y-Nm, e.g. 2024-6m)",
+            "content/targets.yml:7:16: targets[0].progress_target.2017-6m: 2017-6m is in "
+            "statistical year 2017, not 2016 (hint: move it to the entry of 2017)",
+            "content/targets.yml:8:17: targets[0].progress_target.2016-12m: 2016-12m is the "
+            "whole year: the annual target judges it, not a progress target (hint: write the "
+            "year's target as cases: and money: of the entry)",
+            "content/targets.yml:9:24: targets[0].progress_target.2016-9m.cases: a target is a "
+            "percentage from 0 to 100, not 140",
+            "content/targets.yml:10:16: targets[0].progress_target.2016-3m: a progress target "
+            "needs cases:, money: or both",
+        ],
+    ),
+    (
         "release in the future published",
         {
             "releases.yml": "releases:\n  - {period: 2016-12m, publish_at: 2099-02-27, status: published}\n",
