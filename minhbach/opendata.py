@@ -436,7 +436,7 @@ _CHANGE_NAMES: dict[str, tuple[str, ...]] = {}
 
 def dataset_row(page: UnitPeriod) -> dict[str, str]:
     """The row of datasets.csv for a page: what every observation of its dataset shares."""
-    period, unit, source = page.period, page.unit, page.dataset.source
+    period, unit, source = page.period, page.unit, page.dataset.main_source
     return {
         "period": period.key,
         "unit": unit.slug,
