@@ -113,6 +113,27 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
         "The source's wording, or a categorical value",
     ),
     ("quote", "string", "Câu trích nguyên văn từ nguồn", "Verbatim sentence from the source"),
+    (
+        "source",
+        "string",
+        "Mã nguồn của số liệu trong sources.csv; trống: nguồn chính của bộ số liệu",
+        "Id of the figure's source in sources.csv; empty: the dataset's main source",
+    ),
+    ("note", "string", "Ghi chú của bộ số liệu về số liệu", "The dataset's note on the figure"),
+    (
+        "check",
+        "string",
+        "Kết quả kiểm tra: mismatch:<quy tắc> số liệu nguồn không khớp; acknowledged:<quy tắc> "
+        "không khớp, đã ghi nhận; trống: khớp (quy tắc: xem README)",
+        "Check: mismatch:<rule> source figures do not match; acknowledged:<rule> they do not, "
+        "acknowledged; empty: consistent (rules: see the README)",
+    ),
+    (
+        "check_note",
+        "string",
+        "Nội dung kiểm tra, hoặc lý do ghi nhận",
+        "What the check found, or the reason it is acknowledged",
+    ),
 )
 DATASET_COLUMNS: tuple[Column, ...] = (
     ("period", "string", "Kỳ báo cáo", "Period"),
@@ -222,6 +243,27 @@ PAGE_COLUMNS: tuple[Column, ...] = (
         "The source's wording, or a categorical value",
     ),
     ("quote", "string", "Câu trích nguyên văn từ nguồn", "Verbatim sentence from the source"),
+    (
+        "source",
+        "string",
+        "Mã nguồn của số liệu trong sources.csv; trống: nguồn chính của bộ số liệu",
+        "Id of the figure's source in sources.csv; empty: the dataset's main source",
+    ),
+    ("note", "string", "Ghi chú của bộ số liệu về số liệu", "The dataset's note on the figure"),
+    (
+        "check",
+        "string",
+        "Kết quả kiểm tra: mismatch:<quy tắc> số liệu nguồn không khớp; acknowledged:<quy tắc> "
+        "không khớp, đã ghi nhận; trống: khớp (quy tắc: xem README)",
+        "Check: mismatch:<rule> source figures do not match; acknowledged:<rule> they do not, "
+        "acknowledged; empty: consistent (rules: see the README)",
+    ),
+    (
+        "check_note",
+        "string",
+        "Nội dung kiểm tra, hoặc lý do ghi nhận",
+        "What the check found, or the reason it is acknowledged",
+    ),
 )
 PAGE_FILE = f"{COLLECTION}-<period>-<unit>.csv"
 # The tables the open data page documents, by the file that holds them.
@@ -266,6 +308,10 @@ class Observation(NamedTuple):
     origin: str
     text: str
     quote: str
+    source: str
+    note: str
+    check: str
+    check_note: str
     measure: str  # not published per figure: indicators.csv gives it by (block, field)
 
 
@@ -326,10 +372,53 @@ def observations(page: UnitPeriod) -> list[Observation]:
     for key, rank in page.rank.items():
         rows.append(
             Observation(
-                "ranking", f"rate_rank.{key}", str(rank), "", "1", "computed", "", "", "rank"
+                "ranking",
+                f"rate_rank.{key}",
+                str(rank),
+                "",
+                "1",
+                "computed",
+                *_NO_MORE,
+                "rank",
             )
         )
+    if page.flags:
+        _flag_rows(page, rows)
     return rows
+
+
+_NO_MORE = ("",) * 6  # text, quote, source, note, check, check_note
+
+
+def _flag_rows(page: UnitPeriod, rows: list[Observation]) -> None:
+    """Say on each published figure's row what the check found of it (`Content.flags`)."""
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for flag in page.flags:
+        place = _row_place(flag.loc or ())
+        if place is None:
+            continue
+        acknowledged = flag.reason is not None
+        status = "acknowledged" if acknowledged else "mismatch"
+        text = flag.reason if acknowledged and flag.reason else flag.message
+        found.setdefault(place, []).append((f"{status}:{flag.rule}", text))
+    for index, row in enumerate(rows):
+        flags = found.get((row.block, row.field))
+        if flags and row.origin == "published":
+            rows[index] = row._replace(
+                check="; ".join(c for c, _ in flags), check_note="; ".join(n for _, n in flags)
+            )
+
+
+def _row_place(loc: tuple[str | int, ...]) -> tuple[str, str] | None:
+    """The (block, field) of the observation of the figure at `loc` in a dataset."""
+    parts = [str(part) for part in loc]
+    if len(parts) >= 4 and parts[-3] == "change":
+        return ".".join(parts[:-3]), f"change.{parts[-2]}.{parts[-1]}"
+    if parts and parts[0] in ("inspections", "reform"):
+        return None  # rows named by kind or key, not by place: not flagged by any check
+    if len(parts) >= 2:
+        return ".".join(parts[:-1]), parts[-1]
+    return None
 
 
 INSPECTION_FIELDS = ("count", "units", "findings", "recommendations")
@@ -362,13 +451,17 @@ def _figure_row(
             origin,
             figure.text or "",
             figure.quote or "",
+            figure.source or "",
+            figure.note or "",
+            "",
+            "",
             measure,
         ),
     )
 
 
 def _text_row(block: str, field: str, text: str) -> Observation:
-    return Observation(block, field, "", "", "", "published", text, "", "status")
+    return Observation(block, field, "", "", "", "published", text, "", "", "", "", "", "status")
 
 
 def _value_row(block: str, field: str, value: Value, origin: str = "published") -> Observation:
@@ -380,7 +473,7 @@ def _value_row(block: str, field: str, value: Value, origin: str = "published") 
     qualifier = "khoảng" if value.approximate else ""
     return _new(
         Observation,
-        (block, field, plain(point), qualifier, precision, "computed", "", "", value.measure),
+        (block, field, plain(point), qualifier, precision, "computed", *_NO_MORE, value.measure),
     )
 
 
@@ -405,6 +498,10 @@ def _block_rows(block: BlockView, rows: list[Observation]) -> None:
             "published",
             figure.text or "",
             figure.quote or "",
+            figure.source or "",
+            figure.note or "",
+            "",
+            "",
             value.measure,
         )
         append(_new(Observation, row))
@@ -422,12 +519,14 @@ def _block_rows(block: BlockView, rows: list[Observation]) -> None:
         fields = names.get(name)
         if fields is None:
             fields = names[name] = tuple(f"change.{name}.{kind}" for kind in CHANGE_KINDS)
-        if change.absolute is not None:
-            append(_value_row(key, fields[0], change.absolute))
-        if change.percent is not None:
-            append(_value_row(key, fields[1], change.percent))
-        if change.points is not None:
-            append(_value_row(key, fields[2], change.points))
+        # The computed change, then the source's beside it (origin published) when both are.
+        for one in (change, change.published) if change.published else (change,):
+            if one.absolute is not None:
+                append(_value_row(key, fields[0], one.absolute))
+            if one.percent is not None:
+                append(_value_row(key, fields[1], one.percent))
+            if one.points is not None:
+                append(_value_row(key, fields[2], one.points))
 
 
 CHANGE_KINDS = ("absolute", "percent", "points")
@@ -470,6 +569,7 @@ def _csv_text(lines: Iterable[Sequence[Any]]) -> str:
 
 
 CSV_HEADER = csv_bytes([], FIELDNAMES)
+_CSV_CELLS = 12  # an observation's cells after period and unit (not its measure)
 
 
 def _json_observation(row: Observation) -> str:
@@ -486,6 +586,10 @@ def _json_observation(row: Observation) -> str:
         items.append(f'"text": {encode_basestring(row.text)}')
     if row.quote:
         items.append(f'"quote": {encode_basestring(row.quote)}')
+    for name in ("source", "note", "check", "check_note"):
+        text = getattr(row, name)
+        if text:
+            items.append(f'"{name}": {encode_basestring(text)}')
     return "{" + ", ".join(items) + "}"
 
 
@@ -522,8 +626,8 @@ _TEMPLATES: dict[tuple[str, str, str, str], tuple[str, str, str, str] | None] = 
 
 def _template(key: tuple[str, str, str, str]) -> tuple[str, str, str, str] | None:
     block, field, precision, origin = key
-    row = Observation(block, field, _VALUE, "", precision, origin, "", "", "")
-    line = _csv_text([row[:8]]).split(_VALUE)
+    row = Observation(block, field, _VALUE, "", precision, origin, *_NO_MORE, "")
+    line = _csv_text([row[:_CSV_CELLS]]).split(_VALUE)
     record = _json_observation(row).split(_VALUE)
     if len(line) != 2 or len(record) != 2:
         return None
@@ -542,8 +646,8 @@ def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPag
     records: list[str] = []
     templates = _TEMPLATES
     for row in rows:
-        block, field, value, qualifier, precision, origin, text, quote, _ = row
-        if value and not (qualifier or text or quote):
+        block, field, value, qualifier, precision, origin, text, quote = row[:8]
+        if value and not (qualifier or text or quote or any(row[8:12])):
             key = (block, field, precision, origin)
             template = templates.get(key)
             if template is None and key not in templates:
@@ -553,7 +657,7 @@ def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPag
                 lines.append(f"{lead}{before}{value}{after}")
                 records.append(f"{opening}{value}{closing}")
                 continue
-        lines.append(lead + _csv_text([row[:8]]))
+        lines.append(lead + _csv_text([row[:_CSV_CELLS]]))
         records.append(_json_observation(row))
     return EncodedPage(
         meta,
@@ -595,25 +699,36 @@ def page_table(rows: Iterable[Observation]) -> list[list[str]]:
     table: list[list[str]] = []
     by_field: dict[tuple[str, str], list[str]] = {}
     changes = _CHANGE_FIELDS
-    for block, field, value, qualifier, _, origin, text, quote, _ in rows:
+    published: set[tuple[str, str]] = set()  # fields whose change cells hold the source's
+    for row_in in rows:
+        block, field, value, qualifier, _, origin, text, quote = row_in[:8]
+        source, note, check, check_note = row_in[8:12]
         change = changes.get(field)
         if change is None and field not in changes:
             change = changes[field] = _change_field(field)
         if change is None:
             flag = "" if origin == _PUBLISHED else origin
             row = [block, field, value, qualifier, flag, "", "", "", "", "", text, quote]
+            row += [source, note, check, check_note]
             by_field.setdefault((block, field), row)
             table.append(row)
             continue
         name, cell = change
         changed = by_field.get((block, name))
         if changed is None:
-            changed = by_field[(block, name)] = [block, name, *[""] * 10]
+            changed = by_field[(block, name)] = [block, name, *[""] * 14]
             table.append(changed)
+        if origin == _PUBLISHED:  # a change is computed, but for the source's own
+            if (block, name) not in published:  # which replaces a computed one, wholly
+                published.add((block, name))
+                changed[5:10] = ["", "", "", "", origin]
+            for at, said in ((12, source), (13, note), (14, check), (15, check_note)):
+                if said:
+                    changed[at] = f"{changed[at]}; {said}" if changed[at] else said
+        elif (block, name) in published:
+            continue  # the source's change stands in the page's file
         changed[cell] = value
         changed[cell + 1] = qualifier
-        if origin == _PUBLISHED:  # a change is computed, but for the source's own
-            changed[9] = origin
     return table
 
 
@@ -807,6 +922,7 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
         view.period: digest(
             *(
                 f"{p.unit.id}\t{p.checked.src_path}\t{model.content.file_hash(p.checked.src_path)}"
+                + "".join(f"\t{flag.format()}" for flag in p.flags)
                 for p in period_pages(view)
             )
         )
