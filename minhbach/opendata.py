@@ -176,6 +176,35 @@ DATASET_COLUMNS: tuple[Column, ...] = (
         "Verbatim copy of the source, path relative to this file",
     ),
 )
+# Every source of every dataset (a dataset with `sources:` has several; its figures name
+# theirs in the observations' `source` column).
+SOURCE_COLUMNS: tuple[Column, ...] = (
+    ("period", "string", "Kỳ báo cáo", "Period"),
+    ("unit", "string", "Mã định danh đơn vị (slug)", "Unit slug"),
+    (
+        "source",
+        "string",
+        "Mã nguồn trong bộ số liệu (cột source của thads.csv.gz); trống: nguồn duy nhất",
+        "The source's id in its dataset (thads.csv.gz's source column); empty: its only source",
+    ),
+    (
+        "main",
+        "boolean",
+        "Nguồn chính (của số liệu không ghi nguồn)",
+        "Main source (of figures naming none)",
+    ),
+    ("title", "string", "Tên văn bản nguồn", "Source title"),
+    ("publisher", "string", "Cơ quan công bố", "Source publisher"),
+    ("url", "string", "Địa chỉ văn bản nguồn", "Source URL"),
+    ("date", "date", "Ngày của văn bản nguồn", "Source date"),
+    (
+        "archive",
+        "string",
+        "Bản lưu nguyên văn nguồn, đường dẫn tính từ tệp này",
+        "Verbatim copy of the source, path relative to this file",
+    ),
+)
+SOURCE_FIELDNAMES = tuple(c[0] for c in SOURCE_COLUMNS)
 # A unit page's own file: its period and unit are in the file's name, a figure's change
 # against last year stands beside it, and only what matters of where it comes from is said.
 PAGE_COLUMNS: tuple[Column, ...] = (
@@ -270,6 +299,7 @@ PAGE_FILE = f"{COLLECTION}-<period>-<unit>.csv"
 COLUMNS: tuple[tuple[str, tuple[Column, ...]], ...] = (
     (f"{COLLECTION}.csv.gz", OBSERVATION_COLUMNS),
     ("datasets.csv", DATASET_COLUMNS),
+    ("sources.csv", SOURCE_COLUMNS),
     (PAGE_FILE, PAGE_COLUMNS),
 )
 FIELDNAMES = tuple(c[0] for c in OBSERVATION_COLUMNS)
@@ -552,6 +582,27 @@ def dataset_row(page: UnitPeriod) -> dict[str, str]:
         "source_date": source.date.isoformat() if source.date else "",
         "source_archive": f"nguon/{source.archive}" if source.archive else "",
     }
+
+
+def source_rows(page: UnitPeriod) -> list[list[str]]:
+    """The rows of sources.csv for a page: each source of its dataset, the main one first."""
+    summary = page.checked.summary
+    rows = []
+    for index, source in enumerate(summary.sources or (summary.source,)):
+        rows.append(
+            [
+                page.period.key,
+                page.unit.slug,
+                source.id or "",
+                "true" if index == 0 else "false",
+                source.title or "",
+                source.publisher or "",
+                source.url or "",
+                source.date.isoformat() if source.date else "",
+                f"nguon/{source.archive}" if source.archive else "",
+            ]
+        )
+    return rows
 
 
 # --- encoding ---
@@ -1042,6 +1093,10 @@ def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile
         cache.prune()
     datasets = csv_bytes([], DATASET_FIELDNAMES) + b"".join(e.datasets for _, e in encoded)
     files.append(DataFile(f"{DATA_DIR}/datasets.csv", datasets))
+    sources = [
+        row for view, _ in encoded for page in period_pages(view) for row in source_rows(page)
+    ]
+    files.append(DataFile(f"{DATA_DIR}/sources.csv", csv_bytes(sources, SOURCE_FIELDNAMES)))
     indicators = [[row[key] for key in INDICATOR_COLUMNS] for row in indicator_rows()]
     files.append(DataFile(f"{DATA_DIR}/indicators.csv", csv_bytes(indicators, INDICATOR_COLUMNS)))
     units = [[row[key] for key in UNIT_COLUMNS] for row in unit_rows(model)]
@@ -1306,6 +1361,21 @@ def datapackage(model: SiteModel) -> bytes:
                         {
                             "fields": ["unit", "unit_scheme"],
                             "reference": {"resource": "units", "fields": ["slug", "scheme"]},
+                        }
+                    ],
+                },
+            ),
+            _resource(
+                "sources",
+                "sources.csv",
+                "Các nguồn của bộ số liệu / The datasets' sources",
+                {
+                    "fields": _fields(SOURCE_COLUMNS),
+                    "primaryKey": ["period", "unit", "source"],
+                    "foreignKeys": [
+                        {
+                            "fields": ["period", "unit"],
+                            "reference": {"resource": "datasets", "fields": ["period", "unit"]},
                         }
                     ],
                 },

@@ -364,7 +364,7 @@ def test_the_descriptor_describes_the_page_files(files: dict[str, bytes]) -> Non
 def test_the_descriptor_names_every_file_and_column(files: dict[str, bytes]) -> None:
     package = json.loads(files[f"{DATA_DIR}/datapackage.json"])
     resources = {r["name"]: r for r in package["resources"]}
-    assert set(resources) == {"observations", "datasets", "units", "indicators"}
+    assert set(resources) == {"observations", "datasets", "sources", "units", "indicators"}
     for resource in resources.values():
         data = files[f"{DATA_DIR}/{resource['path']}"]
         if resource.get("compression") == "gz":

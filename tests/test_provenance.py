@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import re
 
 import pytest
@@ -422,3 +423,19 @@ def test_the_open_data_says_source_note_and_check_of_each_figure(
     assert page_rows["new"]["change_percent"] == "6.34"
     assert page_rows["new"]["change_origin"] == "published"
     assert page_rows["new"]["check"] == "mismatch:published_change"
+
+
+def test_the_open_data_lists_every_source_of_a_dataset(built: dict[str, bytes]) -> None:
+    rows = list(csv.DictReader(io.StringIO(built["vi/du-lieu/sources.csv"].decode())))
+    ours = [r for r in rows if r["period"] == "2023-12m" and r["unit"] == "toan-quoc"]
+    assert [(r["source"], r["main"], r["title"], r["publisher"]) for r in ours] == [
+        ("bao-cao", "true", "Báo cáo tổng kết", ""),
+        ("bai-bao", "false", "", "Báo Pháp luật"),
+    ]
+    assert ours[0]["archive"] == "nguon/a.txt" and ours[1]["url"] == "https://baophapluat.vn/b"
+    single = [r for r in rows if r["period"] == "2022-12m"]
+    assert [(r["source"], r["main"], r["url"]) for r in single] == [
+        ("", "true", "https://thads.moj.gov.vn/2022")
+    ]
+    package = json.loads(built["vi/du-lieu/datapackage.json"])
+    assert "sources.csv" in [resource["path"] for resource in package["resources"]]
