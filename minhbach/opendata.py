@@ -697,8 +697,10 @@ def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPag
     records: list[str] = []
     templates = _TEMPLATES
     for row in rows:
-        block, field, value, qualifier, precision, origin, text, quote = row[:8]
-        if value and not (qualifier or text or quote or any(row[8:12])):
+        block, field, value, qualifier, precision, origin, text, quote, source, note, check = row[
+            :11
+        ]
+        if value and not (qualifier or text or quote or source or note or check or row[11]):
             key = (block, field, precision, origin)
             template = templates.get(key)
             if template is None and key not in templates:

@@ -58,7 +58,7 @@ from .problems import Severity, UserError
 from .processes import may_fork
 from .rendercache import ChartMemo, Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
-from .validate import _quotes, dataset_figures, display_path, read_archive
+from .validate import dataset_figures, display_path, read_archive
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -263,7 +263,7 @@ def _previous_page(model: SiteModel, page: UnitPeriod) -> UnitPeriod | None:
 
 def has_quotes(page: UnitPeriod) -> bool:
     """Whether any figure of a page's dataset carries its source sentence (a tooltip)."""
-    return next(_quotes(page.dataset, ()), None) is not None
+    return page.checked.summary.quoted
 
 
 def blocks_have_quotes(blocks: Any) -> bool:
@@ -404,7 +404,7 @@ class Renderer:
         """Collect the notes of a unit page's figures: the dataset's own (`note:`), and the
         check's warnings on them (acknowledged ones with their reason)."""
         self._notes, self._note_numbers, self._pending_notes = {}, {}, []
-        if page is None:
+        if page is None or not (page.flags or page.checked.summary.noted):
             return
         figures = dict(dataset_figures(page.dataset))
         for figure in figures.values():

@@ -91,6 +91,10 @@ class Summary:
     sources: tuple[Source, ...] = ()
     acknowledged: tuple[Acknowledgement, ...] = ()
     """The warnings the dataset acknowledges, matched with the check's after all checks."""
+    quoted: bool = False
+    """Whether a figure carries a quote (the page then says how to see it)."""
+    noted: bool = False
+    """Whether a figure carries a note (the page then shows notes beside figures)."""
 
     @classmethod
     def of(cls, dataset: Dataset) -> Summary:
@@ -99,11 +103,17 @@ class Summary:
             results = getattr(dataset, key)
             if results is not None:
                 headline[key] = (results.rate, results.completed, results.enforceable)
+        quoted = noted = False
+        for _, figure in dataset_figures(dataset):
+            quoted = quoted or figure.quote is not None
+            noted = noted or figure.note is not None
         return cls(
             headline,
             dataset.main_source,
             tuple(dataset.all_sources),
             tuple(dataset.acknowledged),
+            quoted,
+            noted,
         )
 
 
