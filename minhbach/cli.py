@@ -161,7 +161,7 @@ def checked(options: Options, printed: list[str] | None = None) -> Content | Non
     report(problems, printed)
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)
-    print(summary(content, errors, warnings, options.strict))
+    print(summary(content, errors, warnings, options.strict, len(problems.acknowledged)))
     return None if failed else content
 
 
@@ -352,7 +352,9 @@ def editions(strings: Strings, langs: tuple[Lang, ...] = LANGS) -> list[Edition]
     ]
 
 
-def summary(content: Content, errors: int, warnings: int, strict: bool) -> str:
+def summary(
+    content: Content, errors: int, warnings: int, strict: bool, acknowledged: int = 0
+) -> str:
     """One line: what was checked and how it went."""
 
     def plural(count: int, word: str) -> str:
@@ -363,5 +365,6 @@ def summary(content: Content, errors: int, warnings: int, strict: bool) -> str:
         f"check {verdict}: {plural(len(content.datasets), 'dataset')}, "
         f"{plural(len(content.units), 'unit')}, {plural(len(content.periods), 'period')}; "
         f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (f", {acknowledged} acknowledged" if acknowledged else "")
         + (" (strict: warnings fail)" if strict and warnings else "")
     )

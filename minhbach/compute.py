@@ -148,6 +148,8 @@ class Change:
     points: Value | None = None  # for rates
     previous: Value | None = None  # last year's value, when it is known
     basis: Literal["computed", "published", "combined"] = "computed"
+    published: Change | None = None  # the source's own change, beside a computed one
+    differs: bool = False  # the source's change disagrees with the computed one (the check)
 
 
 def _change(
@@ -166,6 +168,8 @@ def _change(
     fields["points"] = points
     fields["previous"] = previous
     fields["basis"] = basis
+    fields["published"] = None
+    fields["differs"] = False
     return change
 
 
@@ -299,6 +303,7 @@ class UnitPeriod:
     blocks: Mapping[str, BlockView]
     rank: dict[str, int] = field(default_factory=dict)  # rank by rate among the period's units
     ranked_of: int = 0
+    flags: tuple[Problem, ...] = ()  # the check's warnings on its figures (`Content.flags`)
 
     @property
     def dataset(self) -> Dataset:
@@ -555,7 +560,7 @@ def _compute(content: Content) -> tuple[SiteModel, Problems]:
     registry = content.registry
     assert registry is not None, "compute runs only on content that passed the check"
     by_key = {(c.unit_id, c.period): c for c in content.datasets}
-    made = _Made(by_key)
+    made = _Made(by_key, content.flags)
     # In the content's order, as ranks' ties need.
     pages = {key: _unit_period(by_key[key], registry, made, content.targets) for key in by_key}
     keys_by_period: dict[Period, list[tuple[str, Period]]] = defaultdict(list)
@@ -594,6 +599,7 @@ class _Made:
     """
 
     checked: dict[tuple[str, Period], CheckedDataset]
+    flags: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # Content.flags
     blocks: dict[tuple[str, Period], Mapping[str, BlockView]] = field(default_factory=dict)
 
     def bare(self, unit_id: str, period: Period) -> Mapping[str, BlockView] | None:
@@ -621,17 +627,38 @@ def _unit_period(
     def derive() -> dict[str, BlockView]:
         previous = _previous_blocks(unit, checked.period, registry, made)
         entry = targets.get((checked.unit_id, checked.period.year))
+        differing = _differing(made.flags.get(checked.src_path, ()))
         blocks: dict[str, BlockView] = {}
         for key, group, results, amount in _results_of(checked.dataset):
             target = _target(checked, key, group, results, entry)
             before, basis = previous.get(key) or (None, COMPUTED)
             blocks[key] = block_view(
-                key, group, amount, results, target, before, basis, checked.period
+                key,
+                group,
+                amount,
+                results,
+                target,
+                before,
+                basis,
+                checked.period,
+                differing.get(key, frozenset()),
             )
         made.blocks[(unit.id, checked.period)] = blocks
         return blocks
 
-    return UnitPeriod(unit, checked.period, checked, Blocks(derive))
+    flags = made.flags.get(checked.src_path, ())
+    return UnitPeriod(unit, checked.period, checked, Blocks(derive), flags=flags)
+
+
+def _differing(flags: tuple[Problem, ...]) -> dict[str, frozenset[str]]:
+    """The fields, by block key, whose published change the check found to disagree with
+    last year's dataset (a `published_change` warning, acknowledged or not)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for problem in flags:
+        loc = problem.loc
+        if problem.rule == "published_change" and loc and len(loc) >= 4 and loc[-3] == "change":
+            found[".".join(str(part) for part in loc[:-3])].add(str(loc[-2]))
+    return {key: frozenset(fields) for key, fields in found.items()}
 
 
 def _results_of(
@@ -711,6 +738,7 @@ def block_view(
     previous: BlockView | None = None,
     basis: Literal["computed", "combined"] = "computed",
     period: Period | None = None,
+    differing: frozenset[str] = frozenset(),
 ) -> BlockView:
     """Derive a block's rate, gap to target and change from its published figures.
 
@@ -734,7 +762,7 @@ def block_view(
     elif rate is not None and target is not None and target.judged:
         gap = target_gap(rate, target)
     met = _met(rate, target, gap) if target is None or target.judged else None
-    changes = _changes(amount, fields, rate, results, previous, basis)
+    changes = _changes(amount, fields, rate, results, previous, basis, differing)
     return BlockView(key, group, amount, fields, rate, rate_computed, target, gap, met, changes)
 
 
@@ -777,7 +805,12 @@ def _changes(
     results: Results,
     previous: BlockView | None,
     basis: Literal["computed", "combined"],
+    differing: frozenset[str] = frozenset(),
 ) -> dict[str, Change]:
+    """Each field's change on the same period last year: computed from last year's dataset
+    when there is one, else the source's; where both exist the computed one carries the
+    source's (`Change.published`), so the page shows the source's figure and the computed
+    one beside it when they disagree (`differing`: the fields the check found so)."""
     changes: dict[str, Change] = {}
     if previous is not None:
         before = previous.fields
@@ -799,16 +832,19 @@ def _changes(
             points = difference(rate, previous.rate, "points")
             changes["rate"] = _change("rate", None, None, points, previous.rate, basis)
     for key, published in results.change.items():
-        if key in changes:
-            continue
         measure: Measure = "percent" if key == "rate" else amount
-        changes[key] = Change(
+        source = Change(
             key,
             absolute=Value.of(published.absolute, measure) if published.absolute else None,
             percent=Value.of(published.percent, "percent") if published.percent else None,
             points=Value.of(published.points, "points") if published.points else None,
             basis="published",
         )
+        computed = changes.get(key)
+        if computed is None:
+            changes[key] = source
+        else:
+            changes[key] = replace(computed, published=source, differs=key in differing)
     return changes
 
 

@@ -130,6 +130,7 @@ class Figure:
     quote: str | None = None
     note: str | None = None
     unit: MoneyUnit | None = None  # money unit the text itself named ("97,6 tỷ"), if any
+    source: str | None = None  # the id of its source among the dataset's `sources:`
 
     @property
     def is_approximate(self) -> bool:
@@ -162,6 +163,7 @@ class Figure:
             self.quote,
             self.note,
             self.unit,
+            self.source,
         )
 
 
@@ -288,16 +290,16 @@ def parse_figure(raw: Any) -> Figure:
     """
     quote = note = None
     if isinstance(raw, dict):
-        unknown = set(raw) - {"value", "qualifier", "quote", "note"}
+        unknown = set(raw) - {"value", "qualifier", "quote", "note", "source"}
         if unknown:
             raise FigureError(
                 f"unknown key '{sorted(unknown)[0]}' in a figure",
-                "a figure mapping has value, qualifier, quote and note",
+                "a figure mapping has value, qualifier, quote, note and source",
             )
         if "value" not in raw:
             raise FigureError("a figure mapping needs a 'value'")
-        quote, note = raw.get("quote"), raw.get("note")
-        for name, text in (("quote", quote), ("note", note)):
+        quote, note, source = raw.get("quote"), raw.get("note"), raw.get("source")
+        for name, text in (("quote", quote), ("note", note), ("source", source)):
             if text is not None and not isinstance(text, str):
                 raise FigureError(f"the figure's {name} must be text")
         figure = parse_figure(raw["value"])
@@ -305,7 +307,7 @@ def parse_figure(raw: Any) -> Figure:
             if figure.qualifier is not None:
                 raise FigureError("the qualifier is given twice (in the value and as 'qualifier')")
             figure = replace(figure, qualifier=parse_qualifier(str(raw["qualifier"])))
-        return replace(figure, quote=quote, note=note)
+        return replace(figure, quote=quote, note=note, source=source)
     return _bounded(_parse_value(raw), raw)
 
 

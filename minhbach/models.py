@@ -70,6 +70,7 @@ def _restore(
 
 
 class Source(Strict):
+    id: str | None = None  # its name in a dataset's `sources:`, which figures refer to
     title: str | None = None
     publisher: str | None = None
     url: str | None = None
@@ -162,13 +163,22 @@ class Ranking(Strict):
     scope: str | None = None
 
 
+class Acknowledgement(Strict):
+    """A warning the dataset accepts, with the reason a reader is shown beside the figure."""
+
+    warning: str
+    field: str | None = None
+    reason: str
+
+
 class Dataset(Strict):
     """One unit's figures for one period, as the editor wrote them."""
 
     unit: str
     period: str
     status: str
-    source: Source
+    source: Source | None = None  # or `sources`, exactly one of them (checked in validate)
+    sources: list[Source] = Field(default_factory=list)
     money_unit: str | None = None
     cases: Results | None = None
     money: Results | None = None
@@ -182,6 +192,18 @@ class Dataset(Strict):
     ranking: Ranking | None = None
     narrative: str | None = None
     notes: list[str] = Field(default_factory=list)
+    acknowledged: list[Acknowledgement] = Field(default_factory=list)
+
+    @property
+    def all_sources(self) -> list[Source]:
+        """The dataset's sources: its `sources:`, or its one `source:`."""
+        return list(self.sources) if self.sources else [self.source] if self.source else []
+
+    @property
+    def main_source(self) -> Source:
+        """The source of figures that name none: the first (a checked dataset has one)."""
+        found = self.all_sources
+        return found[0] if found else Source()
 
 
 SUBAGGREGATES = ("state_budget", "credit_banking", "corruption_assets")

@@ -113,6 +113,27 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
         "The source's wording, or a categorical value",
     ),
     ("quote", "string", "Câu trích nguyên văn từ nguồn", "Verbatim sentence from the source"),
+    (
+        "source",
+        "string",
+        "Mã nguồn của số liệu trong sources.csv; trống: nguồn chính của bộ số liệu",
+        "Id of the figure's source in sources.csv; empty: the dataset's main source",
+    ),
+    ("note", "string", "Ghi chú của bộ số liệu về số liệu", "The dataset's note on the figure"),
+    (
+        "check",
+        "string",
+        "Kết quả kiểm tra: mismatch:<quy tắc> số liệu nguồn không khớp; acknowledged:<quy tắc> "
+        "không khớp, đã ghi nhận; trống: khớp (quy tắc: xem README)",
+        "Check: mismatch:<rule> source figures do not match; acknowledged:<rule> they do not, "
+        "acknowledged; empty: consistent (rules: see the README)",
+    ),
+    (
+        "check_note",
+        "string",
+        "Nội dung kiểm tra, hoặc lý do ghi nhận",
+        "What the check found, or the reason it is acknowledged",
+    ),
 )
 DATASET_COLUMNS: tuple[Column, ...] = (
     ("period", "string", "Kỳ báo cáo", "Period"),
@@ -155,6 +176,35 @@ DATASET_COLUMNS: tuple[Column, ...] = (
         "Verbatim copy of the source, path relative to this file",
     ),
 )
+# Every source of every dataset (a dataset with `sources:` has several; its figures name
+# theirs in the observations' `source` column).
+SOURCE_COLUMNS: tuple[Column, ...] = (
+    ("period", "string", "Kỳ báo cáo", "Period"),
+    ("unit", "string", "Mã định danh đơn vị (slug)", "Unit slug"),
+    (
+        "source",
+        "string",
+        "Mã nguồn trong bộ số liệu (cột source của thads.csv.gz); trống: nguồn duy nhất",
+        "The source's id in its dataset (thads.csv.gz's source column); empty: its only source",
+    ),
+    (
+        "main",
+        "boolean",
+        "Nguồn chính (của số liệu không ghi nguồn)",
+        "Main source (of figures naming none)",
+    ),
+    ("title", "string", "Tên văn bản nguồn", "Source title"),
+    ("publisher", "string", "Cơ quan công bố", "Source publisher"),
+    ("url", "string", "Địa chỉ văn bản nguồn", "Source URL"),
+    ("date", "date", "Ngày của văn bản nguồn", "Source date"),
+    (
+        "archive",
+        "string",
+        "Bản lưu nguyên văn nguồn, đường dẫn tính từ tệp này",
+        "Verbatim copy of the source, path relative to this file",
+    ),
+)
+SOURCE_FIELDNAMES = tuple(c[0] for c in SOURCE_COLUMNS)
 # A unit page's own file: its period and unit are in the file's name, a figure's change
 # against last year stands beside it, and only what matters of where it comes from is said.
 PAGE_COLUMNS: tuple[Column, ...] = (
@@ -222,12 +272,34 @@ PAGE_COLUMNS: tuple[Column, ...] = (
         "The source's wording, or a categorical value",
     ),
     ("quote", "string", "Câu trích nguyên văn từ nguồn", "Verbatim sentence from the source"),
+    (
+        "source",
+        "string",
+        "Mã nguồn của số liệu trong sources.csv; trống: nguồn chính của bộ số liệu",
+        "Id of the figure's source in sources.csv; empty: the dataset's main source",
+    ),
+    ("note", "string", "Ghi chú của bộ số liệu về số liệu", "The dataset's note on the figure"),
+    (
+        "check",
+        "string",
+        "Kết quả kiểm tra: mismatch:<quy tắc> số liệu nguồn không khớp; acknowledged:<quy tắc> "
+        "không khớp, đã ghi nhận; trống: khớp (quy tắc: xem README)",
+        "Check: mismatch:<rule> source figures do not match; acknowledged:<rule> they do not, "
+        "acknowledged; empty: consistent (rules: see the README)",
+    ),
+    (
+        "check_note",
+        "string",
+        "Nội dung kiểm tra, hoặc lý do ghi nhận",
+        "What the check found, or the reason it is acknowledged",
+    ),
 )
 PAGE_FILE = f"{COLLECTION}-<period>-<unit>.csv"
 # The tables the open data page documents, by the file that holds them.
 COLUMNS: tuple[tuple[str, tuple[Column, ...]], ...] = (
     (f"{COLLECTION}.csv.gz", OBSERVATION_COLUMNS),
     ("datasets.csv", DATASET_COLUMNS),
+    ("sources.csv", SOURCE_COLUMNS),
     (PAGE_FILE, PAGE_COLUMNS),
 )
 FIELDNAMES = tuple(c[0] for c in OBSERVATION_COLUMNS)
@@ -267,6 +339,10 @@ class Observation(NamedTuple):
     origin: str
     text: str
     quote: str
+    source: str
+    note: str
+    check: str
+    check_note: str
     measure: str  # not published per figure: indicators.csv gives it by (block, field)
 
 
@@ -327,10 +403,53 @@ def observations(page: UnitPeriod) -> list[Observation]:
     for key, rank in page.rank.items():
         rows.append(
             Observation(
-                "ranking", f"rate_rank.{key}", str(rank), "", "1", "computed", "", "", "rank"
+                "ranking",
+                f"rate_rank.{key}",
+                str(rank),
+                "",
+                "1",
+                "computed",
+                *_NO_MORE,
+                "rank",
             )
         )
+    if page.flags:
+        _flag_rows(page, rows)
     return rows
+
+
+_NO_MORE = ("",) * 6  # text, quote, source, note, check, check_note
+
+
+def _flag_rows(page: UnitPeriod, rows: list[Observation]) -> None:
+    """Say on each published figure's row what the check found of it (`Content.flags`)."""
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for flag in page.flags:
+        place = _row_place(flag.loc or ())
+        if place is None:
+            continue
+        acknowledged = flag.reason is not None
+        status = "acknowledged" if acknowledged else "mismatch"
+        text = flag.reason if acknowledged and flag.reason else flag.message
+        found.setdefault(place, []).append((f"{status}:{flag.rule}", text))
+    for index, row in enumerate(rows):
+        flags = found.get((row.block, row.field))
+        if flags and row.origin == "published":
+            rows[index] = row._replace(
+                check="; ".join(c for c, _ in flags), check_note="; ".join(n for _, n in flags)
+            )
+
+
+def _row_place(loc: tuple[str | int, ...]) -> tuple[str, str] | None:
+    """The (block, field) of the observation of the figure at `loc` in a dataset."""
+    parts = [str(part) for part in loc]
+    if len(parts) >= 4 and parts[-3] == "change":
+        return ".".join(parts[:-3]), f"change.{parts[-2]}.{parts[-1]}"
+    if parts and parts[0] in ("inspections", "reform"):
+        return None  # rows named by kind or key, not by place: not flagged by any check
+    if len(parts) >= 2:
+        return ".".join(parts[:-1]), parts[-1]
+    return None
 
 
 INSPECTION_FIELDS = ("count", "units", "findings", "recommendations")
@@ -363,13 +482,17 @@ def _figure_row(
             origin,
             figure.text or "",
             figure.quote or "",
+            figure.source or "",
+            figure.note or "",
+            "",
+            "",
             measure,
         ),
     )
 
 
 def _text_row(block: str, field: str, text: str) -> Observation:
-    return Observation(block, field, "", "", "", "published", text, "", "status")
+    return Observation(block, field, "", "", "", "published", text, "", "", "", "", "", "status")
 
 
 def _value_row(block: str, field: str, value: Value, origin: str = "published") -> Observation:
@@ -381,7 +504,7 @@ def _value_row(block: str, field: str, value: Value, origin: str = "published") 
     qualifier = "khoảng" if value.approximate else ""
     return _new(
         Observation,
-        (block, field, plain(point), qualifier, precision, "computed", "", "", value.measure),
+        (block, field, plain(point), qualifier, precision, "computed", *_NO_MORE, value.measure),
     )
 
 
@@ -406,6 +529,10 @@ def _block_rows(block: BlockView, rows: list[Observation]) -> None:
             "published",
             figure.text or "",
             figure.quote or "",
+            figure.source or "",
+            figure.note or "",
+            "",
+            "",
             value.measure,
         )
         append(_new(Observation, row))
@@ -428,12 +555,14 @@ def _block_rows(block: BlockView, rows: list[Observation]) -> None:
         fields = names.get(name)
         if fields is None:
             fields = names[name] = tuple(f"change.{name}.{kind}" for kind in CHANGE_KINDS)
-        if change.absolute is not None:
-            append(_value_row(key, fields[0], change.absolute))
-        if change.percent is not None:
-            append(_value_row(key, fields[1], change.percent))
-        if change.points is not None:
-            append(_value_row(key, fields[2], change.points))
+        # The computed change, then the source's beside it (origin published) when both are.
+        for one in (change, change.published) if change.published else (change,):
+            if one.absolute is not None:
+                append(_value_row(key, fields[0], one.absolute))
+            if one.percent is not None:
+                append(_value_row(key, fields[1], one.percent))
+            if one.points is not None:
+                append(_value_row(key, fields[2], one.points))
 
 
 CHANGE_KINDS = ("absolute", "percent", "points")
@@ -442,7 +571,7 @@ _CHANGE_NAMES: dict[str, tuple[str, ...]] = {}
 
 def dataset_row(page: UnitPeriod) -> dict[str, str]:
     """The row of datasets.csv for a page: what every observation of its dataset shares."""
-    period, unit, source = page.period, page.unit, page.dataset.source
+    period, unit, source = page.period, page.unit, page.dataset.main_source
     return {
         "period": period.key,
         "unit": unit.slug,
@@ -461,6 +590,27 @@ def dataset_row(page: UnitPeriod) -> dict[str, str]:
     }
 
 
+def source_rows(page: UnitPeriod) -> list[list[str]]:
+    """The rows of sources.csv for a page: each source of its dataset, the main one first."""
+    summary = page.checked.summary
+    rows = []
+    for index, source in enumerate(summary.sources or (summary.source,)):
+        rows.append(
+            [
+                page.period.key,
+                page.unit.slug,
+                source.id or "",
+                "true" if index == 0 else "false",
+                source.title or "",
+                source.publisher or "",
+                source.url or "",
+                source.date.isoformat() if source.date else "",
+                f"nguon/{source.archive}" if source.archive else "",
+            ]
+        )
+    return rows
+
+
 # --- encoding ---
 
 
@@ -476,6 +626,7 @@ def _csv_text(lines: Iterable[Sequence[Any]]) -> str:
 
 
 CSV_HEADER = csv_bytes([], FIELDNAMES)
+_CSV_CELLS = 12  # an observation's cells after period and unit (not its measure)
 
 
 def _json_observation(row: Observation) -> str:
@@ -492,6 +643,10 @@ def _json_observation(row: Observation) -> str:
         items.append(f'"text": {encode_basestring(row.text)}')
     if row.quote:
         items.append(f'"quote": {encode_basestring(row.quote)}')
+    for name in ("source", "note", "check", "check_note"):
+        text = getattr(row, name)
+        if text:
+            items.append(f'"{name}": {encode_basestring(text)}')
     return "{" + ", ".join(items) + "}"
 
 
@@ -528,8 +683,8 @@ _TEMPLATES: dict[tuple[str, str, str, str], tuple[str, str, str, str] | None] = 
 
 def _template(key: tuple[str, str, str, str]) -> tuple[str, str, str, str] | None:
     block, field, precision, origin = key
-    row = Observation(block, field, _VALUE, "", precision, origin, "", "", "")
-    line = _csv_text([row[:8]]).split(_VALUE)
+    row = Observation(block, field, _VALUE, "", precision, origin, *_NO_MORE, "")
+    line = _csv_text([row[:_CSV_CELLS]]).split(_VALUE)
     record = _json_observation(row).split(_VALUE)
     if len(line) != 2 or len(record) != 2:
         return None
@@ -548,8 +703,10 @@ def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPag
     records: list[str] = []
     templates = _TEMPLATES
     for row in rows:
-        block, field, value, qualifier, precision, origin, text, quote, _ = row
-        if value and not (qualifier or text or quote):
+        block, field, value, qualifier, precision, origin, text, quote, source, note, check = row[
+            :11
+        ]
+        if value and not (qualifier or text or quote or source or note or check or row[11]):
             key = (block, field, precision, origin)
             template = templates.get(key)
             if template is None and key not in templates:
@@ -559,7 +716,7 @@ def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPag
                 lines.append(f"{lead}{before}{value}{after}")
                 records.append(f"{opening}{value}{closing}")
                 continue
-        lines.append(lead + _csv_text([row[:8]]))
+        lines.append(lead + _csv_text([row[:_CSV_CELLS]]))
         records.append(_json_observation(row))
     return EncodedPage(
         meta,
@@ -601,25 +758,36 @@ def page_table(rows: Iterable[Observation]) -> list[list[str]]:
     table: list[list[str]] = []
     by_field: dict[tuple[str, str], list[str]] = {}
     changes = _CHANGE_FIELDS
-    for block, field, value, qualifier, _, origin, text, quote, _ in rows:
+    published: set[tuple[str, str]] = set()  # fields whose change cells hold the source's
+    for row_in in rows:
+        block, field, value, qualifier, _, origin, text, quote = row_in[:8]
+        source, note, check, check_note = row_in[8:12]
         change = changes.get(field)
         if change is None and field not in changes:
             change = changes[field] = _change_field(field)
         if change is None:
             flag = "" if origin == _PUBLISHED else origin
             row = [block, field, value, qualifier, flag, "", "", "", "", "", text, quote]
+            row += [source, note, check, check_note]
             by_field.setdefault((block, field), row)
             table.append(row)
             continue
         name, cell = change
         changed = by_field.get((block, name))
         if changed is None:
-            changed = by_field[(block, name)] = [block, name, *[""] * 10]
+            changed = by_field[(block, name)] = [block, name, *[""] * 14]
             table.append(changed)
+        if origin == _PUBLISHED:  # a change is computed, but for the source's own
+            if (block, name) not in published:  # which replaces a computed one, wholly
+                published.add((block, name))
+                changed[5:10] = ["", "", "", "", origin]
+            for at, said in ((12, source), (13, note), (14, check), (15, check_note)):
+                if said:
+                    changed[at] = f"{changed[at]}; {said}" if changed[at] else said
+        elif (block, name) in published:
+            continue  # the source's change stands in the page's file
         changed[cell] = value
         changed[cell + 1] = qualifier
-        if origin == _PUBLISHED:  # a change is computed, but for the source's own
-            changed[9] = origin
     return table
 
 
@@ -813,6 +981,7 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
         view.period: digest(
             *(
                 f"{p.unit.id}\t{p.checked.src_path}\t{model.content.file_hash(p.checked.src_path)}"
+                + "".join(f"\t{flag.format()}" for flag in p.flags)
                 for p in period_pages(view)
             )
         )
@@ -932,6 +1101,10 @@ def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile
         cache.prune()
     datasets = csv_bytes([], DATASET_FIELDNAMES) + b"".join(e.datasets for _, e in encoded)
     files.append(DataFile(f"{DATA_DIR}/datasets.csv", datasets))
+    sources = [
+        row for view, _ in encoded for page in period_pages(view) for row in source_rows(page)
+    ]
+    files.append(DataFile(f"{DATA_DIR}/sources.csv", csv_bytes(sources, SOURCE_FIELDNAMES)))
     indicators = [[row[key] for key in INDICATOR_COLUMNS] for row in indicator_rows()]
     files.append(DataFile(f"{DATA_DIR}/indicators.csv", csv_bytes(indicators, INDICATOR_COLUMNS)))
     units = [[row[key] for key in UNIT_COLUMNS] for row in unit_rows(model)]
@@ -1210,6 +1383,21 @@ def datapackage(model: SiteModel) -> bytes:
                         {
                             "fields": ["unit", "unit_scheme"],
                             "reference": {"resource": "units", "fields": ["slug", "scheme"]},
+                        }
+                    ],
+                },
+            ),
+            _resource(
+                "sources",
+                "sources.csv",
+                "Các nguồn của bộ số liệu / The datasets' sources",
+                {
+                    "fields": _fields(SOURCE_COLUMNS),
+                    "primaryKey": ["period", "unit", "source"],
+                    "foreignKeys": [
+                        {
+                            "fields": ["period", "unit"],
+                            "reference": {"resource": "datasets", "fields": ["period", "unit"]},
                         }
                     ],
                 },

@@ -26,6 +26,9 @@ _ESCAPED = {
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    #: A warning the dataset acknowledges with a reason (`acknowledged:`): printed, shown on
+    #: the page beside its figure, but it does not fail `--strict`.
+    ACKNOWLEDGED = "acknowledged"
 
 
 @dataclass(frozen=True, order=True)
@@ -47,15 +50,21 @@ class Problem:
     message: str
     hint: str | None = None
     rule: str = ""
+    loc: tuple[str | int, ...] | None = None
+    """Where in a dataset the problem is (`("cases", "rate")`), for the pages' notes."""
+    reason: str | None = None
+    """Why the dataset accepts this warning (an acknowledged warning)."""
 
     def format(self) -> str:
         where = self.path
         if self.mark is not None:
             where += f":{self.mark.line}:{self.mark.column}"
         what = f"{self.field}: " if self.field else ""
-        tag = "" if self.severity is Severity.ERROR else "warning: "
+        tag = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
         text = f"{where}: {tag}{what}{self.message}"
-        if self.hint:
+        if self.severity is Severity.ACKNOWLEDGED:
+            text += f" [{self.rule}; reason: {self.reason}]"
+        elif self.hint:
             text += f" (hint: {self.hint})"
         return text.translate(_ESCAPED)
 
@@ -85,8 +94,9 @@ class Problems:
         *,
         hint: str | None = None,
         rule: str = "",
+        loc: tuple[str | int, ...] | None = None,
     ) -> None:
-        problem = Problem(severity, str(path), mark, field, message, hint, rule)
+        problem = Problem(severity, str(path), mark, field, message, hint, rule, loc)
         # Two rules may find the same fault (completed > enforceable breaks two
         # identities); the reader needs it once.
         key = (problem.path, problem.mark, problem.field, problem.message)
@@ -123,8 +133,9 @@ class Problems:
         *,
         hint: str | None = None,
         rule: str = "",
+        loc: tuple[str | int, ...] | None = None,
     ) -> None:
-        self.add(Severity.WARNING, path, mark, field, message, hint=hint, rule=rule)
+        self.add(Severity.WARNING, path, mark, field, message, hint=hint, rule=rule, loc=loc)
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.items)
@@ -139,6 +150,10 @@ class Problems:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if p.severity is Severity.WARNING]
+
+    @property
+    def acknowledged(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.ACKNOWLEDGED]
 
     def for_path(self, path: str | Path) -> list[Problem]:
         return [p for p in self.items if p.path == str(path)]

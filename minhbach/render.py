@@ -49,16 +49,16 @@ from .compute import (
 )
 from .editorial import pages_of, published, yaml_string
 from .imageworker import ImageWorker
-from .models import SUBAGGREGATES, UnitEntry
+from .models import SUBAGGREGATES, Source, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
 from .pagecache import bytecode_cache
 from .periods import Period
-from .problems import UserError
+from .problems import Severity, UserError
 from .processes import may_fork
 from .rendercache import ChartMemo, Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
-from .validate import display_path, read_archive
+from .validate import dataset_figures, display_path, read_archive
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -261,6 +261,23 @@ def _previous_page(model: SiteModel, page: UnitPeriod) -> UnitPeriod | None:
     return model.page_of(page.unit.id, page.period.same_period_previous_year())
 
 
+def has_quotes(page: UnitPeriod) -> bool:
+    """Whether any figure of a page's dataset carries its source sentence (a tooltip)."""
+    return page.checked.summary.quoted
+
+
+def blocks_have_quotes(blocks: Any) -> bool:
+    """Whether any value of these blocks (None skipped) carries its source sentence."""
+    for block in blocks:
+        if block is None:
+            continue
+        values = [block.rate, block.target.value if block.target else None]
+        for value in [*values, *block.fields.values()]:
+            if value is not None and value.figure is not None and value.figure.quote:
+                return True
+    return False
+
+
 def headline_sentence(page: UnitPeriod, lang: Lang, strings: Strings) -> str:
     """The headline rates in one sentence: 'Quảng Trị đạt 92% về việc, vượt chỉ tiêu 18 điểm %'."""
     parts: list[str] = []
@@ -370,9 +387,98 @@ class Renderer:
             target_label=lambda target: charts.target_label(target, lang),
             not_judged=lambda period: charts.not_judged(period, lang),
         )
+        self.env.globals.update(
+            footnotes=self.footnotes,
+            has_quotes=has_quotes,
+            blocks_have_quotes=blocks_have_quotes,
+            history_quotes=lambda history: any(
+                blocks_have_quotes(page.blocks.values()) for page in history.pages
+            ),
+            source_text=self.source_text,
+        )
         self._computed_mark = (
             f'<abbr class="mb-computed" title="{strings.get("computed", lang)}">*</abbr>'
         )
+        # Notes beside the figures of the unit page being rendered (`begin_notes`): by the
+        # figure's identity (each cell of a figure holds the same object), its texts.
+        self._notes: dict[int, list[str]] = {}
+        self._note_numbers: dict[int, int] = {}
+        self._pending_notes: list[tuple[int, list[str]]] = []
+
+    def begin_notes(self, page: UnitPeriod | None) -> None:
+        """Collect the notes of a unit page's figures: the dataset's own (`note:`), and the
+        check's warnings on them (acknowledged ones with their reason)."""
+        self._notes, self._note_numbers, self._pending_notes = {}, {}, []
+        if page is None or not (page.flags or page.checked.summary.noted):
+            return
+        figures = dict(dataset_figures(page.dataset))
+        for figure in figures.values():
+            if figure.note:
+                self._notes.setdefault(id(figure), []).append(figure.note)
+        for problem in page.flags:
+            flagged = figures.get(problem.loc) if problem.loc else None
+            if flagged is None:
+                continue
+            rule = self.rule_text(problem.rule)
+            if problem.severity is Severity.ACKNOWLEDGED:
+                text = self.t("figure_acknowledged", rule=rule, reason=problem.reason or "")
+            elif problem.rule == "published_change":
+                continue  # the change cell shows both changes, with `change_differs`
+            else:
+                text = self.t("figure_mismatch", rule=rule)
+            self._notes.setdefault(id(flagged), []).append(text)
+
+    def rule_text(self, rule: str) -> str:
+        """What a check's rule says, in this edition's language."""
+        catalogue = self.catalogue
+        for identity in catalogue.identities:
+            if identity.id == rule:
+                return identity.text[self.lang]
+        for check in catalogue.cross_checks:
+            if check.id == rule:
+                return check.text[self.lang]
+        key = f"rule_{rule}"
+        return self.t(key) if key in self.strings.table else rule
+
+    def note_mark(self, key: int, texts: list[str] | None = None) -> str:
+        """The reference to a note beside a figure (by `key`), numbered on first use."""
+        number = self._note_numbers.get(key)
+        if number is None:
+            found = texts if texts is not None else self._notes.get(key)
+            if not found:
+                return ""
+            number = self._note_numbers[key] = len(self._note_numbers) + 1
+            self._pending_notes.append((number, found))
+        return (
+            f'<sup class="mb-note-ref"><a href="#mb-note-{number}" '
+            f'title="{html_escape("; ".join(self._notes.get(key) or texts or []))}">'
+            f"{number}</a></sup>"
+        )
+
+    def footnotes(self) -> str:
+        """The notes referred to since the last call, as a list after a table ('' if none)."""
+        if not self._pending_notes:
+            return ""
+        items = "".join(
+            f'<li id="mb-note-{number}" value="{number}">{html_escape("; ".join(texts))}</li>'
+            for number, texts in self._pending_notes
+        )
+        self._pending_notes = []
+        return (
+            f'\n<div class="mb-figure-notes"><p>{html_escape(self.t("figure_notes"))}:</p>'
+            f"<ol>{items}</ol></div>"
+        )
+
+    def source_text(self, source: Source) -> str:
+        """A source in one line of HTML: title, publisher, date (only those given)."""
+        parts = []
+        if source.title:
+            parts.append(f"<cite>{html_escape(source.title)}</cite>")
+        if source.publisher:
+            parts.append(html_escape(source.publisher))
+        if source.date:
+            parts.append(html_escape(self.date(source.date)))
+        return ", ".join(parts)
 
     def cell(self, value: Value | None, unit: bool = True, sortable: bool = True) -> str:
         """A value's table cell: its source sentence as a tooltip, '—' when missing.
@@ -382,9 +488,12 @@ class Renderer:
         """
         if value is None:
             return _MISSING_CELL[sortable]
-        quote = value.figure.quote if value.figure else None
+        figure = value.figure
+        quote = figure.quote if figure else None
         title = f' title="{html_escape(quote)}"' if quote else ""
-        mark = "" if value.published else self._computed_mark
+        mark = "" if figure is not None else self._computed_mark
+        if self._notes and figure is not None and id(figure) in self._notes:
+            mark += self.note_mark(id(figure))
         shown = html_escape(show(value, self.lang, unit))
         sort = f' data-sort="{sort_value(value)}"' if sortable else ""
         return f"<td{sort}{title}>{shown}{mark}</td>"
@@ -455,7 +564,7 @@ class Renderer:
             gaps = "".join(self.gap_cell(block, sortable=False) + blank for block in blocks)
             lines.append(f'<tr><th scope="row">{html_escape(label)}</th>{targets}</tr>')
             lines.append(f'<tr><th scope="row">{t("gap")}</th>{gaps}</tr>')
-        lines += ["</tbody>", "</table>"]
+        lines += ["</tbody>", "</table>" + self.footnotes()]
         return "\n".join(lines) + "\n"
 
     def figure(
@@ -488,7 +597,21 @@ class Renderer:
         return "\n".join(_figure_lines(chart, file, data_at, data_label, t)) + "\n"
 
     def _change_cell(self, change: Change | None) -> str:
-        return f"<td>{html_escape(self.change_text(change)) if change is not None else ''}</td>"
+        if change is None:
+            return "<td></td>"
+        source = change.published or (change if change.basis == "published" else None)
+        marks = ""
+        quote = None
+        if source is not None:
+            for value in (source.absolute, source.percent, source.points):
+                if value is not None and value.figure is not None:
+                    quote = quote or value.figure.quote
+                    if id(value.figure) in self._notes:
+                        marks += self.note_mark(id(value.figure))
+        if change.differs:
+            marks += self.note_mark(id(change), [self.t("change_differs")])
+        title = f' title="{html_escape(quote)}"' if quote else ""
+        return f"<td{title}>{html_escape(self.change_text(change))}{marks}</td>"
 
     def target_cell(
         self, block: BlockView | None, sortable: bool = True, suffix: bool = True
@@ -531,17 +654,27 @@ class Renderer:
         return format_date(day, "d MMMM y", locale=LOCALES["en"])
 
     def change_text(self, change: Change) -> str:
-        """'tăng 57 việc (tăng 1,72%)', 'tăng 1,82 điểm %', with where the change comes from."""
+        """'tăng 57 việc (tăng 1,72%) (theo nguồn)', 'tăng 1,82 điểm % (tính toán)': always
+        with where it comes from. Where the source published one, it is shown, and the
+        computed one beside it only when the two disagree (`Change.differs`)."""
+        if change.published is not None:
+            text = self._change_words(change.published, "change_published")
+            if change.differs:
+                text += "; " + self._change_words(change, "computed")
+            return text
+        if change.basis == "published":
+            return self._change_words(change, "change_published")
+        return self._change_words(change, "computed")
+
+    def _change_words(self, change: Change, origin: str) -> str:
         parts = [signed(v, self.lang) for v in (change.absolute, change.points) if v is not None]
         if change.percent is not None:
             relative = signed(change.percent, self.lang)
             parts.append(f"({relative})" if parts else relative)
-        text = " ".join(parts)
-        if change.basis == "published":
-            text += f" ({self.strings.get('change_published', self.lang)})"
-        elif change.basis == "combined":
-            text += f" ({self.strings.get('change_combined', self.lang)})"
-        return text
+        said = self.strings.get(origin, self.lang)
+        if change.basis == "combined":
+            said += ", " + self.strings.get("change_combined", self.lang)
+        return " ".join(parts) + f" ({said})"
 
     def scheme_label(self, scheme: str) -> str:
         if scheme == "national":
@@ -648,10 +781,10 @@ class Renderer:
         """Every distinct source of the datasets: title, publisher, date."""
         seen: dict[str, str] = {}
         for page in self.model.pages:
-            src = page.checked.summary.source
-            parts = [src.title, src.publisher, self.date(src.date) if src.date else None]
-            text = ", ".join(p for p in parts if p)
-            seen.setdefault(text, text)
+            for src in page.checked.summary.sources or (page.checked.summary.source,):
+                parts = [src.title, src.publisher, self.date(src.date) if src.date else None]
+                text = ", ".join(p for p in parts if p)
+                seen.setdefault(text, text)
         return sorted(seen)
 
     def label(self, group: str, key: str) -> str:
@@ -773,6 +906,7 @@ class Renderer:
                 data_label,
             )
 
+        self.begin_notes(page.context.get("page") if page.template == "unit_period.md.j2" else None)
         return template.render(
             doc=page,
             link=link,
@@ -1266,15 +1400,19 @@ def _archives(model: SiteModel) -> dict[str, bytes]:
     folder = ContentFolder(model.content.root)
     files: dict[str, bytes] = {}
     for page in model.pages:
-        archive = page.checked.summary.source.archive
-        if not archive:
-            continue
-        path = f"vi/{archive_path(archive)}"
-        if path not in files:  # one archive serves many datasets
-            try:
-                files[path] = read_archive(folder, archive)
-            except ContentPathError as exc:
-                raise UserError(f"{page.checked.src_path}: source.archive: {exc.message}") from None
+        summary = page.checked.summary
+        for source in summary.sources or (summary.source,):
+            archive = source.archive
+            if not archive:
+                continue
+            path = f"vi/{archive_path(archive)}"
+            if path not in files:  # one archive serves many datasets
+                try:
+                    files[path] = read_archive(folder, archive)
+                except ContentPathError as exc:
+                    raise UserError(
+                        f"{page.checked.src_path}: source.archive: {exc.message}"
+                    ) from None
     return files
 
 

@@ -110,7 +110,9 @@ class Keys:
         """The key of a page, or None for a page that depends on everything."""
         if template == "unit_period.md.j2":
             unit: UnitPeriod = context["page"]
-            ranks = json.dumps([sorted(unit.rank.items()), unit.ranked_of])
+            ranks = json.dumps(
+                [sorted(unit.rank.items()), unit.ranked_of, [p.format() for p in unit.flags]]
+            )
             try:
                 own = self.history(self.model.history(unit.unit.slug))
             except KeyError:  # no history (none is expected): the whole period, as before

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
+from dataclasses import replace as dc_replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ from .load import validate_document, validate_pruned
 from .memory import collector_paused
 from .models import (
     SUBAGGREGATES,
+    Acknowledgement,
     Change,
     Dataset,
     RegistryFile,
@@ -49,7 +51,7 @@ from .models import (
 )
 from .numbers import EXACT_MONEY_STEP, figure_text, number, span
 from .periods import Period, PeriodError
-from .problems import Problems, Severity
+from .problems import Problem, Problems, Severity
 from .processes import may_fork
 from .registry import Registry, ResolveError, check_regions
 from .yamlfile import Document, decode_text, load_yaml_bytes
@@ -85,6 +87,14 @@ class Summary:
     headline: dict[str, tuple[Figure | None, Figure | None, Figure | None]]
     """Of the cases and money blocks: the published rate, completed and enforceable."""
     source: Source
+    """The main source (the first of `sources`)."""
+    sources: tuple[Source, ...] = ()
+    acknowledged: tuple[Acknowledgement, ...] = ()
+    """The warnings the dataset acknowledges, matched with the check's after all checks."""
+    quoted: bool = False
+    """Whether a figure carries a quote (the page then says how to see it)."""
+    noted: bool = False
+    """Whether a figure carries a note (the page then shows notes beside figures)."""
 
     @classmethod
     def of(cls, dataset: Dataset) -> Summary:
@@ -93,7 +103,18 @@ class Summary:
             results = getattr(dataset, key)
             if results is not None:
                 headline[key] = (results.rate, results.completed, results.enforceable)
-        return cls(headline, dataset.source)
+        quoted = noted = False
+        for _, figure in dataset_figures(dataset):
+            quoted = quoted or figure.quote is not None
+            noted = noted or figure.note is not None
+        return cls(
+            headline,
+            dataset.main_source,
+            tuple(dataset.all_sources),
+            tuple(dataset.acknowledged),
+            quoted,
+            noted,
+        )
 
 
 @dataclass(frozen=True)
@@ -148,6 +169,9 @@ class Content:
     releases: list[Any] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
     """The sha256 (hex) of each dataset file as checked, by its `src_path`."""
+    flags: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    """The warnings (acknowledged or not) on each checked dataset's figures, by `src_path`:
+    the pages show each beside its figure, the open data in its row."""
 
     def file_hash(self, path: str) -> str:
         """The sha256 of a dataset file: as the check read it, or read now."""
@@ -256,9 +280,76 @@ def _check_content(
                 keys_of[id(result.checked)] = keys[index]
     _check_duplicates(content, problems)
     _check_across(content, problems, catalogue, cache, keys_of)
+    _acknowledge(content, problems)
     if cache is not None:
         cache.save()
     return content, problems
+
+
+#: The warnings a dataset can acknowledge, by rule name (README, "Warnings"), besides the
+#: catalogue's identities of severity warning and its checks across periods.
+OTHER_WARNINGS = ("change_consistency", "source_date")
+
+
+def warning_rules(catalogue: Catalogue) -> list[str]:
+    """The names of the warnings a dataset's figures can get (and acknowledge)."""
+    names = [i.id for i in catalogue.identities if i.severity == "warning"]
+    return [*names, *(c.id for c in catalogue.cross_checks), *OTHER_WARNINGS]
+
+
+def _acknowledge(content: Content, problems: Problems) -> None:
+    """Mark the warnings each dataset acknowledges; warn of acknowledgements that match none.
+
+    Runs after every check, on what they found (cached or not), so an acknowledgement is
+    matched against this run's warnings. Then records each dataset's flags for the pages.
+    """
+    by_path: dict[str, list[int]] = defaultdict(list)
+    for index, problem in enumerate(problems.items):
+        if problem.severity is Severity.WARNING:
+            by_path[problem.path].append(index)
+    for checked in content.datasets:
+        for position, ack in enumerate(checked.summary.acknowledged):
+            matched = False
+            for index in by_path.get(checked.src_path, ()):
+                problem = problems.items[index]
+                if problem.rule != ack.warning or not _field_matches(problem.loc, ack.field):
+                    continue
+                problems.items[index] = dc_replace(
+                    problem, severity=Severity.ACKNOWLEDGED, reason=ack.reason
+                )
+                matched = True
+            if not matched:
+                loc: Loc = ("acknowledged", position)
+                where = f" on {ack.field}" if ack.field else ""
+                problems.warning(
+                    checked.src_path,
+                    checked.doc.mark(loc),
+                    f"acknowledged[{position}]",
+                    f"acknowledges a '{ack.warning}' warning{where} that the check does not give",
+                    hint="remove the acknowledgement, or correct its warning name and field",
+                    rule="stale_acknowledgement",
+                    loc=loc,
+                )
+    paths = {checked.src_path for checked in content.datasets}
+    flags: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems.items:
+        if (
+            problem.path in paths
+            and problem.loc
+            and problem.severity in (Severity.WARNING, Severity.ACKNOWLEDGED)
+        ):
+            flags[problem.path].append(problem)
+    content.flags = {path: tuple(found) for path, found in flags.items()}
+
+
+def _field_matches(loc: tuple[str | int, ...] | None, path: str | None) -> bool:
+    """Whether a warning at `loc` is on the field `path` ('cases.carried_over') or below it."""
+    if path is None:
+        return True
+    if loc is None:
+        return False
+    dotted = ".".join(str(part) for part in loc)
+    return dotted == path or dotted.startswith(path + ".")
 
 
 def _check_across(
@@ -930,6 +1021,7 @@ class DatasetChecker:
             message,
             hint=hint,
             rule=rule,
+            loc=loc,
         )
 
     def run(self) -> CheckedDataset | None:
@@ -937,6 +1029,7 @@ class DatasetChecker:
         unit_id = self.check_unit(period) if period else None
         self.check_enum(("status",), self.dataset.status, "status")
         self.check_source(period)
+        self.check_acknowledged()
         self.check_money_unit()
         dataset = self.scale_money()
         self.check_measures()
@@ -1016,24 +1109,108 @@ class DatasetChecker:
             )
 
     def check_source(self, period: Period | None) -> None:
-        source = self.dataset.source
-        if not source.url and not source.archive:
+        dataset = self.dataset
+        if dataset.source is not None and dataset.sources:
+            self.error(
+                ("sources",),
+                "the dataset gives both source: and sources:",
+                "keep one: source: for one source, sources: (a list with ids) for several",
+                rule="source",
+            )
+        elif dataset.source is None and not dataset.sources:
             self.error(
                 ("source",),
+                "the dataset names no source",
+                "add source: (title, publisher, url or archive), or sources: for several",
+                rule="source",
+            )
+        if dataset.sources:
+            places: list[Loc] = [("sources", index) for index in range(len(dataset.sources))]
+        else:
+            places = [("source",)] if dataset.source is not None else []
+        archives: dict[str | None, tuple[str | None, str | None]] = {}  # id: (archive, text)
+        seen: set[str] = set()
+        for loc, source in zip(places, dataset.all_sources, strict=True):
+            if dataset.sources:
+                if not source.id:
+                    self.error(
+                        loc,
+                        "a source in sources: needs an id",
+                        "add id: a short name figures refer to, e.g. id: bao-cao",
+                        rule="source",
+                    )
+                elif source.id in seen:
+                    self.error(
+                        (*loc, "id"), f"a second source with id '{source.id}'", rule="source"
+                    )
+                seen.add(source.id or "")
+            text = self.check_one_source(loc, source, period)
+            archives.setdefault(source.id, (source.archive, text))
+            if loc[-1] == 0 or loc == ("source",):
+                archives.setdefault(None, (source.archive, text))
+        ids = sorted(i for i in seen if i)
+        for loc, figure in _sourced(self.dataset, ()):
+            if figure.source is None:
+                continue
+            if not dataset.sources:
+                self.error(
+                    (*loc, "source"),
+                    f"the figure names source '{figure.source}' but the dataset has one source:",
+                    "list the sources under sources:, each with an id, to name one per figure",
+                    rule="source",
+                )
+            elif figure.source not in seen:
+                self.error(
+                    (*loc, "source"),
+                    f"no source with id '{figure.source}' in sources:",
+                    did_you_mean(figure.source, ids) or f"the ids are {', '.join(ids)}",
+                    rule="source",
+                )
+        for loc, figure in _sourced(self.dataset, ()):
+            quote = figure.quote
+            if not quote:
+                continue
+            archive, archive_text = archives.get(figure.source, (None, None))
+            if figure.source is not None and figure.source not in archives:
+                continue  # an unknown source id: reported above
+            if archive_text is None:  # reported above if named
+                if not archive:
+                    self.error(
+                        (*loc, "quote"),
+                        "a quote needs the archived source to check it against",
+                        "add archive: to the figure's source in sources:"
+                        if dataset.sources
+                        else "add source.archive",
+                        rule="source",
+                    )
+                continue
+            if _normalise(quote) not in archive_text:
+                self.error(
+                    (*loc, "quote"),
+                    f"the quote is not in the archived source {archive}",
+                    "copy the sentence exactly as the source writes it",
+                    rule="source",
+                )
+
+    def check_one_source(self, loc: Loc, source: Source, period: Period | None) -> str | None:
+        """Check one source block; return its archived text as quotes are compared with it."""
+        if not source.url and not source.archive:
+            self.error(
+                loc,
                 "a source needs a url or an archived copy",
                 "add url: or archive: (a text file in content/sources/)",
                 rule="source",
             )
         if source.url and not WEB_ADDRESS.fullmatch(source.url):
-            self.error(("source", "url"), f"{source.url!r} is not a web address", rule="source")
+            self.error((*loc, "url"), f"{source.url!r} is not a web address", rule="source")
         if source.date is not None and period is not None and source.date < period.end:
             self.error(
-                ("source", "date"),
+                (*loc, "date"),
                 f"the source is dated {source.date:%d/%m/%Y}, before period {period} ends "
                 f"({period.end:%d/%m/%Y})",
                 "a period's results are reported once it has ended: check the date, the "
                 "period and the source",
-                rule="source",
+                rule="source_date",
                 severity=Severity.WARNING,
             )
         archive_text = None
@@ -1043,34 +1220,36 @@ class DatasetChecker:
                 raw = read_archive(folder, source.archive)
             except ContentPathError as exc:
                 self.sources_read.append((source.archive, _refused(exc)))
-                self.error(("source", "archive"), exc.message, exc.hint, rule="source")
+                self.error((*loc, "archive"), exc.message, exc.hint, rule="source")
             else:
                 self.sources_read.append((source.archive, hashlib.sha256(raw).hexdigest()))
                 try:
                     archive_text = _archive_text(raw)
                 except UnicodeDecodeError as exc:
                     self.error(
-                        ("source", "archive"),
+                        (*loc, "archive"),
                         _not_utf8(source.archive, exc),
                         "save the archived source as UTF-8",
                         rule="source",
                     )
-        for loc, quote in self.quotes():
-            if archive_text is None:  # reported above if named
-                if not source.archive:
-                    self.error(
-                        loc,
-                        "a quote needs the archived source to check it against",
-                        "add source.archive",
-                        rule="source",
-                    )
-                continue
-            if _normalise(quote) not in archive_text:
+        return archive_text
+
+    def check_acknowledged(self) -> None:
+        names = warning_rules(self.catalogue)
+        for index, ack in enumerate(self.dataset.acknowledged):
+            if ack.warning not in names:
                 self.error(
-                    loc,
-                    f"the quote is not in the archived source {source.archive}",
-                    "copy the sentence exactly as the source writes it",
-                    rule="source",
+                    ("acknowledged", index, "warning"),
+                    f"'{ack.warning}' is not the name of a warning",
+                    did_you_mean(ack.warning, names) or f"the warnings are {', '.join(names)}",
+                    rule="schema",
+                )
+            if not ack.reason.strip():
+                self.error(
+                    ("acknowledged", index, "reason"),
+                    "an acknowledged warning needs its reason",
+                    "say why the source's figures stand; the page shows it beside the figure",
+                    rule="schema",
                 )
 
     def quotes(self) -> Iterator[tuple[Loc, str]]:
@@ -1480,9 +1659,40 @@ class DatasetChecker:
                     f"{figure_text(change.absolute)} on {number(previous)} is "
                     f"{number(expected, decimals=2)}%",
                     "relative change = absolute change / last year's figure × 100",
-                    rule="published_change",
+                    rule="change_consistency",
                     severity=Severity.WARNING,
                 )
+
+
+def _sourced(value: Any, loc: Loc) -> Iterator[tuple[Loc, Figure]]:
+    """Every figure in a dataset with a quote or a source, where it is."""
+    if isinstance(value, Figure):
+        if value.quote or value.source:
+            yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _sourced(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _sourced(item, (*loc, index))
+    elif isinstance(value, BaseModel):
+        for key in type(value).model_fields:
+            yield from _sourced(getattr(value, key), (*loc, key))
+
+
+def dataset_figures(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Figure]]:
+    """Every figure in a dataset, where it is (for the pages' notes beside figures)."""
+    if isinstance(value, Figure):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from dataset_figures(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from dataset_figures(item, (*loc, index))
+    elif isinstance(value, BaseModel):
+        for key in type(value).model_fields:
+            yield from dataset_figures(getattr(value, key), (*loc, key))
 
 
 def _quotes(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -1577,6 +1787,7 @@ class CrossChecker:
             message,
             hint=hint,
             rule=rule,
+            loc=loc,
         )
 
     def run(self, periods: dict[Period, CheckedDataset]) -> None:

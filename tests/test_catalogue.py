@@ -20,6 +20,7 @@ GROUP_MODELS: dict[str, type[BaseModel]] = {
     "inspection": models.Inspection,
     "reform": models.Reform,
     "ranking": models.Ranking,
+    "acknowledgement": models.Acknowledgement,
 }
 
 

@@ -170,9 +170,9 @@ def test_a_page_file_holds_exactly_its_rows_of_the_period(files: dict[str, bytes
 def test_a_page_file_is_short(mini: dict[str, bytes]) -> None:
     page = mini[f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv"]
     assert b"2025-6m" not in page and b"alpha" not in page  # in the file's name
-    assert b"cases,completed,765,,,165,,27.50,,,,\n" in page
-    assert b"cases,rate,85.00,,,10.00,,,,,,\n" in page  # a rate moves in points
-    assert b"cases,rate,85.00,,computed,,,,,,,\n" in page
+    assert b"cases,completed,765,,,165,,27.50,,,,,,,,\n" in page
+    assert b"cases,rate,85.00,,,10.00,,,,,,,,,,\n" in page  # a rate moves in points
+    assert b"cases,rate,85.00,,computed,,,,,,,,,,,\n" in page
 
 
 def test_a_period_json_has_its_datasets_with_the_csv_rows(files: dict[str, bytes]) -> None:
@@ -246,8 +246,8 @@ def test_a_changed_figure_is_in_the_page_period_and_collection(tmp_path: Path) -
         f"{stem}.json.gz",
         "du-lieu/thads.csv.gz",
     }
-    assert b"citizen_reception,visits,121,,,,,,,,,\n" in after[f"{stem}-alpha.csv"]
-    line = f"{period},alpha,citizen_reception,visits,121,,1,published,,\n".encode()
+    assert b"citizen_reception,visits,121,,,,,,,,,,,,,\n" in after[f"{stem}-alpha.csv"]
+    line = f"{period},alpha,citizen_reception,visits,121,,1,published,,,,,,\n".encode()
     assert line in gunzip(after[f"{stem}.csv.gz"])
     assert line in gunzip(after["du-lieu/thads.csv.gz"])
     record = b'{"block": "citizen_reception", "field": "visits", "value": 121, "precision": 1'
@@ -298,6 +298,10 @@ ROW = st.builds(
     st.sampled_from(["published", "computed", "targets"]),
     TEXT,
     TEXT,
+    TEXT | st.sampled_from(["", "bao-cao"]),  # source
+    TEXT | st.just(""),  # note
+    st.sampled_from(["", "mismatch:rate", "acknowledged:carry_over"]),  # check
+    TEXT | st.just(""),  # check_note
     st.just("count"),
 )
 META = st.fixed_dictionaries(
@@ -318,7 +322,7 @@ def test_the_fast_encoder_writes_what_csv_and_json_write(
     encoded = encode_rows(meta, rows)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(
-        [safe_cell(cell) for cell in (meta["period"], meta["unit"], *row[:8])] for row in rows
+        [safe_cell(cell) for cell in (meta["period"], meta["unit"], *row[:12])] for row in rows
     )
     assert encoded.csv == out.getvalue().encode("utf-8")
     assert encoded.json == json_dataset(meta, rows)
@@ -326,7 +330,7 @@ def test_the_fast_encoder_writes_what_csv_and_json_write(
     assert document.pop("observations") == [
         {
             k: Decimal(v) if k in ("value", "precision") else v
-            for k, v in zip(FIELDNAMES[2:], row[:8], strict=True)
+            for k, v in zip(FIELDNAMES[2:], row[:12], strict=True)
             if v
         }
         for row in rows
@@ -360,7 +364,7 @@ def test_the_descriptor_describes_the_page_files(files: dict[str, bytes]) -> Non
 def test_the_descriptor_names_every_file_and_column(files: dict[str, bytes]) -> None:
     package = json.loads(files[f"{DATA_DIR}/datapackage.json"])
     resources = {r["name"]: r for r in package["resources"]}
-    assert set(resources) == {"observations", "datasets", "units", "indicators"}
+    assert set(resources) == {"observations", "datasets", "sources", "units", "indicators"}
     for resource in resources.values():
         data = files[f"{DATA_DIR}/{resource['path']}"]
         if resource.get("compression") == "gz":
@@ -421,7 +425,7 @@ def test_a_changed_figure_is_never_read_from_the_cache(tmp_path: Path) -> None:
     # Last year's figure changed: this year's change on it too.
     assert f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv" in changed
     page = after[f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv"]
-    assert b"cases,completed,765,,,155,,25.41,,,,\n" in page
+    assert b"cases,completed,765,,,155,,25.41,,,,,,,,\n" in page
     assert len(list(cache.iterdir())) == 3  # the stale entries are gone
 
 
