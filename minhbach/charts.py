@@ -1177,6 +1177,7 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
                 period.end.isoformat(),
             ),
         ]
+        drawn = False  # a period with neither rate nor target is no row of "—" here
         for key in ("cases", "money"):
             shown = blocks.get(key)
             rate = shown.rate if shown is not None else None
@@ -1186,7 +1187,9 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
             if target is not None:
                 target_text += target_suffix(target, lang)
             row += [(_text(rate, lang), _machine(rate)), (target_text, _machine(target_value))]
-        table.append(row)
+            drawn = drawn or rate is not None or target_value is not None
+        if drawn:
+            table.append(row)
     slug = history.slug
     columns = [Column(word("period_col", lang)), Column(word("end_col", lang))]
     for key in ("cases", "money"):

@@ -303,6 +303,24 @@ def headline_sentence(page: UnitPeriod, lang: Lang, strings: Strings) -> str:
     return f"{name} {verb} {joined}."
 
 
+# The figures a history table shows, per results block.
+HISTORY_FIGURES = ("rate", "completed")
+
+
+def history_shown(blocks: Mapping[str, BlockView]) -> bool:
+    """Whether a period has any figure a history table shows (a rate, a gap, completed).
+
+    A dataset with only other figures (accepted, new cases) would be a row of "—": it is
+    listed under the table instead, linking to its page."""
+    for key in ("cases", "money"):
+        view = blocks.get(key)
+        if view is not None and (
+            view.gap is not None or any(view.get(f) is not None for f in HISTORY_FIGURES)
+        ):
+            return True
+    return False
+
+
 class Renderer:
     """Renders the pages of one edition from the templates."""
 
@@ -334,6 +352,7 @@ class Renderer:
             # 0.5 s of a rebuild in which only a few pages change.
             bytecode_cache=bytecode_cache(code_cache),
         )
+        self.env.tests["history_shown"] = history_shown
         self.env.filters.update(
             m=md_escape,
             h=html_escape,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from minhbach.cli import main
 from minhbach.compute import UnitHistory, _histories
 from minhbach.periods import Period
 from minhbach.problems import Problems
@@ -62,3 +64,26 @@ def test_a_merged_unit_brings_all_its_predecessors(registry: Registry) -> None:
         assert set(unit.formed_from) <= made
         for history in histories:
             assert _linked(history) <= made, (unit.slug, history.slug)
+
+
+def test_a_period_without_the_tables_figures_is_a_link_not_a_row_of_dashes(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "mini", content)
+    (content / "datasets" / "2023-12m").mkdir()
+    (content / "datasets" / "2023-12m" / "gamma.yml").write_text(
+        "unit: gamma\nperiod: 2023-12m\nstatus: final\n"
+        "source: {title: 'Báo cáo thử', publisher: 'Cục thử', url: 'https://example.org/t',"
+        " date: 2023-10-10}\n"
+        "cases: {accepted: 1200, new: 1000}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["--content", str(content), "--reports", str(out / "reports")]
+    assert main([*args, "--site", str(out / "site"), "--cache", str(out / "cache")]) == 0
+    page = (out / "reports" / "vi" / "don-vi" / "gamma" / "index.md").read_text("utf-8")
+    assert "Kỳ có số liệu khác, không có tỷ lệ hay số thi hành xong" in page
+    assert '<a href="../../2023/ca-nam/gamma/">năm 2023</a>.</p>' in page
+    rows = [line for line in page.splitlines() if line.startswith("<tr>") and "2023" in line]
+    assert not any("Năm 2023" in row or "năm 2023" in row for row in rows), rows
