@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minhbach.figures import Figure, FigureError, MoneyUnit, Qualifier, parse_figure, read_number
+from minhbach.figures import (
+    Figure,
+    FigureError,
+    MoneyUnit,
+    Qualifier,
+    parse_figure,
+    read_number,
+    resolve,
+)
 from minhbach.numbers import number
 
 from .conftest import ContentDir
@@ -70,8 +78,9 @@ def test_mapping_keeps_quote_and_note() -> None:
     ],
 )
 def test_rejected(raw: object, message: str) -> None:
+    # A bare ambiguous text is refused once its field is known to be no count.
     with pytest.raises(FigureError) as info:
-        parse_figure(raw)
+        resolve(parse_figure(raw), "percent")
     assert info.value.message == message
 
 
