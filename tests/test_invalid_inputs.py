@@ -156,7 +156,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         [
             "content/datasets/2021-12m/quang-nam.yml:6:20: money.completed (Thi hành xong): "
             "'2.457' is ambiguous (money_unit billion_vnd: tỷ): 2457 tỷ with a Vietnamese "
-            "thousands dot, 2.457 tỷ with an English decimal point (hint: write \"2.457 tỷ\" for "
+            'thousands dot, 2.457 tỷ with an English decimal point (hint: write "2.457 tỷ" for '
             "2457 tỷ (before a unit word the dot groups thousands), or 2.457 as a plain YAML "
             "number for 2.457 tỷ)"
         ],
@@ -185,7 +185,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         [
             "content/datasets/2024-3m/quang-ninh.yml:5:20: cases.completed (Thi hành xong): "
             "'3,700' is ambiguous: 3.700 with a Vietnamese decimal comma (not a whole number), "
-            '3700 with an English thousands comma (hint: a count is a whole number: write 3700 '
+            "3700 with an English thousands comma (hint: a count is a whole number: write 3700 "
             'or "3.700")'
         ],
     ),
