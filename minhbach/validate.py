@@ -32,7 +32,7 @@ from .boundary import ContentFolder, ContentPathError, name_problem
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue, suggest
 from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
 from .editorial import check_pages
-from .figures import Figure, FigureError, MoneyUnit, resolve
+from .figures import MAX_DECIMALS, Figure, FigureError, MoneyUnit, resolve
 from .load import validate_document, validate_pruned
 from .memory import collector_paused
 from .models import (
@@ -1455,9 +1455,12 @@ def written(figure: Figure, amount: str, money_unit: MoneyUnit | None) -> str:
 def written_span(low: Decimal, high: Decimal, amount: str, money_unit: MoneyUnit | None) -> str:
     """A computed value or range for a message, money in the dataset's money_unit."""
     unit = (money_unit or MoneyUnit.VND) if amount == "money" else None
-    scale = unit.scale if unit else Decimal(1)
-    text = span(low / scale, high / scale, decimals=_decimals(low / scale, high / scale))
-    return f"{text} {_money_label(unit)}" if unit else text
+    if unit is None:
+        return span(low, high, decimals=_decimals(low, high))
+    low, high = low / unit.scale, high / unit.scale
+    # Money to its last digit (a thousand đồng is six decimals of a tỷ): exact, as written.
+    text = span(low, high, decimals=_decimals(low, high, MAX_DECIMALS))
+    return f"{text} {_money_label(unit)}"
 
 
 def _money_unit_of(checked: CheckedDataset) -> MoneyUnit | None:
@@ -1477,9 +1480,9 @@ def _change_bounds(published: Figure) -> tuple[Decimal, Decimal]:
     return published.value - tolerance, published.value + tolerance
 
 
-def _decimals(low: Decimal, high: Decimal) -> int:
+def _decimals(low: Decimal, high: Decimal, most: int = 3) -> int:
     exponents = [v.normalize().as_tuple().exponent for v in (low, high)]
-    return min(3, max(0, *(-e for e in exponents if isinstance(e, int))))
+    return min(most, max(0, *(-e for e in exponents if isinstance(e, int))))
 
 
 @functools.lru_cache(maxsize=16)

@@ -658,6 +658,47 @@ def test_year_to_year_carry_over_break_is_a_warning(site: ContentDir) -> None:
     assert site.check("--strict").code == 0
 
 
+def test_warnings_print_money_as_the_officer_wrote_it(site: ContentDir) -> None:
+    # In the dataset's money_unit (tỷ), or the text as written; never a long number of đồng.
+    site.write(
+        "datasets/2021-12m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2021-12m\n"
+        + HEADER
+        + "money_unit: billion_vnd\nmoney: {to_enforce: 100046.056327, completed: 48600.000000}\n",
+    )
+    site.write(
+        "datasets/2022-6m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-6m\n"
+        + HEADER
+        + 'money_unit: billion_vnd\nmoney: {carried_over: "gần 51 nghìn tỷ"}\n',
+    )
+    site.write(
+        "datasets/2022-9m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-9m\n"
+        + HEADER
+        + 'money_unit: million_vnd\nmoney: {carried_over: "gần 51 nghìn tỷ", new: 51446056.327}\n',
+    )
+    site.write(
+        "datasets/2022-12m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-12m\n"
+        + HEADER
+        + 'money_unit: billion_vnd\nmoney: {new: "05 tỷ 057 triệu 879 nghìn đồng"}\n',
+    )
+    result = site.check()
+    assert result.code == 0
+    assert [line.split(" (hint")[0].split(": ", 2)[2] for line in result.lines] == [
+        "money.new (Thụ lý mới): 05 tỷ 057 triệu 879 nghìn đồng is less than 51.446.056,327 "
+        "triệu đồng in 2022-9m",
+        "money.carried_over (Số cũ chuyển sang): gần 51 nghìn tỷ đồng does not follow from "
+        "2021-12m: to_enforce − completed = 51.446,056327 tỷ đồng (difference 446,056327 tỷ "
+        "đồng)",
+        "money.carried_over (Số cũ chuyển sang): gần 51 nghìn tỷ đồng does not follow from "
+        "2021-12m: to_enforce − completed = 51.446,056327 tỷ đồng (difference 446.056,327 "
+        "triệu đồng)",
+    ]
+    assert not any("51.446.056.327" in line for line in result.lines)
+
+
 def test_decreasing_cumulative_figure_is_a_warning(site: ContentDir) -> None:
     site.write(
         "datasets/2017-7m/toan-quoc.yml",
