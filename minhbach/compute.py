@@ -1022,7 +1022,8 @@ def _totals(
                 if figure is None or figure.figure is None:
                     continue
                 low, high = figure.figure.bounds(rounded=figure.step > 1)
-                if not low <= total.point <= high:
+                s_low, s_high = _summed_bounds(units, key, name, total)
+                if s_high < low or s_low > high:
                     message = (
                         f"{key}.{name}: the national dataset has {show(figure, 'vi')} but the "
                         f"{len(units)} units of {period} sum to {show(total, 'vi')}"
@@ -1037,6 +1038,23 @@ def _totals(
                         rule="national_totals",
                     )
     return Totals(blocks, len(units), mismatches), problems.items
+
+
+def _summed_bounds(
+    units: Sequence[Mapping[str, BlockView]], key: str, name: str, total: Value
+) -> tuple[Decimal, Decimal]:
+    """The range the units' sum of a field stands for: a hedged unit figure is its range."""
+    if not total.approximate:
+        return total.point, total.point
+    low = high = Decimal(0)
+    for unit in units:
+        value = unit[key].fields[name]  # every unit has it: `total` sums them all
+        if value.figure is not None and value.figure.qualifier is not None:
+            v_low, v_high = value.figure.bounds()
+        else:
+            v_low = v_high = value.point
+        low, high = low + v_low, high + v_high
+    return low, high
 
 
 # --- histories ---

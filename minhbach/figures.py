@@ -7,7 +7,11 @@ sentence it comes from (`{value: "gần 47", quote: "..."}`).
 
 Strings may use Vietnamese separators, but only where that cannot be misread:
 "47,10" can only be 47.10 and "1.577.000" only 1577000, while "1,052" and "1.577"
-read differently in Vietnamese and English and are rejected with a hint.
+read differently in Vietnamese and English. Before a money unit word the dot is the
+thousands dot ("2.457 tỷ" is 2457 tỷ: read as a decimal point it would give the amount
+to a thousandth of its unit, finer than the two decimals a unit word carries), while
+"1,052 tỷ" is refused. A bare "1.577" is kept undecided (`Figure.ambiguous`) until
+its field is known: a count takes it as 1577 (`resolve`), any other field refuses it.
 Nothing here ever touches a binary float.
 """
 
@@ -112,6 +116,18 @@ _UNIT_WORDS = {
     "ngàn": MoneyUnit.THOUSAND_VND,
     "đồng": MoneyUnit.VND,
 }
+# Units above the tỷ, as national reports write them ("gần 337 nghìn tỷ"): read as that
+# many tỷ (the figure's unit stays billion_vnd), so no scale is added to MoneyUnit.
+_LARGE_UNITS = {
+    f"{word} {billion}": factor
+    for word, factor in (("nghìn", 1000), ("ngàn", 1000), ("triệu", 10**6))
+    for billion in ("tỷ", "tỉ")
+}
+UNIT_WORDS_HINT = '"nghìn tỷ", "tỷ", "triệu", "nghìn" or "đồng"'
+#: Decimals of its unit a money figure before a unit word is written to: "97,6 tỷ",
+#: "2,45 tỷ"; finer amounts are written "2 tỷ 457 triệu". A dot with three digits after
+#: it ("2.457 tỷ") would need three, so it can only be the thousands dot.
+UNIT_WORD_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,9 @@ class Figure:
     note: str | None = None
     unit: MoneyUnit | None = None  # money unit the text itself named ("97,6 tỷ"), if any
     source: str | None = None  # the id of its source among the dataset's `sources:`
+    # A number text that reads two ways ("3.700": 3700 or 3,7), kept until the field is
+    # known; `value` holds the Vietnamese reading meanwhile. `resolve` decides or refuses.
+    ambiguous: str | None = None
 
     @property
     def is_approximate(self) -> bool:
@@ -164,6 +183,7 @@ class Figure:
             self.note,
             self.unit,
             self.source,
+            self.ambiguous,
         )
 
 
@@ -182,7 +202,7 @@ def _hedge_step(figure: Figure) -> Decimal:
 
 _NUMBER = r"[0-9][0-9.,]*"
 _SIMPLE_RE = re.compile(
-    rf"^(?P<qualifier>[^\d+-]*?)\s*(?P<sign>[+-])?(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s]+)?\s*(?:đồng)?$"
+    rf"^(?P<qualifier>[^\d+-]*?)\s*(?P<sign>[+-])?(?P<number>{_NUMBER})\s*(?P<unit>[^\d]*?)\s*$"
 )
 _COMPOUND_RE = re.compile(r"(?P<number>[0-9][0-9.,]*)\s*(?P<unit>tỷ|tỉ|triệu|nghìn|ngàn|đồng)")
 
@@ -203,17 +223,9 @@ def read_number(text: str) -> Decimal:
             "write digits with '.' as the decimal point and no thousands separator",
         )
     if len(readings) > 1:
-        vi, en = _plain(_as_vietnamese(text)), _plain(_as_english(text))
-        vi_how, en_how = (
-            ("decimal comma", "thousands comma")
-            if "," in text
-            else ("thousands dot", "decimal point")
-        )
-        raise FigureError(
-            f"{_quoted(text)} is ambiguous: {vi} with a Vietnamese {vi_how}, "
-            f"{en} with an English {en_how}",
-            f"write a plain YAML number, '.' for decimals and no thousands separator: {vi} or {en}",
-        )
+        vietnamese, english = _as_vietnamese(text), _as_english(text)
+        assert vietnamese is not None and english is not None
+        raise _refuse_ambiguous(text, vietnamese, english)
     return readings.pop()
 
 
@@ -371,22 +383,162 @@ def _parse_text(text: str) -> Figure:
             'write a number, optionally after a qualifier: "gần 47", "trên 50,5"',
         )
     qualifier = parse_qualifier(match["qualifier"]) if match["qualifier"].strip() else None
-    value = read_number(match["number"])
+    unit, factor = _unit_of(match["unit"], text)
+    number_text = match["number"]
+    ambiguous = None
+    try:
+        value = read_number(number_text)
+    except FigureError:
+        vietnamese, english = _as_vietnamese(number_text), _as_english(number_text)
+        if vietnamese is None or english is None or vietnamese == english:
+            raise  # not a number, or too long
+        if unit is None:
+            ambiguous = number_text  # the field decides: see `resolve`
+        elif "," in number_text:
+            raise _ambiguous_money(number_text, vietnamese, english, match["unit"]) from None
+        value = vietnamese  # "2.457 tỷ": the thousands dot (UNIT_WORD_DECIMALS)
     if match["sign"] == "-":
         value = -value
-    unit: MoneyUnit | None = None
-    if match["unit"]:
-        word = match["unit"].lower()
-        if word == "%":
-            pass
-        elif word in _UNIT_WORDS:
-            unit = _UNIT_WORDS[word]
-        else:
-            raise FigureError(
-                f"{_quoted(text)}: unknown unit '{match['unit']}'",
-                "money may name tỷ, triệu, nghìn or đồng; other figures no unit",
+    step = _step_of(value)
+    if factor != 1:
+        value, step = value * factor, step * factor
+    return Figure(value, step, qualifier, cleaned, unit=unit, ambiguous=ambiguous)
+
+
+def _unit_of(words: str, text: str) -> tuple[MoneyUnit | None, Decimal]:
+    """The money unit a text names after its number, and how many of it one written unit is."""
+    key = " ".join(words.lower().split())
+    if key.endswith(" đồng"):  # "97,6 tỷ đồng", "337 nghìn tỷ đồng"
+        key = key[: -len(" đồng")]
+    if key in ("", "%"):
+        return None, Decimal(1)
+    if key in _UNIT_WORDS:
+        return _UNIT_WORDS[key], Decimal(1)
+    if key in _LARGE_UNITS:
+        return MoneyUnit.BILLION_VND, Decimal(_LARGE_UNITS[key])
+    raise FigureError(
+        f"{_quoted(text)}: unknown unit '{words.strip()}'",
+        f'money may name {UNIT_WORDS_HINT} after the number ("gần 337 nghìn tỷ", '
+        '"97,6 tỷ đồng"); other figures no unit',
+    )
+
+
+def resolve(figure: Figure, measure: str, money_unit: MoneyUnit | None = None) -> Figure:
+    """The figure as a field of `measure` reads it; a text that stays ambiguous is refused.
+
+    A count cannot be a decimal, so "3.700" in a count is 3700; "3,700" (3,7 with the
+    Vietnamese decimal comma) stays refused; so does "3.700,5". An unquoted YAML `3.700`
+    in a count is 3700 too. Money and every other measure refuse both,
+    money naming its unit (the dataset's `money_unit`).
+    """
+    text = figure.ambiguous
+    if text is None:
+        if (
+            measure == "count"
+            and figure.text is None
+            and _YAML_THOUSANDS.fullmatch(format(figure.value, "f"))
+        ):
+            # `completed: 3.700` unquoted: YAML reads a decimal, but a count has none.
+            whole = (figure.value * 1000).quantize(Decimal(1))
+            return replace(figure, value=whole, step=Decimal(1))
+        return figure
+    vietnamese, english = _as_vietnamese(text), _as_english(text)
+    assert vietnamese is not None and english is not None
+    if measure == "count":
+        if "," not in text:
+            return replace(figure, ambiguous=None)  # `value` is already the whole reading
+        raise FigureError(
+            f"'{text}' is ambiguous: {_plain(vietnamese)} with a Vietnamese decimal comma "
+            f"(not a whole number), {_plain(english)} with an English thousands comma",
+            f'a count is a whole number: write {_plain(english)} or "{_vi(english)}"',
+        )
+    if measure == "money" and money_unit is not None:
+        word = _MONEY_UNIT_WORD[money_unit]
+        if "," in text:
+            readings = (
+                f"{_plain(vietnamese)} {word} with a Vietnamese decimal comma, "
+                f"{_plain(english)} {word} with an English thousands comma"
             )
-    return Figure(value, _step_of(value), qualifier, cleaned, unit=unit)
+        else:
+            readings = (
+                f"{_plain(vietnamese)} {word} with a Vietnamese thousands dot, "
+                f"{_plain(english)} {word} with an English decimal point"
+            )
+        big = vietnamese if "," not in text else english
+        small = english if "," not in text else vietnamese
+        raise FigureError(
+            f"'{text}' is ambiguous (money_unit {money_unit.value}: {word}): {readings}",
+            f'write "{_vi(big)} {word}" for {_plain(big)} {word} (before a unit word the dot '
+            f"groups thousands), or {_plain(small)} as a plain YAML number for "
+            f"{_plain(small)} {word}",
+        )
+    raise _refuse_ambiguous(text, vietnamese, english)
+
+
+_YAML_THOUSANDS = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")
+_MONEY_UNIT_WORD = {
+    MoneyUnit.VND: "đồng",
+    MoneyUnit.THOUSAND_VND: "nghìn",
+    MoneyUnit.MILLION_VND: "triệu",
+    MoneyUnit.BILLION_VND: "tỷ",
+}
+
+
+def _refuse_ambiguous(text: str, vietnamese: Decimal, english: Decimal) -> FigureError:
+    vi, en = _plain(vietnamese), _plain(english)
+    vi_how, en_how = (
+        ("decimal comma", "thousands comma") if "," in text else ("thousands dot", "decimal point")
+    )
+    return FigureError(
+        f"{_quoted(text)} is ambiguous: {vi} with a Vietnamese {vi_how}, "
+        f"{en} with an English {en_how}",
+        f"write a plain YAML number, '.' for decimals and no thousands separator: {vi} or {en}",
+    )
+
+
+def _unit_word(words: str) -> str:
+    key = " ".join(words.split())
+    return key[: -len(" đồng")] if key.lower().endswith(" đồng") else key
+
+
+def _ambiguous_money(
+    number_text: str, vietnamese: Decimal, english: Decimal, words: str
+) -> FigureError:
+    """'1,052 tỷ': a decimal comma of three digits, or an English thousands comma."""
+    word = _unit_word(words)
+    whole, _, thousandths = number_text.partition(",")
+    smaller = _SMALLER_UNIT.get(word.lower())
+    compound = f"{whole} {word} {thousandths} {smaller}" if smaller else None
+    decimal = compound or f"{_plain(vietnamese)} {word}"
+    hint = (
+        f'write "{_vi(english)} {word}" for {_plain(english)} {word} (before a unit word the '
+        "dot groups thousands)"
+    )
+    if compound is not None:
+        hint += f', or "{compound}"'
+    return FigureError(
+        f"'{number_text} {word}' is ambiguous: {decimal} with a Vietnamese decimal comma, "
+        f"{_plain(english)} {word} with an English thousands comma",
+        hint,
+    )
+
+
+# The unit a thousandth of a unit is written in: "1 tỷ 052 triệu" for 1,052 tỷ.
+_SMALLER_UNIT = {
+    "tỷ": "triệu",
+    "tỉ": "triệu",
+    "triệu": "nghìn",
+    "nghìn": "đồng",
+    "ngàn": "đồng",
+}
+
+
+def _vi(value: Decimal) -> str:
+    """A number in Vietnamese notation, for messages: 1.052, 2,457."""
+    whole, _, fraction = format(value, "f").partition(".")
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    grouped = f"{int(digits):,}".replace(",", ".")
+    return sign + grouped + ("," + fraction if fraction else "")
 
 
 def _parse_compound(text: str, parts: list[re.Match[str]]) -> Figure:

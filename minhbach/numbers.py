@@ -122,6 +122,12 @@ MONEY_SCALES = (
     (Decimal(10) ** 3, "nghìn", "thousand"),
 )
 _INT_SCALES = tuple((int(scale), word) for scale, word, _ in MONEY_SCALES)
+# Scales above the tỷ, used only for a figure the source wrote in them ("gần 337 nghìn tỷ"):
+# reports write most amounts of a thousand tỷ or more in tỷ ("1.304 tỷ đồng").
+LARGE_MONEY_SCALES = (
+    (Decimal(10) ** 15, "triệu tỷ", "quadrillion"),
+    (Decimal(10) ** 12, "nghìn tỷ", "trillion"),
+)
 EXACT_MONEY_STEP = Decimal(1000)  # money given to the thousand đồng is exact
 MAX_MONEY_DECIMALS = 3  # "5,057879 tỷ" reads worse than "5 tỷ 057 triệu 879 nghìn đồng"
 UNIT_WORDS = {"count": {"vi": "việc", "en": "cases"}, "points": {"vi": "điểm %", "en": "pp"}}
@@ -134,14 +140,17 @@ def decimals_of(step: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def money(value: Decimal, step: Decimal, lang: str = "vi") -> str:
+def money(value: Decimal, step: Decimal, lang: str = "vi", large: str | None = None) -> str:
     """Money the way reports write it: '97,6 tỷ đồng', '1.304 tỷ đồng', '850 triệu đồng'.
 
     The scale is the largest one the value reaches, shown to the figure's precision;
-    when that needs more than three decimals the exact compound form is used.
+    when that needs more than three decimals the exact compound form is used. `large`
+    names a scale above the tỷ to show it in ('337 nghìn tỷ đồng'), the one the source
+    wrote the figure in.
     """
     magnitude = abs(value)
-    for scale, vi_word, en_word in MONEY_SCALES:
+    above = tuple(s for s in LARGE_MONEY_SCALES if s[1] == large)
+    for scale, vi_word, en_word in above + MONEY_SCALES:
         if magnitude >= scale:
             # As precise as the source wrote it ("97,6 tỷ"); an exact amount needs no zeros
             # beyond its own digits ("133 tỷ", not "133,000000 tỷ").
@@ -188,7 +197,7 @@ def show(value: Value, lang: str = "vi", unit: bool = True) -> str:
 def _show(value: Value, point: Decimal, lang: str, unit: bool = True) -> str:
     """`show` of `value` with `point` in place of its own (its magnitude, for a change)."""
     if value.measure == "money":
-        text = money(point, value.step, lang)
+        text = money(point, value.step, lang, _written_large(value.figure))
     else:
         text = number(point, lang, decimals_of(value.step))
         if value.measure == "percent":
@@ -202,6 +211,17 @@ def _show(value: Value, point: Decimal, lang: str, unit: bool = True) -> str:
     if value.approximate:
         return f"{'khoảng' if lang == 'vi' else 'about'} {text}"
     return text
+
+
+def _written_large(figure: Figure | None) -> str | None:
+    """The scale above the tỷ the source wrote the figure in ('nghìn tỷ'), if any."""
+    if figure is None or figure.text is None:
+        return None
+    words = " ".join(figure.text.lower().replace("ngàn", "nghìn").replace("tỉ", "tỷ").split())
+    for _, word, _ in LARGE_MONEY_SCALES:
+        if word in words:
+            return word
+    return None
 
 
 def signed(value: Value, lang: str = "vi", unit: bool = True) -> str:

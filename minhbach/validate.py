@@ -33,7 +33,7 @@ from .boundary import ContentFolder, ContentPathError, name_problem
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue, suggest
 from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
 from .editorial import check_pages
-from .figures import Figure, MoneyUnit
+from .figures import MAX_DECIMALS, Figure, FigureError, MoneyUnit, resolve
 from .load import validate_document, validate_pruned
 from .memory import collector_paused
 from .models import (
@@ -707,6 +707,19 @@ def _load_targets(
             continue
         for key in ("cases", "money"):
             figure = getattr(entry, key)
+            if figure is not None and figure.ambiguous is not None:
+                try:
+                    resolve(figure, "percent")
+                except FigureError as exc:
+                    problems.error(
+                        shown,
+                        doc.mark((*loc, key)),
+                        f"targets[{index}].{key}",
+                        exc.message,
+                        hint=exc.hint,
+                        rule="schema",
+                    )
+                continue
             if figure is not None and not 0 <= figure.value <= HUNDRED:
                 problems.error(
                     shown,
@@ -1304,10 +1317,19 @@ class DatasetChecker:
 
     def scale_money(self) -> Dataset:
         """Return the dataset with every money figure in đồng, reporting money without a unit."""
-        updates: dict[Loc, Figure] = {}
+        updates: dict[Loc, Figure | None] = {}
         found = list(self.figures(self.dataset))
-        for loc, spec, figure, amount in found:
+        unread: set[Loc] = set()
+        for index, (loc, spec, figure, amount) in enumerate(found):
             measure = amount if spec.measure == "amount" else spec.measure
+            read = self.resolve(loc, figure, measure or "")
+            if read is None:
+                unread.add(loc)  # reported: left out, so no other check reads it
+                updates[loc] = None
+                continue
+            if read is not figure:
+                updates[loc] = figure = read
+                found[index] = (loc, spec, figure, amount)
             if measure != "money":
                 continue
             unit = figure.unit or self.money_unit
@@ -1326,9 +1348,19 @@ class DatasetChecker:
         # The scaled dataset's figures, as `figures(scaled)` would find them: the same
         # places in the same order, with the money figures replaced.
         self.scaled_figures = [
-            (loc, spec, updates.get(loc, figure), amount) for loc, spec, figure, amount in found
+            (loc, spec, updates.get(loc) or figure, amount)
+            for loc, spec, figure, amount in found
+            if loc not in unread
         ]
         return scaled
+
+    def resolve(self, loc: Loc, figure: Figure, measure: str) -> Figure | None:
+        """The figure as its field reads it ("3.700" in a count), or None (reported)."""
+        try:
+            return resolve(figure, measure, self.money_unit)
+        except FigureError as exc:
+            self.error(loc, exc.message, exc.hint, rule="measure")
+            return None
 
     def check_measures(self) -> None:
         """Check every figure of the scaled dataset against its field's measure."""
@@ -1345,7 +1377,7 @@ class DatasetChecker:
             if figure.value < 0 and not spec.signed and spec.measure != "points":
                 self.error(
                     loc,
-                    f"{_as_written(figure)} is negative",
+                    f"{written(figure, measure or '', self.money_unit)} is negative",
                     "only changes and gaps may be negative",
                     rule="measure",
                 )
@@ -1488,20 +1520,10 @@ class DatasetChecker:
         return _bounds(figure, amount)
 
     def show(self, figure: Figure, amount: str) -> str:
-        if amount == "money":
-            unit = figure.unit if figure.unit not in (None, MoneyUnit.VND) else self.money_unit
-            scale = unit.scale if unit else Decimal(1)
-            label = self.catalogue.enum_label("money_unit", (unit or MoneyUnit.VND).value)
-            return f"{figure_text(figure, scale)} {label}"
-        return figure_text(figure)
+        return written(figure, amount, self.money_unit)
 
     def show_sum(self, low: Decimal, high: Decimal, amount: str) -> str:
-        unit = self.money_unit if amount == "money" else None
-        scale = unit.scale if unit else Decimal(1)
-        text = span(low / scale, high / scale, decimals=_decimals(low / scale, high / scale))
-        if amount == "money":
-            text += " " + self.catalogue.enum_label("money_unit", (unit or MoneyUnit.VND).value)
-        return text
+        return written_span(low, high, amount, self.money_unit)
 
     def check_partition(self, identity: Identity, loc: Loc, obj: Any, amount: str) -> None:
         assert identity.whole is not None
@@ -1607,7 +1629,8 @@ class DatasetChecker:
         of = ranking.of
         for key in ("cases", "money"):
             rank: Figure | None = getattr(ranking, key)
-            if rank is not None and of is not None and rank.value > of.value:
+            # "trong tốp 10" of "hơn 60": only a rank above every count it may be is wrong.
+            if rank is not None and of is not None and rank.bounds()[0] > of.bounds()[1]:
                 self.error(
                     (*loc, key),
                     f"rank {figure_text(rank)} of only {figure_text(of)} units",
@@ -1642,22 +1665,31 @@ class DatasetChecker:
                     )
 
     def check_changes(self, block: Block) -> None:
-        """A published change given both ways must agree with itself."""
+        """A published change given both ways must agree with itself, hedges as ranges."""
+        amount = block.amount
         for key, change in block.results.change.items():
             value = block.results.figure(key)
             if value is None or change.absolute is None or change.percent is None:
                 continue
-            previous = value.value - change.absolute.value
-            if previous <= 0:
-                continue
-            expected = change.absolute.value / previous * HUNDRED
-            tolerance = max(change.percent.step, RATE_TOLERANCE)
-            if abs(expected - change.percent.value) > tolerance:
+            v_low, v_high = self.bounds(value, amount)
+            a_low, a_high = self.bounds(change.absolute, amount)
+            if v_low - a_high <= 0:
+                continue  # last year's figure may be zero or less: no relative change
+            # absolute / (value − absolute) grows with the absolute change and moves one
+            # way with the value, so over the ranges its extremes are at the corners.
+            corners = [a / (v - a) * HUNDRED for a in (a_low, a_high) for v in (v_low, v_high)]
+            low, high = min(corners), max(corners)
+            p_low, p_high = change.percent.bounds()
+            if change.percent.qualifier is None:  # rounded, to a step either side
+                tolerance = max(change.percent.step, RATE_TOLERANCE)
+                p_low, p_high = change.percent.value - tolerance, change.percent.value + tolerance
+            if high < p_low or low > p_high:
                 self.error(
                     (*block.loc, "change", key, "percent"),
                     f"published {figure_text(change.percent)}% but "
-                    f"{figure_text(change.absolute)} on {number(previous)} is "
-                    f"{number(expected, decimals=2)}%",
+                    f"{self.show(change.absolute, amount)} on "
+                    f"{self.show_sum(v_low - a_high, v_high - a_low, amount)} is "
+                    f"{span(low, high)}%",
                     "relative change = absolute change / last year's figure × 100",
                     rule="change_consistency",
                     severity=Severity.WARNING,
@@ -1718,9 +1750,55 @@ def _as_written(figure: Figure) -> str:
     return figure.text or number(figure.value)
 
 
-def _decimals(low: Decimal, high: Decimal) -> int:
+def _money_label(unit: MoneyUnit) -> str:
+    return get_catalogue().enum_label("money_unit", unit.value)
+
+
+def written(figure: Figure, amount: str, money_unit: MoneyUnit | None) -> str:
+    """A figure for a message as the officer wrote it: money in its unit, never in đồng.
+
+    A text naming its unit is given as written ("gần 337 nghìn tỷ đồng", "05 tỷ 057
+    triệu 879 nghìn đồng"); a number, in the dataset's money_unit ("51.446,056327 tỷ đồng").
+    """
+    if amount != "money":
+        return figure_text(figure)
+    if figure.text is not None and figure.unit is not None:
+        return figure.text if figure.text.lower().endswith("đồng") else f"{figure.text} đồng"
+    unit = money_unit or MoneyUnit.VND
+    return f"{figure_text(figure, unit.scale)} {_money_label(unit)}"
+
+
+def written_span(low: Decimal, high: Decimal, amount: str, money_unit: MoneyUnit | None) -> str:
+    """A computed value or range for a message, money in the dataset's money_unit."""
+    unit = (money_unit or MoneyUnit.VND) if amount == "money" else None
+    if unit is None:
+        return span(low, high, decimals=_decimals(low, high))
+    low, high = low / unit.scale, high / unit.scale
+    # Money to its last digit (a thousand đồng is six decimals of a tỷ): exact, as written.
+    text = span(low, high, decimals=_decimals(low, high, MAX_DECIMALS))
+    return f"{text} {_money_label(unit)}"
+
+
+def _money_unit_of(checked: CheckedDataset) -> MoneyUnit | None:
+    unit = checked.dataset.money_unit
+    return MoneyUnit(unit) if unit in {u.value for u in MoneyUnit} else None
+
+
+def _change_bounds(published: Figure) -> tuple[Decimal, Decimal]:
+    """The range a published change in percent or points stands for.
+
+    A hedged change is its qualifier's range ("tăng hơn 6%" is 6-7%); a plain one is
+    rounded, to at least the rate tolerance either side.
+    """
+    if published.qualifier is not None:
+        return published.bounds()
+    tolerance = max(published.step / 2, RATE_TOLERANCE)
+    return published.value - tolerance, published.value + tolerance
+
+
+def _decimals(low: Decimal, high: Decimal, most: int = 3) -> int:
     exponents = [v.normalize().as_tuple().exponent for v in (low, high)]
-    return min(3, max(0, *(-e for e in exponents if isinstance(e, int))))
+    return min(most, max(0, *(-e for e in exponents if isinstance(e, int))))
 
 
 @functools.lru_cache(maxsize=16)
@@ -1733,14 +1811,16 @@ def _normalise(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split()).casefold()
 
 
-def _replace_figures(model: Any, updates: dict[Loc, Figure]) -> Any:
+def _replace_figures(model: Any, updates: dict[Loc, Figure | None]) -> Any:
     """Rebuild a frozen model with the figures at the given paths replaced."""
     # Every path leading to an update, so a branch without one is left as it is at a glance.
     leading = {path[:depth] for path in updates for depth in range(len(path) + 1)}
     return _replace_below(model, updates, leading, ())
 
 
-def _replace_below(model: Any, updates: dict[Loc, Figure], leading: set[Loc], loc: Loc) -> Any:
+def _replace_below(
+    model: Any, updates: dict[Loc, Figure | None], leading: set[Loc], loc: Loc
+) -> Any:
     if loc not in leading:
         return model
     if loc in updates:
@@ -1821,11 +1901,13 @@ class CrossChecker:
                     continue
                 n_low, n_high = _bounds(now, block.amount)
                 t_low, t_high = _bounds(then, block.amount)
+                now_text = written(now, block.amount, _money_unit_of(later))
+                then_text = written(then, block.amount, _money_unit_of(earlier))
                 if cumulative and n_high < t_low:
                     self.warn(
                         later,
                         (*loc, key),
-                        f"{figure_text(now)} is less than {figure_text(then)} in {earlier.period}",
+                        f"{now_text} is less than {then_text} in {earlier.period}",
                         "figures since 1 October only grow within a statistical year",
                         "cumulative",
                     )
@@ -1833,7 +1915,7 @@ class CrossChecker:
                     self.warn(
                         later,
                         (*loc, key),
-                        f"{figure_text(now)} differs from {figure_text(then)} in {earlier.period}",
+                        f"{now_text} differs from {then_text} in {earlier.period}",
                         "the figure carried over into a statistical year stays the same "
                         "in all its periods",
                         "cumulative",
@@ -1861,6 +1943,7 @@ class CrossChecker:
                 s_low, s_high = _bounds(tracked, block.amount)
                 o_low, o_high = o_low + s_low, o_high + s_high
             if o_high < c_low or o_low > c_high:
+                unit = _money_unit_of(checked)
                 gap = c_low - o_high if o_high < c_low else o_low - c_high
                 hint = (
                     "if the difference was moved to separate tracking (chuyển sổ theo dõi "
@@ -1871,10 +1954,10 @@ class CrossChecker:
                 self.warn(
                     checked,
                     (*loc, "carried_over"),
-                    f"{figure_text(opening)} does not follow from {previous.period}: "
-                    f"to_enforce − completed = "
-                    f"{span(*closing, decimals=_decimals(*closing))} (difference "
-                    f"{number(gap)})",
+                    f"{written(opening, block.amount, unit)} does not follow from "
+                    f"{previous.period}: to_enforce − completed = "
+                    f"{written_span(*closing, block.amount, _money_unit_of(previous))} "
+                    f"(difference {written_span(gap, gap, block.amount, unit)})",
                     hint,
                     "carry_over",
                 )
@@ -1931,20 +2014,26 @@ class CrossChecker:
                     (n_high / t_low - 1) * HUNDRED,
                 )
             )
+        unit = _money_unit_of(checked)
+        shown_as = "" if change.points is not None else amount  # a rate is no money
         for name, published, low, high in computed:
-            p_low, p_high = published.bounds(rounded=True)
             if name == "percent" or name == "points":
-                p_low, p_high = (
-                    published.value - max(published.step / 2, RATE_TOLERANCE),
-                    published.value + max(published.step / 2, RATE_TOLERANCE),
-                )
+                p_low, p_high = _change_bounds(published)
+            else:
+                p_low, p_high = published.bounds(rounded=True)
             if high < p_low or low > p_high:
+                shown = (
+                    span(low, high, decimals=2)
+                    if name == "percent"
+                    else written_span(low, high, shown_as, unit)
+                )
                 self.warn(
                     checked,
                     (*loc, name),
-                    f"published {figure_text(published)} but {previous.period} has "
-                    f"{figure_text(then)} and this period {figure_text(now)}: "
-                    f"{span(low, high, decimals=2 if name == 'percent' else _decimals(low, high))}",
+                    f"published {written(published, shown_as if name == 'absolute' else '', unit)}"
+                    f" but {previous.period} has "
+                    f"{written(then, shown_as, _money_unit_of(previous))} and this period "
+                    f"{written(now, shown_as, unit)}: {shown}",
                     "check the change against last year's dataset",
                     "published_change",
                 )

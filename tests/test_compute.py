@@ -94,6 +94,29 @@ def test_a_national_figure_that_differs_from_the_sum_is_a_warning(tmp_path: Path
     assert all(p.severity.value == "warning" for p in problems.items)
 
 
+def test_a_hedged_unit_figure_is_summed_as_its_range(tmp_path: Path) -> None:
+    # Alpha's "hơn 599" completed is 599-600: the units sum to 2.079-2.080, so the national
+    # 2.080 agrees, while 2.081 does not (a sum of the written numbers, 2.079, meets neither).
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    alpha = root / "datasets" / "2024-6m" / "alpha.yml"
+    alpha.write_text(alpha.read_text().replace("  completed: 600\n", '  completed: "hơn 599"\n', 1))
+    content, problems = check_content(root)
+    assert problems.items == [], problems.format_lines()
+    _model, problems = compute(content)
+    assert problems.items == [], problems.format_lines()
+    national = root / "datasets" / "2024-6m" / "toan-quoc.yml"
+    national.write_text(_one_more_completed(national.read_text()))
+    content, problems = check_content(root)
+    assert not problems.errors, problems.format_lines()
+    _model, problems = compute(content)
+    completed = [p.message for p in problems.items if p.message.startswith("cases.completed")]
+    assert completed == [
+        "cases.completed: the national dataset has 2.081 việc but the 3 units of 2024-6m sum "
+        "to khoảng 2.079 việc"
+    ], problems.format_lines()
+
+
 def _made(model: SiteModel) -> int:
     return sum(isinstance(p.blocks, Blocks) and p.blocks.made for p in model.pages)
 

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minhbach.figures import Figure, FigureError, MoneyUnit, Qualifier, parse_figure, read_number
+from minhbach.catalogue import get_catalogue
+from minhbach.figures import (
+    Figure,
+    FigureError,
+    MoneyUnit,
+    Qualifier,
+    parse_figure,
+    read_number,
+    resolve,
+)
+from minhbach.load import validate_document
+from minhbach.models import Dataset
 from minhbach.numbers import number
+from minhbach.problems import Problems, Severity
+from minhbach.validate import Content, DatasetChecker, _bounds, _load_registry
+from minhbach.yamlfile import Document, load_yaml_bytes
 
-from .conftest import ContentDir
+from .conftest import CONTENT, ContentDir
 
 
 @pytest.mark.parametrize(
@@ -70,8 +85,9 @@ def test_mapping_keeps_quote_and_note() -> None:
     ],
 )
 def test_rejected(raw: object, message: str) -> None:
+    # A bare ambiguous text is refused once its field is known to be no count.
     with pytest.raises(FigureError) as info:
-        parse_figure(raw)
+        resolve(parse_figure(raw), "percent")
     assert info.value.message == message
 
 
@@ -201,3 +217,162 @@ def test_a_figure_too_large_is_a_located_error(site: ContentDir) -> None:
         f"{path}:9:14: admin_judgments.completed (Thi hành xong): '{'9' * 31}' is too large for a figure",
         f"{path}:10:12: admin_judgments.pending (Còn phải thi hành): '1{'0' * 59}…' has 100 characters: too long for a figure",
     ]
+
+
+# --- what officers write: the README's tables, row by row ---
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+REGISTRY = _load_registry(CONTENT / "provinces.yml", Problems())
+SCALES = {"việc": 1, "đồng": 1, "tỷ": 10**9, "nghìn tỷ": 10**12}  # the tables' units
+
+
+def _readme_table(heading: str, after: str = "") -> list[list[str]]:
+    """The rows of the first Markdown table after `heading` (and `after`) in the README."""
+    section = README.split(heading, 1)[1]
+    if after:
+        section = section.split(after, 1)[1]
+    lines = section[section.index("\n|") + 1 :].splitlines()
+    rows = []
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def _yaml_value(cell: str) -> object:
+    """The value a dataset gets for the backticked YAML in a cell, by the real loader."""
+    written = cell.strip("`")
+    doc = load_yaml_bytes(f"v: {written}\n".encode(), Problems(), "readme.yml")
+    assert doc is not None and isinstance(doc.data, dict)
+    return doc.data["v"]
+
+
+def _spaced(text: str) -> Decimal:
+    """A number of the README's tables: spaces group digits, a comma marks decimals."""
+    return Decimal(text.replace(" ", "").replace(",", "."))
+
+
+def _check(field: str, raw: object) -> tuple[list[str], Figure | None]:
+    """Check a dataset holding `raw` in a field of this measure: its errors and the figure."""
+    block, key = {"count": ("cases", "completed"), "money": ("money", "completed")}.get(
+        field, ("cases", "rate")
+    )
+    data = {
+        "unit": "quang-tri",
+        "period": "2016-12m",
+        "status": "final",
+        "source": {"url": "https://thads.moj.gov.vn/a"},
+        "money_unit": "billion_vnd",
+        block: {key: raw},
+    }
+    problems = Problems()
+    doc = Document("content/datasets/2016-12m/quang-tri.yml", data)
+    loaded = validate_document(doc, Dataset, problems)
+    if loaded is None:
+        return [p.format() for p in problems.items], None
+    checker = DatasetChecker(
+        doc, loaded[1], CONTENT, Content(Path("content"), registry=REGISTRY),
+        problems, get_catalogue(),
+    )  # fmt: skip
+    checked = checker.run()
+    errors = [p.format() for p in problems.items if p.severity is Severity.ERROR]
+    figure = getattr(getattr(checked.dataset, block), key) if checked else None
+    return errors, figure
+
+
+READ_ROWS = _readme_table("### How figures are read")
+
+
+def test_the_readme_lists_the_forms_officers_write() -> None:
+    written = {row[0] for row in READ_ROWS}
+    for form in ('"gần 337 nghìn tỷ"', '"3.700"', '"2.457 tỷ"', '"2,457 tỷ"', '"3,700"'):
+        assert f"`{form}`" in written
+
+
+@pytest.mark.parametrize(("written", "field", "read_as", "why"), READ_ROWS, ids=lambda c: c)
+def test_every_form_in_the_readme_is_read_as_it_says(
+    written: str, field: str, read_as: str, why: str
+) -> None:
+    errors, figure = _check(field, _yaml_value(written))
+    if read_as == "refused":
+        assert errors, f"{written} in a {field} field was accepted"
+        assert "Traceback" not in "".join(errors)
+        return
+    assert errors == []
+    assert figure is not None
+    number_text = read_as.removesuffix(" đồng")
+    assert figure.value == _spaced(number_text)
+    assert figure.value == figure.value.to_integral_value()
+
+
+@pytest.mark.parametrize(
+    ("written", "field", "range_", "qualifier"),
+    _readme_table("**Hedged figures are ranges.**"),
+    ids=lambda c: c,
+)
+def test_every_range_in_the_readme_is_the_one_checked(
+    written: str, field: str, range_: str, qualifier: str
+) -> None:
+    errors, figure = _check(field, _yaml_value(written))
+    assert errors == [] and figure is not None
+    for scale_word in sorted(SCALES, key=len, reverse=True):
+        if range_.endswith(" " + scale_word):
+            numbers, unit = range_[: -len(scale_word) - 1], scale_word
+            break
+    else:
+        numbers, unit = range_, "việc"
+    low, high = (_spaced(part) * SCALES[unit] for part in numbers.split("–"))
+    assert _bounds(figure, field) == (low, high)
+
+
+def test_hints_name_the_unit_when_the_unit_is_the_problem() -> None:
+    errors, _ = _check("money", "2.457")
+    assert len(errors) == 1 and "money_unit billion_vnd: tỷ" in errors[0]
+    assert '"2.457 tỷ" for 2457 tỷ' in errors[0]
+    errors, _ = _check("money", "gần 337 ngàn tỉ VNĐ")
+    assert len(errors) == 1 and "unknown unit 'ngàn tỉ VNĐ'" in errors[0]
+    assert '"nghìn tỷ"' in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "step"),
+    [
+        ("gần 337 nghìn tỷ", Decimal(337_000), Decimal(1000)),
+        ("337 ngàn tỷ đồng", Decimal(337_000), Decimal(1000)),
+        ("16,5 nghìn tỉ", Decimal(16_500), Decimal(100)),
+        ("2 triệu tỷ", Decimal(2_000_000), Decimal(10**6)),
+        ("2.457 tỷ", Decimal(2457), Decimal(1)),
+        ("-1.270 tỷ đồng", Decimal(-1270), Decimal(1)),
+        ("51.446 triệu", Decimal(51446), Decimal(1)),
+        ("1.577 đồng", Decimal(1577), Decimal(1)),
+        ("12.5 tỷ", Decimal("12.5"), Decimal("0.1")),
+    ],
+)
+def test_money_before_a_unit_word(text: str, value: Decimal, step: Decimal) -> None:
+    figure = parse_figure(text)
+    assert (figure.value, figure.step, figure.ambiguous) == (value, step, None)
+    assert figure.unit is not None
+
+
+@given(st.integers(1, 999), st.integers(0, 999), st.sampled_from(["tỷ", "triệu", "nghìn tỷ"]))
+def test_a_thousands_dot_before_a_unit_word_is_never_a_decimal(
+    head: int, tail: int, word: str
+) -> None:
+    figure = parse_figure(f"{head}.{tail:03d} {word}")
+    assert figure.value == (head * 1000 + tail) * (1000 if word == "nghìn tỷ" else 1)
+    with pytest.raises(FigureError) as caught:
+        parse_figure(f"{head},{tail:03d} {word}")
+    assert "ambiguous" in caught.value.message
+
+
+@given(st.integers(1, 999), st.integers(0, 999))
+def test_a_count_reads_the_dot_as_thousands_and_nothing_else_does(head: int, tail: int) -> None:
+    text = f"{head}.{tail:03d}"
+    assert resolve(parse_figure(text), "count").value == head * 1000 + tail
+    assert resolve(parse_figure(Decimal(text)), "count").value == head * 1000 + tail
+    for measure, unit in (("money", MoneyUnit.BILLION_VND), ("percent", None), ("rank", None)):
+        with pytest.raises(FigureError):
+            resolve(parse_figure(text), measure, unit)
+    with pytest.raises(FigureError):
+        resolve(parse_figure(f"{head},{tail:03d}"), "count")

@@ -140,23 +140,91 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             + 'money_unit: billion_vnd\nmoney: {completed: "1,052 tỷ"}\n'
         },
         [
-            "content/datasets/2021-12m/quang-nam.yml:6:20: money.completed (Thi hành xong): '1,052' "
-            "is ambiguous: 1.052 with a Vietnamese decimal comma, 1052 with an English thousands "
-            "comma (hint: write a plain YAML number, '.' for decimals and no thousands separator: "
-            "1.052 or 1052)"
+            "content/datasets/2021-12m/quang-nam.yml:6:20: money.completed (Thi hành xong): "
+            "'1,052 tỷ' is ambiguous: 1 tỷ 052 triệu with a Vietnamese decimal comma, 1052 tỷ "
+            'with an English thousands comma (hint: write "1.052 tỷ" for 1052 tỷ (before a unit '
+            'word the dot groups thousands), or "1 tỷ 052 triệu")'
         ],
     ),
     (
-        "Vietnamese thousands dot read as a decimal",
+        "ambiguous money without a unit word names the dataset's unit",
+        {
+            "datasets/2021-12m/quang-nam.yml": "unit: quang-nam\nperiod: 2021-12m\n"
+            + HEADER
+            + 'money_unit: billion_vnd\nmoney: {completed: "2.457"}\n'
+        },
+        [
+            "content/datasets/2021-12m/quang-nam.yml:6:20: money.completed (Thi hành xong): "
+            "'2.457' is ambiguous (money_unit billion_vnd: tỷ): 2457 tỷ with a Vietnamese "
+            'thousands dot, 2.457 tỷ with an English decimal point (hint: write "2.457 tỷ" for '
+            "2457 tỷ (before a unit word the dot groups thousands), or 2.457 as a plain YAML "
+            "number for 2.457 tỷ)"
+        ],
+    ),
+    (
+        "unknown money unit word",
+        {
+            "datasets/2021-12m/quang-nam.yml": "unit: quang-nam\nperiod: 2021-12m\n"
+            + HEADER
+            + 'money_unit: billion_vnd\nmoney: {completed: "gần 337 tỷ VNĐ"}\n'
+        },
+        [
+            "content/datasets/2021-12m/quang-nam.yml:6:20: money.completed (Thi hành xong): "
+            "'gần 337 tỷ VNĐ': unknown unit 'tỷ VNĐ' (hint: money may name \"nghìn tỷ\", \"tỷ\", "
+            '"triệu", "nghìn" or "đồng" after the number ("gần 337 nghìn tỷ", "97,6 tỷ đồng"); '
+            "other figures no unit)"
+        ],
+    ),
+    (
+        "a count with a decimal comma",
         {
             "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\n"
             + HEADER
-            + "cases: {completed: 1.577}\n"
+            + 'cases: {completed: "3,700"}\n'
         },
         [
-            "content/datasets/2024-3m/quang-ninh.yml:5:20: cases.completed (Thi hành xong): 1.577 is "
-            "not a whole number (hint: YAML reads 1.577 as a decimal; for 1577 cases write 1577 "
-            "without the thousands dot)"
+            "content/datasets/2024-3m/quang-ninh.yml:5:20: cases.completed (Thi hành xong): "
+            "'3,700' is ambiguous: 3.700 with a Vietnamese decimal comma (not a whole number), "
+            "3700 with an English thousands comma (hint: a count is a whole number: write 3700 "
+            'or "3.700")'
+        ],
+    ),
+    (
+        "a count with decimals",
+        {
+            "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\n"
+            + HEADER
+            + 'cases: {completed: "3.700,5"}\n'
+        },
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:5:20: cases.completed (Thi hành xong): "
+            "3700.5 is not a whole number (hint: a count is a whole number)"
+        ],
+    ),
+    (
+        "an ambiguous rate",
+        {
+            "datasets/2024-3m/quang-ninh.yml": "unit: quang-ninh\nperiod: 2024-3m\n"
+            + HEADER
+            + 'cases: {rate: "81.500"}\n'
+        },
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:5:15: cases.rate (Tỷ lệ thi hành xong): "
+            "'81.500' is ambiguous: 81500 with a Vietnamese thousands dot, 81.500 with an English "
+            "decimal point (hint: write a plain YAML number, '.' for decimals and no thousands "
+            "separator: 81500 or 81.500)"
+        ],
+    ),
+    (
+        "an ambiguous target",
+        {
+            "targets.yml": "targets:\n  - {year: 2016, unit: quang-tri, cases: '81.500'}\n",
+            **A_DATASET,
+        },
+        [
+            "content/targets.yml:2:42: targets[0].cases: '81.500' is ambiguous: 81500 with a "
+            "Vietnamese thousands dot, 81.500 with an English decimal point (hint: write a plain "
+            "YAML number, '.' for decimals and no thousands separator: 81500 or 81.500)"
         ],
     ),
     (
@@ -624,6 +692,47 @@ def test_year_to_year_carry_over_break_is_a_warning(site: ContentDir) -> None:
         + "cases: {carried_over: 349000, separately_tracked: 412}\n",
     )
     assert site.check("--strict").code == 0
+
+
+def test_warnings_print_money_as_the_officer_wrote_it(site: ContentDir) -> None:
+    # In the dataset's money_unit (tỷ), or the text as written; never a long number of đồng.
+    site.write(
+        "datasets/2021-12m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2021-12m\n"
+        + HEADER
+        + "money_unit: billion_vnd\nmoney: {to_enforce: 100046.056327, completed: 48600.000000}\n",
+    )
+    site.write(
+        "datasets/2022-6m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-6m\n"
+        + HEADER
+        + 'money_unit: billion_vnd\nmoney: {carried_over: "gần 51 nghìn tỷ"}\n',
+    )
+    site.write(
+        "datasets/2022-9m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-9m\n"
+        + HEADER
+        + 'money_unit: million_vnd\nmoney: {carried_over: "gần 51 nghìn tỷ", new: 51446056.327}\n',
+    )
+    site.write(
+        "datasets/2022-12m/dong-thap.yml",
+        "unit: dong-thap\nperiod: 2022-12m\n"
+        + HEADER
+        + 'money_unit: billion_vnd\nmoney: {new: "05 tỷ 057 triệu 879 nghìn đồng"}\n',
+    )
+    result = site.check()
+    assert result.code == 0
+    assert [line.split(" (hint")[0].split(": ", 2)[2] for line in result.lines] == [
+        "money.new (Thụ lý mới): 05 tỷ 057 triệu 879 nghìn đồng is less than 51.446.056,327 "
+        "triệu đồng in 2022-9m",
+        "money.carried_over (Số cũ chuyển sang): gần 51 nghìn tỷ đồng does not follow from "
+        "2021-12m: to_enforce − completed = 51.446,056327 tỷ đồng (difference 446,056327 tỷ "
+        "đồng)",
+        "money.carried_over (Số cũ chuyển sang): gần 51 nghìn tỷ đồng does not follow from "
+        "2021-12m: to_enforce − completed = 51.446,056327 tỷ đồng (difference 446.056,327 "
+        "triệu đồng)",
+    ]
+    assert not any("51.446.056.327" in line for line in result.lines)
 
 
 def test_decreasing_cumulative_figure_is_a_warning(site: ContentDir) -> None:

@@ -129,3 +129,22 @@ def test_numbers_beyond_the_default_precision_print_exactly() -> None:
     assert number(value, "en", None) == "999,999,999,999,999,999,999,999,000"
     assert number(value, "vi", 10) == "999.999.999.999.999.999.999.999.000," + "0" * 10
     assert money(value, Decimal(1000)) == "999.999.999.999.999.999 tỷ 999 triệu 999 nghìn đồng"
+
+
+@pytest.mark.parametrize(
+    ("text", "vi", "en"),
+    [
+        ("gần 337 nghìn tỷ", "gần 337 nghìn tỷ đồng", "nearly VND 337 trillion"),
+        ("337 ngàn tỉ đồng", "337 nghìn tỷ đồng", "VND 337 trillion"),
+        ("16,5 nghìn tỷ", "16,5 nghìn tỷ đồng", "VND 16.5 trillion"),
+        ("1.250 nghìn tỷ", "1.250 nghìn tỷ đồng", "VND 1,250 trillion"),
+        ("2 triệu tỷ", "2 triệu tỷ đồng", "VND 2 quadrillion"),
+        # Written in tỷ, shown in tỷ, however large: reports write "1.304 tỷ đồng".
+        ("hơn 11.895 tỷ", "hơn 11.895 tỷ đồng", "more than VND 11,895 billion"),
+    ],
+)
+def test_money_written_in_nghin_ty_is_shown_in_it(text: str, vi: str, en: str) -> None:
+    figure = parse_figure(text)
+    assert figure.unit is not None
+    value = Value.of(figure.scaled(figure.unit.scale), "money")
+    assert (show(value, "vi"), show(value, "en")) == (vi, en)
