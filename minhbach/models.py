@@ -127,6 +127,29 @@ class AdminJudgments(Strict):
     rate: Fig | None = None
 
 
+# The flat blocks of named figures (one official form each, or two): checked by their
+# catalogue identities, shown as one table each and exported figure by figure.
+FLAT_GROUPS = ("admin_judgments", "citizen_reception", "coercion", "state_compensation")
+
+
+class Coercion(Strict):
+    """Form 07: security and coercive measures (biện pháp bảo đảm, cưỡng chế)."""
+
+    security_measures: Fig | None = None
+    coercion_decisions: Fig | None = None
+    coercions: Fig | None = None
+    coercions_completed: Fig | None = None
+
+
+class StateCompensation(Strict):
+    """Form 11: settling state compensation (bồi thường nhà nước)."""
+
+    claims: Fig | None = None
+    resolved: Fig | None = None
+    pending: Fig | None = None
+    amount: Fig | None = None
+
+
 class CitizenReception(Strict):
     visits: Fig | None = None
     petitions: Fig | None = None
@@ -187,6 +210,8 @@ class Dataset(Strict):
     corruption_assets: SubAggregate | None = None
     admin_judgments: AdminJudgments | None = None
     citizen_reception: CitizenReception | None = None
+    coercion: Coercion | None = None
+    state_compensation: StateCompensation | None = None
     inspections: list[Inspection] = Field(default_factory=list)
     reform: list[Reform] = Field(default_factory=list)
     ranking: Ranking | None = None

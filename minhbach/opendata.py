@@ -54,7 +54,7 @@ from typing import Any, NamedTuple
 from .catalogue import get_catalogue
 from .compute import BlockView, PeriodView, SiteModel, UnitPeriod, Value
 from .figures import Figure
-from .models import SUBAGGREGATES
+from .models import FLAT_GROUPS, SUBAGGREGATES
 from .pagecache import digest
 from .periods import Period
 from .tables import safe_cell
@@ -373,7 +373,7 @@ def observations(page: UnitPeriod) -> list[Observation]:
         _block_rows(block, rows)
     dataset = page.dataset
     catalogue = get_catalogue()
-    for group in ("admin_judgments", "citizen_reception"):
+    for group in FLAT_GROUPS:
         obj = getattr(dataset, group)
         if obj is None:
             continue
@@ -1248,7 +1248,7 @@ def indicator_rows() -> list[Row]:
                     f"{change.label.en} of the previous year. {cdef.definition.en}",
                 )
                 add(block, block_label, f"change.{key}.{kind}", measure, label, definition)
-    for group in ("admin_judgments", "citizen_reception"):
+    for group in FLAT_GROUPS:
         block_label = (groups[group].label.vi, groups[group].label.en)
         for key, fdef in groups[group].fields.items():
             label = (fdef.label.vi, fdef.label.en)

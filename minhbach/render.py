@@ -49,7 +49,7 @@ from .compute import (
 )
 from .editorial import pages_of, published, yaml_string
 from .imageworker import ImageWorker
-from .models import SUBAGGREGATES, Source, UnitEntry
+from .models import FLAT_GROUPS, SUBAGGREGATES, Source, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
 from .pagecache import bytecode_cache
@@ -394,6 +394,7 @@ class Renderer:
             region_name=lambda key: model.registry.regions[key][lang],
             predecessor_links=self.predecessor_links,
             history_rows=self.history_rows,
+            flat_groups=list(FLAT_GROUPS),
             by_length=self.by_length,
             combined_rows=self.combined_rows,
             targets=self.targets,

@@ -37,6 +37,7 @@ from .figures import MAX_DECIMALS, Figure, FigureError, MoneyUnit, resolve
 from .load import validate_document, validate_pruned
 from .memory import collector_paused
 from .models import (
+    FLAT_GROUPS,
     SUBAGGREGATES,
     Acknowledgement,
     Change,
@@ -1055,11 +1056,8 @@ class DatasetChecker:
             self.check_changes(block)
         for name in SUBAGGREGATES:
             self.check_subset(dataset, name)
-        for group, obj in (
-            ("admin_judgments", dataset.admin_judgments),
-            ("citizen_reception", dataset.citizen_reception),
-            ("ranking", dataset.ranking),
-        ):
+        for group in (*FLAT_GROUPS, "ranking"):
+            obj = getattr(dataset, group)
             if obj is not None:
                 self.check_group_identities(group, (group,), obj)
         if self.failed or period is None or unit_id is None:

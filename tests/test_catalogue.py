@@ -17,6 +17,8 @@ GROUP_MODELS: dict[str, type[BaseModel]] = {
     "change": models.Change,
     "admin_judgments": models.AdminJudgments,
     "citizen_reception": models.CitizenReception,
+    "coercion": models.Coercion,
+    "state_compensation": models.StateCompensation,
     "inspection": models.Inspection,
     "reform": models.Reform,
     "ranking": models.Ranking,

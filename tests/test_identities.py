@@ -161,6 +161,8 @@ PLACES: dict[str, list[tuple[str, ...]]] = {
     "results": [("cases",), ("money",)],
     "admin_judgments": [("admin_judgments",)],
     "citizen_reception": [("citizen_reception",)],
+    "coercion": [("coercion",)],
+    "state_compensation": [("state_compensation",)],
     "ranking": [("ranking",)],
 }
 

@@ -1,0 +1,90 @@
+"""The official forms 07 (security and coercive measures) and 11 (state compensation):
+catalogue blocks checked by their identities, shown on the unit page, in the open data
+and on the methodology page. (Form 08, complaints and denunciations, is the
+`citizen_reception` block, with forms 09.)"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from minhbach.cli import main
+from minhbach.validate import check_content
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+GAMMA = MINI / "datasets" / "2024-6m" / "gamma.yml"
+
+# Synthetic figures (the 31 coercions are Nam Định 2017's, THADS.md §5.10, as an example).
+FORMS = """\
+coercion:
+  security_measures: 12
+  coercion_decisions: 40
+  coercions: 31
+  coercions_completed: 29
+state_compensation:
+  claims: 3
+  resolved: 2
+  pending: 1
+  amount: 1500000
+"""
+
+
+def _content(root: Path, forms: str = FORMS) -> Path:
+    content = root / "content"
+    shutil.copytree(MINI, content)
+    path = content / "datasets" / "2024-6m" / "gamma.yml"
+    path.write_text(GAMMA.read_text(encoding="utf-8") + forms, encoding="utf-8")
+    return content
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("forms")
+    content = _content(root)
+    out = root / "out"
+    args = ["--content", str(content), "--reports", str(out / "reports"), "--strict"]
+    assert main([*args, "--site", str(out / "site"), "--cache", str(out / "cache")]) == 0
+    return out / "reports"
+
+
+def test_the_unit_page_shows_both_forms_in_both_editions(built: Path) -> None:
+    vi = (built / "vi" / "2024" / "6-thang" / "gamma" / "index.md").read_text("utf-8")
+    assert "## Biện pháp bảo đảm, cưỡng chế thi hành án" in vi
+    assert "Tổ chức cưỡng chế</th><td>31</td>" in vi.replace(' class="mb-num"', "")
+    assert "## Giải quyết bồi thường nhà nước" in vi
+    en = (built / "en" / "2024" / "6-months" / "gamma" / "index.md").read_text("utf-8")
+    assert "## Security and coercive measures" in en
+    assert "## State compensation" in en
+
+
+def test_the_open_data_has_every_figure_of_the_forms(built: Path) -> None:
+    path = built / "files" / "du-lieu" / "2024-6m" / "thads-2024-6m-gamma.csv"
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    found = {(row["block"], row["field"]): row["value"] for row in rows}
+    assert found[("coercion", "coercions")] == "31"
+    assert found[("state_compensation", "resolved")] == "2"
+    # money in đồng, from thousand_vnd: 1.500.000 nghìn đồng
+    assert found[("state_compensation", "amount")] == "1500000000"
+
+
+def test_the_methodology_page_defines_the_forms(built: Path) -> None:
+    vi = (built / "vi" / "phuong-phap" / "index.md").read_text("utf-8")
+    assert "Cưỡng chế thành công ≤ tổ chức cưỡng chế" in vi
+    assert "Số tiền bồi thường" in vi
+
+
+@pytest.mark.parametrize(
+    ("forms", "rule"),
+    [
+        (FORMS.replace("coercions_completed: 29", "coercions_completed: 32"), "coercion_outcome"),
+        (FORMS.replace("pending: 1", "pending: 2"), "compensation_outcome"),
+    ],
+)
+def test_the_forms_identities_are_checked(tmp_path: Path, forms: str, rule: str) -> None:
+    _, problems = check_content(_content(tmp_path, forms))
+    found = [p for p in problems.items if p.rule == rule]
+    assert found and all(p.severity.value == "error" for p in found), [str(p) for p in found]
+    assert "gamma.yml" in found[0].format()
