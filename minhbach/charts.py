@@ -63,6 +63,7 @@ from .compute import (
     UnitPeriod,
     Value,
     inspection_totals,
+    reform_totals,
 )
 from .numbers import LOCALES, margin, show
 from .periods import Period
@@ -448,6 +449,7 @@ WORDS: dict[str, dict[Lang, str]] = {
     "map": {"vi": "Bản đồ tỷ lệ thi hành xong về việc", "en": "Map of the completion rate, cases"},
     "inspections": {"vi": "Kết quả kiểm tra", "en": "Inspection results"},
     "reform": {"vi": "Tiến độ cải cách hành chính", "en": "Administrative-reform progress"},
+    "units_col": {"vi": "Số đơn vị", "en": "Units"},
     "cases": {"vi": "Về việc", "en": "Cases"},
     "money": {"vi": "Về tiền", "en": "Money"},
     "target": {"vi": "chỉ tiêu", "en": "target"},
@@ -1650,6 +1652,65 @@ def reform(page: UnitPeriod, md_path: str, lang: Lang) -> Chart | None:
     )
 
 
+def period_reform(view: PeriodView, md_path: str, lang: Lang) -> Chart | None:
+    """Each reform initiative across the units of a period: the share that have done it.
+
+    Drawn with the unit chart's spec (a bar along the status scale): the bar runs to the
+    share of reporting units whose status is the last one ("done"), and the label and the
+    table give every status's count of units.
+    """
+    catalogue = get_catalogue()
+    statuses = list(catalogue.enums["reform_status"])
+    last = statuses[-1]
+    values: list[dict[str, Any]] = []
+    table: list[list[tuple[str, str]]] = []
+    bars: list[BarRow] = []
+    sentences: list[str] = []
+    unit_word = "đơn vị" if lang == "vi" else "units"
+    for order, (key, counts) in enumerate(reform_totals(view).items()):
+        name = catalogue.enum_label("key", key, lang)
+        reporting = sum(counts.values())
+        done = counts.get(last, 0)
+        parts = [
+            f"{counts[status]} {catalogue.enum_label('reform_status', status, lang).lower()}"
+            for status in reversed(statuses)
+            if counts.get(status)
+        ]
+        done_word = catalogue.enum_label("reform_status", last, lang).lower()
+        label = f"{done}/{reporting} {unit_word} {done_word}"
+        share = done / reporting
+        bars.append(BarRow(name, label, share))
+        values.append(
+            {"initiative": name, "order": order, "step": share * len(statuses), "label": label}
+        )
+        table.append(
+            [
+                (name, key),
+                (label, f"{done}/{reporting}"),
+                (", ".join(parts), ";".join(f"{s}={counts.get(s, 0)}" for s in statuses)),
+            ]
+        )
+        sentences.append(f"{name}: {reporting} {unit_word} ({', '.join(parts)}).")
+    if not values:
+        return None
+    stem = f"thads-{view.period.year}-{view.period.url_segment(lang)}"
+    return Chart.of(
+        "reform",
+        lang,
+        md_path,
+        stem,
+        " ".join(sentences),
+        fill("reform", lang, values),
+        [
+            Column(catalogue.groups["reform"].fields["key"].label[lang]),
+            Column(word("units_col", lang)),
+            Column(word("status_col", lang)),
+        ],
+        table,
+        bars,
+    )
+
+
 # --- rendering: cached by content hash, across processes ---
 
 
@@ -1846,6 +1907,7 @@ __all__ = [
     "d3_locales",
     "locale_json",
     "period_inspections",
+    "period_reform",
     "ranking",
     "rate_target",
     "reform",

@@ -30,7 +30,16 @@ from typing import Generic, Literal, TypeVar
 from .catalogue import get_catalogue
 from .figures import Figure, Qualifier
 from .memory import collector_paused
-from .models import SUBAGGREGATES, Dataset, Inspection, Release, Results, TargetEntry, UnitEntry
+from .models import (
+    SUBAGGREGATES,
+    Dataset,
+    Inspection,
+    Reform,
+    Release,
+    Results,
+    TargetEntry,
+    UnitEntry,
+)
 from .numbers import show
 from .pagecache import load_kept, save_kept
 from .periods import Period
@@ -1193,3 +1202,26 @@ def reform_totals(view: PeriodView) -> dict[str, dict[str, int]]:
         for item in page.dataset.reform:
             counts[item.key][item.status] += 1
     return {key: dict(statuses) for key, statuses in sorted(counts.items())}
+
+
+def reform_over_periods(
+    pages: Sequence[UnitPeriod],
+) -> tuple[list[UnitPeriod], dict[str, dict[Period, Reform]]]:
+    """A unit's reform initiatives over its periods: the pages that report reform, oldest
+    first, and each initiative's item per period (for a table: one row per initiative)."""
+    reporting = [page for page in pages if page.dataset.reform]
+    by_key: dict[str, dict[Period, Reform]] = defaultdict(dict)
+    for page in reporting:
+        for item in page.dataset.reform:
+            by_key[item.key][page.period] = item
+    return reporting, dict(sorted(by_key.items()))
+
+
+def reform_by_unit(view: PeriodView) -> list[tuple[UnitPeriod, dict[str, Reform]]]:
+    """Each unit of a period that reports reform, with its initiatives by key (for a table of
+    statuses: one row per unit, one column per initiative)."""
+    return [
+        (page, {item.key: item for item in page.dataset.reform})
+        for page in view.pages
+        if page.dataset.reform
+    ]

@@ -176,6 +176,8 @@ class Reform(Strict):
     status: str
     count: Fig | None = None
     note: str | None = None
+    quote: str | None = None  # the source's sentence for the status, checked like a figure's
+    source: str | None = None  # its source's id among the dataset's `sources:`
 
 
 class Ranking(Strict):

@@ -387,7 +387,9 @@ def observations(page: UnitPeriod) -> list[Observation]:
             if figure is not None:
                 rows.append(_figure_row("inspections", f"{inspection.kind}.{key}", "count", figure))
     for reform in dataset.reform:
-        rows.append(_text_row("reform", f"{reform.key}.status", reform.status))
+        rows.append(
+            _text_row("reform", f"{reform.key}.status", reform.status, reform.quote, reform.source)
+        )
         if reform.count is not None:
             rows.append(_figure_row("reform", f"{reform.key}.count", "count", reform.count))
     ranking = dataset.ranking
@@ -491,8 +493,12 @@ def _figure_row(
     )
 
 
-def _text_row(block: str, field: str, text: str) -> Observation:
-    return Observation(block, field, "", "", "", "published", text, "", "", "", "", "", "status")
+def _text_row(
+    block: str, field: str, text: str, quote: str | None = None, source: str | None = None
+) -> Observation:
+    return Observation(
+        block, field, "", "", "", "published", text, quote or "", source or "", "", "", "", "status"
+    )
 
 
 def _value_row(block: str, field: str, value: Value, origin: str = "published") -> Observation:

@@ -45,6 +45,8 @@ from .compute import (
     Value,
     inspection_totals,
     name_key,
+    reform_by_unit,
+    reform_over_periods,
     reform_totals,
 )
 from .editorial import pages_of, published, yaml_string
@@ -389,6 +391,8 @@ class Renderer:
             missing_units=self.missing_units,
             inspection_totals=inspection_totals,
             reform_totals=reform_totals,
+            reform_by_unit=reform_by_unit,
+            reform_over_periods=reform_over_periods,
             parse_period=Period.parse,
             has_period=lambda period: any(v.period == period for v in model.periods),
             region_name=lambda key: model.registry.regions[key][lang],
@@ -844,8 +848,10 @@ class Renderer:
             made = charts.unit_inspections(subject, urls.unit_period(subject), lang)
         elif kind == "inspections":
             made = charts.period_inspections(subject, urls.period(subject.period), lang)
-        elif kind == "reform":
+        elif kind == "reform" and isinstance(subject, UnitPeriod):
             made = charts.reform(subject, urls.unit_period(subject), lang)
+        elif kind == "reform":
+            made = charts.period_reform(subject, urls.period(subject.period), lang)
         elif kind == "trend":
             made = charts.trend(subject, urls.history(subject.slug), lang)
         elif kind in ("ranking_cases", "ranking_money"):

@@ -42,6 +42,7 @@ from .models import (
     Acknowledgement,
     Change,
     Dataset,
+    Reform,
     RegistryFile,
     ReleasesFile,
     Results,
@@ -108,6 +109,7 @@ class Summary:
         for _, figure in dataset_figures(dataset):
             quoted = quoted or figure.quote is not None
             noted = noted or figure.note is not None
+        quoted = quoted or any(item.quote for item in dataset.reform)
         return cls(
             headline,
             dataset.main_source,
@@ -1694,12 +1696,16 @@ class DatasetChecker:
                 )
 
 
-def _sourced(value: Any, loc: Loc) -> Iterator[tuple[Loc, Figure]]:
-    """Every figure in a dataset with a quote or a source, where it is."""
+def _sourced(value: Any, loc: Loc) -> Iterator[tuple[Loc, Figure | Reform]]:
+    """Every figure in a dataset with a quote or a source, where it is; and every reform
+    item whose status has its own (a status is a word, not a figure, but quoted alike)."""
     if isinstance(value, Figure):
         if value.quote or value.source:
             yield loc, value
-    elif isinstance(value, dict):
+        return
+    if isinstance(value, Reform) and (value.quote or value.source):
+        yield loc, value  # then its figures (its count), below
+    if isinstance(value, dict):
         for key, item in value.items():
             yield from _sourced(item, (*loc, key))
     elif isinstance(value, list):
@@ -1707,7 +1713,8 @@ def _sourced(value: Any, loc: Loc) -> Iterator[tuple[Loc, Figure]]:
             yield from _sourced(item, (*loc, index))
     elif isinstance(value, BaseModel):
         for key in type(value).model_fields:
-            yield from _sourced(getattr(value, key), (*loc, key))
+            if key not in ("quote", "source"):  # a reform item's own, yielded above
+                yield from _sourced(getattr(value, key), (*loc, key))
 
 
 def dataset_figures(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Figure]]:

@@ -353,7 +353,7 @@ def test_render_reads_archives_through_the_boundary(tmp_path: Path) -> None:
             SimpleNamespace(
                 checked=SimpleNamespace(
                     src_path=f"content/datasets/2024-3m/{name}.yml",
-                    summary=SimpleNamespace(source=SimpleNamespace(archive=name)),
+                    summary=SimpleNamespace(source=SimpleNamespace(archive=name), sources=()),
                 )
             )
             for name in archives

@@ -1,7 +1,9 @@
 """The official forms 07 (security and coercive measures) and 11 (state compensation):
 catalogue blocks checked by their identities, shown on the unit page, in the open data
 and on the methodology page. (Form 08, complaints and denunciations, is the
-`citizen_reception` block, with forms 09.)"""
+`citizen_reception` block, with forms 09.) Inspections and reform across units: the period
+overview's reform chart and status per unit, the history's tables over the periods, and a
+reform status quoted like a figure."""
 
 from __future__ import annotations
 
@@ -88,3 +90,36 @@ def test_the_forms_identities_are_checked(tmp_path: Path, forms: str, rule: str)
     found = [p for p in problems.items if p.rule == rule]
     assert found and all(p.severity.value == "error" for p in found), [str(p) for p in found]
     assert "gamma.yml" in found[0].format()
+
+
+def test_the_period_overview_gives_reform_status_per_unit_with_a_chart(built: Path) -> None:
+    vi = (built / "vi" / "2024" / "6-thang" / "index.md").read_text("utf-8")
+    summary = vi.split("## Tiến độ cải cách hành chính", 1)[1]
+    assert 'class="mb-chart mb-chart--reform"' in summary
+    assert "Cơ chế một cửa: 1 đơn vị (1 đã hoàn thành)." in summary
+    per_unit = summary.split("Tình trạng cải cách hành chính của từng đơn vị", 1)[1]
+    row = next(line for line in per_unit.splitlines() if "Tỉnh Alpha" in line)
+    assert "Đã hoàn thành" in row and "Đang triển khai" in row
+    en = (built / "en" / "2024" / "6-months" / "index.md").read_text("utf-8")
+    assert "Administrative reform, status per unit" in en
+
+
+def test_the_history_tracks_inspections_and_reform_over_the_periods(built: Path) -> None:
+    vi = (built / "vi" / "don-vi" / "alpha" / "index.md").read_text("utf-8")
+    inspections = vi.split("## Kiểm tra qua các kỳ", 1)[1].split("</table>", 1)[0]
+    assert inspections.count('<tr><th scope="row"') == 2  # comprehensive, thematic: 2024-6m
+    reform = vi.split("## Cải cách hành chính qua các kỳ", 1)[1].split("</table>", 1)[0]
+    assert "6 tháng năm 2024" in reform and "Cơ chế một cửa" in reform
+
+
+def test_a_reform_status_quote_is_checked_against_the_archived_source(tmp_path: Path) -> None:
+    content = _content(tmp_path, "")
+    path = content / "datasets" / "2024-6m" / "alpha.yml"
+    text = path.read_text(encoding="utf-8").replace(
+        "{key: one_stop, status: done}",
+        '{key: one_stop, status: done, quote: "đã hoàn thành cơ chế một cửa"}',
+    )
+    path.write_text(text, encoding="utf-8")
+    _, problems = check_content(content)
+    found = [p.format() for p in problems.items if "reform[0].quote" in p.format()]
+    assert found and "a quote needs the archived source" in found[0], found

@@ -179,7 +179,7 @@ def test_a_message_quoting_content_is_one_line(site: ContentDir) -> None:
     result = site.check()
     assert result.code == 1
     assert [line.split(" (hint")[0] for line in result.lines] == [
-        "content/datasets/2024-3m/quang-ninh.yml:1:1: source (Nguồn): required key is missing",
+        "content/datasets/2024-3m/quang-ninh.yml:1:1: source (Nguồn): the dataset names no source",
         "content/datasets/2024-3m/quang-ninh.yml:4:1: unknown key '\\r\\n\\x1b[2J\\u2028'",
     ]
 
