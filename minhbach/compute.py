@@ -370,6 +370,7 @@ class PeriodView:
     scheme: str
     expected: int  # units in force at the period's end
     pages: list[UnitPeriod]  # provincial pages, by name
+    merged: list[UnitPeriod]  # merged units reporting this pre-merger period (`reported_as`)
     national: UnitPeriod | None
     later_ranking: Later[list[RankRow]]
     later_totals: Later[tuple[Totals | None, list[Problem]]]
@@ -378,6 +379,11 @@ class PeriodView:
     @property
     def complete(self) -> bool:
         return len(self.pages) == self.expected
+
+    @property
+    def every_page(self) -> list[UnitPeriod]:
+        """Every page of the period: the national page, the units', the merged units'."""
+        return [*([self.national] if self.national else []), *self.pages, *self.merged]
 
     @property
     def ranking(self) -> list[RankRow]:
@@ -469,7 +475,7 @@ class SiteModel:
             len(one.blocks)
         for view in self.periods:
             if view.period in wanted:
-                for page in [*view.pages, *([view.national] if view.national else [])]:
+                for page in view.every_page:
                     len(page.blocks)
                 view.ranking, view.totals  # noqa: B018
         for slug in slugs:
@@ -934,6 +940,10 @@ def _period_view(
         (key for key in period_keys if not pages[key].is_national),
         key=lambda key: name_key(pages[key].unit.name.vi),
     )
+    # A merged unit reporting a 2025 period before the merger (`reported_as: post2025`) is
+    # not one of the period's 63 units: it is listed apart, never ranked or summed with them.
+    merged = [pages[k] for k in keys if pages[k].unit.scheme != scheme]
+    keys = [k for k in keys if pages[k].unit.scheme == scheme]
     ranks = {amount: _ranks([pages[k] for k in keys], amount) for amount in ("cases", "money")}
     rated = max(len(r) for r in ranks.values())
     for key in keys:
@@ -957,6 +967,7 @@ def _period_view(
         scheme,
         expected,
         units,
+        merged,
         national,
         Later(functools.partial(_ranking, units)),
         Later(totals),

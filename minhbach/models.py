@@ -204,6 +204,7 @@ class Dataset(Strict):
     status: str
     source: Source | None = None  # or `sources`, exactly one of them (checked in validate)
     sources: list[Source] = Field(default_factory=list)
+    reported_as: str | None = None  # "post2025": a 2025 period's figures of the merged unit
     money_unit: str | None = None
     cases: Results | None = None
     money: Results | None = None

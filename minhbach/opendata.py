@@ -932,8 +932,9 @@ class EncodedPeriod:
 
 
 def period_pages(view: PeriodView) -> list[UnitPeriod]:
-    """A period's pages in its files' order: the national page first, then the units'."""
-    return ([view.national] if view.national else []) + view.pages
+    """A period's pages in its files' order: the national page first, then the units', then
+    the merged units' reporting a pre-merger period (`reported_as`)."""
+    return view.every_page
 
 
 def encode_period(view: PeriodView, pool: ThreadPoolExecutor | None = None) -> EncodedPeriod:

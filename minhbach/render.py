@@ -234,7 +234,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     for view in model.periods:
         title = f"{t('results_title')} {view.period.name(lang)}"
         pages.append(Page("period.md.j2", urls.period(view.period), title, {"view": view}))
-        for page in ([view.national] if view.national else []) + view.pages:
+        for page in view.every_page:
             title = f"{page.unit.name[lang]}: {page.period.name(lang)}"
             pages.append(
                 Page(
@@ -396,6 +396,8 @@ class Renderer:
             parse_period=Period.parse,
             has_period=lambda period: any(v.period == period for v in model.periods),
             region_name=lambda key: model.registry.regions[key][lang],
+            merged_from=lambda unit: [u.name[lang] for u in model.registry.predecessors(unit)],
+            scheme_count=lambda scheme: len(model.registry.in_scheme(scheme)),
             predecessor_links=self.predecessor_links,
             history_rows=self.history_rows,
             flat_groups=list(FLAT_GROUPS),

@@ -50,12 +50,13 @@ from .models import (
     SubAggregate,
     TargetEntry,
     TargetsFile,
+    UnitEntry,
 )
 from .numbers import EXACT_MONEY_STEP, figure_text, number, span
 from .periods import Period, PeriodError
 from .problems import Problem, Problems, Severity
 from .processes import may_fork
-from .registry import Registry, ResolveError, check_regions
+from .registry import MERGER_DATE, Registry, ResolveError, check_regions
 from .yamlfile import Document, decode_text, load_yaml_bytes
 
 Loc = tuple[str | int, ...]
@@ -1102,12 +1103,91 @@ class DatasetChecker:
                 f"rename the file to {self.dataset.unit}.yml or correct the unit",
                 rule="path",
             )
+        reported_as = self.dataset.reported_as
+        if reported_as is not None:
+            return self.check_reported_as(reported_as, period)
         try:
             unit = registry.resolve(self.dataset.unit, period.end)
         except ResolveError as exc:
             self.error(("unit",), exc.message, exc.hint, rule="unit")
             return None
+        self.check_rank_scheme(unit, period)
         return unit.id
+
+    def check_reported_as(self, reported_as: str, period: Period) -> str | None:
+        """`reported_as: post2025`: a statistical-year-2025 period before 01/07/2025, reported
+        after the merger by the merged unit for the whole period; filed under that unit."""
+        registry = self.content.registry
+        assert registry is not None
+        self.check_enum(("reported_as",), reported_as, "reported_as")
+        if reported_as != "post2025":
+            return None
+        if period.end >= MERGER_DATE:
+            self.error(
+                ("reported_as",),
+                f"{period} ends on {period.end:%d/%m/%Y}, after the merger: its units are "
+                "the 34 merged units already",
+                "remove reported_as: it is only for periods of 2025 ending before 01/07/2025",
+                rule="reported_as",
+            )
+            return None
+        if period.year != 2025:
+            self.error(
+                ("reported_as",),
+                f"{period} is in statistical year {period.year}: only the statistical year "
+                "2025 (01/10/2024–30/09/2025) spans the merger",
+                "remove reported_as: a period before statistical year 2025 is reported "
+                "by the 63 units of its time",
+                rule="reported_as",
+            )
+            return None
+        merged = [u for u in registry.by_slug(self.dataset.unit) if u.scheme == "post2025"]
+        if not merged:
+            slugs = sorted(u.slug for u in registry.in_scheme("post2025"))
+            self.error(
+                ("unit",),
+                f"'{self.dataset.unit}' is not one of the 34 units formed on 01/07/2025",
+                did_you_mean(self.dataset.unit, slugs)
+                or "with reported_as: post2025, unit: names the merged unit",
+                rule="unit",
+            )
+            return None
+        self.check_rank_scheme(merged[0], period)
+        return merged[0].id
+
+    def check_rank_scheme(self, unit: UnitEntry, period: Period) -> None:
+        """A nationwide rank "x/63" belongs to the 63 units, "x/34" to the 34: a rank out
+        of the other scheme's count files the dataset under the wrong unit."""
+        registry = self.content.registry
+        assert registry is not None
+        ranking = self.dataset.ranking
+        scheme = unit.scheme
+        if scheme == "national" or ranking is None or ranking.of is None or ranking.scope:
+            return
+        if ranking.of.qualifier is not None or ranking.of.ambiguous is not None:
+            return
+        counts = {s: len(registry.in_scheme(s)) for s in ("pre2025", "post2025")}
+        of = ranking.of.value
+        if scheme not in counts or of == counts[scheme] or of not in counts.values():
+            return
+        if scheme == "pre2025":
+            hint = (
+                f"a rank out of {counts['post2025']} is among the merged units: if the figures "
+                "are the merged unit's, add reported_as: post2025 with unit: "
+                f"{registry.successor(unit).slug}"
+            )
+        else:
+            hint = (
+                f"a rank out of {counts['pre2025']} is among the units before the merger: "
+                f"check the period (periods ending from 01/07/2025 have {counts['post2025']} units)"
+            )
+        self.error(
+            ("ranking", "of"),
+            f"a nationwide rank out of {of} units, but {period} is reported by the "
+            f"{counts[scheme]} units of scheme {scheme}",
+            hint,
+            rule="rank_scheme",
+        )
 
     def check_enum(self, loc: Loc, value: str | None, enum: str) -> None:
         if value is None:
