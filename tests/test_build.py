@@ -330,21 +330,35 @@ CHART_PAGES = {
     "2021/ca-nam/dong-thap": {"rate_target", "trend"},
     "2024/3-thang/quang-ninh": {"rate_target", "breakdown", "reform", "trend"},
     "2016/ca-nam": {"ranking_cases", "ranking_money", "map"},
-    "2024/3-thang": {"ranking_cases", "ranking_money", "map"},
+    "2024/3-thang": {"ranking_cases", "ranking_money", "map", "reform"},
     "2021/ca-nam": {"ranking_cases", "ranking_money", "map"},
     "don-vi/quang-tri": {"trend"},
     "don-vi/quang-ninh": {"trend"},
     "en/2024/3-months/quang-ninh": {"rate_target", "breakdown", "reform", "trend"},
-    "en/2024/3-months": {"ranking_cases", "ranking_money", "map"},
+    "en/2024/3-months": {"ranking_cases", "ranking_money", "map", "reform"},
     "en/units/quang-tri": {"trend"},
 }
 # The fixture site has what the bundled content lacks: inspections, of a unit and of a
 # period, and a national dataset whose rate_target is on its period's page.
 MINI_CHART_PAGES = {
     "2024/6-thang/alpha": {"rate_target", "breakdown", "inspections", "reform", "trend"},
-    "2024/6-thang": {"rate_target", "ranking_cases", "ranking_money", "map", "inspections"},
+    "2024/6-thang": {
+        "rate_target",
+        "ranking_cases",
+        "ranking_money",
+        "map",
+        "inspections",
+        "reform",
+    },
     "en/2024/6-months/alpha": {"rate_target", "breakdown", "inspections", "reform", "trend"},
-    "en/2024/6-months": {"rate_target", "ranking_cases", "ranking_money", "map", "inspections"},
+    "en/2024/6-months": {
+        "rate_target",
+        "ranking_cases",
+        "ranking_money",
+        "map",
+        "inspections",
+        "reform",
+    },
 }
 SITE_CHART_PAGES = [("built", url) for url in sorted(CHART_PAGES)] + [
     ("mini", url) for url in sorted(MINI_CHART_PAGES)
@@ -502,7 +516,11 @@ def expected_widths(kind: str, csv_rows: list[list[str]]) -> list[float | None]:
         return [min(100.0, _number(r[1]) or 0.0) if r[1] else None for r in csv_rows]
     if kind in RANKINGS:  # of the 0-100% track
         return [min(100.0, _number(r[2]) or 0.0) if r[2] else None for r in csv_rows]
-    if kind == "reform":  # how far along the statuses, planned to done
+    if kind == "reform" and csv_rows and "/" in csv_rows[0][1]:
+        # a period's initiatives: the share of reporting units done ("1/2")
+        shares = [r[1].split("/") for r in csv_rows]
+        return [100 * int(done) / int(reporting) for done, reporting in shares]
+    if kind == "reform":  # a unit's initiatives: how far along the statuses, planned to done
         statuses = list(get_catalogue().enums["reform_status"])
         return [100 * (statuses.index(r[1]) + 1) / len(statuses) for r in csv_rows]
     # counts and amounts: of the largest figure of a measure (breakdown), or of the chart
