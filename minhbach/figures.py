@@ -123,6 +123,25 @@ _LARGE_UNITS = {
     for word, factor in (("nghìn", 1000), ("ngàn", 1000), ("triệu", 10**6))
     for billion in ("tỷ", "tỉ")
 }
+# Words a count is written with in reports ("3.700 việc", "31 trường hợp"): a count field
+# takes them as read, any other field refuses them.
+COUNT_WORDS = frozenset(
+    (
+        "việc",
+        "vụ",
+        "vụ việc",
+        "vụ án",
+        "bản án",
+        "quyết định",
+        "trường hợp",
+        "cuộc",
+        "lượt",
+        "lượt người",
+        "người",
+        "đơn",
+        "đơn vị",
+    )
+)
 UNIT_WORDS_HINT = '"nghìn tỷ", "tỷ", "triệu", "nghìn" or "đồng"'
 #: Decimals of its unit a money figure before a unit word is written to: "97,6 tỷ",
 #: "2,45 tỷ"; finer amounts are written "2 tỷ 457 triệu". A dot with three digits after
@@ -150,6 +169,9 @@ class Figure:
     # A number text that reads two ways ("3.700": 3700 or 3,7), kept until the field is
     # known; `value` holds the Vietnamese reading meanwhile. `resolve` decides or refuses.
     ambiguous: str | None = None
+    # The count word the text wrote after its number ("3.700 việc"), if any: only a count
+    # may carry one (`resolve`), and it is shown in the field's own word, not this one.
+    count_word: str | None = None
 
     @property
     def is_approximate(self) -> bool:
@@ -184,6 +206,7 @@ class Figure:
             self.unit,
             self.source,
             self.ambiguous,
+            self.count_word,
         )
 
 
@@ -383,7 +406,12 @@ def _parse_text(text: str) -> Figure:
             'write a number, optionally after a qualifier: "gần 47", "trên 50,5"',
         )
     qualifier = parse_qualifier(match["qualifier"]) if match["qualifier"].strip() else None
-    unit, factor = _unit_of(match["unit"], text)
+    count_word = " ".join(match["unit"].lower().split())
+    if count_word in COUNT_WORDS:
+        unit, factor = None, Decimal(1)
+    else:
+        count_word = ""
+        unit, factor = _unit_of(match["unit"], text)
     number_text = match["number"]
     ambiguous = None
     try:
@@ -402,7 +430,15 @@ def _parse_text(text: str) -> Figure:
     step = _step_of(value)
     if factor != 1:
         value, step = value * factor, step * factor
-    return Figure(value, step, qualifier, cleaned, unit=unit, ambiguous=ambiguous)
+    return Figure(
+        value,
+        step,
+        qualifier,
+        cleaned,
+        unit=unit,
+        ambiguous=ambiguous,
+        count_word=count_word or None,
+    )
 
 
 def _unit_of(words: str, text: str) -> tuple[MoneyUnit | None, Decimal]:
@@ -431,6 +467,13 @@ def resolve(figure: Figure, measure: str, money_unit: MoneyUnit | None = None) -
     in a count is 3700 too. Money and every other measure refuse both,
     money naming its unit (the dataset's `money_unit`).
     """
+    if figure.count_word is not None and measure != "count":
+        raise FigureError(
+            f"'{figure.text}' is written as a count ('{figure.count_word}'), but this field "
+            f"is {MEASURE_WORDS.get(measure, measure)}",
+            "write the figure without the count word"
+            + (f', in money with its unit ({UNIT_WORDS_HINT})' if measure == "money" else ""),
+        )
     text = figure.ambiguous
     if text is None:
         if (
@@ -475,6 +518,7 @@ def resolve(figure: Figure, measure: str, money_unit: MoneyUnit | None = None) -
     raise _refuse_ambiguous(text, vietnamese, english)
 
 
+MEASURE_WORDS = {"money": "an amount of money", "percent": "a percentage", "points": "points"}
 _YAML_THOUSANDS = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")
 _MONEY_UNIT_WORD = {
     MoneyUnit.VND: "đồng",

@@ -376,3 +376,26 @@ def test_a_count_reads_the_dot_as_thousands_and_nothing_else_does(head: int, tai
             resolve(parse_figure(text), measure, unit)
     with pytest.raises(FigureError):
         resolve(parse_figure(f"{head},{tail:03d}"), "count")
+
+
+def test_a_count_keeps_the_word_the_report_writes_it_with(site: ContentDir) -> None:
+    # "tổ chức cưỡng chế … 31 trường hợp", "3.700 việc": a count field reads them as counts.
+    site.write(
+        "datasets/2024-3m/quang-ninh.yml",
+        """
+        unit: quang-ninh
+        period: 2024-3m
+        status: final
+        source: {title: "Báo cáo thử", url: "https://example.org/t", date: 2024-10-10}
+        cases: {enforceable: "3.700 việc", completed: "gần 1.850 việc"}
+        coercion: {coercions: "31 trường hợp"}
+        money: {enforceable: "12 việc", completed: "5 tỷ"}
+        """,
+    )
+    result = site.check()
+    assert result.code == 1
+    assert [line.split(" (hint")[0] for line in result.lines] == [
+        "content/datasets/2024-3m/quang-ninh.yml:7:22: money.enforceable (Có điều kiện thi hành):"
+        " '12 việc' is written as a count ('việc'), but this field is an amount of money"
+    ], result.lines
+    assert "write the figure without the count word" in result.lines[0]
