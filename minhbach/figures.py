@@ -472,7 +472,7 @@ def resolve(figure: Figure, measure: str, money_unit: MoneyUnit | None = None) -
             f"'{figure.text}' is written as a count ('{figure.count_word}'), but this field "
             f"is {MEASURE_WORDS.get(measure, measure)}",
             "write the figure without the count word"
-            + (f', in money with its unit ({UNIT_WORDS_HINT})' if measure == "money" else ""),
+            + (f", in money with its unit ({UNIT_WORDS_HINT})" if measure == "money" else ""),
         )
     text = figure.ambiguous
     if text is None:
