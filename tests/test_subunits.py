@@ -3,14 +3,22 @@ from 01/07/2025, each under a province, with datasets and pages of their own."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gzip
+import io
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 
+from minhbach.cli import main
+from minhbach.compute import SiteModel, compute
 from minhbach.models import RegistryFile, SubUnit, SubunitsFile
 from minhbach.problems import Problems
 from minhbach.registry import Registry, ResolveError
+from minhbach.validate import check_content
 from minhbach.yamlfile import load_yaml
 
 from .conftest import CONTENT, ContentDir
@@ -286,3 +294,155 @@ def test_a_target_may_name_a_sub_unit_in_its_days(site: ContentDir) -> None:
         "content/targets.yml:3:24: targets[1].unit: no unit 'ba-dinh' in statistical year "
         "2026 (hint: a dataset of 'ba-dinh' is for a period ending until 30/06/2025)"
     ]
+
+
+# --- a fixture site with sub-units ---
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+MINI_SUBUNITS = """\
+subunits:
+  - slug: alpha-bac
+    parent: alpha
+    kind: branch
+    name: {vi: "Chi cục THADS huyện Alpha Bắc", en: "Alpha Bac District Branch"}
+    code: "001"
+  - slug: alpha-khu-vuc-1
+    parent: alpha
+    kind: regional
+    name: {vi: "Phòng THADS khu vực 1", en: "Regional Office 1"}
+"""
+# A branch's figures, large enough that adding them to the provinces' would show.
+BRANCH = """\
+unit: alpha-bac
+period: 2024-6m
+status: final
+source:
+  title: "Báo cáo thử alpha-bac 2024-6m"
+  publisher: "Chi cục THADS thử"
+  url: https://example.org/bao-cao/alpha-bac-2024-6m
+  date: 2024-04-10
+cases:
+  enforceable: 1000
+  completed: 990
+  rate: 99.00
+"""
+
+
+@pytest.fixture(scope="module")
+def with_subunits(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("subunits") / "content"
+    shutil.copytree(MINI, root)
+    (root / "subunits.yml").write_text(MINI_SUBUNITS, encoding="utf-8")
+    (root / "datasets" / "2024-6m" / "alpha-bac.yml").write_text(BRANCH, encoding="utf-8")
+    return root
+
+
+def _model(root: Path) -> SiteModel:
+    content, problems = check_content(root)
+    assert not problems.items, problems.format_lines()
+    model, problems = compute(content)
+    assert not problems.items, problems.format_lines()
+    return model
+
+
+def test_a_sub_unit_is_never_ranked_mapped_or_summed(with_subunits: Path) -> None:
+    model, plain = _model(with_subunits), _model(MINI)
+    view = next(v for v in model.periods if v.period.key == "2024-6m")
+    before = next(v for v in plain.periods if v.period.key == "2024-6m")
+    assert [p.unit.slug for p in view.subunits] == ["alpha-bac"]
+    assert [p.unit.slug for p in view.pages] == [p.unit.slug for p in before.pages]
+    assert [(r.page.unit.slug, r.rank_cases) for r in view.ranking] == [
+        (r.page.unit.slug, r.rank_cases) for r in before.ranking
+    ]
+    assert all(p.ranked_of == 3 for p in view.pages) and view.subunits[0].rank == {}
+    assert view.totals is not None and before.totals is not None
+    assert view.totals.units == 3
+    assert view.totals.blocks["cases"].fields == before.totals.blocks["cases"].fields
+    assert view.reconciliation == before.reconciliation == []
+
+
+def test_the_province_history_lists_its_sub_units(with_subunits: Path) -> None:
+    model = _model(with_subunits)
+    alpha = model.history("alpha")
+    assert [(r.unit.slug, r.latest is not None) for r in alpha.subunits] == [
+        ("alpha-bac", True),
+        ("alpha-khu-vuc-1", False),
+    ]
+    branch = model.history("alpha-bac")
+    assert branch.is_subunit and branch.parent is not None and branch.parent.slug == "alpha"
+    assert [p.period.key for p in branch.pages] == ["2024-6m"]
+    assert model.history("alpha-khu-vuc-1").pages == []  # listed, so it has a page
+
+
+def _read(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(with_subunits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built")
+    code = main(
+        [
+            "--strict",
+            "--content",
+            str(with_subunits),
+            "--reports",
+            str(out / "reports"),
+            "--site",
+            str(out / "site"),
+            "--cache",
+            str(out / "cache"),
+        ]
+    )
+    assert code == 0
+    return out / "site"
+
+
+def test_a_sub_unit_has_its_pages_in_both_editions(built: Path) -> None:
+    vi = _read(built, "2024/6-thang/alpha-bac")
+    assert (
+        'Chi cục THADS thuộc Cục THADS tỉnh <a href="../../../don-vi/alpha/">Tỉnh Alpha</a>' in vi
+    )
+    en = _read(built, "en/2024/6-months/alpha-bac")
+    assert "District branch (Chi cục THADS) of the THADS department of" in en
+    assert '<a href="../../../units/alpha/">Alpha Province</a>' in en
+    assert "Alpha Bac District Branch" in _read(built, "en/units/alpha-bac")
+    assert "đến 30/06/2025" in _read(built, "don-vi/alpha-bac")
+    assert "from 1 July 2025" in _read(built, "en/units/alpha-khu-vuc-1")
+
+
+def test_the_parent_page_lists_it_and_the_ranking_does_not(built: Path) -> None:
+    for path, kind in (("don-vi/alpha", "Chi cục THADS"), ("en/units/alpha", "District branch")):
+        page = _read(built, path)
+        table = page[page.index('class="mb-sortable mb-group mb-subunits"') :]
+        table = table[: table.index("</table>")]
+        assert "alpha-bac/" in table and kind in table and "alpha-khu-vuc-1/" in table
+    period = _read(built, "2024/6-thang")
+    ranking = period[period.index('class="mb-sortable mb-ranking"') :]
+    ranking = ranking[: ranking.index("</table>")]
+    assert "Alpha Bắc" not in ranking and "Tỉnh Alpha" in ranking
+    subunits = period[period.index('class="mb-sortable mb-group mb-subunits"') :]
+    assert "Chi cục THADS huyện Alpha Bắc" in subunits[: subunits.index("</table>")]
+    # The map has a tile per province: three, not four.
+    assert period.count('class="mb-tile ') in (0, 3)
+
+
+def test_open_data_carries_the_parent(built: Path) -> None:
+    data = built / "du-lieu"
+    datasets = list(csv.DictReader(io.StringIO((data / "datasets.csv").read_text("utf-8"))))
+    parents = {(d["period"], d["unit"]): d["unit_parent"] for d in datasets}
+    assert parents[("2024-6m", "alpha-bac")] == "alpha"
+    assert {v for k, v in parents.items() if k[1] != "alpha-bac"} == {""}
+    observations = csv.DictReader(
+        io.StringIO(gzip.decompress((data / "thads.csv.gz").read_bytes()).decode("utf-8"))
+    )
+    rows = [o for o in observations if o["unit"] == "alpha-bac"]
+    assert rows and {o["unit_parent"] for o in rows} == {"alpha"}
+    units = list(csv.DictReader(io.StringIO((data / "units.csv").read_text("utf-8"))))
+    branch = next(u for u in units if u["slug"] == "alpha-bac")
+    assert (branch["scheme"], branch["kind"], branch["parent"], branch["valid_to"]) == (
+        "pre2025",
+        "branch",
+        "alpha",
+        "2025-06-30",
+    )
