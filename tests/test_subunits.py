@@ -446,3 +446,18 @@ def test_open_data_carries_the_parent(built: Path) -> None:
         "alpha",
         "2025-06-30",
     )
+
+
+def test_the_province_registry_refuses_a_sub_unit(site: ContentDir) -> None:
+    registry = site.root / "content" / "provinces.yml"
+    text = registry.read_text(encoding="utf-8")
+    old = '  - slug: ha-giang\n    scheme: pre2025\n    code: "02"\n    kind: province\n'
+    assert old in text
+    registry.write_text(text.replace(old, old.replace("province", "branch")), encoding="utf-8")
+    site.write("datasets/2018-8m/ba-dinh.yml", "unit: ba-dinh\nperiod: 2018-8m\n" + HEADER)
+    result = site.check()
+    assert result.code == 1
+    assert result.lines[0] == (
+        "content/provinces.yml:57:11: units[2].kind: a branch (Chi cục THADS) is listed in "
+        "subunits.yml, with its parent"
+    )
