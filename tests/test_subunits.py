@@ -461,3 +461,14 @@ def test_the_province_registry_refuses_a_sub_unit(site: ContentDir) -> None:
         "content/provinces.yml:57:11: units[2].kind: a branch (Chi cục THADS) is listed in "
         "subunits.yml, with its parent"
     )
+
+
+def test_a_period_of_a_sub_unit_alone_has_no_ranking_and_no_map() -> None:
+    from minhbach import charts
+
+    model = _model(CONTENT)
+    view = next(v for v in model.periods if v.period.key == "2018-8m")
+    assert view.pages == [] and view.ranking == [] and view.totals is None
+    assert [p.unit.slug for p in view.subunits] == ["ba-dinh"]
+    units = model.registry.in_scheme(view.scheme)
+    assert charts.tile_map(view, "2018/8-thang/index.md", "vi", units) is None
