@@ -472,3 +472,32 @@ def test_a_period_of_a_sub_unit_alone_has_no_ranking_and_no_map() -> None:
     assert [p.unit.slug for p in view.subunits] == ["ba-dinh"]
     units = model.registry.in_scheme(view.scheme)
     assert charts.tile_map(view, "2018/8-thang/index.md", "vi", units) is None
+
+
+def test_every_link_of_the_site_with_sub_units_resolves(built: Path) -> None:
+    from tests.sitecheck import broken_links
+
+    assert broken_links(built) == []
+
+
+def test_a_sub_unit_name_is_text_wherever_it_lands(tmp_path: Path) -> None:
+    payload = "<img src=x onerror=alert(1)>"
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    hostile = MINI_SUBUNITS.replace('"Chi cục THADS huyện Alpha Bắc"', f'"Chi cục {payload}"')
+    (content / "subunits.yml").write_text(hostile.replace('"Regional Office 1"', f'"{payload}"'))
+    (content / "datasets" / "2024-6m" / "alpha-bac.yml").write_text(BRANCH, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["--strict", "--content", str(content), "--reports", str(out / "r")]
+    assert main([*args, "--site", str(out / "s"), "--cache", str(out / "c")]) == 0
+    pages = sorted((out / "s").rglob("*.html"))
+    escaped = "Chi cục &lt;img src=x onerror=alert(1)&gt;"
+    shown = {str(p.relative_to(out / "s")) for p in pages if escaped in p.read_text()}
+    assert shown == {  # its pages, its province's history, the units list and the period's
+        "2024/6-thang/alpha-bac/index.html",
+        "don-vi/alpha-bac/index.html",
+        "don-vi/alpha/index.html",
+        "don-vi/index.html",
+        "2024/6-thang/index.html",
+    }
+    assert not [p for p in pages if payload in p.read_text(encoding="utf-8")]
