@@ -1369,7 +1369,8 @@ def map_class_label(index: int, lang: Lang) -> str:
 
 def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -> Chart | None:
     """The units of the period's scheme as a tile grid, each tile filled by its rate in cases."""
-    if view.scheme not in ("pre2025", "post2025") or not units:
+    # A period where no province reported (a sub-unit's data alone) has nothing to map.
+    if view.scheme not in ("pre2025", "post2025") or not units or not view.pages:
         return None
     layout, (columns_n, rows_n) = _layout(view.scheme, units)
     by_id = {p.unit.id: p for p in view.pages}

@@ -37,6 +37,7 @@ from .models import (
     Reform,
     Release,
     Results,
+    SubUnit,
     TargetEntry,
     UnitEntry,
 )
@@ -322,6 +323,11 @@ class UnitPeriod:
     def is_national(self) -> bool:
         return self.unit.scheme == "national"
 
+    @property
+    def is_subunit(self) -> bool:
+        """A district branch or regional office: never ranked, mapped or summed."""
+        return isinstance(self.unit, SubUnit)
+
     def block(self, key: str) -> BlockView | None:
         return self.blocks.get(key)
 
@@ -375,6 +381,7 @@ class PeriodView:
     later_ranking: Later[list[RankRow]]
     later_totals: Later[tuple[Totals | None, list[Problem]]]
     release: Release | None
+    subunits: list[UnitPeriod] = field(default_factory=list)  # by parent, then name
 
     @property
     def complete(self) -> bool:
@@ -382,8 +389,14 @@ class PeriodView:
 
     @property
     def every_page(self) -> list[UnitPeriod]:
-        """Every page of the period: the national page, the units', the merged units'."""
-        return [*([self.national] if self.national else []), *self.pages, *self.merged]
+        """Every page of the period: the national page, the provinces', the merged units'
+        (`reported_as`), the sub-units'."""
+        return [
+            *([self.national] if self.national else []),
+            *self.pages,
+            *self.merged,
+            *self.subunits,
+        ]
 
     @property
     def ranking(self) -> list[RankRow]:
@@ -410,6 +423,14 @@ class Combined:
 
 
 @dataclass(frozen=True)
+class SubunitRow:
+    """A sub-unit as its province's history lists it: with its newest page, if any."""
+
+    unit: SubUnit
+    latest: UnitPeriod | None
+
+
+@dataclass(frozen=True)
 class UnitHistory:
     """Every period of one unit slug, across the 2025 merger."""
 
@@ -420,6 +441,12 @@ class UnitHistory:
     predecessor_pages: list[UnitPeriod]
     combined: list[Combined]  # predecessor periods where every predecessor reported
     successor: UnitEntry | None  # the post2025 unit an old unit became part of
+    subunits: list[SubunitRow] = field(default_factory=list)  # of a province, as listed
+    parent: UnitEntry | None = None  # of a sub-unit
+
+    @property
+    def is_subunit(self) -> bool:
+        return self.parent is not None
 
     @property
     def current(self) -> UnitEntry:
@@ -481,7 +508,8 @@ class SiteModel:
         for slug in slugs:
             history = self._history_by_slug.get(slug)
             if history is not None:
-                for page in [*history.pages, *history.predecessor_pages]:
+                latest = [row.latest for row in history.subunits if row.latest is not None]
+                for page in [*history.pages, *history.predecessor_pages, *latest]:
                     len(page.blocks)
                 for combined in history.combined:
                     len(combined.blocks)
@@ -546,7 +574,7 @@ class Reconciled:
 
     @classmethod
     def load(cls, path: Path, content: Content) -> Reconciled:
-        shared = read_files(content.root, ("provinces.yml", "targets.yml"))
+        shared = read_files(content.root, ("provinces.yml", "subunits.yml", "targets.yml"))
         context = hashlib.sha256(
             b"\0".join([tree_hash(PACKAGE).encode(), str(content.root).encode(), *shared])
         ).hexdigest()
@@ -937,13 +965,18 @@ def _period_view(
     scheme = registry.scheme_on(period.end)
     expected = len(registry.in_scheme(scheme))
     keys = sorted(
-        (key for key in period_keys if not pages[key].is_national),
+        (key for key in period_keys if not pages[key].is_national and not pages[key].is_subunit),
         key=lambda key: name_key(pages[key].unit.name.vi),
     )
     # A merged unit reporting a 2025 period before the merger (`reported_as: post2025`) is
     # not one of the period's 63 units: it is listed apart, never ranked or summed with them.
     merged = [pages[k] for k in keys if pages[k].unit.scheme != scheme]
     keys = [k for k in keys if pages[k].unit.scheme == scheme]
+    # Sub-units have pages of their own but are never ranked or summed with the provinces.
+    subunits = sorted(
+        (pages[key] for key in period_keys if pages[key].is_subunit),
+        key=lambda page: _subunit_order(page.unit, registry),
+    )
     ranks = {amount: _ranks([pages[k] for k in keys], amount) for amount in ("cases", "money")}
     rated = max(len(r) for r in ranks.values())
     for key in keys:
@@ -972,7 +1005,14 @@ def _period_view(
         Later(functools.partial(_ranking, units)),
         Later(totals),
         release,
+        subunits,
     )
+
+
+def _subunit_order(unit: UnitEntry, registry: Registry) -> tuple[str, str]:
+    """Sub-units by their province's name, then their own."""
+    parent = registry.parent(unit) if isinstance(unit, SubUnit) else unit
+    return name_key(parent.name.vi), name_key(unit.name.vi)
 
 
 def _ranking(pages: Sequence[UnitPeriod]) -> list[RankRow]:
@@ -1089,15 +1129,26 @@ def _histories(registry: Registry, pages_by_id: dict[str, list[UnitPeriod]]) -> 
     without data of their own (their page then says there is none). Without the second
     step, Nam Định's data alone made a Ninh Bình history linking to a Hà Nam page that
     was never made, and the strict MkDocs build failed on a dataset the check accepted.
+
+    A sub-unit's history links to its province's, which lists all the province's
+    sub-units, each linking to its own: a sub-unit with data brings its province (and
+    what the province brings), and every province brings its sub-units.
     """
     slugs = {page.unit.slug for pages in pages_by_id.values() for page in pages}
     for pages in pages_by_id.values():
         for page in pages:
-            if page.unit.scheme == "pre2025":
-                slugs.add(registry.successor(page.unit).slug)
+            unit = page.unit
+            if isinstance(unit, SubUnit):
+                unit = registry.parent(unit)
+                slugs.add(unit.slug)
+            if unit.scheme == "pre2025":
+                slugs.add(registry.successor(unit).slug)
     for unit in registry.in_scheme("post2025"):
         if unit.slug in slugs:
             slugs.update(unit.formed_from)
+    for slug in list(slugs):
+        for unit in registry.by_slug(slug):
+            slugs.update(sub.slug for sub in registry.subunits_of(unit))
     histories = [_history(slug, registry, pages_by_id) for slug in sorted(slugs)]
     return sorted(
         histories, key=lambda h: (h.current.scheme != "national", name_key(h.current.name.vi))
@@ -1112,6 +1163,8 @@ def _history(
         (p for u in units for p in pages_by_id.get(u.id, [])),
         key=lambda p: (p.period.end, p.period.months),
     )
+    if isinstance(units[0], SubUnit):  # a sub-unit's slug names it alone: no merger
+        return UnitHistory(slug, units, pages, [], [], [], None, parent=registry.parent(units[0]))
     new = next((u for u in units if u.scheme == "post2025"), None)
     old = next((u for u in units if u.scheme == "pre2025"), None)
     predecessors = (
@@ -1133,7 +1186,14 @@ def _history(
                 blocks = Blocks(functools.partial(_combine_pages, parts))
                 combined.append(Combined(period, parts, blocks))
     successor = registry.successor(old) if old is not None and new is None else None
-    return UnitHistory(slug, units, pages, predecessors, predecessor_pages, combined, successor)
+    subunits = [
+        SubunitRow(sub, own[-1] if (own := pages_by_id.get(sub.id)) else None)
+        for unit in units
+        for sub in registry.subunits_of(unit)
+    ]
+    return UnitHistory(
+        slug, units, pages, predecessors, predecessor_pages, combined, successor, subunits
+    )
 
 
 def _combine_pages(parts: list[UnitPeriod]) -> dict[str, BlockView]:

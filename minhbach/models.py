@@ -260,7 +260,8 @@ class UnitEntry(Strict):
 
     slug: str
     scheme: SchemeId
-    kind: Literal["nation", "province", "city"]
+    # branch and regional are sub-units (`SubUnit`), listed in subunits.yml, never here.
+    kind: Literal["nation", "province", "city", "branch", "regional"]
     name: Text
     code: str | None = None
     region: str | None = None
@@ -276,6 +277,39 @@ class RegistryFile(Strict):
     schemes: list[Scheme]
     regions: list[Region]
     units: list[UnitEntry]
+
+
+#: A sub-unit's kind decides its scheme: Chi cục THADS (district branches) until
+#: 30/06/2025, Phòng THADS khu vực (regional offices) from 01/07/2025.
+SUBUNIT_SCHEMES: dict[str, Literal["pre2025", "post2025"]] = {
+    "branch": "pre2025",
+    "regional": "post2025",
+}
+
+
+class SubunitEntry(Strict):
+    """A unit under a province (content/subunits.yml), as the editor writes it."""
+
+    slug: str
+    parent: str  # the province's slug, in the scheme of the sub-unit's kind
+    kind: Literal["branch", "regional"]
+    name: Text
+    code: str | None = None
+    valid_from: Day | None = None  # default: the first day of the kind's scheme
+    valid_to: Day | None = None  # default: the last day of the kind's scheme
+
+
+class SubunitsFile(Strict):
+    subunits: list[SubunitEntry]
+
+
+class SubUnit(UnitEntry):
+    """A sub-unit as the registry holds it: a unit of its kind's scheme, with its parent
+    and the days it exists (filled in from the scheme when not written; None: open)."""
+
+    parent: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
 
 
 # --- targets (content/targets.yml) and releases (content/releases.yml) ---

@@ -54,7 +54,7 @@ from typing import Any, NamedTuple
 from .catalogue import get_catalogue
 from .compute import BlockView, PeriodView, SiteModel, UnitPeriod, Value
 from .figures import Figure
-from .models import FLAT_GROUPS, SUBAGGREGATES
+from .models import FLAT_GROUPS, SUBAGGREGATES, SubUnit, UnitEntry
 from .pagecache import digest
 from .periods import Period
 from .tables import safe_cell
@@ -75,6 +75,14 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
         "in datasets.csv (dates, source, status)",
     ),
     ("unit", "string", "Mã định danh đơn vị (slug)", "Unit slug"),
+    (
+        "unit_parent",
+        "string",
+        "Tỉnh mà đơn vị trực thuộc (slug), chỉ với Chi cục THADS và Phòng THADS khu vực: "
+        "không cộng các dòng này với các tỉnh",
+        "The province a sub-unit belongs to (slug), for district branches and regional "
+        "offices only: never add these rows to the provinces'",
+    ),
     (
         "block",
         "string",
@@ -158,6 +166,14 @@ DATASET_COLUMNS: tuple[Column, ...] = (
         "string",
         "Mã đơn vị hành chính (theo giai đoạn)",
         "Administrative code (within its scheme)",
+    ),
+    (
+        "unit_parent",
+        "string",
+        "Tỉnh mà đơn vị trực thuộc (slug), chỉ với Chi cục THADS và Phòng THADS khu vực: "
+        "không cộng các dòng này với các tỉnh",
+        "The province a sub-unit belongs to (slug), for district branches and regional "
+        "offices only: never add these rows to the provinces'",
     ),
     (
         "status",
@@ -315,7 +331,19 @@ INDICATOR_COLUMNS = (
     "block", "field", "measure", "block_label_vi", "block_label_en",
     "label_vi", "label_en", "definition_vi", "definition_en",
 )  # fmt: skip
-UNIT_COLUMNS = ("slug", "scheme", "code", "kind", "name", "name_en", "region", "formed_from")
+UNIT_COLUMNS = (
+    "slug",
+    "scheme",
+    "code",
+    "kind",
+    "name",
+    "name_en",
+    "region",
+    "formed_from",
+    "parent",
+    "valid_from",
+    "valid_to",
+)
 
 Row = dict[str, Any]
 
@@ -587,6 +615,7 @@ def dataset_row(page: UnitPeriod) -> dict[str, str]:
         "months": str(period.months),
         "unit_scheme": unit.scheme,
         "unit_code": unit.code or "",
+        "unit_parent": unit.parent if isinstance(unit, SubUnit) else "",
         "status": page.dataset.status,
         "source_title": source.title or "",
         "source_publisher": source.publisher or "",
@@ -632,7 +661,7 @@ def _csv_text(lines: Iterable[Sequence[Any]]) -> str:
 
 
 CSV_HEADER = csv_bytes([], FIELDNAMES)
-_CSV_CELLS = 12  # an observation's cells after period and unit (not its measure)
+_CSV_CELLS = 12  # an observation's cells after period, unit and parent (not its measure)
 
 
 def _json_observation(row: Observation) -> str:
@@ -704,7 +733,7 @@ def encode_page(page: UnitPeriod) -> EncodedPage:
 
 def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPage:
     """Encode one dataset's observations: what csv.writer, `json_dataset` and `page_csv` write."""
-    lead = _csv_text([(meta["period"], meta["unit"], "")])[:-1]  # 'period,unit,'
+    lead = _csv_text([(meta["period"], meta["unit"], meta["unit_parent"], "")])[:-1]
     lines: list[str] = []
     records: list[str] = []
     templates = _TEMPLATES
@@ -919,7 +948,7 @@ class GzipFile:
 class EncodedPeriod:
     """What a period's files are made of: its pages' own files, its rows and JSON deflated."""
 
-    pages: tuple[bytes, ...]  # each page's file (`page_csv`), national first, as view.pages
+    pages: tuple[bytes, ...]  # each page's file (`page_csv`), as `period_pages`
     csv: Piece  # every page's CSV lines, without the header
     json: Piece  # the period's JSON (`json_period`)
     ranking: bytes  # the period's ranking (`ranking_rows`), a plain CSV
@@ -932,8 +961,9 @@ class EncodedPeriod:
 
 
 def period_pages(view: PeriodView) -> list[UnitPeriod]:
-    """A period's pages in its files' order: the national page first, then the units', then
-    the merged units' reporting a pre-merger period (`reported_as`)."""
+    """A period's pages in its files' order: the national page first, then the provinces',
+    the merged units' reporting a pre-merger period (`reported_as`), then the sub-units'
+    (whose rows carry their province in `unit_parent`)."""
     return view.every_page
 
 
@@ -1000,7 +1030,7 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
     }
 
 
-_SHARED_FILES = ("provinces.yml", "targets.yml")
+_SHARED_FILES = ("provinces.yml", "subunits.yml", "targets.yml")
 
 
 class PeriodCache:
@@ -1305,9 +1335,19 @@ def unit_rows(model: SiteModel) -> list[Row]:
             "name_en": u.name.en,
             "region": u.region or "",
             "formed_from": " ".join(u.formed_from),
+            **_subunit_cells(u),
         }
-        for u in model.registry.units
+        for u in (*model.registry.units, *model.registry.subunits)
     ]
+
+
+def _subunit_cells(unit: UnitEntry) -> dict[str, str]:
+    """A sub-unit's province and days in units.csv; empty for a province or the nation."""
+    if not isinstance(unit, SubUnit):
+        return {"parent": "", "valid_from": "", "valid_to": ""}
+    days = (unit.valid_from, unit.valid_to)
+    start, end = (day.isoformat() if day is not None else "" for day in days)
+    return {"parent": unit.parent, "valid_from": start, "valid_to": end}
 
 
 # --- the descriptor ---

@@ -4,6 +4,12 @@ Until 30/06/2025 there were 63 provinces (scheme `pre2025`); from 01/07/2025,
 34 (scheme `post2025`, Resolution 202/2025/QH15). 23 new units reuse a
 predecessor's slug and many reuse another predecessor's code, so a unit is
 only ever found by slug *and* date: `resolve(slug, period.end)`.
+
+Below the provinces are sub-units (`content/subunits.yml`, optional): district branches
+(Chi cục THADS) until 30/06/2025 and regional offices (Phòng THADS khu vực) from
+01/07/2025. Each has a parent province of its kind's scheme and the days it exists; it
+has datasets and pages of its own, but is never one of the provinces a period ranks,
+maps or sums (`in_scheme` lists provinces only).
 """
 
 from __future__ import annotations
@@ -14,15 +20,29 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .catalogue import Text, did_you_mean
-from .models import Region, RegistryFile, Scheme, UnitEntry
+from .catalogue import Text, did_you_mean, suggest
+from .models import (
+    SUBUNIT_SCHEMES,
+    Region,
+    RegistryFile,
+    Scheme,
+    SubUnit,
+    SubunitEntry,
+    UnitEntry,
+)
 
 MERGER_DATE = dt.date(2025, 7, 1)
 NATION = "toan-quoc"
 
 Loc = tuple[str | int, ...]
+
+#: What each kind of sub-unit is called in messages.
+SUBUNIT_KINDS = {
+    "branch": "a branch (Chi cục THADS)",
+    "regional": "a regional office (Phòng THADS khu vực)",
+}
 
 
 class ResolveError(LookupError):
@@ -39,12 +59,35 @@ class Registry:
     """All units of both schemes and the nation, with the 2025 crosswalk."""
 
     schemes: tuple[Scheme, ...]
-    units: tuple[UnitEntry, ...]
+    units: tuple[UnitEntry, ...]  # the nation and the provinces of both schemes
     regions: dict[str, Text]
+    subunits: tuple[SubUnit, ...] = ()
 
     @classmethod
     def from_file(cls, data: RegistryFile) -> Registry:
         return cls(tuple(data.schemes), tuple(data.units), {r.key: r.name for r in data.regions})
+
+    def with_subunits(self, entries: Sequence[SubunitEntry]) -> Registry:
+        """This registry with the sub-units of subunits.yml (checked by `check_subunits`)."""
+        made = []
+        for entry in entries:
+            scheme = SUBUNIT_SCHEMES[entry.kind]
+            parent = self._unit_in(entry.parent, scheme)
+            start, end = self._scheme_bounds(scheme)
+            made.append(
+                SubUnit(
+                    slug=entry.slug,
+                    scheme=scheme,
+                    kind=entry.kind,
+                    name=entry.name,
+                    code=entry.code,
+                    region=parent.region if parent is not None else None,
+                    parent=entry.parent,
+                    valid_from=entry.valid_from or start,
+                    valid_to=entry.valid_to or end,
+                )
+            )
+        return replace(self, subunits=tuple(made))
 
     def scheme_on(self, day: dt.date) -> str:
         for scheme in self.schemes:
@@ -58,6 +101,21 @@ class Registry:
     def get(self, unit_id: str) -> UnitEntry:
         return self._by_id[unit_id]
 
+    def parent(self, sub: SubUnit) -> UnitEntry:
+        """The province a sub-unit belongs to."""
+        return self._by_id[f"{sub.scheme}:{sub.parent}"]
+
+    def subunits_of(self, unit: UnitEntry) -> list[SubUnit]:
+        """The sub-units of a province, in the order of subunits.yml."""
+        return [s for s in self.subunits if s.scheme == unit.scheme and s.parent == unit.slug]
+
+    def _unit_in(self, slug: str, scheme: str) -> UnitEntry | None:
+        return next((u for u in self.by_slug(slug) if u.scheme == scheme), None)
+
+    def _scheme_bounds(self, scheme: str) -> tuple[dt.date | None, dt.date | None]:
+        found = next((s for s in self.schemes if s.id == scheme), None)
+        return (found.valid_from, found.valid_to) if found is not None else (None, None)
+
     def by_slug(self, slug: str) -> list[UnitEntry]:
         return list(self._by_slug.get(slug, ()))
 
@@ -66,14 +124,14 @@ class Registry:
     @functools.cached_property
     def _by_id(self) -> dict[str, UnitEntry]:
         by_id: dict[str, UnitEntry] = {}
-        for unit in self.units:
+        for unit in (*self.units, *self.subunits):
             by_id.setdefault(unit.id, unit)  # the first, as a scan would find it
         return by_id
 
     @functools.cached_property
     def _by_slug(self) -> dict[str, tuple[UnitEntry, ...]]:
         by_slug: dict[str, list[UnitEntry]] = defaultdict(list)
-        for unit in self.units:
+        for unit in (*self.units, *self.subunits):
             by_slug[unit.slug].append(unit)
         return {slug: tuple(units) for slug, units in by_slug.items()}
 
@@ -96,8 +154,25 @@ class Registry:
         """The unit a slug names on `day` (a period's end date)."""
         candidates = self.by_slug(slug)
         if not candidates:
-            slugs = sorted({u.slug for u in self.units})
-            raise ResolveError(f"unknown unit '{slug}'", did_you_mean(slug, slugs))
+            slugs = sorted({u.slug for u in (*self.units, *self.subunits)})
+            near = suggest(slug, slugs)
+            raise ResolveError(
+                f"unknown unit '{slug}'",
+                f"did you mean '{near}'?"
+                if near
+                else "a unit is a slug of provinces.yml; a district branch or regional office "
+                "is listed in subunits.yml first, under its province",
+            )
+        subs = [u for u in candidates if isinstance(u, SubUnit)]
+        for sub in subs:
+            if valid_on(sub, day):
+                return sub
+        if subs:
+            sub = subs[0]
+            raise ResolveError(
+                f"'{slug}' ({sub.name.vi}) exists {validity_text(sub)}, not on {day:%d/%m/%Y}",
+                f"a dataset of '{slug}' is for a period ending {validity_text(sub)}",
+            )
         for unit in candidates:
             if unit.scheme == "national":
                 return unit
@@ -159,6 +234,13 @@ class Registry:
                 )
             if unit.code and codes[unit.scheme][unit.code] > 1:
                 found.append(((*at, "code"), f"code {unit.code} is used twice in {unit.scheme}"))
+            if unit.kind in SUBUNIT_KINDS:
+                found.append(
+                    (
+                        (*at, "kind"),
+                        f"{SUBUNIT_KINDS[unit.kind]} is listed in subunits.yml, with its parent",
+                    )
+                )
             if unit.scheme != "national" and not unit.code:
                 found.append(((*at, "code"), "a province needs its official code"))
             if unit.scheme != "national" and unit.region not in self.regions:
@@ -240,6 +322,138 @@ class Registry:
                     )
                 )
         return found
+
+    def check_subunits(self, entries: Sequence[SubunitEntry]) -> list[tuple[Loc, str, str | None]]:
+        """Problems of subunits.yml as (place, message, hint); empty when sound.
+
+        A sub-unit's slug names it alone (page addresses are made of slugs): no province
+        and no other sub-unit, of either kind, has it. Its parent is a province of its
+        kind's scheme, which exists every day the sub-unit does, since the sub-unit's days
+        lie within that scheme's.
+        """
+        found: list[tuple[Loc, str, str | None]] = []
+        provinces = sorted({u.slug for u in self.units if u.scheme != "national"})
+        first: dict[str, int] = {}
+        codes: dict[tuple[str, str, str], int] = {}
+        for index, entry in enumerate(entries):
+            at: Loc = ("subunits", index)
+            kind = SUBUNIT_KINDS[entry.kind]
+            scheme = SUBUNIT_SCHEMES[entry.kind]
+            found += [(loc, m, None) for loc, m in _slug_problems((*at, "slug"), entry.slug)]
+            found += [(loc, m, None) for loc, m in _text_problems((*at, "name"), entry.name)]
+            if entry.slug in first:
+                found.append(
+                    (
+                        (*at, "slug"),
+                        f"'{entry.slug}' is listed twice (first as subunits[{first[entry.slug]}])",
+                        "a slug names one sub-unit, whatever its kind and days",
+                    )
+                )
+            first.setdefault(entry.slug, index)
+            taken = self.by_slug(entry.slug)
+            if taken:
+                found.append(
+                    (
+                        (*at, "slug"),
+                        f"'{entry.slug}' is the slug of {taken[0].name.vi} in provinces.yml",
+                        "page addresses are made of slugs: give the sub-unit its own, e.g. "
+                        f"'{entry.parent}-{entry.slug}'",
+                    )
+                )
+            found += self._parent_problems((*at, "parent"), entry, kind, scheme, provinces)
+            start, end = self._scheme_bounds(scheme)
+            label = next((s.label.vi for s in self.schemes if s.id == scheme), scheme)
+            within = _span_text(start, end)
+            for key, day in (("valid_from", entry.valid_from), ("valid_to", entry.valid_to)):
+                if day is not None and not ((start or dt.date.min) <= day <= (end or dt.date.max)):
+                    found.append(
+                        (
+                            (*at, key),
+                            f"{day:%d/%m/%Y} is outside the days of {kind}, which exists "
+                            f"{within} ({label})",
+                            _KIND_HINTS[entry.kind],
+                        )
+                    )
+            begins, ends = entry.valid_from or start, entry.valid_to or end
+            if begins is not None and ends is not None and begins > ends:
+                found.append(
+                    (
+                        (*at, "valid_to"),
+                        f"the sub-unit ends ({ends:%d/%m/%Y}) before it starts ({begins:%d/%m/%Y})",
+                        None,
+                    )
+                )
+            if entry.code:
+                same = (entry.parent, entry.kind, entry.code)
+                if same in codes:
+                    found.append(
+                        (
+                            (*at, "code"),
+                            f"code {entry.code} is used twice under '{entry.parent}' "
+                            f"(first by subunits[{codes[same]}])",
+                            None,
+                        )
+                    )
+                codes.setdefault(same, index)
+        return found
+
+    def _parent_problems(
+        self, at: Loc, entry: SubunitEntry, kind: str, scheme: str, provinces: list[str]
+    ) -> list[tuple[Loc, str, str | None]]:
+        units = self.by_slug(entry.parent)
+        if not units:
+            return [(at, f"unknown parent '{entry.parent}'", did_you_mean(entry.parent, provinces))]
+        if any(u.scheme == "national" for u in units):
+            return [(at, "a sub-unit's parent is a province, not the nation", None)]
+        if any(u.scheme == scheme for u in units):
+            return []
+        unit = units[0]
+        if scheme == "post2025":
+            successor = self.successor(unit)
+            return [
+                (
+                    at,
+                    f"'{entry.parent}' ({unit.name.vi}) no longer exists from 01/07/2025, "
+                    f"when {kind} is",
+                    f"its successor is parent: {successor.slug} ({successor.name.vi})",
+                )
+            ]
+        olds = ", ".join(f"'{s}'" for s in unit.formed_from)
+        return [
+            (
+                at,
+                f"'{entry.parent}' ({unit.name.vi}) exists only from 01/07/2025, after the "
+                f"days of {kind}",
+                f"a branch belongs to one of its predecessors: {olds}",
+            )
+        ]
+
+
+_KIND_HINTS = {
+    "branch": "from 01/07/2025 the branches were replaced by regional offices: list one "
+    "with kind: regional",
+    "regional": "before 01/07/2025 a province had district branches: list one with kind: branch",
+}
+
+
+def valid_on(sub: SubUnit, day: dt.date) -> bool:
+    """Whether a sub-unit exists on `day`."""
+    return (sub.valid_from or dt.date.min) <= day <= (sub.valid_to or dt.date.max)
+
+
+def validity_text(sub: SubUnit) -> str:
+    """The days a sub-unit exists, for a message: 'from 01/07/2025', 'until 30/06/2025'."""
+    return _span_text(sub.valid_from, sub.valid_to)
+
+
+def _span_text(start: dt.date | None, end: dt.date | None) -> str:
+    if start is not None and end is not None:
+        return f"from {start:%d/%m/%Y} to {end:%d/%m/%Y}"
+    if start is not None:
+        return f"from {start:%d/%m/%Y}"
+    if end is not None:
+        return f"until {end:%d/%m/%Y}"
+    return "on every day"
 
 
 def check_regions(regions: Sequence[Region]) -> list[tuple[Loc, str]]:

@@ -51,7 +51,7 @@ from .compute import (
 )
 from .editorial import pages_of, published, yaml_string
 from .imageworker import ImageWorker
-from .models import FLAT_GROUPS, SUBAGGREGATES, Source, UnitEntry
+from .models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
 from .pagecache import bytecode_cache
@@ -399,6 +399,9 @@ class Renderer:
             merged_from=lambda unit: [u.name[lang] for u in model.registry.predecessors(unit)],
             scheme_count=lambda scheme: len(model.registry.in_scheme(scheme)),
             predecessor_links=self.predecessor_links,
+            subunit_line=self.subunit_line,
+            validity=self.validity,
+            parent_of=lambda unit: model.registry.parent(unit),
             history_rows=self.history_rows,
             flat_groups=list(FLAT_GROUPS),
             by_length=self.by_length,
@@ -712,6 +715,28 @@ class Renderer:
         present = {p.unit.id for p in view.pages}
         units = self.model.registry.in_scheme(view.scheme)
         return sorted((u for u in units if u.id not in present), key=lambda u: name_key(u.name.vi))
+
+    def subunit_line(self, unit: SubUnit, href: Callable[[str], str]) -> str:
+        """'Chi cục THADS thuộc Cục THADS thành phố <a …>Hà Nội</a>': a sub-unit's place, as
+        HTML (prose on a unit page is HTML: `pagecache.Skeleton`), its province linked to
+        the province's history."""
+        parent = self.model.registry.parent(unit)
+        url = href(self.urls.site_url(self.urls.history(parent.slug)))
+        linked = f'<a href="{url}">{html_escape(parent.name[self.lang])}</a>'
+        if self.lang == "vi":
+            linked = f"{'thành phố' if parent.kind == 'city' else 'tỉnh'} {linked}"
+        text = html_escape(self.t(f"subunit_of_{unit.kind}", parent="\0"))
+        return text.replace("\0", linked)
+
+    def validity(self, unit: SubUnit) -> str:
+        """The days a sub-unit exists: '01/01/2016–30/06/2025', 'đến 30/06/2025'."""
+        start = self.date(unit.valid_from) if unit.valid_from else None
+        end = self.date(unit.valid_to) if unit.valid_to else None
+        if start and end:
+            return self.t("valid_between", start=start, end=end)
+        if start:
+            return self.t("valid_from", start=start)
+        return self.t("valid_until", end=end) if end else ""
 
     def predecessor_links(self, history: UnitHistory, link: Callable[[str], str]) -> str:
         return ", ".join(

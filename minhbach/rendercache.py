@@ -15,8 +15,10 @@ page depends on through links, names and targets):
   in the period (each rank and the number of units ranked), which the period's other
   datasets decide. Nothing else of the period: the page is rendered without the
   period's view (`render.get_pages`), so a template that reached for it would fail;
-- a period page: every dataset of that period and of the same period a year before;
-- a unit history page: every dataset of its history;
+- a period page: every dataset of that period (its sub-units' too) and of the same
+  period a year before;
+- a unit history page: every dataset of its history, and the newest of each sub-unit
+  it lists;
 - the home page, the lists, the methodology and the open data page: everything, so
   they are always rendered (five pages per edition).
 
@@ -73,7 +75,7 @@ class Keys:
     @classmethod
     def of(cls, model: SiteModel, templates: Path, lang: str) -> Keys:
         root = model.content.root
-        shared = read_files(root, ("provinces.yml", "targets.yml", "releases.yml"))
+        shared = read_files(root, ("provinces.yml", "subunits.yml", "targets.yml", "releases.yml"))
         published = sorted(f"{p.period.key}/{p.unit.id}" for p in model.pages)
         from .charts import vl_convert_version
 
@@ -95,14 +97,17 @@ class Keys:
         if period not in self._period:
             view = next((v for v in self.model.periods if v.period == period), None)
             pages = (
-                [] if view is None else [*view.pages, *([view.national] if view.national else [])]
+                []
+                if view is None
+                else [*view.pages, *view.subunits, *([view.national] if view.national else [])]
             )
             self._period[period] = digest(*sorted(self.dataset(p) for p in pages))
         return self._period[period]
 
     def history(self, history: UnitHistory) -> str:
         if history.slug not in self._history:
-            pages = [*history.pages, *history.predecessor_pages]
+            latest = [row.latest for row in history.subunits if row.latest is not None]
+            pages = [*history.pages, *history.predecessor_pages, *latest]
             self._history[history.slug] = digest(*sorted(self.dataset(p) for p in pages))
         return self._history[history.slug]
 

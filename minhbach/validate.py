@@ -48,6 +48,8 @@ from .models import (
     Results,
     Source,
     SubAggregate,
+    SubUnit,
+    SubunitsFile,
     TargetEntry,
     TargetsFile,
     UnitEntry,
@@ -71,6 +73,7 @@ VIETNAM = dt.timezone(dt.timedelta(hours=7))
 #: (dot-files, such as .gitkeep, are left alone).
 CONTENT_ENTRIES = (
     "provinces.yml",
+    "subunits.yml",
     "targets.yml",
     "releases.yml",
     "datasets",
@@ -561,7 +564,21 @@ def _load_registry(path: Path, problems: Problems) -> Registry | None:
     found = registry.check() + check_regions(data.regions)
     for loc, message in found:
         problems.error(shown, doc.mark(loc), _field(loc), message, rule="registry")
-    return None if found else registry
+    if found:
+        return None
+    return _load_subunits(path.parent / "subunits.yml", registry, problems)
+
+
+def _load_subunits(path: Path, registry: Registry, problems: Problems) -> Registry | None:
+    """The registry with the sub-units of subunits.yml, if the file is there and sound."""
+    shown, loaded = _read_model(path, SubunitsFile, problems)
+    if loaded is None:
+        return None if os.path.lexists(path) else registry
+    doc, data = loaded
+    found = registry.check_subunits(data.subunits)
+    for loc, message, hint in found:
+        problems.error(shown, doc.mark(loc), _field(loc), message, hint=hint, rule="registry")
+    return None if found else registry.with_subunits(data.subunits)
 
 
 def _check_progress_targets(
@@ -637,6 +654,10 @@ def _check_progress_targets(
                 )
 
 
+def _overlaps(sub: SubUnit, first: dt.date, last: dt.date) -> bool:
+    return (sub.valid_from or dt.date.min) <= last and first <= (sub.valid_to or dt.date.max)
+
+
 def _load_targets(
     path: Path, registry: Registry, problems: Problems
 ) -> dict[tuple[str, int], TargetEntry]:
@@ -682,6 +703,8 @@ def _load_targets(
                 registry.scheme_on(day) == u.scheme or u.scheme == "national"
                 for day in (first, last)
             )
+            # A sub-unit has its own days: some of them in the year.
+            and (not isinstance(u, SubUnit) or _overlaps(u, first, last))
         ]
         if not candidates:
             hint = None

@@ -175,7 +175,7 @@ def test_a_symlinked_content_folder_is_the_operators_and_allowed(
     monkeypatch.chdir(tmp_path)
     content, problems = check_content(Path("content"))
     assert [p.format() for p in problems] == []
-    assert len(content.datasets) == 6
+    assert len(content.datasets) == 7
 
 
 # --- required content ---
@@ -283,8 +283,8 @@ def test_an_unknown_entry_in_the_content_folder_is_a_warning(site: ContentDir) -
         0,
         [
             "content/notes.txt: warning: not part of a content folder; it is ignored (hint: a "
-            "content folder holds provinces.yml, targets.yml, releases.yml, datasets, sources, "
-            "pages, README.md)",
+            "content folder holds provinces.yml, subunits.yml, targets.yml, releases.yml, "
+            "datasets, sources, pages, README.md)",
             "content/source: warning: not part of a content folder; it is ignored (hint: did "
             "you mean sources?)",
         ],

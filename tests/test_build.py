@@ -247,7 +247,7 @@ def test_open_data_has_every_figure_exactly(built: Path) -> None:
     collection = gzip.decompress((built / "du-lieu/thads.csv.gz").read_bytes()).decode("utf-8")
     assert names == collection.splitlines()[0].split(",")
     # The page's figure is a row of the collection, with its period, unit and origin.
-    row = "\n2016-12m,quang-tri,money,completed,47000000000,gần,1000000000,published,"
+    row = "\n2016-12m,quang-tri,,money,completed,47000000000,gần,1000000000,published,"
     assert row in collection
     page_fields = [f["name"] for f in package["unitPages"]["schema"]["fields"]]
     assert page_fields == path.read_text(encoding="utf-8").splitlines()[0].split(",")

@@ -200,7 +200,8 @@ def test_a_period_json_has_its_datasets_with_the_csv_rows(files: dict[str, bytes
 
 
 def csv_cells(row: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in row.items() if v and k not in ("period", "unit")}
+    # What the dataset says of all its rows (unit_parent too) is in a JSON dataset's head.
+    return {k: v for k, v in row.items() if v and k not in ("period", "unit", "unit_parent")}
 
 
 def json_cells(record: dict[str, Any]) -> dict[str, str]:
@@ -247,7 +248,7 @@ def test_a_changed_figure_is_in_the_page_period_and_collection(tmp_path: Path) -
         "du-lieu/thads.csv.gz",
     }
     assert b"citizen_reception,visits,121,,,,,,,,,,,,,\n" in after[f"{stem}-alpha.csv"]
-    line = f"{period},alpha,citizen_reception,visits,121,,1,published,,,,,,\n".encode()
+    line = f"{period},alpha,,citizen_reception,visits,121,,1,published,,,,,,\n".encode()
     assert line in gunzip(after[f"{stem}.csv.gz"])
     assert line in gunzip(after["du-lieu/thads.csv.gz"])
     record = b'{"block": "citizen_reception", "field": "visits", "value": 121, "precision": 1'
@@ -308,6 +309,7 @@ META = st.fixed_dictionaries(
     {
         "period": st.sampled_from(["2024-6m", "a,b"]),
         "unit": st.sampled_from(["alpha", 'q"u']),
+        "unit_parent": st.sampled_from(["", "ha-noi", "=x"]),
         "statistical_year": st.sampled_from(["2024", ""]),
         "source_title": TEXT,
     }
@@ -322,7 +324,8 @@ def test_the_fast_encoder_writes_what_csv_and_json_write(
     encoded = encode_rows(meta, rows)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(
-        [safe_cell(cell) for cell in (meta["period"], meta["unit"], *row[:12])] for row in rows
+        [safe_cell(cell) for cell in (meta["period"], meta["unit"], meta["unit_parent"], *row[:12])]
+        for row in rows
     )
     assert encoded.csv == out.getvalue().encode("utf-8")
     assert encoded.json == json_dataset(meta, rows)
@@ -330,7 +333,7 @@ def test_the_fast_encoder_writes_what_csv_and_json_write(
     assert document.pop("observations") == [
         {
             k: Decimal(v) if k in ("value", "precision") else v
-            for k, v in zip(FIELDNAMES[2:], row[:12], strict=True)
+            for k, v in zip(FIELDNAMES[3:], row[:12], strict=True)
             if v
         }
         for row in rows
@@ -346,7 +349,8 @@ def test_a_page_file_is_what_csv_writes(rows: list[Observation]) -> None:
         [PAGE_FIELDNAMES, *([safe_cell(c) for c in row] for row in page_table(rows))]
     )
     assert page_csv(rows) == out.getvalue().encode("utf-8")
-    assert encode_rows({"period": "2024-6m", "unit": "alpha"}, rows).page == page_csv(rows)
+    meta = {"period": "2024-6m", "unit": "alpha", "unit_parent": ""}
+    assert encode_rows(meta, rows).page == page_csv(rows)
 
 
 def test_the_descriptor_describes_the_page_files(files: dict[str, bytes]) -> None:
