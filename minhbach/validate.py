@@ -1265,7 +1265,8 @@ class DatasetChecker:
             if loc[-1] == 0 or loc == ("source",):
                 archives.setdefault(None, (source.archive, text))
         ids = sorted(i for i in seen if i)
-        for loc, figure in _sourced(self.dataset, ()):
+        sourced = list(_sourced(self.dataset, ()))  # one walk of the dataset, for both loops
+        for loc, figure in sourced:
             if figure.source is None:
                 continue
             if not dataset.sources:
@@ -1282,7 +1283,7 @@ class DatasetChecker:
                     did_you_mean(figure.source, ids) or f"the ids are {', '.join(ids)}",
                     rule="source",
                 )
-        for loc, figure in _sourced(self.dataset, ()):
+        for loc, figure in sourced:
             quote = figure.quote
             if not quote:
                 continue
@@ -2009,9 +2010,13 @@ class CrossChecker:
                     continue
                 n_low, n_high = _bounds(now, block.amount)
                 t_low, t_high = _bounds(then, block.amount)
+                falls = cumulative and n_high < t_low
+                changes = key == "carried_over" and (n_high < t_low or n_low > t_high)
+                if not (falls or changes):
+                    continue  # the words below are made for a warning only
                 now_text = written(now, block.amount, _money_unit_of(later))
                 then_text = written(then, block.amount, _money_unit_of(earlier))
-                if cumulative and n_high < t_low:
+                if falls:
                     self.warn(
                         later,
                         (*loc, key),
@@ -2019,7 +2024,7 @@ class CrossChecker:
                         "figures since 1 October only grow within a statistical year",
                         "cumulative",
                     )
-                elif key == "carried_over" and (n_high < t_low or n_low > t_high):
+                else:
                     self.warn(
                         later,
                         (*loc, key),
