@@ -274,7 +274,7 @@ def _build_stages(
         built = build_site(
             options.reports,
             options.site,
-            editions(Strings(), options.langs),
+            editions(Strings(), options.reports, options.langs),
             strict=True,  # a MkDocs warning (a broken link): a defect of ours or of an editor page
             config_file=PROJECT / "mkdocs.yml",
             site_url=options.site_url,
@@ -326,13 +326,20 @@ def _stepper(started: float) -> Callable[[str], None]:
     return step
 
 
-def editions(strings: Strings, langs: tuple[Lang, ...] = LANGS) -> list[Edition]:
-    """The editions of the site: Vietnamese at the root, English under /en/.
+def editions(strings: Strings, reports: Path, langs: tuple[Lang, ...] = LANGS) -> list[Edition]:
+    """The editions of the site rendered into `reports`: Vietnamese at the root, English
+    under /en/.
 
-    The language switcher is shown only when both are built.
+    The language switcher is shown only when both are built; the nav names an editors'
+    section (the about page) only when the edition has it.
     """
-    from .render import Urls
+    from .render import EDITORIAL_SECTIONS, Urls
     from .site import Alternate, Edition
+
+    def editorial(lang: Lang) -> set[str]:
+        """The editors' sections the render stage wrote for this edition."""
+        sections = (Urls(lang).section(key) for key in EDITORIAL_SECTIONS)
+        return {page for page in sections if (reports / lang / page).is_file()}
 
     switch = {
         "vi": [Alternate("Tiếng Việt", "./", "vi"), Alternate("English", "en/", "en")],
@@ -344,7 +351,7 @@ def editions(strings: Strings, langs: tuple[Lang, ...] = LANGS) -> list[Edition]
             docs_dir=Path(lang),
             dest="" if lang == "vi" else "en",
             site_name=strings.get("site_name", lang),
-            nav=Urls(lang).nav(strings),
+            nav=Urls(lang).nav(strings, editorial(lang)),
             alternate=switch[lang] if len(langs) > 1 else [],
             permalink_title="Liên kết đến mục này" if lang == "vi" else "Link to this section",
         )

@@ -20,7 +20,7 @@ import posixpath
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,8 @@ SECTIONS: dict[str, dict[Lang, str]] = {
     "about": {"vi": "gioi-thieu", "en": "about"},
 }
 NAV_KEYS = ("home", "periods", "units", "methodology", "open_data", "about")
+#: Sections of the nav that editors write (content/pages/<lang>/), not the render stage.
+EDITORIAL_SECTIONS = ("about",)
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,13 @@ class Urls:
         folder = posixpath.dirname(md_path)
         return prefix + (f"{folder}/" if folder else "")
 
-    def nav(self, strings: Strings) -> list[dict[str, str]]:
+    def nav(self, strings: Strings, editorial: Container[str] = ()) -> list[dict[str, str]]:
+        """The small nav; an editors' section ("about") only if `editorial` has its page."""
         return [
             {strings.get(key, self.lang): self.home() if key == "home" else self.section(key)}
             for key in NAV_KEYS
+            # The about page is an editor's: a content folder without one still builds.
+            if key not in EDITORIAL_SECTIONS or self.section(key) in editorial
         ]
 
 

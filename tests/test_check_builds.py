@@ -1,0 +1,367 @@
+"""`check ok` ⇒ the site builds: random content folders across 01/07/2025, checked, then built.
+
+Each case is a seeded random pick of units (provinces before the merger, among them
+members of three-way mergers whose siblings are absent; units after it; the nation)
+and periods on both sides of 01/07/2025, with a dataset per pick, sometimes targets
+and a release calendar. The content folder is checked, then built as `python build.py`
+builds it (MkDocs in strict mode, so a link to a page never made fails it), in the same
+strictness: whenever the check passes, the build must pass too, and every link of the
+built site must lead to a file of it. Every figure written here is synthetic test data,
+not a real figure. A case's seed is in its test id: `-k seed=7` runs it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from minhbach.cli import main
+from minhbach.periods import Period
+from tests.sitecheck import broken_links
+
+from .conftest import CONTENT
+
+# Provinces that were merged three into one (Phú Thọ, Ninh Bình, Lâm Đồng, Hồ Chí Minh,
+# Vĩnh Long, Cần Thơ): one of them alone brings a successor page that names the others.
+THREE_WAY = [
+    "vinh-phuc", "hoa-binh", "ha-nam", "nam-dinh", "binh-duong", "ba-ria-vung-tau",
+    "ben-tre", "tra-vinh", "hau-giang", "soc-trang", "binh-thuan", "dak-nong",
+]  # fmt: skip
+# Two-way merges, unchanged units, and units whose slug changes (Thừa Thiên Huế → Huế).
+PRE_2025 = [
+    *THREE_WAY, "ninh-binh", "phu-tho", "lam-dong", "ho-chi-minh", "vinh-long", "can-tho",
+    "ha-giang", "tuyen-quang", "quang-binh", "quang-tri", "kon-tum", "ha-noi", "thanh-hoa",
+    "thua-thien-hue", "bac-giang", "bac-ninh", "long-an", "tay-ninh",
+]  # fmt: skip
+POST_2025 = [
+    "ninh-binh", "phu-tho", "lam-dong", "ho-chi-minh", "vinh-long", "can-tho", "tuyen-quang",
+    "quang-tri", "quang-ngai", "ha-noi", "thanh-hoa", "hue", "bac-ninh", "tay-ninh",
+]  # fmt: skip
+NATION = "toan-quoc"
+FORMED_FROM: dict[str, list[str]] = {
+    unit["slug"]: unit["formed_from"]
+    for unit in yaml.safe_load((CONTENT / "provinces.yml").read_text(encoding="utf-8"))["units"]
+    if unit["scheme"] == "post2025"
+}
+# 2025-9m ends on 30/06/2025 (the old units'); 2025-12m on 30/09/2025 (the new units').
+PRE_PERIODS = ["2017-12m", "2024-6m", "2024-12m", "2025-3m", "2025-6m", "2025-9m"]
+POST_PERIODS = ["2025-12m", "2026-3m", "2026-6m", "2026-12m"]
+
+# Seeds 1 and 3 (no about page) found the nav's entry for an about page never written.
+SEEDS = list(range(8))
+
+
+def _end_year(period: str) -> int:
+    return Period.parse(period).year
+
+
+def _months(period: str) -> int:
+    return Period.parse(period).months
+
+
+def _after_end(period: str, days: int) -> dt.date:
+    """A day soon after the period ends: its source's date, its release's."""
+    return Period.parse(period).end + dt.timedelta(days=days)
+
+
+@dataclass
+class Figures:
+    """One block's figures, consistent with each other (the check's hard sums)."""
+
+    carried_over: int
+    new: int
+    deducted: int
+    enforceable: int
+    completed: int
+
+    def lines(self, rng: random.Random, money: bool) -> list[str]:
+        accepted = self.carried_over + self.new
+        to_enforce = accepted - self.deducted
+        rate = round(100 * self.completed / self.enforceable, 2)
+        full = {
+            "carried_over": self.carried_over,
+            "new": self.new,
+            "accepted": accepted,
+            "deducted": self.deducted,
+            "to_enforce": to_enforce,
+            "enforceable": self.enforceable,
+            "completed": self.completed,
+            "not_enforceable": to_enforce - self.enforceable,
+            "carried_forward": to_enforce - self.completed,
+            "enforceable_carried_forward": self.enforceable - self.completed,
+        }
+        shape = rng.choice(["full", "pair", "rate"])
+        if shape == "rate":  # sometimes as the source words it: nothing to compare it with
+            hedged = rng.choice([f"{rate}", f'"gần {int(rate) + 1}"', f'"trên {int(rate)}"'])
+            return [f"  rate: {hedged}"]
+        keys = list(full) if shape == "full" else ["enforceable", "completed"]
+        scale = 1000 if money else 1  # money in nghìn đồng (money_unit: thousand_vnd)
+        return [f"  {key}: {full[key] * scale}" for key in keys] + [f"  rate: {rate}"]
+
+
+def _carried_over(seed: int, key: str, year: int) -> int:
+    """What a unit carries into a statistical year: the same in all its periods."""
+    return random.Random(f"{seed}/{key}/{year}/carried").randint(2000, 3000)
+
+
+def _figures(seed: int, key: str, period: str) -> Figures:
+    """A block's figures, so that the years and periods of a unit agree with each other.
+
+    Figures since 1 October grow with the months of the period; the year's carried-over
+    figure is the last year's to enforce − completed, so neither the `cumulative` nor
+    the `carry_over` rule warns (random figures would, and `--strict` would stop there).
+    """
+    year, months = _end_year(period), _months(period)
+    pick = random.Random(f"{seed}/{key}/{year}")
+    carried_over, onward = _carried_over(seed, key, year), _carried_over(seed, key, year + 1)
+    new, deducted = pick.randint(3000, 5000), pick.randint(0, 40)
+    completed = carried_over + new - deducted - onward  # over the whole year
+    reserve = onward // 4  # enforceable, not completed: what is left at the year's end
+    return Figures(
+        carried_over,
+        new * months // 12,
+        deducted * months // 12,
+        completed * months // 12 + reserve,
+        completed * months // 12,
+    )
+
+
+def dataset(rng: random.Random, seed: int, unit: str, period: str) -> str:
+    lines = [
+        "# Synthetic test data (tests/test_check_builds.py): not real figures.",
+        f"unit: {unit}",
+        f"period: {period}",
+        "status: final",
+        "source:",
+        f'  title: "Báo cáo thử {unit} {period}"',
+        '  publisher: "Cục THADS thử"',
+        f"  url: https://example.org/bao-cao/{unit}-{period}",
+        f"  date: {_after_end(period, 10)}",
+        "money_unit: thousand_vnd",
+    ]
+    blocks = rng.choice([("cases",), ("money",), ("cases", "money")])
+    for block in blocks:
+        lines.append(f"{block}:")
+        lines += _figures(seed, f"{unit}/{block}", period).lines(rng, money=block == "money")
+    if rng.random() < 0.3:
+        lines.append(f"ranking: {{basis: rate, cases: {rng.randint(1, 34)}, of: 34}}")
+    if rng.random() < 0.3:
+        lines += ["narrative: |", f"  Kết quả thử của {unit} trong kỳ {period}."]
+    return "\n".join(lines) + "\n"
+
+
+def _scheme(period: str) -> str:
+    return "pre2025" if period in PRE_PERIODS else "post2025"
+
+
+def synthetic_site(seed: int) -> dict[str, str]:
+    """A random content folder: path under content/ → text (provinces.yml is the real one)."""
+    rng = random.Random(seed)
+    periods = rng.sample(PRE_PERIODS, rng.randint(1, 3)) + rng.sample(
+        POST_PERIODS, rng.randint(0, 2)
+    )
+    # A few merged units with their predecessors, so that units recur across periods, a
+    # predecessor comes with or without its siblings, and sometimes all of them report.
+    families = rng.sample(sorted(FORMED_FROM), rng.randint(1, 3))
+    files: dict[str, str] = {}
+    picked: set[tuple[str, str]] = set()
+    for period in periods:
+        if _scheme(period) == "pre2025":
+            pool = sorted({old for new in families for old in FORMED_FROM[new]} | set(PRE_2025))
+            family = rng.choice(families)
+            units = list(FORMED_FROM[family]) if rng.random() < 0.3 else []
+        else:
+            pool, units = sorted(set(families) | set(POST_2025)), []
+        units += rng.sample(pool, rng.randint(1, 4))
+        if rng.random() < 0.3:
+            units.append(NATION)
+        for unit in sorted(set(units)):
+            files[f"datasets/{period}/{unit}.yml"] = dataset(rng, seed, unit, period)
+            picked.add((unit, period))
+    if rng.random() < 0.6:
+        files["targets.yml"] = _targets(rng, sorted(picked))
+    if rng.random() < 0.4:
+        files["releases.yml"] = _releases(rng, periods)
+    if rng.random() < 0.5:
+        files["pages/vi/gioi-thieu.md"] = "# Giới thiệu\n\nTrang thử.\n"
+        files["pages/en/about.md"] = "# About\n\nA test page.\n"
+    return files
+
+
+def _targets(rng: random.Random, picked: list[tuple[str, str]]) -> str:
+    lines = ["# Synthetic test targets: not real figures.", "targets:"]
+    seen: set[tuple[str, int, str]] = set()
+    for unit, period in picked:
+        year, scheme = _end_year(period), _scheme(period)
+        if rng.random() < 0.5 or (unit, year, scheme) in seen:
+            continue
+        seen.add((unit, year, scheme))
+        scope = "" if unit == NATION else f", scheme: {scheme}"
+        progress = ""
+        if _months(period) < 12 and rng.random() < 0.5:  # judges that sub-annual period
+            progress = f", progress_target: {{{period}: {{cases: {rng.randint(50, 80)}}}}}"
+        lines.append(
+            f"  - {{year: {year}, unit: {unit}{scope}, cases: {rng.randint(70, 90)}, "
+            f"money: {rng.randint(30, 50)}, basis: stated{progress}}}"
+        )
+    return "\n".join(lines) + "\n" if len(lines) > 2 else "targets: []\n"
+
+
+def _releases(rng: random.Random, periods: list[str]) -> str:
+    lines = ["# Synthetic test release calendar.", "releases:"]
+    for period in sorted(periods):
+        lines.append(
+            f"  - {{period: {period}, publish_at: {_after_end(period, 20)}, status: published}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    content = root / "content"
+    (content / "datasets").mkdir(parents=True)
+    (content / "provinces.yml").write_bytes((CONTENT / "provinces.yml").read_bytes())
+    for relative, text in files.items():
+        path = content / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return content
+
+
+def check_then_build(root: Path, content: Path, strict: bool) -> tuple[int, int | None]:
+    """The check's exit code, and the build's (None when the check failed)."""
+    flags = ["--strict"] if strict else []
+    out = root / "out"
+    checked = main(["--content", str(content), *flags, "check"])
+    if checked != 0:
+        return checked, None
+    built = main(
+        [
+            "--content",
+            str(content),
+            "--reports",
+            str(out / "reports"),
+            "--site",
+            str(out / "site"),
+            "--cache",
+            str(out / "cache"),
+            *flags,
+        ]
+    )
+    return checked, built
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[f"seed={s}" for s in SEEDS])
+def test_a_site_that_passes_the_check_builds(
+    seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(tmp_path, synthetic_site(seed))
+    strict = seed % 2 == 1
+    checked, built = check_then_build(tmp_path, content, strict)
+    err = capsys.readouterr().err
+    assert checked == 0, err  # the generator writes valid content; a failure is its bug
+    assert built == 0, err
+    assert broken_links(tmp_path / "out" / "site") == []
+
+
+# --- the dataset of the issue ---
+
+NAM_DINH = """\
+# Synthetic test data: not real figures.
+unit: nam-dinh
+period: 2017-12m
+status: final
+source: {title: "Báo cáo thử", publisher: "Cục THADS thử", url: "https://example.org/t", date: 2017-10-10}
+cases: {enforceable: 1000, completed: 800}
+"""
+
+
+def _build(content: Path, out: Path, cache: str = "cache") -> int:
+    return main(
+        [
+            "--content",
+            str(content),
+            "--reports",
+            str(out / "reports"),
+            "--site",
+            str(out / "site"),
+            "--cache",
+            str(out / cache),
+        ]
+    )
+
+
+def test_the_nam_dinh_dataset_of_the_issue_builds(tmp_path: Path) -> None:
+    # Issue 24: it passed the check, then Ninh Bình's new history page linked to Hà Nam's,
+    # which was never made.
+    content = write_site(tmp_path, {"datasets/2017-12m/nam-dinh.yml": NAM_DINH})
+    assert main(["--content", str(content), "check"]) == 0
+    assert _build(content, tmp_path / "out") == 0
+    site = tmp_path / "out" / "site"
+    assert (site / "don-vi" / "ha-nam" / "index.html").is_file()
+    assert broken_links(site) == []
+
+
+# --- the reference collection (bench/make_reference.py): every block filled ---
+
+REFERENCE_SEEDS = [0, 1]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reference") / "ref"
+    script = CONTENT.parent / "bench" / "make_reference.py"
+    command = [sys.executable, str(script), "--out", str(out), "--years", "2024-2025"]
+    subprocess.run(command, capture_output=True, check=True)
+    return out
+
+
+def reference_subset(reference: Path, seed: int) -> dict[str, str]:
+    """Some of the reference's datasets (one period whole, with its national dataset, so
+    its totals and full ranking are made), with its targets, releases, sources and pages."""
+    rng = random.Random(seed)
+    files = {
+        path.relative_to(reference).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(reference.rglob("*"))
+        if path.is_file() and path.relative_to(reference).parts[0] != "datasets"
+    }
+    periods = sorted(p.name for p in (reference / "datasets").iterdir())
+    whole = rng.choice(periods)
+    for period in rng.sample(periods, 3):
+        found = sorted((reference / "datasets" / period).glob("*.yml"))
+        for path in found if period == whole else rng.sample(found, rng.randint(1, 5)):
+            files[f"datasets/{period}/{path.name}"] = path.read_text(encoding="utf-8")
+    files.pop("provinces.yml")  # `write_site` copies the real one (the reference's copy)
+    return files
+
+
+@pytest.mark.parametrize("seed", REFERENCE_SEEDS, ids=[f"seed={s}" for s in REFERENCE_SEEDS])
+def test_a_subset_of_the_reference_collection_builds(
+    seed: int, reference: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_site(tmp_path, reference_subset(reference, seed))
+    checked, built = check_then_build(tmp_path, content, strict=True)
+    err = capsys.readouterr().err
+    assert checked == 0, err
+    assert built == 0, err
+    assert broken_links(tmp_path / "out" / "site") == []
+
+
+if __name__ == "__main__":  # explore more seeds: python -m tests.test_check_builds 100 200
+    import tempfile
+
+    first, last = (int(a) for a in sys.argv[1:3])
+    for seed in range(first, last):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            content = write_site(root, synthetic_site(seed))
+            strict = seed % 2 == 1
+            checked, built = check_then_build(root, content, strict)
+            links = broken_links(root / "out" / "site") if built == 0 else []
+            print(f"seed={seed} strict={strict} check={checked} build={built} links={links}")
