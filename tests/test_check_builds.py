@@ -13,6 +13,7 @@ not a real figure. A case's seed is in its test id: `-k seed=7` runs it again.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import subprocess
 import sys
@@ -23,7 +24,10 @@ import pytest
 import yaml
 
 from minhbach.cli import main
+from minhbach.pagecache import SOURCES_MANIFEST
 from minhbach.periods import Period
+from minhbach.render import Page, Renderer
+from minhbach.site import _locate
 from tests.sitecheck import broken_links
 
 from .conftest import CONTENT
@@ -353,6 +357,49 @@ def test_a_subset_of_the_reference_collection_builds(
     assert broken_links(tmp_path / "out" / "site") == []
 
 
+# --- a stage failure that remains names the content file that causes it ---
+
+
+def test_a_mkdocs_failure_on_a_generated_page_names_the_datasets_it_was_made_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    content = write_site(tmp_path, {"datasets/2017-12m/nam-dinh.yml": NAM_DINH})
+    out = tmp_path / "out"
+    assert _build(content, out) == 0
+    before = {p: p.read_bytes() for p in sorted((out / "site").rglob("*")) if p.is_file()}
+    render = Renderer.render
+
+    def broken(self: Renderer, page: Page) -> str:  # a defect of ours on two pages
+        text = render(self, page)
+        if self.lang == "vi" and page.path == "don-vi/ninh-binh/index.md":
+            text += "\n[Hà Nam](../ha-nam-cu/index.md)\n"
+        if self.lang == "en" and page.path == "index.md":
+            text += "\n[Nowhere](nowhere/index.md)\n"
+        return text
+
+    monkeypatch.setattr(Renderer, "render", broken)
+    capsys.readouterr()
+    assert _build(content, out, cache="cold") == 1  # not "up to date", nothing cached
+    err = capsys.readouterr().err
+    assert (
+        "content/datasets/2017-12m/nam-dinh.yml: the vi edition's page don-vi/ninh-binh/ "
+        "(generated from this file) contains a link '../ha-nam-cu/index.md', but the target "
+        "'don-vi/ha-nam-cu/index.md' is not found among documentation files. (hint: the check "
+        "passed, so the fault is the generator's, not the file's: please report it with this "
+        "message)"
+    ) in err.splitlines()
+    assert (
+        "content/: the en edition's home page (generated from everything in this folder) "
+        "contains a link 'nowhere/index.md', but the target is not found among documentation "
+        "files. (hint: the check passed, so the fault is the generator's, "
+        "not the file's: please report it with this message)"
+    ) in err.splitlines()
+    assert "reports/" not in err.split("not updated", 1)[1]
+    after = {p: p.read_bytes() for p in sorted((out / "site").rglob("*")) if p.is_file()}
+    assert after == before  # the previous site is left as it was
+
+
 if __name__ == "__main__":  # explore more seeds: python -m tests.test_check_builds 100 200
     import tempfile
 
@@ -365,3 +412,26 @@ if __name__ == "__main__":  # explore more seeds: python -m tests.test_check_bui
             checked, built = check_then_build(root, content, strict)
             links = broken_links(root / "out" / "site") if built == 0 else []
             print(f"seed={seed} strict={strict} check={checked} build={built} links={links}")
+
+
+def test_a_page_made_from_many_files_names_the_first_and_counts_the_others(
+    tmp_path: Path,
+) -> None:
+    reports = tmp_path / "reports"
+    (reports / "vi").mkdir(parents=True)
+    made_from = [f"content/datasets/2024-12m/{unit}.yml" for unit in "abcdef"]
+    record = {"vi/2024/ca-nam/index.md": made_from}
+    (reports / SOURCES_MANIFEST).write_text(json.dumps(record), encoding="utf-8")
+    message = "Doc file '2024/ca-nam/index.md' contains a link 'x.md', but the target is not found."
+    assert _locate(reports / "vi", message) == (
+        "content/datasets/2024-12m/a.yml: the vi edition's page 2024/ca-nam/ (generated from "
+        "this file and 5 others: content/datasets/2024-12m/b.yml, "
+        "content/datasets/2024-12m/c.yml, content/datasets/2024-12m/d.yml and 2 more) "
+        "contains a link 'x.md', but the target is not found. (hint: the check passed, so the "
+        "fault is the generator's, not the file's: please report it with this message)"
+    )
+    # A page the record does not know (or no record at all): the written file, as before.
+    assert _locate(reports / "vi", message.replace("2024/ca-nam", "2023/ca-nam")) == (
+        f"{reports / 'vi' / '2023/ca-nam/index.md'}: contains a link 'x.md', but the target "
+        "is not found."
+    )
