@@ -150,14 +150,25 @@ def environment_error(exc: OSError, port: tuple[str, int] | None = None) -> str:
     return f"{where}{exc.strerror or exc}" + (f" (hint: {hint})" if hint else "")
 
 
-def checked(options: Options, printed: list[str] | None = None) -> Content | None:
-    """Check the content, print every problem and a summary; the content if it may be built."""
+def checked(
+    options: Options, printed: list[str] | None = None, *, reconcile: bool = True
+) -> Content | None:
+    """Check the content, print every problem and a summary; the content if it may be built.
+
+    With `reconcile` (the `check` command), the national datasets are reconciled with
+    their units' totals too, as the build's compute stage does: a warning of it fails
+    `--strict` there, so `check --strict` must see it (the build reports it itself).
+    """
     from .validate import check_content, display_path
 
     root = options.content
     if not root.is_dir():
         raise UserError(f"no content folder at {display_path(root)}")
     content, problems = check_content(root, cache_dir=_cache(options, "check"))
+    if reconcile and not problems.errors:
+        from .compute import compute
+
+        problems.extend(compute(content, _cache(options, "compute"))[1].items)
     report(problems, printed)
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)
@@ -229,7 +240,7 @@ def _build_stages(
     from .site import build_site
     from .validate import display_path
 
-    content = checked(options, printed)
+    content = checked(options, printed, reconcile=False)  # compute reconciles, below
     if content is None:
         raise BuildFailed("the content has problems; site/ was not changed")
     step("check")

@@ -357,6 +357,32 @@ def test_a_subset_of_the_reference_collection_builds(
     assert broken_links(tmp_path / "out" / "site") == []
 
 
+def test_a_national_dataset_its_units_do_not_sum_to_fails_the_strict_check_as_the_build(
+    reference: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The build's compute stage reconciles a complete period's national dataset with its
+    # units; `check --strict` passed such a folder, then `build --strict` failed.
+    files = reference_subset(reference, 0)
+    files = {k: v for k, v in files.items() if not k.startswith("datasets/")}
+    for path in sorted((reference / "datasets" / "2025-12m").glob("*.yml")):
+        files[f"datasets/2025-12m/{path.name}"] = path.read_text(encoding="utf-8")
+    national = yaml.safe_load(files["datasets/2025-12m/toan-quoc.yml"])
+    cases = national["cases"]
+    national["cases"] = {"enforceable": cases["enforceable"] + 1, "completed": cases["completed"]}
+    files["datasets/2025-12m/toan-quoc.yml"] = "# Synthetic test data.\n" + yaml.safe_dump(
+        national, allow_unicode=True, sort_keys=False
+    )
+    content = write_site(tmp_path, files)
+    capsys.readouterr()
+    assert check_then_build(tmp_path, content, strict=True) == (1, None)
+    err = capsys.readouterr().err
+    assert (
+        "toan-quoc.yml:12:16: warning: cases.enforceable: cases.enforceable: the national " in err
+    )
+    assert "but the 34 units of 2025-12m sum to" in err
+    assert main(["--content", str(content), "check"]) == 0  # a warning: it builds
+
+
 # --- a stage failure that remains names the content file that causes it ---
 
 
