@@ -776,8 +776,9 @@ def _load_edition_config(
         raise UserError(f"{config_file}: no MkDocs configuration file there")
     overrides: dict[str, Any] = {
         "site_name": edition.site_name,
-        "docs_dir": str(docs_dir),
-        "site_dir": str(out),
+        # Absolute: MkDocs resolves relative ones against mkdocs.yml's folder, not ours.
+        "docs_dir": str(docs_dir.absolute()),
+        "site_dir": str(out.absolute()),
         "nav": edition.nav,
         "strict": strict,
         "site_url": site_url,

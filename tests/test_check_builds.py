@@ -312,6 +312,19 @@ def test_the_nam_dinh_dataset_of_the_issue_builds(tmp_path: Path) -> None:
     assert broken_links(site) == []
 
 
+def test_a_build_with_relative_folders_from_another_folder_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MkDocs resolves a relative docs_dir and site_dir against mkdocs.yml's folder, not
+    # the working directory: run outside the repository, the build looked for the pages
+    # the render stage had just written in the repository's reports/.
+    write_site(tmp_path, {"datasets/2017-12m/nam-dinh.yml": NAM_DINH})
+    monkeypatch.chdir(tmp_path)
+    folders = ["--reports", "out/reports", "--site", "out/site", "--cache", "out/cache"]
+    assert main(["--content", "content", *folders]) == 0
+    assert (tmp_path / "out" / "site" / "don-vi" / "ha-nam" / "index.html").is_file()
+
+
 # --- the reference collection (bench/make_reference.py): every block filled ---
 
 REFERENCE_SEEDS = [0, 1]
