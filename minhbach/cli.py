@@ -157,7 +157,9 @@ def checked(
 
     With `reconcile` (the `check` command), the national datasets are reconciled with
     their units' totals too, as the build's compute stage does: a warning of it fails
-    `--strict` there, so `check --strict` must see it (the build reports it itself).
+    `--strict` there, so `check --strict` must see it (the build reports it itself); and
+    the editors' links to the site's pages are checked against the pages the build will
+    make, which MkDocs checks in the build.
     """
     from .validate import check_content, display_path
 
@@ -167,8 +169,20 @@ def checked(
     content, problems = check_content(root, cache_dir=_cache(options, "check"))
     if reconcile and not problems.errors:
         from .compute import compute
+        from .editorial import check_links, pages_of
+        from .render import Strings, get_pages
 
-        problems.extend(compute(content, _cache(options, "compute"))[1].items)
+        model, reconciled = compute(content, _cache(options, "compute"))
+        problems.extend(reconciled.items)
+        # The pages the build will make, for the editors' links to them.
+        editorial = list(pages_of(root, display_path(root)))
+        strings = Strings()
+        site: dict[str, set[str]] = {
+            lang: {page.path for page in get_pages(model, lang, strings)}
+            | {page.path for page in editorial if page.lang == lang}
+            for lang in options.langs
+        }
+        check_links(editorial, site, problems)
     report(problems, printed)
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)

@@ -38,7 +38,7 @@ from minhbach.render import Page, Renderer
 from minhbach.site import _locate
 from tests.sitecheck import broken_links
 
-from .conftest import CONTENT
+from .conftest import CONTENT, ContentDir
 
 # Provinces that were merged three into one (Phú Thọ, Ninh Bình, Lâm Đồng, Hồ Chí Minh,
 # Vĩnh Long, Cần Thơ): one of them alone brings a successor page that names the others.
@@ -205,8 +205,11 @@ def synthetic_site(rng: random.Random) -> dict[str, str]:
     if rng.random() < 0.5:
         files["pages/vi/gioi-thieu.md"] = "# Giới thiệu\n\nTrang thử.\n"
         files["pages/en/about.md"] = "# About\n\nA test page.\n"
-    if rng.random() < 0.3:  # an editor's page of its own, linking to the periods' list
-        files["pages/vi/ghi-chu.md"] = "# Ghi chú\n\nXem [các kỳ](../ky-bao-cao/index.md).\n"
+    if rng.random() < 0.3:  # an editor's page of its own, linking to the site's pages
+        unit = rng.choice([*PRE_2025, *POST_2025])  # whose page the site may not have
+        files["pages/vi/ghi-chu.md"] = "# Ghi chú\n\nXem [các kỳ](../ky-bao-cao/index.md)" + (
+            f" và [một đơn vị](../don-vi/{unit}/index.md).\n" if rng.random() < 0.5 else ".\n"
+        )
     if rng.random() < 0.3:  # a period announced, without data yet
         files["releases.yml"] = files.get("releases.yml", "releases:\n") + (
             "  - {period: 2027-3m, publish_at: 2027-01-20, status: scheduled}\n"
@@ -307,8 +310,10 @@ def check_and_build_quietly(
     vi_only=st.booleans(),
 )
 # Found by this test: a folder without an about page passed the check, then the strict
-# build failed on the nav's entry for it (no pages/ folder here).
+# build failed on the nav's entry for it (no pages/ folder here) ...
 @example(rng=random.Random(3), strict=True, vi_only=False)
+# ... and an editor's link to a unit's page the site does not have (Phú Thọ) passed it too.
+@example(rng=random.Random(10), strict=False, vi_only=False)
 def test_a_site_that_passes_the_check_builds(
     rng: random.Random, strict: bool, vi_only: bool
 ) -> None:
@@ -317,7 +322,13 @@ def test_a_site_that_passes_the_check_builds(
     checked, built, output, links = check_and_build_quietly(
         files, strict, ("vi",) if vi_only else ()
     )
-    assert checked == 0, output  # the generator writes valid content; a failure is its bug
+    if checked != 0:
+        # The generator's one invalid input, on purpose: an editor's link to a unit's page
+        # the site may not have. Anything else the check refuses is the generator's bug.
+        problems = [line for line in output.splitlines() if not line.startswith("check ")]
+        assert problems, output
+        assert all("a page the site will not have" in line for line in problems), output
+        return
     assert built == 0, output
     assert links == []
 
@@ -371,6 +382,31 @@ def test_a_build_with_relative_folders_from_another_folder_builds(
     folders = ["--reports", "out/reports", "--site", "out/site", "--cache", "out/cache"]
     assert main(["--content", "content", *folders]) == 0
     assert (tmp_path / "out" / "site" / "don-vi" / "ha-nam" / "index.html").is_file()
+
+
+def test_an_editors_link_to_a_page_the_site_will_not_have_is_a_located_error(
+    site: ContentDir,
+) -> None:
+    site.write("datasets/2017-12m/nam-dinh.yml", NAM_DINH)
+    site.write(
+        "pages/vi/gioi-thieu.md",
+        """
+        # Giới thiệu
+
+        Xem [Ninh Bình](../don-vi/ninh-binh/index.md), [Hà Nội](../don-vi/ha-noi/index.md)
+        và [năm 2018](../2018/ca-nam/index.md#ket-qua).
+        """,
+    )
+    result = site.check()
+    assert result.code == 1
+    assert result.lines == [
+        "content/pages/vi/gioi-thieu.md:3:57: links to '../don-vi/ha-noi/index.md' "
+        "(don-vi/ha-noi/index.md), a page the site will not have (hint: did you mean "
+        "../don-vi/ha-nam/index.md?)",
+        "content/pages/vi/gioi-thieu.md:4:15: links to '../2018/ca-nam/index.md#ket-qua' "
+        "(2018/ca-nam/index.md), a page the site will not have (hint: did you mean "
+        "../2017/ca-nam/index.md?)",
+    ]
 
 
 # --- the reference collection (bench/make_reference.py): every block filled ---
