@@ -25,6 +25,7 @@ from .problems import UserError
 from .uptodate import Record, fingerprint
 
 if TYPE_CHECKING:
+    from .compute import SiteModel
     from .problems import Problems
     from .render import Strings
     from .site import Edition
@@ -157,9 +158,9 @@ def checked(
 
     With `reconcile` (the `check` command), the national datasets are reconciled with
     their units' totals too, as the build's compute stage does: a warning of it fails
-    `--strict` there, so `check --strict` must see it (the build reports it itself); and
-    the editors' links to the site's pages are checked against the pages the build will
-    make, which MkDocs checks in the build.
+    `--strict` there, so `check --strict` must see it; and the editors' links to the
+    site's pages are checked against the pages the build will make, which MkDocs would
+    refuse. The build does both after its own compute stage.
     """
     from .validate import check_content, display_path
 
@@ -169,25 +170,31 @@ def checked(
     content, problems = check_content(root, cache_dir=_cache(options, "check"))
     if reconcile and not problems.errors:
         from .compute import compute
-        from .editorial import check_links, pages_of
-        from .render import Strings, get_pages
 
         model, reconciled = compute(content, _cache(options, "compute"))
         problems.extend(reconciled.items)
-        # The pages the build will make, for the editors' links to them.
-        editorial = list(pages_of(root, display_path(root)))
-        strings = Strings()
-        site: dict[str, set[str]] = {
-            lang: {page.path for page in get_pages(model, lang, strings)}
-            | {page.path for page in editorial if page.lang == lang}
-            for lang in options.langs
-        }
-        check_links(editorial, site, problems)
+        check_editors_links(options, model, problems)
     report(problems, printed)
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)
     print(summary(content, errors, warnings, options.strict, len(problems.acknowledged)))
     return None if failed else content
+
+
+def check_editors_links(options: Options, model: SiteModel, problems: Problems) -> None:
+    """Check the editors' links against the pages the build will make (MkDocs would fail)."""
+    from .editorial import check_links, pages_of
+    from .render import Strings, get_pages
+    from .validate import display_path
+
+    editorial = list(pages_of(options.content, display_path(options.content)))
+    strings = Strings()
+    site: dict[str, set[str]] = {
+        lang: {page.path for page in get_pages(model, lang, strings)}
+        | {page.path for page in editorial if page.lang == lang}
+        for lang in options.langs
+    }
+    check_links(editorial, site, problems)
 
 
 def report(problems: Problems, printed: list[str] | None = None) -> None:
@@ -262,6 +269,7 @@ def _build_stages(
     if charts_cache is None or not bundle_path(charts_cache).is_file():
         images.start_bundle()  # made by the chart process while this one computes
     model, problems = compute(content, _cache(options, "compute"))
+    check_editors_links(options, model, problems)
     report(problems, printed)
     if problems.errors or (options.strict and problems.warnings):
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")

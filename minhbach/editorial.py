@@ -487,7 +487,7 @@ def check_links(
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), path))
             if resolved in known:
                 continue
-            near = suggest(resolved, sorted(known))
+            near = suggest(resolved, sorted(set(known) - {page.path}))
             problems.error(
                 page.shown,
                 _locate(page.body, page.body_line, target),
