@@ -25,6 +25,7 @@ from .problems import UserError
 from .uptodate import Record, fingerprint
 
 if TYPE_CHECKING:
+    from .compute import SiteModel
     from .problems import Problems
     from .render import Strings
     from .site import Edition
@@ -150,19 +151,50 @@ def environment_error(exc: OSError, port: tuple[str, int] | None = None) -> str:
     return f"{where}{exc.strerror or exc}" + (f" (hint: {hint})" if hint else "")
 
 
-def checked(options: Options, printed: list[str] | None = None) -> Content | None:
-    """Check the content, print every problem and a summary; the content if it may be built."""
+def checked(
+    options: Options, printed: list[str] | None = None, *, reconcile: bool = True
+) -> Content | None:
+    """Check the content, print every problem and a summary; the content if it may be built.
+
+    With `reconcile` (the `check` command), the national datasets are reconciled with
+    their units' totals too, as the build's compute stage does: a warning of it fails
+    `--strict` there, so `check --strict` must see it; and the editors' links to the
+    site's pages are checked against the pages the build will make, which MkDocs would
+    refuse. The build does both after its own compute stage.
+    """
     from .validate import check_content, display_path
 
     root = options.content
     if not root.is_dir():
         raise UserError(f"no content folder at {display_path(root)}")
     content, problems = check_content(root, cache_dir=_cache(options, "check"))
+    if reconcile and not problems.errors:
+        from .compute import compute
+
+        model, reconciled = compute(content, _cache(options, "compute"))
+        problems.extend(reconciled.items)
+        check_editors_links(options, model, problems)
     report(problems, printed)
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)
     print(summary(content, errors, warnings, options.strict, len(problems.acknowledged)))
     return None if failed else content
+
+
+def check_editors_links(options: Options, model: SiteModel, problems: Problems) -> None:
+    """Check the editors' links against the pages the build will make (MkDocs would fail)."""
+    from .editorial import check_links, pages_of
+    from .render import Strings, get_pages
+    from .validate import display_path
+
+    editorial = list(pages_of(options.content, display_path(options.content)))
+    strings = Strings()
+    site: dict[str, set[str]] = {
+        lang: {page.path for page in get_pages(model, lang, strings)}
+        | {page.path for page in editorial if page.lang == lang}
+        for lang in options.langs
+    }
+    check_links(editorial, site, problems)
 
 
 def report(problems: Problems, printed: list[str] | None = None) -> None:
@@ -229,7 +261,7 @@ def _build_stages(
     from .site import build_site
     from .validate import display_path
 
-    content = checked(options, printed)
+    content = checked(options, printed, reconcile=False)  # compute reconciles, below
     if content is None:
         raise BuildFailed("the content has problems; site/ was not changed")
     step("check")
@@ -237,6 +269,7 @@ def _build_stages(
     if charts_cache is None or not bundle_path(charts_cache).is_file():
         images.start_bundle()  # made by the chart process while this one computes
     model, problems = compute(content, _cache(options, "compute"))
+    check_editors_links(options, model, problems)
     report(problems, printed)
     if problems.errors or (options.strict and problems.warnings):
         print(f"compute FAILED: {len(problems.items)} problem(s); site/ was not changed")
@@ -274,7 +307,7 @@ def _build_stages(
         built = build_site(
             options.reports,
             options.site,
-            editions(Strings(), options.langs),
+            editions(Strings(), options.reports, options.langs),
             strict=True,  # a MkDocs warning (a broken link): a defect of ours or of an editor page
             config_file=PROJECT / "mkdocs.yml",
             site_url=options.site_url,
@@ -326,13 +359,20 @@ def _stepper(started: float) -> Callable[[str], None]:
     return step
 
 
-def editions(strings: Strings, langs: tuple[Lang, ...] = LANGS) -> list[Edition]:
-    """The editions of the site: Vietnamese at the root, English under /en/.
+def editions(strings: Strings, reports: Path, langs: tuple[Lang, ...] = LANGS) -> list[Edition]:
+    """The editions of the site rendered into `reports`: Vietnamese at the root, English
+    under /en/.
 
-    The language switcher is shown only when both are built.
+    The language switcher is shown only when both are built; the nav names an editors'
+    section (the about page) only when the edition has it.
     """
-    from .render import Urls
+    from .render import EDITORIAL_SECTIONS, Urls
     from .site import Alternate, Edition
+
+    def editorial(lang: Lang) -> set[str]:
+        """The editors' sections the render stage wrote for this edition."""
+        sections = (Urls(lang).section(key) for key in EDITORIAL_SECTIONS)
+        return {page for page in sections if (reports / lang / page).is_file()}
 
     switch = {
         "vi": [Alternate("Tiếng Việt", "./", "vi"), Alternate("English", "en/", "en")],
@@ -344,7 +384,7 @@ def editions(strings: Strings, langs: tuple[Lang, ...] = LANGS) -> list[Edition]
             docs_dir=Path(lang),
             dest="" if lang == "vi" else "en",
             site_name=strings.get("site_name", lang),
-            nav=Urls(lang).nav(strings),
+            nav=Urls(lang).nav(strings, editorial(lang)),
             alternate=switch[lang] if len(langs) > 1 else [],
             permalink_title="Liên kết đến mục này" if lang == "vi" else "Link to this section",
         )

@@ -16,14 +16,15 @@ import functools
 import html
 import json
 import os
+import posixpath
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
@@ -458,6 +459,47 @@ def _shown(shown_root: str, relative: str) -> str:
     return str(Path(shown_root, *relative.split("/")))
 
 
+_HREF = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"')
+
+
+def check_links(
+    pages: Iterable[EditorialPage], site: Mapping[str, Collection[str]], problems: Problems
+) -> None:
+    """An error for each link of an editorial page to a page its edition will not have.
+
+    `site` holds the Markdown paths of each edition's pages ("don-vi/ha-noi/index.md"), as
+    the build will make them: MkDocs in strict mode fails on a link to any other page, so
+    the check must refuse it first. Links to other sites, to folders and to files that
+    are not pages are left to MkDocs and the clean-up (`clean`).
+    """
+    for page in pages:
+        known = site.get(page.lang)
+        if known is None:  # an edition not built
+            continue
+        for href in dict.fromkeys(_HREF.findall(page_html(page.body))):
+            target = html.unescape(href)
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+                continue
+            path = unquote(parts.path)
+            if path.startswith("/"):
+                continue  # MkDocs leaves absolute links alone
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), path))
+            if resolved in known:
+                continue
+            near = suggest(resolved, sorted(set(known) - {page.path}))
+            problems.error(
+                page.shown,
+                _locate(page.body, page.body_line, target),
+                None,
+                f"links to '{target}' ({resolved}), a page the site will not have",
+                hint=f"did you mean {posixpath.relpath(near, posixpath.dirname(page.path))}?"
+                if near
+                else "a unit's or a period's page exists only when a dataset makes it",
+                rule="link",
+            )
+
+
 def check_pages(root: Path, shown_root: str, problems: Problems) -> None:
     """Report what is wrong with the editorial pages of the content folder `root`."""
     read_pages(ContentFolder(root), shown_root, problems)
@@ -519,6 +561,7 @@ def pages_of(root: Path, shown_root: str) -> Iterator[EditorialPage]:
 
 __all__ = [
     "EditorialPage",
+    "check_links",
     "check_pages",
     "clean",
     "dropped",

@@ -62,6 +62,12 @@ MARK_VALUE = "generated"
 #: without reading the file.
 TREE_MANIFEST = ".minhbach-tree.json"
 
+#: The render stage's record of the content files each generated page was made from:
+#: its path in reports/ ("vi/don-vi/ninh-binh/index.md") -> the files, as the check
+#: names them. The site stage names them in a MkDocs message about the page
+#: (`site._locate`): the officer wrote those, not the page.
+SOURCES_MANIFEST = ".minhbach-sources.json"
+
 #: Cache layout version; bump when what is cached or how it is keyed changes.
 CACHE_VERSION = "2"
 

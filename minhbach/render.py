@@ -20,7 +20,7 @@ import posixpath
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ from .imageworker import ImageWorker
 from .models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
-from .pagecache import bytecode_cache
+from .pagecache import SOURCES_MANIFEST, bytecode_cache
 from .periods import Period
 from .problems import Severity, UserError
 from .processes import may_fork
@@ -72,6 +72,8 @@ SECTIONS: dict[str, dict[Lang, str]] = {
     "about": {"vi": "gioi-thieu", "en": "about"},
 }
 NAV_KEYS = ("home", "periods", "units", "methodology", "open_data", "about")
+#: Sections of the nav that editors write (content/pages/<lang>/), not the render stage.
+EDITORIAL_SECTIONS = ("about",)
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,13 @@ class Urls:
         folder = posixpath.dirname(md_path)
         return prefix + (f"{folder}/" if folder else "")
 
-    def nav(self, strings: Strings) -> list[dict[str, str]]:
+    def nav(self, strings: Strings, editorial: Container[str] = ()) -> list[dict[str, str]]:
+        """The small nav; an editors' section ("about") only if `editorial` has its page."""
         return [
             {strings.get(key, self.lang): self.home() if key == "home" else self.section(key)}
             for key in NAV_KEYS
+            # The about page is an editor's: a content folder without one still builds.
+            if key not in EDITORIAL_SECTIONS or self.section(key) in editorial
         ]
 
 
@@ -257,6 +262,34 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
             )
         )
     return pages
+
+
+def page_sources(model: SiteModel, page: Page) -> list[str]:
+    """The content files a generated page is made from, as the check names them: a unit
+    page's dataset, a history's or a period's datasets; the content folder for the pages
+    made from all of it (the home page, the lists, the methodology, the open data)."""
+    context = page.context
+    if "page" in context:
+        made_from = [context["page"]]
+    elif "history" in context:
+        history: UnitHistory = context["history"]
+        made_from = [*history.predecessor_pages, *history.pages]
+    elif "view" in context:
+        view: PeriodView = context["view"]
+        made_from = [*([view.national] if view.national else []), *view.pages]
+    else:
+        return [f"{display_path(model.content.root)}/"]
+    return sorted({unit.checked.src_path for unit in made_from})
+
+
+def sources_manifest(model: SiteModel, editions: Mapping[Lang, list[Page]]) -> bytes:
+    """`SOURCES_MANIFEST`: every generated page of the editions, with its content files."""
+    sources = {
+        f"{lang}/{page.path}": page_sources(model, page)
+        for lang, pages in editions.items()
+        for page in pages
+    }
+    return json.dumps(sources, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
 
 
 def _previous_page(model: SiteModel, page: UnitPeriod) -> UnitPeriod | None:
@@ -1160,6 +1193,8 @@ def render(
     writer = TreeWriter(reports)
     charts.load_templates(cache_dir)
     editions = {lang: get_pages(model, lang, strings) for lang in langs}
+    # Every page's, cached or not: a MkDocs message about any page names its sources.
+    writer.put(SOURCES_MANIFEST, sources_manifest(model, editions))
     code_cache = render_cache / "templates" if render_cache is not None else None
     renderers = {lang: Renderer(model, lang, strings, code_cache) for lang in langs}
     jobs: list[Job] = []

@@ -46,6 +46,7 @@ from .pagecache import (
     CACHE_VERSION,
     MARK_KEY,
     MARK_VALUE,
+    SOURCES_MANIFEST,
     PageCache,
     Skeleton,
     Stashed,
@@ -704,9 +705,61 @@ def _locate(docs_dir: Path, message: str) -> str:
     """Start a MkDocs message with the file it is about, as our other messages do."""
     # MkDocs names pages relative to docs_dir: "Doc file 'index.md' contains a link ...".
     if match := re.fullmatch(r"Doc file '([^']+)' (.*)", message, flags=re.DOTALL):
-        # An editor's page by its file in content/pages/, not the copy the render wrote.
-        return located(docs_dir / match[1], match[2]) or f"{docs_dir / match[1]}: {match[2]}"
+        page, what = match[1], match[2]
+        # An editor's page by its file in content/pages/, not the copy the render wrote;
+        # a generated page by the content files it was made from.
+        return (
+            located(docs_dir / page, what)
+            or _generated(docs_dir, page, what)
+            or f"{docs_dir / page}: {what}"
+        )
     return f"{docs_dir}: {message}"
+
+
+#: Content files named in full in a message about a page made from many (a period's).
+SOURCES_SHOWN = 3
+
+
+def _generated(docs_dir: Path, page: str, what: str) -> str | None:
+    """A MkDocs message about a generated page, about the content files it was made from
+    (the render stage's `SOURCES_MANIFEST`); None if the record does not know the page."""
+    # The render stage writes each edition's pages into reports/<lang>/, and the record
+    # beside them, by the pages' paths from reports/.
+    sources = _sources(docs_dir.parent / SOURCES_MANIFEST).get(f"{docs_dir.name}/{page}")
+    if not sources:
+        return None
+    first, others = sources[0], sources[1:]
+    # A page made from all the content (the home page) names the content folder.
+    made_from = "everything in this folder" if first.endswith("/") else "this file"
+    if others:
+        shown = ", ".join(others[:SOURCES_SHOWN])
+        more = len(others) - SOURCES_SHOWN
+        plural = "s" if len(others) > 1 else ""
+        made_from += f" and {len(others)} other{plural}: {shown}"
+        made_from += f" and {more} more" if more > 0 else ""
+    folder = posixpath.dirname(page)
+    named = f"page {folder}/" if folder else "home page"
+    return (
+        f"{first}: the {docs_dir.name} edition's {named} (generated from {made_from}) {what} "
+        "(hint: the check passed, so the fault is the generator's, not the file's: "
+        "please report it with this message)"
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _read_sources(path: Path, stamp: tuple[int, int]) -> dict[str, list[str]]:
+    """The record at `path` as it was at `stamp` (its mtime and size): read once per build."""
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _sources(path: Path) -> dict[str, list[str]]:
+    """The render stage's record of each page's content files; empty if there is none."""
+    try:
+        info = path.stat()
+        return _read_sources(path, (info.st_mtime_ns, info.st_size))
+    except (OSError, ValueError):
+        return {}
 
 
 def _load_edition_config(
@@ -723,8 +776,9 @@ def _load_edition_config(
         raise UserError(f"{config_file}: no MkDocs configuration file there")
     overrides: dict[str, Any] = {
         "site_name": edition.site_name,
-        "docs_dir": str(docs_dir),
-        "site_dir": str(out),
+        # Absolute: MkDocs resolves relative ones against mkdocs.yml's folder, not ours.
+        "docs_dir": str(docs_dir.absolute()),
+        "site_dir": str(out.absolute()),
         "nav": edition.nav,
         "strict": strict,
         "site_url": site_url,

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pagecache import TREE_MANIFEST
+from .pagecache import SOURCES_MANIFEST, TREE_MANIFEST
 
 #: One file's record: [size, mtime_ns, blake2b-128 hex digest].
 Entry = list[int | str]
@@ -158,12 +158,12 @@ def write_tree(root: Path, files: dict[str, bytes], *, record: bool = True) -> W
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` but the record, by path from `root`."""
+    """Every file under `root` but the records, by path from `root`."""
     files: dict[str, bytes] = {}
     for folder, _dirs, names in os.walk(root):
         for name in names:
             path = Path(folder, name)
             rel = path.relative_to(root).as_posix()
-            if rel != TREE_MANIFEST:
+            if rel not in (TREE_MANIFEST, SOURCES_MANIFEST):
                 files[rel] = path.read_bytes()
     return dict(sorted(files.items()))
