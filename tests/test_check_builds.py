@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from minhbach.cli import main
 from minhbach.pagecache import SOURCES_MANIFEST
 from minhbach.periods import Period
+from minhbach.registry import MERGER_DATE
 from minhbach.render import Page, Renderer
 from minhbach.site import _locate
 from tests.sitecheck import broken_links
@@ -164,7 +165,9 @@ def dataset(rng: random.Random, walk: int, unit: str, period: str) -> str:
         lines.append(f"{block}:")
         lines += _figures(walk, f"{unit}/{block}", period).lines(rng, money=block == "money")
     if rng.random() < 0.3:
-        lines.append(f"ranking: {{basis: rate, cases: {rng.randint(1, 34)}, of: 34}}")
+        # A nationwide rank is out of the units of the period's scheme (`rank_scheme`).
+        of = 63 if Period.parse(period).end < MERGER_DATE else 34
+        lines.append(f"ranking: {{basis: rate, cases: {rng.randint(1, of)}, of: {of}}}")
     if rng.random() < 0.3:
         lines += ["narrative: |", f"  Kết quả thử của {unit} trong kỳ {period}."]
     return "\n".join(lines) + "\n"
