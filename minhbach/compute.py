@@ -1085,10 +1085,10 @@ def _totals(
                 s_low, s_high = _summed_bounds(units, key, name, total)
                 if s_high < low or s_low > high:
                     message = (
-                        f"{key}.{name}: the national dataset has {show(figure, 'vi')} but the "
+                        f"the national dataset has {show(figure, 'vi')} but the "
                         f"{len(units)} units of {period} sum to {show(total, 'vi')}"
                     )
-                    mismatches.append(message)
+                    mismatches.append(f"{key}.{name}: {message}")  # the page names the field
                     problems.warning(
                         national.checked.src_path,
                         national.checked.doc.mark((*key.split("."), name)),
