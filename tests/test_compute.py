@@ -113,8 +113,7 @@ def test_a_hedged_unit_figure_is_summed_as_its_range(tmp_path: Path) -> None:
     _model, problems = compute(content)
     completed = [p.message for p in problems.items if p.field == "cases.completed"]
     assert completed == [
-        "the national dataset has 2.081 việc but the 3 units of 2024-6m sum "
-        "to khoảng 2.079 việc"
+        "the national dataset has 2.081 việc but the 3 units of 2024-6m sum to khoảng 2.079 việc"
     ], problems.format_lines()
 
 
