@@ -44,7 +44,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache, cached_property
 from multiprocessing import get_context
@@ -308,6 +308,8 @@ class Chart:
     rows: list[list[tuple[str, str]]]  # per cell: (as shown, machine value for the CSV)
     bars: list[BarRow] | None = None
     tiles: TileGrid | None = None
+    # A trend's summary per period length (`trend_summary_for`); not part of its images.
+    length_summaries: dict[int, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(
@@ -491,6 +493,10 @@ WORDS: dict[str, dict[Lang, str]] = {
         "en": "a result for less than 12 months is not judged against the annual target",
     },
     "not_judged_short": {"vi": "không đánh giá", "en": "not judged"},
+    "trend_other_lengths": {
+        "vi": "Các đường của kỳ khác {length}: trong bảng số liệu các kỳ của đơn vị.",
+        "en": "The lines of periods other than {length}: in the unit's table of all periods.",
+    },
     "trend_choice": {
         "vi": "Mỗi đường nối các kỳ cùng độ dài (lũy kế từ 01/10), không nối qua 01/07/2025.",
         "en": "Each line joins periods of the same length (cumulative from 1 October), "
@@ -1102,6 +1108,7 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
     values: list[dict[str, Any]] = []
     table: list[list[tuple[str, str]]] = []
     sentences: list[str] = []
+    by_length: dict[int, list[str]] = {}  # the sentences of each period length's lines
     targets: dict[tuple[str, int, str], Value] = {}
     lengths = sorted({period.months for period, _, _ in points}, reverse=True)
     segments = [s for s in SEGMENTS if any(side == s for _, _, side in points)]
@@ -1142,7 +1149,9 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
                         targets.setdefault((key, period.year, segment), target.value)
                 if series:  # the side is named only where the history has two
                     side = segment if len(segments) > 1 else "national"
-                    sentences.append(_trend_sentence(key, months, side, series, lang))
+                    sentence = _trend_sentence(key, months, side, series, lang)
+                    sentences.append(sentence)
+                    by_length.setdefault(months, []).append(sentence)
     if not values:
         return None
     for (key, year, segment), value in sorted(targets.items()):
@@ -1200,7 +1209,7 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
             Column(f"{word('target_col', lang)} ({word(key, lang).lower()})", True),
         ]
     summary = " ".join([word("trend_choice", lang), *sentences])
-    return Chart.of(
+    made = Chart.of(
         "trend",
         lang,
         md_path,
@@ -1210,6 +1219,26 @@ def trend(history: UnitHistory, md_path: str, lang: Lang) -> Chart | None:
         columns,
         table,
     )
+    made.length_summaries.update(
+        {
+            months: " ".join([word("trend_choice", lang), *said])
+            for months, said in by_length.items()
+        }
+    )
+    return made
+
+
+def trend_summary_for(chart: Chart, months: int, lang: Lang) -> Chart:
+    """The trend as a page of one period length shows it: the summary tells that length's
+    lines and points to the unit's history for the others (the image is the same).
+
+    A unit's page is one of thousands: telling every line of every length there made the
+    reference site 6 MB larger than the history page, which tells them all, already does."""
+    said = chart.length_summaries.get(months)
+    if said is None or len(chart.length_summaries) < 2:
+        return chart
+    others = word("trend_other_lengths", lang).format(length=length_word(months, lang))
+    return replace(chart, summary=f"{said} {others}")
 
 
 # The sides of a trend's lines: a line never joins two of them (compute.UnitHistory).

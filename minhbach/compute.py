@@ -1275,17 +1275,35 @@ def reform_totals(view: PeriodView) -> dict[str, dict[str, int]]:
     return {key: dict(statuses) for key, statuses in sorted(counts.items())}
 
 
-def reform_over_periods(
-    pages: Sequence[UnitPeriod],
-) -> tuple[list[UnitPeriod], dict[str, dict[Period, Reform]]]:
-    """A unit's reform initiatives over its periods: the pages that report reform, oldest
-    first, and each initiative's item per period (for a table: one row per initiative)."""
-    reporting = [page for page in pages if page.dataset.reform]
-    by_key: dict[str, dict[Period, Reform]] = defaultdict(dict)
-    for page in reporting:
+@dataclass(frozen=True)
+class ReformRun:
+    """An initiative's status over consecutive reporting periods of a unit: from `first`
+    to `last` (the same page when it was reported once); `item` is the first report."""
+
+    key: str
+    status: str
+    first: UnitPeriod
+    last: UnitPeriod
+    item: Reform
+
+
+def reform_over_periods(pages: Sequence[UnitPeriod]) -> list[ReformRun]:
+    """A unit's reform initiatives over its periods, as runs of one status (a status is a
+    state on a day, so the periods are taken by end date, whatever their length): by
+    initiative, oldest first. Forty periods of one status are one row, not forty cells."""
+    ordered = sorted(
+        (page for page in pages if page.dataset.reform),
+        key=lambda page: (page.period.end, page.period.months),
+    )
+    runs: dict[str, list[ReformRun]] = defaultdict(list)
+    for page in ordered:
         for item in page.dataset.reform:
-            by_key[item.key][page.period] = item
-    return reporting, dict(sorted(by_key.items()))
+            same = runs[item.key]
+            if same and same[-1].status == item.status:
+                same[-1] = replace(same[-1], last=page)
+            else:
+                same.append(ReformRun(item.key, item.status, page, page, item))
+    return [run for key in sorted(runs) for run in runs[key]]
 
 
 def reform_by_unit(view: PeriodView) -> list[tuple[UnitPeriod, dict[str, Reform]]]:

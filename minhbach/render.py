@@ -985,6 +985,9 @@ class Renderer:
             made = self.make_chart(kind, subject)
             if made is None:
                 return ""
+            shown = page.context.get("page") if page.template == "unit_period.md.j2" else None
+            if kind == "trend" and shown is not None:
+                made = charts.trend_summary_for(made, shown.period.months, self.lang)
             return self.figure(
                 made,
                 lambda ext: href(prefix + made.path(ext)),

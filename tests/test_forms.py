@@ -10,10 +10,15 @@ from __future__ import annotations
 import csv
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from minhbach.cli import main
+from minhbach.compute import reform_over_periods
+from minhbach.models import Reform
+from minhbach.periods import Period
 from minhbach.validate import check_content
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
@@ -123,3 +128,25 @@ def test_a_reform_status_quote_is_checked_against_the_archived_source(tmp_path: 
     _, problems = check_content(content)
     found = [p.format() for p in problems.items if "reform[0].quote" in p.format()]
     assert found and "a quote needs the archived source" in found[0], found
+
+
+def test_a_units_reform_history_is_runs_of_one_status() -> None:
+    def page(period: str, *items: tuple[str, str]) -> Any:
+        reform = [Reform(key=key, status=status) for key, status in items]
+        return SimpleNamespace(period=Period.parse(period), dataset=SimpleNamespace(reform=reform))
+
+    pages = [
+        page("2024-12m", ("one_stop", "in_progress")),
+        page("2024-6m", ("one_stop", "in_progress"), ("online_filing", "planned")),
+        page("2025-3m", ("one_stop", "done")),
+        page("2025-6m", ("one_stop", "done"), ("online_filing", "planned")),
+    ]
+    runs = [
+        (r.key, r.status, r.first.period.key, r.last.period.key) for r in reform_over_periods(pages)
+    ]
+    assert runs == [
+        ("one_stop", "in_progress", "2024-6m", "2024-12m"),
+        ("one_stop", "done", "2025-3m", "2025-6m"),
+        # not reported in 2024-12m or 2025-3m: one run from its first report to its last
+        ("online_filing", "planned", "2024-6m", "2025-6m"),
+    ]

@@ -354,3 +354,17 @@ def _walk(spec: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(spec, list):
         for value in spec:
             yield from _walk(value)
+
+
+def test_a_unit_page_tells_its_own_lengths_trend_the_history_every_length(site: Path) -> None:
+    def trend_summary(url: str) -> str:
+        page = (site / url / "index.html").read_text(encoding="utf-8")
+        figure = page.split('class="mb-chart mb-chart--trend"', 1)[1]
+        return html.unescape(figure.split('<p class="mb-chart__summary">', 1)[1].split("</p>")[0])
+
+    unit = trend_summary("2024/6-thang/alpha")
+    assert "kỳ 6 tháng" in unit and "kỳ 12 tháng" not in unit, unit
+    assert unit.endswith("Các đường của kỳ khác 6 tháng: trong bảng số liệu các kỳ của đơn vị.")
+    history = trend_summary("don-vi/alpha")
+    assert "kỳ 6 tháng" in history and "kỳ 12 tháng" in history, history
+    assert unit.split(". Về việc", 1)[0] == history.split(". Về việc", 1)[0]  # the choice
