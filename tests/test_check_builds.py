@@ -476,9 +476,7 @@ def test_a_national_dataset_its_units_do_not_sum_to_fails_the_strict_check_as_th
     capsys.readouterr()
     assert check_then_build(tmp_path, content, strict=True) == (1, None)
     err = capsys.readouterr().err
-    assert (
-        "toan-quoc.yml:12:16: warning: cases.enforceable: the national dataset has " in err
-    )
+    assert "toan-quoc.yml:12:16: warning: cases.enforceable: the national dataset has " in err
     assert "but the 34 units of 2025-12m sum to" in err
     assert main(["--content", str(content), "check"]) == 0  # a warning: it builds
 
