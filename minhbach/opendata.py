@@ -65,6 +65,16 @@ COLLECTION = "thads"
 
 Column = tuple[str, str, str, str]  # name, Frictionless type, vi description, en description
 
+# The column that keeps a sub-unit's rows apart from the provinces' (observations, datasets).
+UNIT_PARENT: Column = (
+    "unit_parent",
+    "string",
+    "Tỉnh mà đơn vị trực thuộc (slug), chỉ với Chi cục THADS và Phòng THADS khu vực: "
+    "không cộng các dòng này với các tỉnh",
+    "The province a sub-unit belongs to (slug), for district branches and regional "
+    "offices only: never add these rows to the provinces'",
+)
+
 OBSERVATION_COLUMNS: tuple[Column, ...] = (
     (
         "period",
@@ -75,14 +85,7 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
         "in datasets.csv (dates, source, status)",
     ),
     ("unit", "string", "Mã định danh đơn vị (slug)", "Unit slug"),
-    (
-        "unit_parent",
-        "string",
-        "Tỉnh mà đơn vị trực thuộc (slug), chỉ với Chi cục THADS và Phòng THADS khu vực: "
-        "không cộng các dòng này với các tỉnh",
-        "The province a sub-unit belongs to (slug), for district branches and regional "
-        "offices only: never add these rows to the provinces'",
-    ),
+    UNIT_PARENT,
     (
         "block",
         "string",
@@ -167,14 +170,7 @@ DATASET_COLUMNS: tuple[Column, ...] = (
         "Mã đơn vị hành chính (theo giai đoạn)",
         "Administrative code (within its scheme)",
     ),
-    (
-        "unit_parent",
-        "string",
-        "Tỉnh mà đơn vị trực thuộc (slug), chỉ với Chi cục THADS và Phòng THADS khu vực: "
-        "không cộng các dòng này với các tỉnh",
-        "The province a sub-unit belongs to (slug), for district branches and regional "
-        "offices only: never add these rows to the provinces'",
-    ),
+    UNIT_PARENT,
     (
         "status",
         "string",

@@ -48,6 +48,23 @@ class ContentDir:
         return Result(code, captured.out, captured.err)
 
 
+def build_into(content: Path | str, out: Path, *args: str) -> int:
+    """Build `content` with every output (reports, site, caches) under `out`; the exit code."""
+    return main(
+        [
+            "--content",
+            str(content),
+            *args,
+            "--reports",
+            str(out / "reports"),
+            "--site",
+            str(out / "site"),
+            "--cache",
+            str(out / "cache"),
+        ]
+    )
+
+
 @pytest.fixture
 def site(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

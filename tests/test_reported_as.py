@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 
 from minhbach import charts
-from minhbach.cli import main
 from minhbach.compute import compute
 from minhbach.validate import check_content
 
-from .conftest import CONTENT, ContentDir
+from .conftest import CONTENT, ContentDir, build_into
 
 HEADER = """\
 status: final
@@ -118,20 +117,7 @@ def built(site: ContentDir) -> Path:
     shutil.copytree(CONTENT / "pages", site.root / "content" / "pages")
     assert site.check("--strict").code == 0
     out = site.root / "out"
-    code = main(
-        [
-            "--content",
-            "content",
-            "--strict",
-            "--reports",
-            str(out / "reports"),
-            "--site",
-            str(out / "site"),
-            "--cache",
-            str(out / "cache"),
-        ]
-    )
-    assert code == 0
+    assert build_into("content", out, "--strict") == 0
     return out / "reports"
 
 

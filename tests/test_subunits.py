@@ -21,7 +21,7 @@ from minhbach.registry import Registry, ResolveError
 from minhbach.validate import check_content
 from minhbach.yamlfile import load_yaml
 
-from .conftest import CONTENT, ContentDir
+from .conftest import CONTENT, ContentDir, build_into
 
 HEADER = """\
 status: final
@@ -381,20 +381,7 @@ def _read(site: Path, path: str) -> str:
 @pytest.fixture(scope="module")
 def built(with_subunits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("built")
-    code = main(
-        [
-            "--strict",
-            "--content",
-            str(with_subunits),
-            "--reports",
-            str(out / "reports"),
-            "--site",
-            str(out / "site"),
-            "--cache",
-            str(out / "cache"),
-        ]
-    )
-    assert code == 0
+    assert build_into(with_subunits, out, "--strict") == 0
     return out / "site"
 
 
