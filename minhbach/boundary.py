@@ -3,7 +3,8 @@
 Content arrives from many offices and is untrusted. Every file the build reads from
 it goes through `ContentFolder`, which allows only a regular file inside the folder,
 reached without a symlink anywhere below the folder (a symlink to a file inside it
-is refused too: what is published must be what was reviewed), and names given in a
+is refused too: what is published must be what was reviewed) and not hard-linked
+to another name (a hard link may be a host file), and names given in a
 field (`source.archive`) only as a relative path of plain parts: no `..`, no
 absolute path, no backslash, no empty part. The folder itself, named by the
 operator with `--content`, is trusted and may be a symlink.
@@ -90,6 +91,14 @@ class ContentFolder:
             if last and not stat.S_ISREG(info.st_mode):
                 kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
                 raise ContentPathError(f"{relative} is {kind}")
+            if last and info.st_nlink > 1:
+                # A hard link is a regular file inside the folder that is also a file
+                # elsewhere (/etc/passwd): what is published must be what was reviewed.
+                raise ContentPathError(
+                    f"{relative} is a hard link ({info.st_nlink} names for one file); content "
+                    "files must be files of their own inside the content folder",
+                    "replace the link by a copy of the file",
+                )
             if not last and not stat.S_ISDIR(info.st_mode):
                 raise ContentPathError(f"no file {relative} ({'/'.join(parts[: index + 1])})")
         return current

@@ -303,7 +303,11 @@ def _build_stages(
     # preview server collects it after each build (`_collected`).
     del model, content
     gc.freeze()
-    with _writing(f"{display_path(options.site.parent)}/"):
+    pages_cache = _cache(options, "pages")
+    written = f"{display_path(options.site.parent)}/" + (
+        f" or {display_path(pages_cache)}/" if pages_cache else ""
+    )
+    with _writing(written):
         built = build_site(
             options.reports,
             options.site,
@@ -313,7 +317,7 @@ def _build_stages(
             site_url=options.site_url,
             epoch=epoch,
             progress=lambda message: print(message, file=sys.stderr),
-            cache=_cache(options, "pages"),
+            cache=pages_cache,
             static=options.reports / FILES_DIR,
         )
     pages = sum(b.pages for b in built)

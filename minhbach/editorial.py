@@ -448,7 +448,14 @@ def _kind(value: object) -> str:
 def _locate(body: str, body_line: int, needle: str) -> Mark:
     """Where `needle` first appears in the page's Markdown (its file's line and column);
     the body's first line when it does not appear as written."""
-    at = body.lower().find(needle.lower()) if needle else -1
+    at = -1
+    if needle:  # as a Markdown link or an attribute first: "du-lieu/" is in "du-lieu/x.csv"
+        lowered = body.lower()
+        for form in (f"]({needle})", f'"{needle}"', f"({needle} ", needle):
+            at = lowered.find(form.lower())
+            if at >= 0:
+                at += len(form) - len(form.lstrip(']("')) if form != needle else 0
+                break
     if at < 0:
         return Mark(body_line, 1)
     before = body[:at]
@@ -460,44 +467,115 @@ def _shown(shown_root: str, relative: str) -> str:
 
 
 _HREF = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"')
+_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"')
 
 
 def check_links(
     pages: Iterable[EditorialPage], site: Mapping[str, Collection[str]], problems: Problems
 ) -> None:
-    """An error for each link of an editorial page to a page its edition will not have.
+    """An error for each link or image of an editorial page that MkDocs would refuse.
 
     `site` holds the Markdown paths of each edition's pages ("don-vi/ha-noi/index.md"), as
-    the build will make them: MkDocs in strict mode fails on a link to any other page, so
-    the check must refuse it first. Links to other sites, to folders and to files that
-    are not pages are left to MkDocs and the clean-up (`clean`).
+    the build will make them. MkDocs, strict, fails on a link within the site to anything
+    but one of its pages (a folder, an open-data file, a missing image, a path leading out
+    of the site) and on an anchor a page does not have: the check refuses each first, at
+    its line, so that `check ok` means the site builds. Links to other sites are the
+    sanitiser's (`clean`).
     """
+    pages = list(pages)
+    anchors = {(page.lang, page.path): None for page in pages}
     for page in pages:
         known = site.get(page.lang)
         if known is None:  # an edition not built
             continue
-        for href in dict.fromkeys(_HREF.findall(page_html(page.body))):
+        rendered = page_html(page.body)
+        for href in dict.fromkeys(_HREF.findall(rendered) + _SRC.findall(rendered)):
             target = html.unescape(href)
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
-                continue
-            path = unquote(parts.path)
-            if path.startswith("/"):
-                continue  # MkDocs leaves absolute links alone
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), path))
-            if resolved in known:
-                continue
-            near = suggest(resolved, sorted(set(known) - {page.path}))
-            problems.error(
-                page.shown,
-                _locate(page.body, page.body_line, target),
-                None,
-                f"links to '{target}' ({resolved}), a page the site will not have",
-                hint=f"did you mean {posixpath.relpath(near, posixpath.dirname(page.path))}?"
-                if near
-                else "a unit's or a period's page exists only when a dataset makes it",
-                rule="link",
-            )
+            found = _link_problem(page, target, known, anchors, pages)
+            if found is not None:
+                message, hint = found
+                problems.error(
+                    page.shown,
+                    _locate(page.body, page.body_line, target),
+                    None,
+                    message,
+                    hint=hint,
+                    rule="link",
+                )
+
+
+def _nearest_page(page: EditorialPage, path: str, resolved: str, known: Collection[str]) -> str:
+    """The page a link to a folder or a file most likely meant: the folder's index page,
+    as written or read from the edition's root (a common slip), else the nearest path."""
+    for folder in (resolved, posixpath.normpath(path.lstrip("/"))):
+        index = "index.md" if folder in (".", "") else f"{folder.rstrip('/')}/index.md"
+        if index in known and index != page.path:
+            return index
+    return suggest(resolved, sorted(set(known) - {page.path})) or ""
+
+
+def _link_problem(
+    page: EditorialPage,
+    target: str,
+    known: Collection[str],
+    anchors: dict[tuple[str, str], frozenset[str] | None],
+    pages: list[EditorialPage],
+) -> tuple[str, str] | None:
+    """Why MkDocs would refuse `target` on `page` (message, hint), or None."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    path, fragment = unquote(parts.path), unquote(parts.fragment)
+    here = posixpath.dirname(page.path)
+    if not path:
+        resolved = page.path
+    elif path.startswith("/"):
+        resolved = posixpath.normpath(path.lstrip("/"))
+    else:
+        resolved = posixpath.normpath(posixpath.join(here, path))
+    if resolved == ".." or resolved.startswith("../"):
+        return (
+            f"links to '{target}', which leads out of the site",
+            "link to a page of the site, relative to this page, or to a web address",
+        )
+    if not resolved.endswith(".md"):
+        near = _nearest_page(page, path, resolved, known)
+        return (
+            f"links to '{target}' ({resolved}), which is not a page of the site",
+            f"link to a page's Markdown file: did you mean {posixpath.relpath(near, here)}?"
+            if near
+            else "link to a page's Markdown file (…/index.md); an editor's page has no "
+            "files of its own",
+        )
+    if resolved not in known:
+        near = suggest(resolved, sorted(set(known) - {page.path}))
+        return (
+            f"links to '{target}' ({resolved}), a page the site will not have",
+            f"did you mean {posixpath.relpath(near, here)}?"
+            if near
+            else "a unit's or a period's page exists only when a dataset makes it",
+        )
+    if not fragment:
+        return None
+    key = (page.lang, resolved)
+    if key not in anchors:
+        return (
+            f"links to '{target}': a part (#{fragment}) of a generated page",
+            "link to the page itself; the parts of generated pages are not fixed",
+        )
+    ids = anchors[key]
+    if ids is None:
+        linked = next(p for p in pages if (p.lang, p.path) == key)
+        ids = anchors[key] = frozenset(_ID.findall(page_html(linked.body)))
+    if fragment in ids:
+        return None
+    return (
+        f"links to '{target}', but its page has no part #{fragment}",
+        f"its parts are: {', '.join('#' + i for i in sorted(ids))}"
+        if ids
+        else "the page has no headings to link to",
+    )
 
 
 def check_pages(root: Path, shown_root: str, problems: Problems) -> None:

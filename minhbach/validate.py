@@ -893,15 +893,14 @@ def _dataset_paths(folder: ContentFolder, shown_root: str, problems: Problems) -
         else:
             paths.append(relative)
     if not found:
-        # A warning, not an error: a new portal starts empty. An empty folder is what a
-        # working copy keeps when every dataset is deleted; a clone (git keeps no empty
-        # folder) has none, and that is an error above. Strict builds (CI) fail on both.
-        problems.warning(
+        # An error, not a warning: a build without datasets would replace the published
+        # site with one that has no period or unit page, i.e. unpublish everything.
+        problems.error(
             shown,
             None,
             None,
-            "no datasets: the site will have no period or unit page",
-            hint="add datasets/<period>/<unit>.yml",
+            "no datasets: the site would have no period or unit page",
+            hint="add datasets/<period>/<unit>.yml; nothing is published without one",
             rule="path",
         )
     return paths

@@ -341,7 +341,7 @@ def table_files(site: Path) -> list[Path]:
 
 def formula_cells(path: Path) -> list[str]:
     """Every cell of a CSV file (gzipped or not) that a spreadsheet would run as a formula:
-    it starts with a formula character and is not a plain number."""
+    it starts with a formula character (after any leading spaces) and is not a plain number."""
     raw = path.read_bytes()
     if path.name.endswith(".gz"):
         raw = gzip.decompress(raw)
@@ -349,6 +349,7 @@ def formula_cells(path: Path) -> list[str]:
     rows = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
     for number, row in enumerate(rows, start=1):
         for column, cell in enumerate(row, start=1):
-            if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+            start = cell.lstrip(" \n\v\f\u00a0\u3000")
+            if start.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
                 found.append(f"{path.name}:{number}:{column}: {cell[:60]!r}")
     return found

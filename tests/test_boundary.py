@@ -4,6 +4,7 @@ folders are required, and nothing under content/ is left out without a word."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -88,6 +89,24 @@ def test_a_symlinked_archive_is_refused_and_the_quote_not_checked_against_it(
             "content/datasets/2024-3m/quang-ninh.yml:4:19: source.archive: sources/a.txt is a "
             "symbolic link; content files must be regular files inside the content folder "
             "(hint: replace the link by a copy of the file)"
+        ],
+    )
+
+
+def test_a_hard_linked_archive_is_refused_and_the_quote_not_checked_against_it(
+    site: ContentDir,
+) -> None:
+    # A hard link is a regular file inside the folder and a host file at once.
+    outside = _outside(site, "hostname", ARCHIVE)
+    os.link(outside, site.root / "content" / "sources" / "a.txt")
+    site.write("datasets/2024-3m/quang-ninh.yml", QUOTED)
+    result = site.check()
+    assert (result.code, result.lines) == (
+        1,
+        [
+            "content/datasets/2024-3m/quang-ninh.yml:4:19: source.archive: sources/a.txt is a "
+            "hard link (2 names for one file); content files must be files of their own "
+            "inside the content folder (hint: replace the link by a copy of the file)"
         ],
     )
 
@@ -224,15 +243,15 @@ def test_a_renamed_datasets_folder_is_an_error_and_named(site: ContentDir) -> No
     ]
 
 
-def test_an_empty_datasets_folder_is_a_warning_that_strict_fails(site: ContentDir) -> None:
+def test_an_empty_datasets_folder_is_an_error(site: ContentDir) -> None:
+    # A build of it would replace the published site with one without any period or
+    # unit page: it is refused like a missing folder.
     expected = [
-        "content/datasets: warning: no datasets: the site will have no period or unit page "
-        "(hint: add datasets/<period>/<unit>.yml)"
+        "content/datasets: no datasets: the site would have no period or unit page "
+        "(hint: add datasets/<period>/<unit>.yml; nothing is published without one)"
     ]
-    relaxed = site.check()
-    assert (relaxed.code, relaxed.lines) == (0, expected)
-    strict = site.check("--strict")
-    assert (strict.code, strict.lines) == (1, expected)
+    result = site.check()
+    assert (result.code, result.lines) == (1, expected)
 
 
 def test_a_missing_catalogue_is_a_clean_error(

@@ -555,3 +555,61 @@ if __name__ == "__main__":
         strict, langs = seed % 2 == 1, ("vi",) if seed % 4 == 2 else ()
         checked, built, _, links = check_and_build_quietly(files, strict, langs)
         print(f"seed={seed} strict={strict} langs={langs} check={checked} build={built} {links}")
+
+
+def test_every_link_mkdocs_would_refuse_is_a_located_error_and_the_rest_build(
+    site: ContentDir, tmp_path: Path
+) -> None:
+    # MkDocs, strict, refuses a link within the site to anything but a page (a folder, an
+    # open-data file, an image an editor cannot add, a path out of the site) and a missing
+    # anchor: the check refuses each at its line, with the page meant where there is one.
+    site.write("datasets/2017-12m/nam-dinh.yml", NAM_DINH)
+    refused = """
+        # Giới thiệu
+
+        [a](../2017/ca-nam/)
+        [b](../du-lieu/units.csv)
+        ![c](hinh.png)
+        [d](../../../../etc/passwd)
+        [e](/etc/passwd)
+        [f](#khong-co)
+        [g](../phuong-phap/index.md#ket-qua)
+        """
+    site.write("pages/vi/gioi-thieu.md", refused)
+    result = site.check()
+    assert result.code == 1
+    assert result.lines == [
+        "content/pages/vi/gioi-thieu.md:3:5: links to '../2017/ca-nam/' (2017/ca-nam), which is "
+        "not a page of the site (hint: link to a page's Markdown file: did you mean "
+        "../2017/ca-nam/index.md?)",
+        "content/pages/vi/gioi-thieu.md:4:5: links to '../du-lieu/units.csv' "
+        "(du-lieu/units.csv), which is not a page of the site (hint: link to a page's "
+        "Markdown file: did you mean ../du-lieu/index.md?)",
+        "content/pages/vi/gioi-thieu.md:5:6: links to 'hinh.png' (gioi-thieu/hinh.png), which "
+        "is not a page of the site (hint: link to a page's Markdown file (…/index.md); an "
+        "editor's page has no files of its own)",
+        "content/pages/vi/gioi-thieu.md:6:5: links to '../../../../etc/passwd', which leads "
+        "out of the site (hint: link to a page of the site, relative to this page, or to a "
+        "web address)",
+        "content/pages/vi/gioi-thieu.md:7:5: links to '/etc/passwd' (etc/passwd), which is not "
+        "a page of the site (hint: link to a page's Markdown file (…/index.md); an editor's "
+        "page has no files of its own)",
+        "content/pages/vi/gioi-thieu.md:8:5: links to '#khong-co', but its page has no part "
+        "#khong-co (hint: its parts are: #gioi-thieu)",
+        "content/pages/vi/gioi-thieu.md:9:5: links to '../phuong-phap/index.md#ket-qua': a part "
+        "(#ket-qua) of a generated page (hint: link to the page itself; the parts of generated "
+        "pages are not fixed)",
+    ]
+    site.write(
+        "pages/vi/gioi-thieu.md",
+        """
+        # Giới thiệu
+
+        ## Mục một
+
+        [a](../2017/ca-nam/index.md) [b](../du-lieu/index.md) [c](#muc-mot)
+        [d](/phuong-phap/index.md) [e](https://moj.gov.vn/) [f](mailto:a@example.org)
+        """,
+    )
+    assert site.check("--strict").code == 0
+    assert _build(site.root / "content", tmp_path) == 0

@@ -10,7 +10,7 @@ from minhbach.tables import safe_cell
 @pytest.mark.parametrize(
     "text",
     ["=1+1", '=HYPERLINK("https://evil.example/","x")', "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1",
-     "＝1+1", "-", "+", "=", "-1.2.3", "-Tỉnh"],
+     "＝1+1", "-", "+", "=", "-1.2.3", "-Tỉnh", " =1+1", "\n@SUM(1)", "\u00a0+1+1"],
 )  # fmt: skip
 def test_text_starting_like_a_formula_gets_an_apostrophe(text: str) -> None:
     assert safe_cell(text) == "'" + text
