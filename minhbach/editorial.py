@@ -484,7 +484,9 @@ def check_links(
     sanitiser's (`clean`).
     """
     pages = list(pages)
-    anchors = {(page.lang, page.path): None for page in pages}
+    anchors: dict[tuple[str, str], frozenset[str] | None] = {
+        (page.lang, page.path): None for page in pages
+    }
     for page in pages:
         known = site.get(page.lang)
         if known is None:  # an edition not built
@@ -549,7 +551,7 @@ def _link_problem(
             "files of its own",
         )
     if resolved not in known:
-        near = suggest(resolved, sorted(set(known) - {page.path}))
+        near = suggest(resolved, sorted(set(known) - {page.path})) or ""
         return (
             f"links to '{target}' ({resolved}), a page the site will not have",
             f"did you mean {posixpath.relpath(near, here)}?"
