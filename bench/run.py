@@ -392,7 +392,8 @@ def cold_builds(steps: list[Step]) -> list[Step]:
 def measure(name: str, command: list[str], work: Path, cwd: Path | None = None) -> Step:
     """Run one build as a child process and measure it; cold first moves the last outputs aside."""
     if name in (COLD, COLD_AGAIN):
-        for folder in ("reports", "site", "cache", ".cache"):
+        # The site is a link to its version in .site-versions/: both go.
+        for folder in ("reports", "site", ".site-versions", "cache", ".cache"):
             discard(work, work / folder)
     print(f"{name} …", end=" ", flush=True)
     loop = calibrate()

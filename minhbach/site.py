@@ -1,8 +1,9 @@
 """The site stage: run MkDocs on the generated Markdown of each edition, then swap into site/.
 
 Every edition (vi at the site root, en under /en/) is built into one temporary folder
-beside `site/`; only when all of them built cleanly is that folder renamed to `site/`.
-A failed build leaves the previous `site/` exactly as it was. `serve` previews the
+beside `site/`; only when all of them built cleanly is that folder published as the
+new `site/`, in one step (`publish`). A failed build leaves the previous `site/`
+exactly as it was. `serve` previews the
 site with live reload, rebuilding through the caller's pipeline on every change.
 """
 
@@ -61,6 +62,7 @@ from .pagecache import (
     versions_fingerprint,
 )
 from .problems import UserError
+from .publish import publish, recover, start_from
 from .uptodate import STAMP
 
 __all__ = [
@@ -154,7 +156,7 @@ def build_site(
     if site.exists() and not site.is_dir():
         raise UserError(f"{site}: exists and is not a folder; the site is written as a folder")
     site.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_work(site)
+    recover(site)
     # Beside site/, so the final rename stays on one filesystem; a dot name, so that
     # a folder left by a killed build is not mistaken for a site (it is removed otherwise).
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}-tmp-", dir=site.parent))
@@ -203,10 +205,15 @@ def build_site(
         plugins = [result.plugin for result in built if result.plugin is not None]
         entries = _entries(new_site, plugins, static)
         if manifest is not None and in_place:
-            changed = manifest.apply(site, new_site, entries)
-            report(f"site: {changed} files changed in {site}")
+            # The next version starts as the published one (hard links) and takes what
+            # changed; the published version is never written into.
+            following = work / "next"
+            start_from(site, following)
+            changed = manifest.apply(following, new_site, entries)
             for plugin in plugins:
                 plugin.commit()
+            publish(following, site)
+            report(f"site: {changed} files changed in {site}")
         else:
             for _, source in entries.values():
                 if source is not None:
@@ -217,7 +224,7 @@ def build_site(
                 manifest.stamp(new_site, entries)
             for plugin in plugins:
                 plugin.commit()
-            _swap_in(new_site, site, work / "previous")
+            publish(new_site, site)
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -269,7 +276,8 @@ def live_server(
     port: int = 8000,
 ) -> LiveReloadServer:
     """Return a live-reload server of `site` calling `rebuild` on changes; `.serve()` starts it."""
-    site = site.resolve()
+    # Not resolved through the link itself: `site` is switched to each new version.
+    site = site.parent.resolve() / site.name
     for path in watch:
         watched = path.resolve()
         # build_site writes a temporary folder beside site/: watching it would rebuild forever.
@@ -801,26 +809,6 @@ def _edition_url(site_url: str | None, dest: str) -> str | None:
         return None
     root = site_url if site_url.endswith("/") else site_url + "/"
     return root + dest + "/" if dest else root
-
-
-def _remove_stale_work(site: Path) -> None:
-    """Remove the work folders a killed build left beside `site` (`.site-tmp-*`)."""
-    for stale in site.parent.glob(f".{site.name}-tmp-*"):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _swap_in(new_site: Path, site: Path, backup: Path) -> None:
-    """Put `new_site` in place of `site`, keeping the old one until the new one is in place."""
-    if not site.exists():
-        new_site.rename(site)
-        return
-    site.rename(backup)
-    try:
-        new_site.rename(site)
-    except BaseException:
-        backup.rename(site)
-        raise
 
 
 # MkDocs' __init_subclass__ hooks, which read the options schema, are unannotated.

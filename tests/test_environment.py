@@ -139,6 +139,7 @@ def test_a_killed_builds_work_folder_is_removed(tmp_path: Path) -> None:
     assert build(MINI, tmp_path / "out") == 0
     assert not stale.exists() and keep.exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == [
-        keep.name
+        keep.name,
+        ".site-versions",  # the published version, which `site` links to
     ]
     assert os.path.isdir(tmp_path / "out" / "site")
