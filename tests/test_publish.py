@@ -194,10 +194,16 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site(tmp_path: P
     for number, delay in enumerate([0.4, 0.9, 1.4, 1.9, 2.6], start=1):
         expected[number] = complete(number)
         process = subprocess.Popen(
-            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
+        # The build and every process it started, at once: as a CI job or a service
+        # manager stops a build (its forked helpers would otherwise outlive this test).
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         hashes = tree_hashes(out / "site")
         # The stamp files name the build; the pages must be one build's, whole.

@@ -128,7 +128,15 @@ def tree_hashes(root: Path) -> dict[str, str]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+    """Dot entries a build left beside the site: work folders, links, versions not published
+    (the one version `site` links to, in `.site-versions/`, is the site itself)."""
+    found = sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+    versions = folder / ".site-versions"
+    if versions.is_dir() and (folder / "site").is_symlink():
+        found.remove(versions.name)
+        published = Path(os.readlink(folder / "site")).name
+        found += [f"{versions.name}/{v.name}" for v in versions.iterdir() if v.name != published]
+    return found
 
 
 @pytest.fixture(scope="module")
