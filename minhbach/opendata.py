@@ -834,16 +834,8 @@ def _change_field(field: str) -> tuple[str, int] | None:
 
 
 def page_csv(rows: Iterable[Observation]) -> bytes:
-    """A unit page's own CSV file (`PAGE_COLUMNS`): what csv.writer writes of `page_table`."""
-    table = [[safe_cell(cell) for cell in row] for row in page_table(rows)]
-    if not table:
-        return PAGE_HEADER
-    text = "\n".join([",".join(row) for row in table]) + "\n"
-    # As csv.writer writes it unless a cell holds a comma, quote or line break: then its way.
-    commas, lines = len(table) * (len(PAGE_FIELDNAMES) - 1), len(table)
-    if text.count(",") != commas or text.count("\n") != lines or '"' in text or "\r" in text:
-        text = _csv_text(table)
-    return PAGE_HEADER + text.encode("utf-8")
+    """A unit page's own CSV file (`PAGE_COLUMNS`): `page_table` by csv.writer."""
+    return PAGE_HEADER + _csv_text(page_table(rows)).encode("utf-8")
 
 
 # --- gzip: one member per piece, compressed once ---
