@@ -197,9 +197,13 @@ class Content:
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
-    """Paths in messages are relative to the working directory (resolved) when they can be."""
+    """Paths in messages are relative to the working directory (resolved) when they can be.
+
+    The last part is kept as written: `site` is a link to its published version, and
+    messages name `site`, not the version."""
     try:
-        return str(path.resolve().relative_to(cwd or Path.cwd().resolve()))
+        resolved = path.parent.resolve() / path.name if path.name else path.resolve()
+        return str(resolved.relative_to(cwd or Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

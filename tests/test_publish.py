@@ -213,3 +213,19 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site(tmp_path: P
     assert build(content, out) == 0
     assert tree_hashes(out / "site") == expected[number]
     assert _leftovers(out) == ["cache", "reports"]
+
+
+def test_messages_name_the_site_not_its_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # paths in messages are shown relative to it
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    assert build(content, tmp_path / "out") == 0
+    dataset = content / "datasets" / "2024-6m" / "alpha.yml"
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace("thử", "thử lại", 1))
+    capsys.readouterr()
+    assert build(content, tmp_path / "out") == 0  # `site` is a link now
+    printed = capsys.readouterr()
+    assert "built into out/site/" in printed.out
+    assert ".site-versions" not in printed.out + printed.err
