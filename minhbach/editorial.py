@@ -451,10 +451,10 @@ def _locate(body: str, body_line: int, needle: str) -> Mark:
     at = -1
     if needle:  # as a Markdown link or an attribute first: "du-lieu/" is in "du-lieu/x.csv"
         lowered = body.lower()
-        for form in (f"]({needle})", f'"{needle}"', f"({needle} ", needle):
-            at = lowered.find(form.lower())
+        for before, after in (("](", ")"), ('"', '"'), ("(", " "), ("", "")):
+            at = lowered.find(f"{before}{needle}{after}".lower())
             if at >= 0:
-                at += len(form) - len(form.lstrip(']("')) if form != needle else 0
+                at += len(before)
                 break
     if at < 0:
         return Mark(body_line, 1)
@@ -484,9 +484,7 @@ def check_links(
     sanitiser's (`clean`).
     """
     pages = list(pages)
-    anchors: dict[tuple[str, str], frozenset[str] | None] = {
-        (page.lang, page.path): None for page in pages
-    }
+    editorial = {(page.lang, page.path): page for page in pages}
     for page in pages:
         known = site.get(page.lang)
         if known is None:  # an edition not built
@@ -494,7 +492,7 @@ def check_links(
         rendered = page_html(page.body)
         for href in dict.fromkeys(_HREF.findall(rendered) + _SRC.findall(rendered)):
             target = html.unescape(href)
-            found = _link_problem(page, target, known, anchors, pages)
+            found = _link_problem(page, target, known, editorial)
             if found is not None:
                 message, hint = found
                 problems.error(
@@ -505,6 +503,12 @@ def check_links(
                     hint=hint,
                     rule="link",
                 )
+
+
+@functools.cache
+def _anchor_ids(body: str) -> frozenset[str]:
+    """The ids an editorial page's HTML has, for links to its parts."""
+    return frozenset(_ID.findall(page_html(body)))
 
 
 def _nearest_page(page: EditorialPage, path: str, resolved: str, known: Collection[str]) -> str:
@@ -521,8 +525,7 @@ def _link_problem(
     page: EditorialPage,
     target: str,
     known: Collection[str],
-    anchors: dict[tuple[str, str], frozenset[str] | None],
-    pages: list[EditorialPage],
+    editorial: Mapping[tuple[str, str], EditorialPage],
 ) -> tuple[str, str] | None:
     """Why MkDocs would refuse `target` on `page` (message, hint), or None."""
     parts = urlsplit(target)
@@ -560,16 +563,13 @@ def _link_problem(
         )
     if not fragment:
         return None
-    key = (page.lang, resolved)
-    if key not in anchors:
+    linked = editorial.get((page.lang, resolved))
+    if linked is None:
         return (
             f"links to '{target}': a part (#{fragment}) of a generated page",
             "link to the page itself; the parts of generated pages are not fixed",
         )
-    ids = anchors[key]
-    if ids is None:
-        linked = next(p for p in pages if (p.lang, p.path) == key)
-        ids = anchors[key] = frozenset(_ID.findall(page_html(linked.body)))
+    ids = _anchor_ids(linked.body)
     if fragment in ids:
         return None
     return (

@@ -858,10 +858,14 @@ class Piece:
     def of(cls, data: bytes, pool: ThreadPoolExecutor | None = None) -> Piece:
         return cls(gzip_member(data) if pool is None else pool.submit(gzip_member, data))
 
+    def data(self) -> bytes:
+        """The member's bytes, once they are compressed."""
+        member = self.member
+        return member if isinstance(member, bytes) else member.result()
+
     def done(self) -> Piece:
         """The piece with its bytes, once they are compressed."""
-        member = self.member
-        return self if isinstance(member, bytes) else Piece(member.result())
+        return self if isinstance(self.member, bytes) else Piece(self.data())
 
 
 @dataclass
@@ -876,8 +880,7 @@ class GzipFile:
         self.pieces.append(piece)
 
     def bytes(self) -> bytes:
-        done = [piece.done().member for piece in self.pieces]
-        return b"".join(m for m in done if isinstance(m, bytes))
+        return b"".join(piece.data() for piece in self.pieces)
 
 
 # --- a period's files, encoded once, and kept between builds ---
