@@ -48,12 +48,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache, cached_property
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any, cast
 
 from babel import Locale
 
 from . import imageworker
+from .cache import Store
 from .catalogue import Lang, get_catalogue
 from .compute import (
     BlockView,
@@ -129,9 +129,6 @@ def template_json(kind: str, lang: Lang) -> bytes:
     """A kind's spec without data, as served for the live view of charts drawn in HTML."""
     spec = template(kind, lang)
     return json.dumps(spec, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-CACHE_VERSION = "1"  # bump when the rendering changes in a way the spec does not show
 
 
 # --- locales: one d3 locale per language, from CLDR, used at build and in the browser ---
@@ -347,8 +344,6 @@ class Chart:
             {
                 "spec": self.spec,
                 "lang": self.lang,
-                "version": CACHE_VERSION,
-                "vlc": vl_convert_version(),
             },
             sort_keys=True,
             ensure_ascii=False,
@@ -557,7 +552,7 @@ def vl_convert_version() -> str:
 
 #: The kinds' templates built or loaded in this process, by (kind, language).
 _TEMPLATES: dict[tuple[str, Lang], dict[str, Any]] = {}
-TEMPLATES_FILE = "templates.json"
+CHART_TEMPLATES = "chart-templates"
 
 
 def template(kind: str, lang: Lang) -> dict[str, Any]:
@@ -568,53 +563,27 @@ def template(kind: str, lang: Lang) -> dict[str, Any]:
     return found
 
 
-def _templates_key() -> str:
-    """What the templates are made from: this module (their builders) and Altair's version."""
-    from importlib import metadata
-
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(metadata.version("altair").encode())
-    return digest.hexdigest()
-
-
-def load_templates(cache_dir: Path | None) -> None:
-    """Take the kinds' templates kept in `cache_dir` by an earlier build, if still valid.
+def load_templates(store: Store | None) -> None:
+    """Take the kinds' templates kept in `store` by an earlier build.
 
     Building them imports Altair and runs its schema machinery: about 1 s of every build,
     for the same few specs.
     """
-    if cache_dir is None:
+    stored = store.get(CHART_TEMPLATES, "all") if store is not None else None
+    if stored is None:
         return
-    try:
-        stored = json.loads((cache_dir / TEMPLATES_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if stored.get("key") != _templates_key():
-        return
-    for name, spec in stored.get("templates", {}).items():
+    for name, spec in json.loads(stored).items():
         kind, lang = name.split("/")
         _TEMPLATES.setdefault((kind, cast(Lang, lang)), spec)
 
 
-def save_templates(cache_dir: Path | None) -> None:
+def save_templates(store: Store | None) -> None:
     """Keep the templates this process has, for the next build (see `load_templates`)."""
-    if cache_dir is None or not _TEMPLATES:
+    if store is None or not _TEMPLATES:
         return
-    stored = {
-        "key": _templates_key(),
-        "templates": {f"{kind}/{lang}": spec for (kind, lang), spec in sorted(_TEMPLATES.items())},
-    }
-    text = json.dumps(stored, ensure_ascii=False)  # key order kept: it is in the files made
-    path = cache_dir / TEMPLATES_FILE
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except OSError:
-        pass
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    stored = {f"{kind}/{lang}": spec for (kind, lang), spec in sorted(_TEMPLATES.items())}
+    # Key order kept: it is in the files made.
+    store.put(CHART_TEMPLATES, "all", json.dumps(stored, ensure_ascii=False).encode())
 
 
 def _build_template(kind: str, lang: Lang) -> dict[str, Any]:
@@ -1788,17 +1757,17 @@ def _size(svg: bytes) -> tuple[int, int]:
 
 def render_images(
     charts: Sequence[Chart],
-    cache_dir: Path | None,
+    store: Store | None,
     workers: int | None = None,
     worker: imageworker.ImageWorker | None = None,
 ) -> tuple[dict[str, Image], RenderStats]:
     """The SVG of every chart, by chart key: from the cache, or rendered now."""
-    return render_images_async(charts, cache_dir, workers, worker)()
+    return render_images_async(charts, store, workers, worker)()
 
 
 def render_images_async(
     charts: Sequence[Chart],
-    cache_dir: Path | None,
+    store: Store | None,
     workers: int | None = None,
     worker: imageworker.ImageWorker | None = None,
 ) -> Callable[[], tuple[dict[str, Image], RenderStats]]:
@@ -1814,7 +1783,7 @@ def render_images_async(
     found: dict[str, bytes] = {}
     todo: list[Chart] = []
     for key, chart in unique.items():
-        cached = _from_cache(cache_dir, key)
+        cached = store.get(SVG, key) if store is not None else None
         if cached is not None:
             found[key] = cached
         else:
@@ -1842,7 +1811,8 @@ def render_images_async(
                 pool.shutdown()
         for chart, result in zip(todo, results, strict=True):
             found[chart.key] = result
-            _to_cache(cache_dir, chart.key, result)
+            if store is not None:
+                store.put(SVG, chart.key, result)
         stats.rendered = len(todo)
         stats.cached = len(unique) - len(todo)
         stats.seconds = time.perf_counter() - started
@@ -1871,23 +1841,7 @@ def fill_sizes(text: str, sizes: Mapping[str, tuple[int, int]]) -> str:
     return _SIZE_MARK.sub(size, text)
 
 
-def _from_cache(cache_dir: Path | None, key: str) -> bytes | None:
-    if cache_dir is None:
-        return None
-    try:
-        return (cache_dir / key[:2] / f"{key}.svg").read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def _to_cache(cache_dir: Path | None, key: str, svg: bytes) -> None:
-    if cache_dir is None:
-        return
-    folder = cache_dir / key[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{key}.svg.{os.getpid()}"
-    tmp.write_bytes(svg)
-    os.replace(tmp, folder / f"{key}.svg")
+SVG = "chart-svg"
 
 
 @cache
@@ -1898,27 +1852,21 @@ def vega_bundle() -> bytes:
     return vl_convert.javascript_bundle().encode("utf-8")  # type: ignore[call-arg]
 
 
-def bundle_path(cache_dir: Path) -> Path:
-    return cache_dir / f"vega-bundle-{vl_convert_version()}.js"
+BUNDLE = "vega-bundle"
 
 
-def bundle_cached(cache_dir: Path | None, worker: imageworker.ImageWorker | None = None) -> bytes:
-    """The Vega bundle, kept in the cache: making it takes vl-convert about two seconds.
+def bundle_cached(store: Store | None, worker: imageworker.ImageWorker | None = None) -> bytes:
+    """The Vega bundle, kept in the store: making it takes vl-convert about two seconds.
 
     Made by `worker` if it was asked for it (`ImageWorker.start_bundle`), else here."""
     made = worker.bundle() if worker is not None and worker.bundle_asked else None
-    if cache_dir is None:
-        return made if made is not None else vega_bundle()
-    path = bundle_path(cache_dir)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        data = made if made is not None else vega_bundle()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-        return data
+    found = store.get(BUNDLE, "js") if store is not None else None
+    if found is not None:
+        return found
+    data = made if made is not None else vega_bundle()
+    if store is not None:
+        store.put(BUNDLE, "js", data)
+    return data
 
 
 def locale_json(lang: Lang) -> bytes:

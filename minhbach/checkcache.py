@@ -8,46 +8,31 @@ sources, which are listed in the entry with their hashes and compared on use. A 
 gives exactly what the checks would find. The checks across the periods of a unit read
 only the unit's datasets: what they found is kept under the keys of the unit's files.
 
-The entries of a collection are kept together in one pack file, each with the sha256
-of its pickle, which is checked before the pickle is read: one file to read instead of
-one per dataset, and a damaged entry is a miss, never a wrong result.
+The entries are kept in the build's store (`cache.Store`), whose key holds the code
+and library versions: a damaged entry is a miss, never a wrong result.
 """
 
 from __future__ import annotations
 
-import ast
 import copyreg
 import dataclasses
 import functools
 import hashlib
 import io
-import os
 import pickle
-import struct
-import sys
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import metadata
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .boundary import ContentFolder
+from .cache import Store
 from .figures import Figure
 from .problems import Problem
 
 if TYPE_CHECKING:
     from .validate import CheckedDataset
 
-PACKAGE = Path(__file__).resolve().parent
-#: Libraries whose behaviour shapes the checks' results.
-LIBRARIES = ("pydantic", "pydantic-core", "pyyaml", "babel")
-FORMAT = b"minhbach-check-cache 2\n"
-PACK = "checks.pack"
-#: Per entry in the pack's index: its key, the sha256 of its pickle, the pickle's length.
-_INDEX = struct.Struct("<32s32sQ")
-_COUNT = struct.Struct("<Q")
+KIND = "check"
 
 
 @dataclass(frozen=True)
@@ -67,24 +52,19 @@ class CrossCheck:
 
 
 class CheckCache:
-    """Check results in one pack file in `folder`, valid for `context`.
+    """Check results in the build's store, valid for `context`.
 
     An entry holds a dataset file's own checks (`get`), or the checks across the datasets
-    of a unit (`get_across`), keyed by the keys of their files. `get` and `put` work in
-    memory; `save` writes the pack once, with the entries this run used (those of removed
-    files are dropped), if any was added or dropped.
+    of a unit (`get_across`), keyed by the keys of their files.
     """
 
-    def __init__(self, folder: Path, context: str, content: ContentFolder) -> None:
-        self.folder = folder
+    def __init__(self, store: Store, context: str, content: ContentFolder) -> None:
+        self.store = store
         self.context = context
         self.content = content
         self.hits = 0
         self.misses = 0
         self._source_states: dict[str, str] = {}
-        self._stored = self._read()
-        self._kept: dict[bytes, tuple[bytes, bytes | memoryview]] = {}
-        self._changed = False
 
     def key(self, shown: str, data: bytes) -> bytes:
         """The key of a dataset file's entry: its path and bytes, and the context."""
@@ -109,53 +89,19 @@ class CheckCache:
             self.misses += 1
             return None
         self.hits += 1
-        self._kept[key] = self._stored[key]
         return result
 
     def get_across(self, key: bytes) -> CrossCheck | None:
         """The checks across a unit's datasets stored under `key`, if intact; else None."""
         result = self._load(key)
-        if not isinstance(result, CrossCheck):
-            return None
-        self._kept[key] = self._stored[key]
-        return result
+        return result if isinstance(result, CrossCheck) else None
 
     def _load(self, key: bytes) -> object:
-        stored = self._stored.get(key)
-        if stored is None or hashlib.sha256(stored[1]).digest() != stored[0]:
-            return None
-        try:
-            return pickle.loads(stored[1])
-        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
-            return None
+        return self.store.get_object(KIND, key.hex())
 
     def put(self, key: bytes, pickled: bytes) -> None:
-        """Keep a file's result, pickled by `dumps`, to be written by `save`."""
-        self._kept[key] = (hashlib.sha256(pickled).digest(), pickled)
-        self._changed = True
-
-    def save(self) -> None:
-        """Write the pack if an entry was added or one stored was not used."""
-        if not self._changed and self._kept.keys() == self._stored.keys():
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # Written beside the pack and renamed over it: a reader never sees half a pack.
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(FORMAT + _COUNT.pack(len(self._kept)))
-                for key, (digest, pickled) in self._kept.items():
-                    stream.write(_INDEX.pack(key, digest, len(pickled)))
-                for _, pickled in self._kept.values():
-                    stream.write(pickled)
-            os.replace(temporary, self.folder / PACK)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        # The one-pickle-per-file entries of earlier versions.
-        for old in self.folder.glob("*.pickle"):
-            old.unlink(missing_ok=True)
-        self._stored, self._kept, self._changed = {}, {}, False
+        """Keep a file's result, pickled by `dumps`."""
+        self.store.put(KIND, key.hex(), pickled)
 
     def source_state(self, name: str) -> str:
         """An archived source as the checks read it, through the content boundary: its
@@ -165,26 +111,6 @@ class CheckCache:
 
             self._source_states[name] = source_state(self.content, name)
         return self._source_states[name]
-
-    def _read(self) -> dict[bytes, tuple[bytes, memoryview]]:
-        """The pack's entries by key: the sha256 of each pickle and the pickle, unread."""
-        try:
-            pack = memoryview((self.folder / PACK).read_bytes())
-        except OSError:
-            return {}
-        start = len(FORMAT) + _COUNT.size
-        if pack[: len(FORMAT)] != FORMAT or len(pack) < start:
-            return {}
-        (count,) = _COUNT.unpack(pack[len(FORMAT) : start])
-        offset = start + count * _INDEX.size
-        if len(pack) < offset:
-            return {}
-        entries = {}
-        for key, digest, length in _INDEX.iter_unpack(pack[start:offset]):
-            entries[key] = (digest, pack[offset : offset + length])
-            offset += length
-        # A pack cut short or grown: its lengths cannot be trusted.
-        return entries if offset == len(pack) else {}
 
 
 def dumps(result: FileCheck | CrossCheck) -> bytes:
@@ -282,67 +208,8 @@ _OTHER_FIELDS = tuple(
 
 
 def context_key(*parts: Any) -> str:
-    """Hash of the code, library versions and `parts` (reprs of what the checks read)."""
-    digest = hashlib.sha256(code_version().encode())
+    """Hash of `parts` (reprs of what the checks read besides the file)."""
+    digest = hashlib.sha256()
     for part in parts:
         digest.update(repr(part).encode() + b"\0")
     return digest.hexdigest()
-
-
-@functools.cache
-def code_version() -> str:
-    """Hash of the code the checks run, the package data files, Python and library versions."""
-    digest = hashlib.sha256(f"{sys.version}\0{pickle.HIGHEST_PROTOCOL}\0".encode())
-    for name in LIBRARIES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}={version}\0".encode())
-    # Only the modules `validate` imports, directly or not: a change to the pages' code
-    # (render, charts, site) leaves the checks' results, and so the cache, as they were.
-    paths = [PACKAGE / f"{module}.py" for module in sorted(_imported_from("validate"))]
-    paths += sorted(PACKAGE.glob("*.yml"))
-    for path in paths:
-        digest.update(f"{path.name}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _imported_from(module: str) -> set[str]:
-    """The package's modules `module` imports, directly or through others, and itself."""
-    found: set[str] = set()
-    todo = [module]
-    while todo:
-        name = todo.pop()
-        path = PACKAGE / f"{name}.py"
-        if name in found or not path.is_file():
-            continue
-        found.add(name)
-        for node in _statements(ast.parse(path.read_bytes()).body):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    todo.append(node.module.split(".")[0])
-                else:  # from . import x
-                    todo.extend(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                f"{PACKAGE.name}."
-            ):
-                todo.append((node.module or "").split(".")[1])
-            elif isinstance(node, ast.Import):
-                todo.extend(
-                    alias.name.split(".")[1]
-                    for alias in node.names
-                    if alias.name.startswith(f"{PACKAGE.name}.")
-                )
-    return found
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement in `body`, nested ones too (imports are statements, never inside an
-    expression): a tenth of the nodes `ast.walk` visits."""
-    for node in body:
-        yield node
-        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            inner = getattr(node, name, None)
-            if isinstance(inner, list):
-                yield from _statements(inner)

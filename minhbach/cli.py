@@ -19,10 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import Store
 from .imageworker import ImageWorker
 from .periods import Lang
 from .problems import UserError
-from .uptodate import Record, fingerprint
+from .uptodate import Record, inputs_key
 
 if TYPE_CHECKING:
     from .compute import SiteModel
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "--cache",
         type=Path,
         default=Path(".cache"),
-        help="build caches: charts/, check/, compute/, data/, pages/, render/ (default: .cache)",
+        help="the build cache's folder (one database, cache.sqlite; default: .cache)",
     )
     parser.add_argument(
         "--lang",
@@ -101,7 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "check":
-            return 0 if checked(options) is not None else 1
+            store = Store(options.cache)
+            try:
+                ok = checked(options, store=store) is not None
+                store.commit()
+            finally:
+                _notes(store)
+                store.close()
+            return 0 if ok else 1
         if args.command in (None, "build"):
             return run_build(options)
         if args.command == "serve":
@@ -152,7 +160,11 @@ def environment_error(exc: OSError, port: tuple[str, int] | None = None) -> str:
 
 
 def checked(
-    options: Options, printed: list[str] | None = None, *, reconcile: bool = True
+    options: Options,
+    printed: list[str] | None = None,
+    *,
+    reconcile: bool = True,
+    store: Store | None = None,
 ) -> Content | None:
     """Check the content, print every problem and a summary; the content if it may be built.
 
@@ -167,11 +179,13 @@ def checked(
     root = options.content
     if not root.is_dir():
         raise UserError(f"no content folder at {display_path(root)}")
-    content, problems = check_content(root, cache_dir=_cache(options, "check"))
+    content, problems = check_content(root, store)
+    if store is not None:
+        store.commit()  # what the checks found holds whether or not the build goes on
     if reconcile and not problems.errors:
         from .compute import compute
 
-        model, reconciled = compute(content, _cache(options, "compute"))
+        model, reconciled = compute(content, store)
         problems.extend(reconciled.items)
         check_editors_links(options, model, problems)
     report(problems, printed)
@@ -224,14 +238,10 @@ def _build_or_raise(options: Options) -> None:
     started = time.perf_counter()
     step = _stepper(started)
     printed: list[str] = []
-    record, inputs = None, ""
-    if options.cache is not None:
-        record = Record(options.cache / "build.json")
-        inputs = fingerprint(
-            options.content,
-            (PROJECT / "minhbach", PROJECT / "site_templates", PROJECT / "mkdocs.yml"),
-            repr(replace(options, cache=None)),
-        )
+    store = Store(options.cache)
+    try:
+        record = Record(store)
+        inputs = inputs_key(options.content, repr(replace(options, cache=None)))
         again = record.up_to_date(inputs, options.site) if options.reports.is_dir() else None
         if again is not None:
             for line in again:
@@ -241,11 +251,20 @@ def _build_or_raise(options: Options) -> None:
                 f"(content, code, templates, options) in {time.perf_counter() - started:.1f} s"
             )
             return
-    # vl-convert warms up (about 1.5 s) in its own process while the content is checked.
-    with ImageWorker() as images:
-        _build_stages(options, started, step, printed, images)
-    if record is not None:
+        # vl-convert warms up (about 1.5 s) in its own process while the content is checked.
+        with ImageWorker() as images:
+            _build_stages(options, started, step, printed, images, store)
         record.save(inputs, options.site, printed)
+        store.commit(prune=True)
+    finally:
+        _notes(store)
+        store.close()
+
+
+def _notes(store: Store) -> None:
+    """What went wrong with the build cache, said once."""
+    for note in store.report():
+        print(note, file=sys.stderr)
 
 
 def _build_stages(
@@ -254,21 +273,21 @@ def _build_stages(
     step: Callable[[str], None],
     printed: list[str],
     images: ImageWorker,
+    store: Store,
 ) -> None:
-    from .charts import bundle_path
+    from .charts import BUNDLE
     from .compute import compute
     from .render import FILES_DIR, Strings, render
     from .site import build_site
     from .validate import display_path
 
-    content = checked(options, printed, reconcile=False)  # compute reconciles, below
+    content = checked(options, printed, reconcile=False, store=store)  # compute reconciles
     if content is None:
         raise BuildFailed("the content has problems; site/ was not changed")
     step("check")
-    charts_cache = _cache(options, "charts")
-    if charts_cache is None or not bundle_path(charts_cache).is_file():
+    if not store.has(BUNDLE, "js"):
         images.start_bundle()  # made by the chart process while this one computes
-    model, problems = compute(content, _cache(options, "compute"))
+    model, problems = compute(content, store)
     check_editors_links(options, model, problems)
     report(problems, printed)
     if problems.errors or (options.strict and problems.warnings):
@@ -278,15 +297,7 @@ def _build_stages(
     with _writing(
         f"{display_path(options.reports)}/ or {display_path(options.cache or options.reports)}/"
     ):
-        stats, drawn = render(
-            model,
-            options.reports,
-            charts_cache,
-            options.langs,
-            render_cache=_cache(options, "render"),
-            data_cache=_cache(options, "data"),
-            images=images,
-        )
+        stats, drawn = render(model, options.reports, store, options.langs, images=images)
     images.close()  # its memory goes back before MkDocs builds
     step(
         f"render: {drawn.pages_rendered} pages rendered, {drawn.pages_cached} from the cache; "
@@ -303,9 +314,8 @@ def _build_stages(
     # preview server collects it after each build (`_collected`).
     del model, content
     gc.freeze()
-    pages_cache = _cache(options, "pages")
     written = f"{display_path(options.site.parent)}/" + (
-        f" or {display_path(pages_cache)}/" if pages_cache else ""
+        f" or {display_path(options.cache)}/" if options.cache else ""
     )
     with _writing(written):
         built = build_site(
@@ -317,7 +327,7 @@ def _build_stages(
             site_url=options.site_url,
             epoch=epoch,
             progress=lambda message: print(message, file=sys.stderr),
-            cache=pages_cache,
+            store=store,
             static=options.reports / FILES_DIR,
         )
     pages = sum(b.pages for b in built)
@@ -349,11 +359,6 @@ def _collected(build: Callable[[], None]) -> Callable[[], None]:
             gc.collect()
 
     return run
-
-
-def _cache(options: Options, kind: str) -> Path | None:
-    """One build cache's folder (charts, pages, check) under --cache."""
-    return options.cache / kind if options.cache is not None else None
 
 
 def _stepper(started: float) -> Callable[[str], None]:

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
+from .cache import Store
+from .cache import key as cache_key
 from .catalogue import get_catalogue
 from .figures import Figure, Qualifier
 from .memory import collector_paused
@@ -42,11 +42,10 @@ from .models import (
     UnitEntry,
 )
 from .numbers import show
-from .pagecache import load_kept, save_kept
 from .periods import Period
 from .problems import Problem, Problems
 from .registry import MERGER_DATE, NATION, Registry
-from .uptodate import read_files, tree_hash
+from .uptodate import read_files
 from .validate import CheckedDataset, Content
 
 Measure = Literal["count", "money", "percent", "points"]
@@ -54,7 +53,6 @@ Basis = Literal["computed", "combined"]
 COMPUTED: Basis = "computed"
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-PACKAGE = Path(__file__).resolve().parent
 RATE_STEP = Decimal("0.01")  # computed rates and changes are shown to two decimals, as reports do
 
 
@@ -534,68 +532,38 @@ class SiteModel:
 # --- the stage ---
 
 
-def compute(content: Content, cache_dir: Path | None = None) -> tuple[SiteModel, Problems]:
+def compute(content: Content, store: Store | None = None) -> tuple[SiteModel, Problems]:
     """Derive the site model from checked content; reconciliation problems are warnings.
 
     The pages' blocks, the periods' rankings and totals and the combined predecessors are
     made on first use (`Later`); the national reconciliation's warnings are reported here,
-    for every period. With `cache_dir`, they are kept there by the datasets of each period,
+    for every period. With a `store`, they are kept there by the datasets of each period,
     so that a period whose datasets did not change is not summed until a page needs it.
     """
-    memo = Reconciled.load(cache_dir / RECONCILED, content) if cache_dir is not None else None
     with collector_paused():
         model, problems = _compute(content)
+        shared = read_files(content.root, ("provinces.yml", "subunits.yml", "targets.yml"))
+        base = cache_key(str(content.root), *shared)
         for view in model.periods:
-            key = memo.key(view) if memo is not None else ""
-            found = memo.get(key) if memo is not None else None
-            if found is None:
+            key = _reconciled_key(base, content, view)
+            found = store.get_object(RECONCILED, key) if store is not None else None
+            if not isinstance(found, list):
                 found = view.reconciliation
-            if memo is not None:
-                memo.put(key, found)
+                if store is not None:
+                    store.put_object(RECONCILED, key, found)
             problems.extend(found)
-    if memo is not None:
-        memo.save()
     return model, problems
 
 
-RECONCILED = "reconciled.pickle"
+#: The national reconciliation's warnings of a period, by what it read: the registry and
+#: targets, and the files of the period's datasets.
+RECONCILED = "reconciled"
 
 
-@dataclass
-class Reconciled:
-    """The national reconciliation's warnings of each period, by the key of what it read:
-    the code, the registry and targets, and the files of the period's datasets."""
-
-    path: Path
-    context: str
-    content: Content
-    stored: dict[str, list[Problem]]
-    used: dict[str, list[Problem]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, path: Path, content: Content) -> Reconciled:
-        shared = read_files(content.root, ("provinces.yml", "subunits.yml", "targets.yml"))
-        context = hashlib.sha256(
-            b"\0".join([tree_hash(PACKAGE).encode(), str(content.root).encode(), *shared])
-        ).hexdigest()
-        return cls(path, context, content, load_kept(path, context))
-
-    def key(self, view: PeriodView) -> str:
-        pages = [*view.pages, *([view.national] if view.national else [])]
-        files = sorted(
-            f"{p.checked.src_path}\0{self.content.file_hash(p.checked.src_path)}" for p in pages
-        )
-        return hashlib.sha256("\n".join([view.period.key, *files]).encode()).hexdigest()
-
-    def get(self, key: str) -> list[Problem] | None:
-        return self.stored.get(key)
-
-    def put(self, key: str, found: list[Problem]) -> None:
-        self.used[key] = found
-
-    def save(self) -> None:
-        if self.used != self.stored:
-            save_kept(self.path, self.context, self.used)
+def _reconciled_key(base: str, content: Content, view: PeriodView) -> str:
+    pages = [*view.pages, *([view.national] if view.national else [])]
+    files = sorted(f"{p.checked.src_path}\0{content.file_hash(p.checked.src_path)}" for p in pages)
+    return cache_key(base, view.period.key, *files)
 
 
 def _compute(content: Content) -> tuple[SiteModel, Problems]:

@@ -35,27 +35,23 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import functools
 import gzip
 import io
 import json
 import os
-import pickle
-import sys
-import zlib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring
-from pathlib import Path
 from typing import Any, NamedTuple
 
+from .cache import Store
+from .cache import key as digest
 from .catalogue import get_catalogue
 from .compute import BlockView, PeriodView, SiteModel, UnitPeriod, Value
 from .figures import Figure
 from .models import FLAT_GROUPS, SUBAGGREGATES, SubUnit, UnitEntry
-from .pagecache import digest
 from .periods import Period
 from .tables import safe_cell
 from .uptodate import read_files
@@ -926,23 +922,6 @@ def encode_period(view: PeriodView, pool: ThreadPoolExecutor | None = None) -> E
     )
 
 
-CACHE_FORMAT = "minhbach-opendata-cache 4"  # bump when what an entry holds changes
-PACKAGE = Path(__file__).resolve().parent
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """What the files' bytes depend on besides the content: this package, Python and zlib.
-
-    Every module and the catalogue, not this one alone: the figures are computed by
-    `compute`, labelled by the catalogue. Read once per process, as the code it runs.
-    """
-    parts: list[str | bytes] = [CACHE_FORMAT, sys.version, zlib.ZLIB_RUNTIME_VERSION]
-    for path in sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("*.yml")]):
-        parts += [path.name, path.read_bytes()]
-    return digest(*parts)
-
-
 def period_keys(model: SiteModel) -> dict[Period, str]:
     """Each period's cache key: a hash of all its files are made from, and of the code.
 
@@ -955,7 +934,7 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
     """
     root = model.content.root
     shared = read_files(root, _SHARED_FILES)
-    base = digest(code_fingerprint(), *shared)
+    base = digest(*shared)  # the code is in every key of the store (`cache.fingerprint`)
     own = {
         view.period: digest(
             *(
@@ -976,25 +955,16 @@ _SHARED_FILES = ("provinces.yml", "subunits.yml", "targets.yml")
 
 
 class PeriodCache:
-    """Encoded periods (`EncodedPeriod`) by key (`period_keys`): one pickle each in `folder`."""
+    """Encoded periods (`EncodedPeriod`) by key (`period_keys`), in the build's store."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.used: set[str] = set()
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.hits = 0
         self.misses = 0
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{key}.pickle"
-
     def get(self, key: str, pages: int) -> EncodedPeriod | None:
         """The entry stored under `key`, if it is whole and has `pages` pages; else None."""
-        self.used.add(key)
-        try:
-            with self._path(key).open("rb") as stream:
-                entry = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-            entry = None
+        entry = self.store.get_object(KIND, key)
         if not (isinstance(entry, EncodedPeriod) and len(entry.pages) == pages):
             self.misses += 1
             return None
@@ -1002,18 +972,10 @@ class PeriodCache:
         return entry
 
     def put(self, key: str, entry: EncodedPeriod) -> None:
-        """Store an entry; written whole or not at all (a temporary file, renamed)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self._path(f".{key}.{os.getpid()}.tmp")
-        with tmp.open("wb") as stream:
-            pickle.dump(entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self._path(key))
+        self.store.put_object(KIND, key, entry)
 
-    def prune(self) -> None:
-        """Drop the entries this build did not use."""
-        for path in self.folder.glob("*.pickle"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+
+KIND = "open-data-period"
 
 
 # --- files ---
@@ -1032,7 +994,7 @@ def ranking_file(view: PeriodView) -> str:
     return f"{DATA_DIR}/{view.period.key}/{COLLECTION}-{view.period.key}-xep-hang.csv"
 
 
-def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile]:
+def data_files(model: SiteModel, store: Store | None = None) -> list[DataFile]:
     """Every open-data file: per page, per period, the collection, its tables and descriptor.
 
     Plain CSV per unit page (what its download link gives), in its own short layout
@@ -1040,11 +1002,11 @@ def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile
     rows are the pages' figures again: each plain copy of every row would be ~75 MB on
     the national reference collection (JSON half as much more).
 
-    With `cache_dir`, a period whose key (`period_keys`) is unchanged since a build that
+    With a `store`, a period whose key (`period_keys`) is unchanged since a build that
     stored it there is not encoded again; the files are the same bytes either way.
     """
     files: list[DataFile] = []
-    cache = PeriodCache(cache_dir) if cache_dir is not None else None
+    cache = PeriodCache(store) if store is not None else None
     keys = period_keys(model) if cache is not None else {}
     views = sorted(model.periods, key=lambda v: (v.period.end, v.period.months))
     header = Piece.of(CSV_HEADER)
@@ -1077,7 +1039,6 @@ def data_files(model: SiteModel, cache_dir: Path | None = None) -> list[DataFile
     if cache is not None:
         for key, entry in made:
             cache.put(key, entry.done())
-        cache.prune()
     datasets = csv_bytes([], DATASET_FIELDNAMES) + b"".join(e.datasets for _, e in encoded)
     files.append(DataFile(f"{DATA_DIR}/datasets.csv", datasets))
     sources = [

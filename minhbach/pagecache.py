@@ -24,9 +24,9 @@ stage already produced (tables, figures), so the MkDocs stage here:
   and every other step (the table of contents, its ids and permalinks, MkDocs' own
   processors, the serializer) is Markdown's and MkDocs' as usual (`Skeleton`);
 - **caches** each built page by the hash of its Markdown source and of everything
-  else its HTML depends on (the edition's configuration, the theme and overrides,
-  the versions of MkDocs, Material and Markdown, and the list of pages and files,
-  which links and navigation depend on). A page whose key is in the cache is not
+  else its HTML depends on (the edition's configuration and the list of pages and
+  files, which links and navigation depend on; the code, theme and library versions
+  are in every key of the build's store). A page whose key is in the cache is not
   built again: its HTML and its search entries are taken from the cache. The cache
   is written only after a build passed, so a page that warned is never skipped;
 - **links** static files (charts, data) into the new site instead of copying them.
@@ -40,18 +40,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import re
 import shutil
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import markdown
+
+from .cache import Store
 
 #: Front-matter key and value of a generated page.
 MARK_KEY = "minhbach"
@@ -67,9 +66,6 @@ TREE_MANIFEST = ".minhbach-tree.json"
 #: names them. The site stage names them in a MkDocs message about the page
 #: (`site._locate`): the officer wrote those, not the page.
 SOURCES_MANIFEST = ".minhbach-sources.json"
-
-#: Cache layout version; bump when what is cached or how it is keyed changes.
-CACHE_VERSION = "2"
 
 # A block of finished HTML: starts at the beginning of a paragraph with one of these
 # tags (or is one of these generated paragraphs). Our templates write each such block
@@ -275,134 +271,59 @@ class Skeleton:
         return self._inline(tree, *more)
 
 
-def versions_fingerprint() -> str:
-    """The versions of the packages that turn Markdown into the page's HTML."""
-    names = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
-    parts = []
-    for name in names:
-        try:
-            parts.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}=-")
-    return ";".join(parts)
-
-
-def tree_fingerprint(root: Path) -> str:
-    """Hash of every file under `root` (its path and bytes): theme overrides, for one."""
-    digest = hashlib.sha256()
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def digest(*parts: str | bytes) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode() if isinstance(part, str) else part)
-        hasher.update(b"\0")
-    return hasher.hexdigest()
-
-
 @dataclass
 class PageCache:
-    """Built pages of one edition, by key: `<root>/<key[:2]>/<key>.html` and `.json`."""
+    """Built pages of one edition in the build's store, by key: HTML and search entries.
 
-    root: Path
-    staging: Path | None = None
-    """Pages built by other processes of this build, looked up too, moved in by `promote`."""
-    _pending: dict[str, tuple[str, list[dict[str, Any]]]] = field(default_factory=dict)
-    _folders: set[str] = field(default_factory=set)  # made by `stage`
+    `staging` are the stores the edition's helper processes wrote the pages they built
+    into (one each, see `site._Helpers`): looked up too, and taken into the build's
+    store by `commit`.
+    """
 
-    def _path(self, key: str, ext: str, root: Path | None = None) -> Path:
-        return (root or self.root) / key[:2] / f"{key}.{ext}"
+    store: Store
+    lang: str
+    staging: list[Store] = field(default_factory=list)
 
-    def lookup(self, key: str) -> tuple[Path, list[dict[str, Any]]] | None:
-        """The cached HTML file and search entries of a page, or None."""
-        found = self._lookup(key, self.root)
-        if found is None and self.staging is not None:
-            found = self._lookup(key, self.staging)
-        return found
+    @property
+    def kinds(self) -> tuple[str, str]:
+        return f"site-page-{self.lang}", f"site-index-{self.lang}"
 
-    def promote(self) -> None:
-        """Move the staged pages into the cache (after the build passed).
+    def lookup(self, key: str) -> list[dict[str, Any]] | None:
+        """The search entries of a cached page (whose HTML `html` gives), or None."""
+        for store in (self.store, *self.staging):
+            found = store.get(self.kinds[1], key)
+            if found is not None:
+                try:
+                    entries: list[dict[str, Any]] = json.loads(found)
+                except ValueError:
+                    return None
+                return entries
+        return None
 
-        A folder of staged pages the cache does not have yet (every one, after a cold
-        build) is moved whole: one rename, not one per file (5,284 on the reference).
-        """
-        if self.staging is None:
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        for folder in self.staging.iterdir():
-            if not folder.is_dir() or folder.name.startswith("."):
-                continue
-            target = self.root / folder.name
-            if not target.exists():
-                os.rename(folder, target)
-                continue
-            for path in folder.iterdir():
-                if path.suffix in (".html", ".json") and not path.name.startswith("."):
-                    os.replace(path, target / path.name)
-
-    def _lookup(self, key: str, root: Path) -> tuple[Path, list[dict[str, Any]]] | None:
-        # Joined as strings: a rebuild looks up every page (pathlib: 0.1 s per 2,600).
-        base = os.path.join(root, key[:2], key)
-        try:
-            with open(base + ".json", encoding="utf-8") as stream:
-                data = json.load(stream)
-        except (OSError, ValueError):
-            return None
-        if not os.path.isfile(base + ".html"):
-            return None
-        return Path(base + ".html"), data
+    def html(self, key: str) -> bytes | None:
+        """The HTML of a cached page, if intact."""
+        for store in (self.store, *self.staging):
+            found = store.get(self.kinds[0], key)
+            if found is not None:
+                return found
+        return None
 
     def put(self, key: str, html: str, entries: list[dict[str, Any]]) -> None:
-        """Remember a built page; written by `commit` once the whole build passed."""
-        self._pending[key] = (html, entries)
-
-    def commit(self) -> None:
-        """Write the pages built by a build that passed."""
-        for key, (html, entries) in self._pending.items():
-            self.write(key, html, entries)
-        self._pending.clear()
-
-    def write(self, key: str, html: str, entries: list[dict[str, Any]]) -> None:
-        """Write a built page now (a staging cache's, which a failed build throws away)."""
-        target = self._path(key, "html")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        """Keep a built page, written when the store commits."""
         page, index = _page_files(html, entries)
-        _write_atomic(target, page)
-        _write_atomic(self._path(key, "json"), index)
+        self.store.put(self.kinds[0], key, page)
+        self.store.put(self.kinds[1], key, index)
 
-    def stage(self, key: str, html: str, entries: list[dict[str, Any]]) -> None:
-        """`write` into a staging cache: each file written in place, not renamed into it.
-
-        A staging cache is read only once every process writing it has ended, and thrown
-        away whole if one failed, so no reader meets a file half written; renaming each
-        of a cold build's 5,284 files into place took time for nothing.
-        """
-        folder = os.path.join(self.root, key[:2])
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        base = os.path.join(folder, key)
-        for ext, data in zip((".html", ".json"), _page_files(html, entries), strict=True):
-            with open(base + ext, "wb") as stream:
-                stream.write(data)
-
-    def prune(self, keep: Iterable[str]) -> int:
-        """Remove cached pages not in `keep` (the keys of the current build); return how many."""
-        wanted = set(keep)
-        removed = 0
-        if not self.root.is_dir():
-            return 0
-        for path in self.root.glob("*/*.html"):
-            if path.stem not in wanted:
-                path.unlink(missing_ok=True)
-                path.with_suffix(".json").unlink(missing_ok=True)
-                removed += 1
-        return removed
+    def commit(self, keys: Iterable[str]) -> None:
+        """After a build that passed: take the helpers' pages, and keep `keys` (this build's
+        pages) when the store drops what a build did not use."""
+        for store in self.staging:
+            store.close()
+            if store.path is not None:
+                self.store.absorb(store.path)
+        for key in keys:
+            for kind in self.kinds:
+                self.store.keep(kind, key)
 
 
 def content_hashes(root: Path) -> dict[str, str]:
@@ -431,37 +352,6 @@ def content_hashes(root: Path) -> dict[str, str]:
                     with open(entry.path, "rb") as stream:
                         hashes[rel] = hashlib.blake2b(stream.read(), digest_size=16).hexdigest()
     return dict(sorted(hashes.items()))
-
-
-def bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
-    """Jinja's cache of compiled templates in `folder` (keyed by each template's source)."""
-    if folder is None:
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
-def load_kept(path: Path, version: str) -> dict[str, Any]:
-    """The entries `save_kept` pickled at `path` for `version`; none if absent, damaged or
-    of another version (of the code, or of what the entries were made from)."""
-    try:
-        with path.open("rb") as stream:
-            stored = pickle.load(stream)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        return {}
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
-        entries: dict[str, Any] = stored[1]
-        return entries
-    return {}
-
-
-def save_kept(path: Path, version: str, entries: dict[str, Any]) -> None:
-    """Pickle `entries` for `version` at `path`, whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as stream:
-        pickle.dump((version, entries), stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
 
 
 def link_or_copy(source: str, target: str) -> None:
@@ -499,9 +389,3 @@ def _page_files(html: str, entries: list[dict[str, Any]]) -> tuple[bytes, bytes]
         html.encode("utf-8", errors="xmlcharrefreplace"),
         json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode(),
     )
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

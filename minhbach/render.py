@@ -33,6 +33,7 @@ from babel.dates import format_date
 
 from . import charts
 from .boundary import ContentFolder, ContentPathError, name_problem
+from .cache import JinjaCode, Store
 from .catalogue import Lang, get_catalogue
 from .compute import (
     BlockView,
@@ -54,7 +55,7 @@ from .imageworker import ImageWorker
 from .models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
 from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
-from .pagecache import SOURCES_MANIFEST, bytecode_cache
+from .pagecache import SOURCES_MANIFEST
 from .periods import Period
 from .problems import Severity, UserError
 from .processes import may_fork
@@ -360,7 +361,7 @@ class Renderer:
     """Renders the pages of one edition from the templates."""
 
     def __init__(
-        self, model: SiteModel, lang: Lang, strings: Strings, code_cache: Path | None = None
+        self, model: SiteModel, lang: Lang, strings: Strings, store: Store | None = None
     ) -> None:
         self.model = model
         self.lang = lang
@@ -385,7 +386,7 @@ class Renderer:
             auto_reload=False,
             # Compiled templates kept by their source's hash: compiling them is about
             # 0.5 s of a rebuild in which only a few pages change.
-            bytecode_cache=bytecode_cache(code_cache),
+            bytecode_cache=JinjaCode(store) if store is not None else None,
         )
         self.env.tests["history_shown"] = history_shown
         self.env.filters.update(
@@ -1170,11 +1171,9 @@ PARALLEL_ABOVE = 16
 def render(
     model: SiteModel,
     reports: Path,
-    cache_dir: Path | None = None,
+    store: Store | None = None,
     langs: tuple[Lang, ...] = LANGS,
-    render_cache: Path | None = None,
     workers: int | None = None,
-    data_cache: Path | None = None,
     images: ImageWorker | None = None,
 ) -> tuple[WriteStats, charts.RenderStats]:
     """Render every page, chart and data file of the editions `langs` into `reports/`.
@@ -1194,22 +1193,20 @@ def render(
     """
     strings = Strings()
     writer = TreeWriter(reports)
-    charts.load_templates(cache_dir)
+    charts.load_templates(store)
     editions = {lang: get_pages(model, lang, strings) for lang in langs}
     # Every page's, cached or not: a MkDocs message about any page names its sources.
     writer.put(SOURCES_MANIFEST, sources_manifest(model, editions))
-    code_cache = render_cache / "templates" if render_cache is not None else None
-    renderers = {lang: Renderer(model, lang, strings, code_cache) for lang in langs}
+    renderers = {lang: Renderer(model, lang, strings, store) for lang in langs}
     jobs: list[Job] = []
     memos: dict[Lang, RenderCache] = {}
     keys_of: dict[Lang, Keys] = {}
     for lang in langs:
         other: Lang = "en" if lang == "vi" else "vi"
-        keys = Keys.of(model, TEMPLATES, lang) if render_cache is not None else None
-        if keys is not None:
+        keys = Keys.of(model, lang) if store is not None else None
+        memo = RenderCache(store) if store is not None else None
+        if keys is not None and memo is not None:
             keys_of[lang] = keys
-        memo = RenderCache.load(render_cache / f"{lang}.json") if render_cache else None
-        if memo is not None:
             memos[lang] = memo
         twins = editions.get(other)  # the same pages in the other edition, if built
         assert twins is None or len(twins) == len(editions[lang])
@@ -1229,20 +1226,16 @@ def render(
         model.make(*_shown(jobs))
     drawn: list[charts.Chart] = []
     for lang in langs:
-        kept = None
-        if render_cache is not None:
-            kept = ChartMemo.load(render_cache / f"trends-{lang}.pickle", keys_of[lang])
+        kept = ChartMemo(store, keys_of[lang]) if store is not None else None
         drawn += renderers[lang].image_charts(kept)
-        if kept is not None:
-            kept.save()
     made: dict[str, Any] = {}
 
     def draw() -> dict[str, tuple[int, int]]:
         """Render the images while the open data is encoded; their sizes, for the pages."""
         # The worker's answer first, if it was asked for the bundle (cli), then the images.
-        made["bundle"] = charts.bundle_cached(cache_dir, images)
-        finish_images = charts.render_images_async(drawn, cache_dir, workers, images)
-        made["data"] = data_files(model, cache_dir=data_cache)
+        made["bundle"] = charts.bundle_cached(store, images)
+        finish_images = charts.render_images_async(drawn, store, workers, images)
+        made["data"] = data_files(model, store)
         made["images"], made["stats"] = finish_images()
         return {key: (image.width, image.height) for key, image in made["images"].items()}
 
@@ -1281,9 +1274,7 @@ def render(
             job = jobs[index]
             if job.key is not None and job.lang in memos:
                 memos[job.lang].put(job.key, owned)
-    for memo in memos.values():
-        memo.save()
-    charts.save_templates(cache_dir)
+    charts.save_templates(store)
     stats.html = len(html_charts)
     stats.pages_rendered = len(jobs)
     stats.pages_cached = sum(len(editions[lang]) for lang in langs) - len(jobs)
@@ -1465,11 +1456,11 @@ def _render_share(work: _Work, indices: Iterator[int]) -> Share:
 
 
 def render_pages(
-    model: SiteModel, *, langs: tuple[Lang, ...] = LANGS, cache_dir: Path | None = None
+    model: SiteModel, *, langs: tuple[Lang, ...] = LANGS, store: Store | None = None
 ) -> tuple[dict[str, bytes], charts.RenderStats]:
     """Every file `render` writes, by its path in the editions ("vi/...", "en/..."): for tests."""
     with tempfile.TemporaryDirectory() as folder:
-        _, stats = render(model, Path(folder), cache_dir, langs)
+        _, stats = render(model, Path(folder), store, langs)
         files = read_tree(Path(folder))
     return {edition_path(rel): data for rel, data in files.items()}, stats
 

@@ -29,38 +29,19 @@ shows (a unit's every page, for one figure of one period: each shows the trend).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from .pagecache import digest, load_kept, save_kept
+from .cache import Store, templates_hash
+from .cache import key as digest
 from .uptodate import read_files
 
 if TYPE_CHECKING:
     from .charts import Chart
     from .compute import SiteModel, UnitHistory, UnitPeriod
     from .periods import Period
-
-#: Bump when what is cached, or how keys are made, changes.
-CACHE_VERSION = "4"
-
-PACKAGE = Path(__file__).resolve().parent
-
-
-def _tree(root: Path, suffixes: tuple[str, ...]) -> str:
-    hasher = hashlib.sha256()
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith(suffixes):
-                path = Path(folder, name)
-                hasher.update(str(path.relative_to(root)).encode() + b"\0")
-                hasher.update(path.read_bytes())
-    return hasher.hexdigest()
 
 
 @dataclass
@@ -73,21 +54,12 @@ class Keys:
     _history: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, model: SiteModel, templates: Path, lang: str) -> Keys:
+    def of(cls, model: SiteModel, lang: str) -> Keys:
         root = model.content.root
         shared = read_files(root, ("provinces.yml", "subunits.yml", "targets.yml", "releases.yml"))
         published = sorted(f"{p.period.key}/{p.unit.id}" for p in model.pages)
-        from .charts import vl_convert_version
-
-        base = digest(
-            CACHE_VERSION,
-            lang,
-            vl_convert_version(),  # image sizes are written into the pages
-            _tree(PACKAGE, (".py", ".yml")),
-            _tree(templates, (".j2", ".yml")),
-            *shared,
-            "\n".join(published),
-        )
+        # The code and libraries are in every key of the store (`cache.fingerprint`).
+        base = digest(lang, templates_hash(), *shared, "\n".join(published))
         return cls(model, base)
 
     def dataset(self, page: UnitPeriod) -> str:
@@ -138,80 +110,57 @@ class RenderCache:
 
     A page whose key is here, and whose files are still what it wrote (the tree's
     record says so without reading them), is not rendered again: the files stay.
-    One JSON file per edition.
     """
 
-    path: Path
-    entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
+    store: Store
     hits: int = 0
     misses: int = 0
 
-    @classmethod
-    def load(cls, path: Path) -> RenderCache:
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            entries = {}
-        if not isinstance(entries, dict) or entries.get("version") != CACHE_VERSION:
-            entries = {"version": CACHE_VERSION, "pages": {}}
-        pages = entries.get("pages", {})
-        return cls(path, {key: [tuple(f) for f in files] for key, files in pages.items()})
-
     def get(self, key: str) -> list[tuple[str, str]] | None:
         """The files (path in reports/, digest) the page of this key wrote, if known."""
-        found = self.entries.get(key)
+        found = self.store.get(PAGES, key)
+        files = None
         if found is not None:
-            self.used.add(key)
-            self.hits += 1
-        else:
+            try:
+                files = [(str(rel), str(sha)) for rel, sha in json.loads(found)]
+            except (ValueError, TypeError):
+                files = None
+        if files is None:
             self.misses += 1
-        return found
+        else:
+            self.hits += 1
+        return files
 
     def put(self, key: str, files: Iterable[tuple[str, str]]) -> None:
-        self.entries[key] = list(files)
-        self.used.add(key)
+        self.store.put(PAGES, key, json.dumps(list(files), separators=(",", ":")).encode())
 
-    def save(self) -> None:
-        """Keep the entries this build used; drop the rest."""
-        kept = {key: self.entries[key] for key in sorted(self.used) if key in self.entries}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        document = {"version": CACHE_VERSION, "pages": kept}
-        tmp.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, self.path)
+
+PAGES = "rendered-page"
+TRENDS = "trend-chart"
 
 
 @dataclass
 class ChartMemo:
-    """The charts a build made from the units' histories (their trends), by key: one
-    pickle per edition. Made again, a trend costs its history's values and a Vega-Lite
-    spec: 0.4 s for the reference's 65 units, on the path of a one-dataset rebuild.
-    """
+    """The charts a build made from the units' histories (their trends), by key. Made
+    again, a trend costs its history's values and a Vega-Lite spec."""
 
-    path: Path
+    store: Store
     keys: Keys
-    charts: dict[str, Chart | None] = field(default_factory=dict)
-    used: dict[str, Chart | None] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, path: Path, keys: Keys) -> ChartMemo:
-        return cls(path, keys, load_kept(path, CACHE_VERSION))
 
     def key(self, history: UnitHistory) -> str:
         return digest(self.keys.base, "trend", self.keys.history(history))
 
     def get(self, key: str) -> Chart | None:
         """The chart kept under `key`, or None (also for a history that has none)."""
-        found = self.charts.get(key)
-        if found is not None:
-            self.used[key] = found
-        return found
+        found = self.store.get_object(TRENDS, key)
+        return cast("Chart", found) if isinstance(found, _chart_class()) else None
 
     def put(self, key: str, chart: Chart | None) -> None:
-        self.used[key] = chart
+        if chart is not None:
+            self.store.put_object(TRENDS, key, chart)
 
-    def save(self) -> None:
-        """Keep the charts this build used, if they are not what is kept already."""
-        if self.used.keys() != self.charts.keys():
-            save_kept(self.path, CACHE_VERSION, self.used)
+
+def _chart_class() -> type:
+    from .charts import Chart
+
+    return Chart

@@ -42,24 +42,21 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from .cache import JinjaCode, Store
+from .cache import key as digest
 from .editorial import clean, located
 from .pagecache import (
-    CACHE_VERSION,
     MARK_KEY,
     MARK_VALUE,
     SOURCES_MANIFEST,
     PageCache,
     Skeleton,
     Stashed,
-    bytecode_cache,
     content_hashes,
-    digest,
     hide,
     link_or_copy,
     stash,
-    tree_fingerprint,
     unstash,
-    versions_fingerprint,
 )
 from .problems import UserError
 from .publish import publish, recover, start_from
@@ -131,7 +128,7 @@ def build_site(
     site_url: str | None = None,
     epoch: int | None = None,
     progress: Callable[[str], None] | None = None,
-    cache: Path | None = None,
+    store: Store | None = None,
     static: Path | None = None,
 ) -> list[EditionBuilt]:
     """Build every edition into a temporary folder beside `site`, then swap it into `site`.
@@ -142,10 +139,10 @@ def build_site(
     `site_url` is the public address of the root edition, if known. Progress and
     non-strict warnings go to `progress`, or to stderr when it is None.
 
-    `cache` keeps built pages (one folder per edition), so that unchanged pages are
-    not built again, and the manifest of the site last published. `static` is a tree
-    of finished files laid out as the site (charts, data), put into the site as they
-    are. With both, and a `site/` that is still the one last published (its stamp
+    `store` keeps built pages, so that unchanged pages are not built again, and the
+    manifest of the site last published (written when the caller commits the store).
+    `static` is a tree of finished files laid out as the site (charts, data), put into
+    the site as they are. With both, and a `site/` that is still the one last published (its stamp
     matches the manifest), only what changed is put into `site/`: every file is
     first built or found, then moved into place; a build that fails before that
     leaves `site/` as it was. Otherwise the whole site is assembled in a temporary
@@ -160,8 +157,9 @@ def build_site(
     # Beside site/, so the final rename stays on one filesystem; a dot name, so that
     # a folder left by a killed build is not mistaken for a site (it is removed otherwise).
     work = Path(tempfile.mkdtemp(prefix=f".{site.name}-tmp-", dir=site.parent))
-    manifest = Manifest(cache / "manifest.json") if cache is not None else None
+    manifest = Manifest(store) if store is not None else None
     in_place = manifest is not None and manifest.matches(site)
+    previous = manifest.files() if manifest is not None and in_place else {}
     built: list[EditionBuilt] = []
     try:
         new_site = work / "site"
@@ -185,8 +183,8 @@ def build_site(
                     config_file=config_file,
                     site_url=_edition_url(site_url, edition.dest),
                     report=report,
-                    cache=cache / edition.lang if cache is not None else None,
-                    materialise=not in_place,
+                    store=store,
+                    previous=previous,
                 )
                 built.append(result)
                 if failure is not None:
@@ -229,8 +227,8 @@ def build_site(
     finally:
         shutil.rmtree(work, ignore_errors=True)
         for result in built:  # pages staged for a build that did not pass
-            if result.plugin is not None and result.plugin.staging is not None:
-                shutil.rmtree(result.plugin.staging, ignore_errors=True)
+            if result.plugin is not None:
+                result.plugin.discard_staging()
 
 
 def serve(
@@ -314,17 +312,18 @@ Entry = tuple[str, tuple[str, Path] | None]
 def _entries(
     new_site: Path, plugins: Sequence[_EditionPlugin], static: Path | None
 ) -> dict[str, Entry]:
-    """Every file of the site by its path: what MkDocs wrote, cached pages, static files."""
+    """Every file of the site by its path: what MkDocs wrote or the cache gave, the pages
+    left as published, static files."""
     entries: dict[str, Entry] = {}
-    pages = {rel: page for plugin in plugins for rel, page in plugin.pages.items()}
+    pages = {rel: key for plugin in plugins for rel, key in plugin.pages.items()}
     for path in _walk(new_site):
         rel = path.relative_to(new_site).as_posix()
         if rel in pages:  # a page is known by its cache key; no need to read it
-            entries[rel] = (f"page:{pages.pop(rel)[0]}", None)
+            entries[rel] = (f"page:{pages.pop(rel)}", None)
         else:
             entries[rel] = (digest(path.read_bytes()), None)
-    for rel, (key, html) in pages.items():  # pages not in the build folder: from the cache
-        entries[rel] = (f"page:{key}", None if html is None else (rel, html))
+    for rel, key in pages.items():  # not in the build folder: the published page, unchanged
+        entries[rel] = (f"page:{key}", None)
     if static is not None and static.is_dir():
         for rel, content in content_hashes(static).items():
             if rel in entries:
@@ -341,17 +340,24 @@ def _walk(root: Path) -> Iterator[Path]:
 
 @dataclass
 class Manifest:
-    """The files of the site last published, kept beside the page cache, with a stamp in it."""
+    """The files of the site last published, kept in the build's store, with a stamp in it."""
 
-    path: Path
+    store: Store
     STAMP: ClassVar[str] = STAMP
+    KIND: ClassVar[str] = "site-manifest"
 
     def load(self) -> dict[str, Any]:
+        found = self.store.get(self.KIND, "published")
         try:
-            data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data: dict[str, Any] = json.loads(found) if found is not None else {}
+        except ValueError:
             return {}
         return data
+
+    def files(self) -> dict[str, str]:
+        """The signature of each file of the site last published, by path."""
+        files: dict[str, str] = self.load().get("files", {})
+        return files
 
     def matches(self, site: Path) -> bool:
         """Is `site` still exactly the site this manifest describes?"""
@@ -365,10 +371,8 @@ class Manifest:
     def stamp(self, site: Path, entries: dict[str, Entry]) -> None:
         files = {rel: signature for rel, (signature, _) in entries.items()}
         ident = digest(json.dumps(files, sort_keys=True))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps({"id": ident, "files": files}), encoding="utf-8")
-        os.replace(tmp, self.path)
+        record = json.dumps({"id": ident, "files": files}).encode()
+        self.store.put(self.KIND, "published", record)
         (site / self.STAMP).write_text(ident + "\n", encoding="utf-8")
 
     def apply(self, site: Path, built: Path, entries: dict[str, Entry]) -> int:
@@ -377,7 +381,7 @@ class Manifest:
         The stamp is removed first and written last: if this is interrupted, the next
         build finds no stamp and assembles the whole site again.
         """
-        previous: dict[str, str] = self.load().get("files", {})
+        previous = self.files()
         (site / self.STAMP).unlink(missing_ok=True)
         changed = 0
         for rel, (signature, source) in entries.items():
@@ -448,12 +452,13 @@ def _build_edition(
     config_file: Path,
     site_url: str | None,
     report: Callable[[str], None],
-    cache: Path | None = None,
-    materialise: bool = True,
+    store: Store | None = None,
+    previous: dict[str, str] | None = None,
 ) -> tuple[EditionBuilt, str | None]:
     """Run MkDocs for one edition into `out`; return what it did and its failure, if any.
 
-    With `cache`, pages whose HTML cannot have changed are taken from it (`pagecache`).
+    With `store`, pages whose HTML cannot have changed are taken from it (`pagecache`);
+    those `previous` (the published site's signatures) already has are left out of `out`.
     When more than SHARD_ABOVE pages are not in the cache and there is more than one
     core, one process per core builds them into a staging cache (`_Helpers`); the
     edition is then assembled from the caches in this process.
@@ -464,26 +469,28 @@ def _build_edition(
         _run_mkdocs, edition, docs_dir, strict=strict, config_file=config_file, site_url=site_url
     )
     workers = min(os.cpu_count() or 1, MAX_SHARDS)
-    plugin = _EditionPlugin(label, report, edition.dest, materialise=materialise)
+    previous = previous or {}
+    plugin = _EditionPlugin(label, report, edition.dest, previous=previous)
     helpers: _Helpers | None = None
-    if cache is not None:
-        plugin.cache = PageCache(cache)
-        if workers > 1:
-            job = (edition, docs_dir, strict, config_file, site_url, cache)
+    if store is not None:
+        plugin.cache = PageCache(store, edition.lang)
+        if workers > 1 and store.folder is not None and store.usable:
+            job = (edition, docs_dir, strict, config_file, site_url, store.folder)
             plugin.helpers = helpers = _Helpers(job, workers)
     try:
         messages, failure = run(out, plugin)
         built = len(plugin.built)
         if helpers is not None and helpers.staging is not None:  # helped: assemble
-            assert cache is not None
+            assert store is not None
             staging = helpers.staging
             failures = [failure] if failure else []
             for helper_messages, helper_failure, count in helpers.results():
                 messages += helper_messages
                 failures += [helper_failure] if helper_failure else []
                 built += count
-            plugin = _EditionPlugin(label, report, edition.dest, materialise=materialise)
-            plugin.cache = PageCache(cache, staging=staging)
+            plugin = _EditionPlugin(label, report, edition.dest, previous=previous)
+            stores = [Store(folder) for folder in sorted(staging.glob("store-*"))]
+            plugin.cache = PageCache(store, edition.lang, staging=stores)
             final_messages, final_failure = run(out, plugin)
             built += len(plugin.built)  # none, unless a page built with helpers was not staged
             messages += final_messages
@@ -495,7 +502,7 @@ def _build_edition(
         if helpers is not None:
             helpers.close()  # and the staged pages removed, unless the build passed
     seconds = time.monotonic() - start
-    cached = f", {plugin.total - built} from the cache" if cache is not None else ""
+    cached = f", {plugin.total - built} from the cache" if store is not None else ""
     report(f"{label}: {plugin.total} pages, {built} built{cached} in {seconds:.1f} s")
     warnings = [_locate(docs_dir, message) for message in messages]
     return EditionBuilt(edition.lang, plugin.total, seconds, warnings, plugin), failure
@@ -631,9 +638,9 @@ class _Helpers:
 
     def start(self, pages: int) -> None:
         """Start the helpers on an edition of `pages` documentation pages."""
-        cache = self.job[-1]
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache.parent))
+        folder = self.job[-1]
+        folder.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
         context = multiprocessing.get_context("spawn")
         self.claims = context.Array("b", pages)
         self._pool = context.Pool(self.count, initializer=_set_claims, initargs=(self.claims,))
@@ -671,15 +678,15 @@ def _set_claims(claims: Any) -> None:
 
 def _helper_job(job: HelperJob) -> HelperResult:
     """Build the uncached pages of an edition this process claims into the staging cache."""
-    edition, docs_dir, strict, config_file, site_url, cache, staging = job
+    edition, docs_dir, strict, config_file, site_url, folder, staging = job
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     plugin = _EditionPlugin(f"mkdocs {edition.lang}", lambda _: None, edition.dest)
-    plugin.cache = PageCache(cache)
-    plugin.materialise = False
+    plugin.cache = PageCache(Store(folder), edition.lang)
     plugin.claims = _CLAIMS
     out = Path(tempfile.mkdtemp(prefix=".helper-", dir=staging))
-    # Each page is written into the staging cache as it is built, not all at the end.
-    plugin.stage = PageCache(staging).stage
+    # Each page goes into this helper's own store, committed as it goes, not all at the end.
+    own = Store(Path(tempfile.mkdtemp(prefix="store-", dir=staging)))
+    plugin.stage = functools.partial(_stage, PageCache(own, edition.lang))
     try:
         messages, failure = _run_mkdocs(
             edition,
@@ -691,21 +698,23 @@ def _helper_job(job: HelperJob) -> HelperResult:
             site_url=site_url,
         )
     finally:
+        own.commit()
+        own.close()
         shutil.rmtree(out, ignore_errors=True)
     return messages, failure, len(plugin.built)
 
 
+def _stage(cache: PageCache, key: str, html: str, entries: list[dict[str, Any]]) -> None:
+    cache.put(key, html, entries)
+    if cache.store.pending > 100:  # a helper's memory holds a hundred pages at most
+        cache.store.commit()
+
+
 def _edition_fingerprint(edition: Edition, config: MkDocsConfig, config_file: Path) -> str:
     """Everything besides a page's own source that its HTML depends on."""
-    custom_dir = config.theme.custom_dir
+    # The theme, its overrides and the libraries are in every key (`cache.fingerprint`).
     return digest(
-        CACHE_VERSION,
-        versions_fingerprint(),
-        config_file.read_bytes(),
-        repr(edition),
-        repr(config.site_url),
-        repr(config.strict),
-        tree_fingerprint(Path(custom_dir)) if custom_dir else "",
+        config_file.read_bytes(), repr(edition), repr(config.site_url), repr(config.strict)
     )
 
 
@@ -822,8 +831,9 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
     See `pagecache` for why generated pages have their finished HTML stashed and
     why built pages are cached. MkDocs runs in its "dirty" mode, which skips a page
     whose `File.is_modified()` is false: this plugin answers false exactly for the
-    pages found in the cache (having linked their cached HTML into the new site),
-    and true for every other page, which is then built as usual.
+    pages found in the cache (having written their cached HTML into the new site,
+    unless the published site has it already), and true for every other page, which
+    is then built as usual.
     """
 
     def __init__(
@@ -833,12 +843,14 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         dest: str,
         cache: PageCache | None = None,
         fingerprint: str = "",
-        materialise: bool = True,
+        previous: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
-        self.materialise = materialise
-        self.pages: dict[str, tuple[str, Path | None]] = {}
-        """Site path of every page -> (cache key, cached HTML when taken from the cache)."""
+        self.materialise = True  # a helper's: False, its hits are none of its business
+        self.previous = previous or {}
+        """The signature of each file of the published site, when it is built upon."""
+        self.pages: dict[str, str] = {}
+        """Site path of every page -> its cache key."""
         self.label = label
         self.report = report
         self.dest = dest
@@ -871,7 +883,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
     ) -> jinja2.Environment:
         # The theme's templates compiled once, not on every build (about 0.3 s).
         if self.cache is not None:
-            env.bytecode_cache = bytecode_cache(self.cache.root.parent / "templates")
+            env.bytecode_cache = JinjaCode(self.cache.store)
         # The theme's JSON in pages (its translations) in UTF-8, not \u escapes: a third
         # of the bytes. `tojson` still escapes <, >, & and ' for HTML.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -910,13 +922,10 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
                 known = hashes.get(file.src_uri)
                 key = digest(edition_key, known or Path(source).read_bytes())
                 self.keys[file.src_uri] = key
-                hit = self.cache.lookup(key) if self.cache is not None else None
                 site_path = posixpath.join(self.dest, file.dest_uri) if self.dest else file.dest_uri
-                self.pages[site_path] = (key, hit[0] if hit is not None else None)
-                if hit is not None:
-                    html, entries = hit
-                    if self.materialise:
-                        link_or_copy(str(html), file.abs_dest_path)
+                self.pages[site_path] = key
+                entries = self._cached(file, key, site_path)
+                if entries is not None:
                     self.entries[file.src_uri] = entries
                     file.is_modified = _false  # type: ignore[method-assign]
                 else:
@@ -933,6 +942,21 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         if self.claims is not None:  # each page built by the process that claims it first
             for index, file in misses:
                 file.is_modified = _Claimed(self.claims, index)  # type: ignore[method-assign]
+
+    def _cached(self, file: File, key: str, site_path: str) -> list[dict[str, Any]] | None:
+        """A page's search entries from the cache, its HTML written into the new site
+        unless the published site has that page already; None: the page is built."""
+        entries = self.cache.lookup(key) if self.cache is not None else None
+        if entries is None or self.cache is None:
+            return None
+        if self.materialise and self.previous.get(site_path) != f"page:{key}":
+            html = self.cache.html(key)
+            if html is None:
+                return None
+            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+            with open(file.abs_dest_path, "wb") as stream:
+                stream.write(html)
+        return entries
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -1017,17 +1041,23 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             context["base_url"] = f"/{self.dest}/" if self.dest else "/"
 
     def commit(self) -> None:
-        """After a build that passed: remember the pages it built, forget stale ones."""
+        """After a build that passed: remember the pages it built and the helpers', and
+        that this build used every page it has (the store drops the others)."""
         if self.cache is None:
             return
         for uri, html in self.built.items():
             self.cache.put(self.keys[uri], html, self.entries.get(uri, []))
-        self.cache.commit()
+        self.cache.commit(self.keys.values())
+        self.discard_staging()
+
+    def discard_staging(self) -> None:
+        """Remove the helpers' stores (taken into the build's by `commit`, if it passed)."""
+        if self.cache is not None:
+            for store in self.cache.staging:
+                store.close()
         if self.staging is not None:
-            self.cache.promote()
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
-        self.cache.prune(self.keys.values())
 
 
 class _OneMarkdown:

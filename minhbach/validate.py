@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from .boundary import ContentFolder, ContentPathError, name_problem
+from .cache import Store
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue, suggest
 from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
 from .editorial import check_pages
@@ -215,11 +216,11 @@ def _shown(folder: str, relative: str) -> str:
 
 
 def check_content(
-    root: Path, cache_dir: Path | None = None, as_of: dt.datetime | None = None
+    root: Path, store: Store | None = None, as_of: dt.datetime | None = None
 ) -> tuple[Content, Problems]:
     """Load and check every file of a content folder; return what passed and all problems.
 
-    With `cache_dir`, each dataset file's own checks are skipped when the file and all
+    With a `store`, each dataset file's own checks are skipped when the file and all
     they read are unchanged since a run that stored them there (see `checkcache`).
     Releases are compared with `as_of` (aware; now by default): one dated later cannot
     be published yet.
@@ -229,11 +230,11 @@ def check_content(
     # reference cycles: checked with the collector running, before the pause.
     check_pages(root, display_path(root), problems)
     with collector_paused():
-        return _check_content(root, cache_dir, as_of or dt.datetime.now(dt.UTC), problems)
+        return _check_content(root, store, as_of or dt.datetime.now(dt.UTC), problems)
 
 
 def _check_content(
-    root: Path, cache_dir: Path | None, as_of: dt.datetime, problems: Problems
+    root: Path, store: Store | None, as_of: dt.datetime, problems: Problems
 ) -> tuple[Content, Problems]:
     catalogue = get_catalogue()
     content = Content(root)
@@ -245,7 +246,7 @@ def _check_content(
         content.targets = _load_targets(root / "targets.yml", content.registry, problems)
     content.releases = _load_releases(root / "releases.yml", problems, as_of)
     cache = None
-    if cache_dir is not None:
+    if store is not None:
         # What a file's checks read besides the file: registry, targets, where sources are.
         context = context_key(
             root.resolve(),
@@ -253,7 +254,7 @@ def _check_content(
             content.registry,
             sorted(content.targets.items()),
         )
-        cache = CheckCache(cache_dir, context, folder)
+        cache = CheckCache(store, context, folder)
     files = []
     for relative in _dataset_paths(folder, shown_root, problems):
         shown = _shown(shown_root, relative)
@@ -292,8 +293,6 @@ def _check_content(
     _check_duplicates(content, problems)
     _check_across(content, problems, catalogue, cache, keys_of)
     _acknowledge(content, problems)
-    if cache is not None:
-        cache.save()
     return content, problems
 
 

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from minhbach import charts
+from minhbach import charts, uptodate
+from minhbach.cache import DATABASE
 from minhbach.catalogue import get_catalogue
 from minhbach.cli import main
 from minhbach.render import narrative_html
@@ -31,6 +33,12 @@ from tests.sitecheck import broken_links, external_references
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
 MINI = REPO / "tests" / "fixtures" / "mini"
+
+
+def forget_last_build(cache: Path) -> None:
+    """Remove the record of the last build from the store, as if it never passed."""
+    with sqlite3.connect(cache / DATABASE) as db:
+        db.execute("delete from entry where kind = ?", (uptodate.KIND,))
 
 
 def build(content: Path, out: Path, *extra: str) -> int:
@@ -281,9 +289,9 @@ def test_a_broken_dataset_fails_and_leaves_the_site_untouched(
     assert "quang-tri.yml" in err and "cases.completed" in err
     assert tree_hashes(tmp_path / "site") == before
     assert not (tmp_path / "reports").exists()  # nothing is written before the check passes
-    # Only the check's cache of the datasets it read (never reports/ or a site).
+    # Only the check's entries of the datasets it read (never reports/ or a site).
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "content", "site"]
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["check"]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [DATABASE]
 
 
 def test_an_unchanged_rebuild_rewrites_no_generated_file(
@@ -295,7 +303,7 @@ def test_an_unchanged_rebuild_rewrites_no_generated_file(
     assert "up to date:" in capsys.readouterr().out  # nothing changed: nothing to do
     # Without the record of the last build, every stage runs, and its caches keep it
     # from writing anything.
-    (tmp_path / "cache" / "build.json").unlink()
+    forget_last_build(tmp_path / "cache")
     assert build(MINI, tmp_path) == 0
     captured = capsys.readouterr()
     assert "; 0 files written" in captured.err and "up to date" not in captured.out
@@ -759,7 +767,7 @@ def test_an_unchanged_rebuild_renders_no_chart(
     first = capsys.readouterr().err
     rendered = re.search(r"charts: (\d+), (\d+) rendered, (\d+) from the cache", first)
     assert rendered and int(rendered.group(2)) > 0
-    (tmp_path / "cache" / "build.json").unlink()  # run every stage, not the up-to-date stop
+    forget_last_build(tmp_path / "cache")  # run every stage, not the up-to-date stop
     assert build(CONTENT, tmp_path) == 0
     again = re.search(
         r"charts: (\d+), (\d+) rendered, (\d+) from the cache", capsys.readouterr().err

@@ -19,6 +19,7 @@ import vl_convert
 from altair.utils.schemapi import validate_jsonschema
 
 from minhbach import charts
+from minhbach.cache import Store
 from minhbach.catalogue import get_catalogue
 from minhbach.compute import SiteModel, UnitPeriod, compute
 from minhbach.imageworker import ImageWorker, ImageWorkerError
@@ -72,13 +73,15 @@ def test_the_chart_worker_makes_the_vega_bundle_this_process_makes(tmp_path: Pat
         worker.start_bundle()
         with pytest.raises(ImageWorkerError, match="not received"):
             worker.send([])  # one request at a time
-        bundle = charts.bundle_cached(tmp_path, worker)
+        store = Store(tmp_path)
+        bundle = charts.bundle_cached(store, worker)
         assert not worker.bundle_asked
         # Then charts again.
         locale = charts.d3_locales("vi")
         (svg,) = worker.draw([(json.dumps({"mark": "point"}), locale["format"], locale["time"])])
     assert svg.startswith(b"<svg")
-    assert bundle == charts.vega_bundle() == charts.bundle_path(tmp_path).read_bytes()
+    store.commit()
+    assert bundle == charts.vega_bundle() == Store(tmp_path).get(charts.BUNDLE, "js")
 
 
 def test_the_chart_worker_reports_vl_convert_errors() -> None:
@@ -204,9 +207,11 @@ def image_charts(model: SiteModel, lang: str) -> list[charts.Chart]:
 
 def test_render_cache_renders_each_chart_once(model: SiteModel, tmp_path: Path) -> None:
     made = image_charts(model, "vi")[:4]
-    first, stats = charts.render_images(made, tmp_path, workers=1)
+    store = Store(tmp_path)
+    first, stats = charts.render_images(made, store, workers=1)
     assert stats.rendered == len({c.key for c in made}) and stats.cached == 0
-    again, stats = charts.render_images(made, tmp_path, workers=1)
+    store.commit()
+    again, stats = charts.render_images(made, Store(tmp_path), workers=1)
     assert stats.rendered == 0 and stats.cached == len({c.key for c in made})
     assert {k: v.svg for k, v in again.items()} == {k: v.svg for k, v in first.items()}
     changed = charts.Chart(
@@ -220,7 +225,7 @@ def test_render_cache_renders_each_chart_once(model: SiteModel, tmp_path: Path) 
         made[0].columns,
         made[0].rows,
     )
-    _, stats = charts.render_images([changed, *made[1:]], tmp_path, workers=1)
+    _, stats = charts.render_images([changed, *made[1:]], Store(tmp_path), workers=1)
     assert stats.rendered == (0 if changed.key == made[0].key else 1)
 
 

@@ -7,6 +7,7 @@ import io
 import os
 import pickle
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from minhbach import checkcache, validate
+from minhbach import cache, checkcache, validate
+from minhbach.cache import DATABASE, Store
 from minhbach.compute import compute
 from minhbach.figures import Figure, MoneyUnit, Qualifier
 from minhbach.problems import Problem
@@ -45,7 +47,11 @@ class Checks:
     def run(self, cached: bool = True) -> tuple[Content, list[Problem]]:
         """Check the folder; the files whose own checks ran are in `self.checked`."""
         self.checked = []
-        content, problems = check_content(self.root, self.cache if cached else None)
+        store = Store(self.cache) if cached else None
+        content, problems = check_content(self.root, store)
+        if store is not None:
+            store.commit(prune=True)
+            store.close()
         return content, problems.items
 
     def same_as_uncached(self) -> list[str]:
@@ -185,28 +191,22 @@ def test_a_changed_archived_source_checks_the_datasets_quoting_it_again(
     assert set(checks.same_as_uncached()) == quoting
 
 
-def _pack_entries(pack: bytes) -> list[tuple[int, int]]:
-    """Where each entry's pickle lies in a pack: (offset, length)."""
-    start = len(checkcache.FORMAT) + checkcache._COUNT.size
-    (count,) = checkcache._COUNT.unpack(pack[len(checkcache.FORMAT) : start])
-    offset = start + count * checkcache._INDEX.size
-    entries = []
-    for _, _, length in checkcache._INDEX.iter_unpack(pack[start:offset]):
-        entries.append((offset, length))
-        offset += length
-    return entries
+def _entries(folder: Path) -> list[tuple[bytes, bytes]]:
+    """The check entries of the store in `folder`: key and data."""
+    with sqlite3.connect(folder / DATABASE) as db:
+        return db.execute("select key, data from entry where kind = 'check'").fetchall()
 
 
 def test_a_damaged_cache_entry_is_a_miss(mini: Checks) -> None:
     mini.run()
-    path = mini.cache / checkcache.PACK
-    pack = bytearray(path.read_bytes())
-    entries = _pack_entries(bytes(pack))
-    assert len(entries) == DATASETS + UNITS  # the files' first, in order
-    # One byte of one pickle: it may still unpickle, to something else; its digest differs.
-    offset, length = entries[3]
-    pack[offset + length // 2] ^= 0x01
-    path.write_bytes(bytes(pack))
+    entries = _entries(mini.cache)
+    assert len(entries) == DATASETS + UNITS
+    # One byte of one entry: it may still unpickle, to something else; its checksum differs.
+    key, data = next((k, d) for k, d in entries if b"FileCheck" in d)
+    damaged = bytearray(data)
+    damaged[len(damaged) // 2] ^= 0x01
+    with sqlite3.connect(mini.cache / DATABASE) as db:
+        db.execute("update entry set data = ? where key = ?", (bytes(damaged), key))
     assert len(mini.same_as_uncached()) == 1
     assert mini.same_as_uncached() == []
 
@@ -214,34 +214,35 @@ def test_a_damaged_cache_entry_is_a_miss(mini: Checks) -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda pack: pack[:-1],  # cut short
-        lambda pack: pack + b"\0",  # grown
-        lambda pack: b"not a cache",
-        lambda pack: pack.replace(checkcache.FORMAT, b"minhbach-check-cache 1\n", 1),
+        lambda db: db[: len(db) // 2],  # cut short
+        lambda db: b"not a cache" * 100,
+        lambda db: b"",
     ],
 )
-def test_a_damaged_or_foreign_pack_is_a_miss_for_every_file(
+def test_a_damaged_or_foreign_database_is_a_miss_for_every_file(
     mini: Checks, damage: Callable[[bytes], bytes]
 ) -> None:
     mini.run()
-    path = mini.cache / checkcache.PACK
+    path = mini.cache / DATABASE
     path.write_bytes(damage(path.read_bytes()))
     assert len(mini.same_as_uncached()) == DATASETS
     assert mini.same_as_uncached() == []
 
 
-def test_a_removed_dataset_leaves_the_pack(mini: Checks) -> None:
+def test_a_removed_dataset_leaves_the_store(mini: Checks) -> None:
     mini.run()
-    assert len(_pack_entries((mini.cache / checkcache.PACK).read_bytes())) == DATASETS + UNITS
+    assert len(_entries(mini.cache)) == DATASETS + UNITS
     (mini.root / "datasets" / "2024-6m" / "broken.yml").unlink()
     assert mini.same_as_uncached() == []
-    assert len(_pack_entries((mini.cache / checkcache.PACK).read_bytes())) == DATASETS - 1 + UNITS
+    assert len(_entries(mini.cache)) == DATASETS - 1 + UNITS
 
 
 def test_code_and_context_are_part_of_the_key(
     mini: Checks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mini.run()
+    monkeypatch.setattr(cache, "fingerprint", lambda: "another build")
+    assert len(mini.same_as_uncached()) == DATASETS
     monkeypatch.setattr(validate, "context_key", lambda *parts: "another version")
     assert len(mini.same_as_uncached()) == DATASETS
 

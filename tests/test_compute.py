@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from minhbach.cache import Store
 from minhbach.compute import (
     Blocks,
     Change,
@@ -27,9 +28,19 @@ from minhbach.compute import (
 from minhbach.figures import Figure, Qualifier
 from minhbach.numbers import show, signed
 from minhbach.periods import Period
-from minhbach.validate import check_content
+from minhbach.problems import Problems
+from minhbach.validate import Content, check_content
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+def compute_stored(content: Content, folder: Path) -> tuple[SiteModel, Problems]:
+    """`compute` with a store in `folder`, committed after, as one build would."""
+    store = Store(folder)
+    found = compute(content, store)
+    store.commit(prune=True)
+    store.close()
+    return found
 
 
 def model_of(root: Path) -> SiteModel:
@@ -129,8 +140,8 @@ def test_a_model_made_lazily_equals_one_made_at_once_and_makes_only_what_is_used
     content, _ = check_content(root)
     eager, eager_problems = compute(content)
     assert _made(eager) == 0  # the periods' totals sum the units' fields alone
-    compute(content, tmp_path / "cache")  # keeps the periods' reconciliation
-    lazy, problems = compute(content, tmp_path / "cache")
+    compute_stored(content, tmp_path / "cache")  # keeps the periods' reconciliation
+    lazy, problems = compute_stored(content, tmp_path / "cache")
     assert _made(lazy) == 0  # no page is used yet: ranks read the rates alone
     assert page(lazy, "pre2025:alpha", "2025-6m").block("cases") is not None
     # Its own blocks, not last year's: a change reads only last year's fields and rate.
@@ -143,8 +154,8 @@ def test_make_makes_what_the_given_periods_histories_and_pages_show(tmp_path: Pa
     root = tmp_path / "mini"
     shutil.copytree(MINI, root)
     content, _ = check_content(root)
-    compute(content, tmp_path / "cache")
-    model, _ = compute(content, tmp_path / "cache")
+    compute_stored(content, tmp_path / "cache")
+    model, _ = compute_stored(content, tmp_path / "cache")
     june = Period.parse("2024-6m")
     alpha = page(model, "pre2025:alpha", "2025-6m")
     model.make([june], [], [alpha])
@@ -164,14 +175,14 @@ def test_the_reconciliation_kept_for_a_period_is_used_only_while_its_datasets_ar
     shutil.copytree(MINI, root)
     cache = tmp_path / "cache"
     content, _ = check_content(root)
-    _, problems = compute(content, cache)
+    _, problems = compute_stored(content, cache)
     assert problems.warnings == []
     national = root / "datasets" / "2024-6m" / "toan-quoc.yml"
     national.write_text(_one_more_completed(national.read_text()))
     content, checked = check_content(root)
     assert not checked.errors, checked.format_lines()
     for _ in range(2):  # made, then kept
-        model, problems = compute(content, cache)
+        model, problems = compute_stored(content, cache)
         found = [p.message for p in problems.warnings if p.rule == "national_totals"]
         assert len(found) == 3 and "has 2.081 việc" in found[0], problems.format_lines()
     assert _made(model) == 0

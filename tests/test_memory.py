@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.checkcache import code_version
+from minhbach.cache import Store, fingerprint
 from minhbach.compute import compute
 from minhbach.memory import collector_paused
 from minhbach.validate import check_content
@@ -19,7 +19,7 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 
 @pytest.fixture
 def garbage_saved() -> Iterator[None]:
-    code_version()  # once per process; importlib.metadata leaves a few cycles of its own
+    fingerprint()  # once per process; importlib.metadata leaves a few cycles of its own
     gc.collect()
     enabled = gc.isenabled()
     gc.disable()
@@ -47,7 +47,10 @@ def test_check_and_compute_make_no_reference_cycles(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     for _ in range(2):  # the second from the check cache
-        content, _ = check_content(root, cache_dir=tmp_path / "cache")
+        store = Store(tmp_path / "cache")
+        content, _ = check_content(root, store)
+        store.commit()
+        store.close()
         compute(content)
     assert gc.collect() == 0, [type(o).__name__ for o in gc.garbage][:20]
 

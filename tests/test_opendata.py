@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import shutil
+import sqlite3
 import zlib
 from decimal import Decimal
 from pathlib import Path
@@ -16,12 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minhbach import opendata
+from minhbach.cache import DATABASE, Store
 from minhbach.compute import SiteModel, compute
 from minhbach.opendata import (
     CSV_HEADER,
     DATA_DIR,
     FIELDNAMES,
+    KIND,
     PAGE_FIELDNAMES,
     PAGE_HEADER,
     GzipFile,
@@ -36,7 +38,6 @@ from minhbach.opendata import (
     page_file_stem,
     page_table,
     period_file_stem,
-    period_keys,
 )
 from minhbach.tables import safe_cell
 from minhbach.validate import check_content
@@ -53,7 +54,18 @@ def site_model(root: Path) -> SiteModel:
 
 
 def build(root: Path, cache_dir: Path | None = None) -> dict[str, bytes]:
-    return {f.path: f.data for f in data_files(site_model(root), cache_dir=cache_dir)}
+    store = Store(cache_dir) if cache_dir is not None else None
+    files = {f.path: f.data for f in data_files(site_model(root), store)}
+    if store is not None:
+        store.commit(prune=True)
+        store.close()
+    return files
+
+
+def _entries(cache_dir: Path) -> list[tuple[bytes, bytes]]:
+    """The open-data entries of the store in `cache_dir`: key and data."""
+    with sqlite3.connect(cache_dir / DATABASE) as db:
+        return db.execute("select key, data from entry where kind = ?", (KIND,)).fetchall()
 
 
 @pytest.fixture(scope="module", params=["mini", "content"])
@@ -394,10 +406,10 @@ def test_page_and_period_files_are_where_the_pages_link(mini: dict[str, bytes]) 
 def test_the_cache_changes_no_byte(tmp_path: Path, mini: dict[str, bytes]) -> None:
     cache = tmp_path / "cache"
     assert build(MINI, cache) == mini  # stored
-    entries = sorted(cache.iterdir())
+    entries = sorted(_entries(cache))
     assert len(entries) == 3  # one per period
     assert build(MINI, cache) == mini  # read back
-    assert sorted(cache.iterdir()) == entries
+    assert sorted(_entries(cache)) == entries
 
 
 def test_a_changed_figure_is_never_read_from_the_cache(tmp_path: Path) -> None:
@@ -424,21 +436,14 @@ def test_a_changed_figure_is_never_read_from_the_cache(tmp_path: Path) -> None:
     assert f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv" in changed
     page = after[f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv"]
     assert b"cases,completed,765,,,155,,25.41,,,,,,,,\n" in page
-    assert len(list(cache.iterdir())) == 3  # the stale entries are gone
+    assert len(_entries(cache)) == 3  # the stale entries are gone
 
 
 def test_a_broken_cache_entry_is_encoded_again(tmp_path: Path, mini: dict[str, bytes]) -> None:
     cache = tmp_path / "cache"
     build(MINI, cache)
-    for entry in cache.iterdir():
-        entry.write_bytes(entry.read_bytes()[:100])
+    with sqlite3.connect(cache / DATABASE) as db:
+        for key, data in _entries(cache):
+            db.execute("update entry set data = ? where key = ?", (data[:100], key))
     assert build(MINI, cache) == mini
     assert build(MINI, cache) == mini
-
-
-def test_the_keys_change_with_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    model = site_model(MINI)
-    keys = period_keys(model)
-    assert len(set(keys.values())) == len(keys) == 3
-    monkeypatch.setattr(opendata, "code_fingerprint", lambda: "another version")
-    assert not set(period_keys(model).values()) & set(keys.values())

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from mkdocs.config import load_config
 
 from minhbach import site as site_stage
+from minhbach.cache import Store
 from minhbach.pagecache import (
     PageCache,
     Skeleton,
@@ -263,17 +264,22 @@ def _pages(generated: str = GENERATED) -> dict[str, str]:
 
 def _build(reports: Path, site: Path, cache: Path, static: Path | None = None) -> list[str]:
     messages: list[str] = []
-    build_site(
-        reports,
-        site,
-        EDITIONS,
-        strict=True,
-        config_file=CONFIG,
-        epoch=EPOCH,
-        progress=messages.append,
-        cache=cache,
-        static=static,
-    )
+    store = Store(cache)
+    try:
+        build_site(
+            reports,
+            site,
+            EDITIONS,
+            strict=True,
+            config_file=CONFIG,
+            epoch=EPOCH,
+            progress=messages.append,
+            store=store,
+            static=static,
+        )
+        store.commit(prune=True)  # as the command line does, after a build that passed
+    finally:
+        store.close()
     return messages
 
 
@@ -395,17 +401,22 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
     assert 'id="ket-qua-thi-hanh-an"' in pages["marked"]["vi/2016/ca-nam/hue/index.md"]
 
 
-def test_staged_pages_are_promoted_into_folders_new_and_old(tmp_path: Path) -> None:
-    cache = PageCache(tmp_path / "cache")
-    cache.write("ab01", "<p>cũ</p>", [])
-    staged = PageCache(tmp_path / "staging")
-    for key in ("ab02", "cd03"):  # into a folder the cache has, and one it has not
-        staged.write(key, f"<p>{key}</p>", [{"location": key}])
-    PageCache(tmp_path / "cache", staging=tmp_path / "staging").promote()
-    for key, html in (("ab01", "<p>cũ</p>"), ("ab02", "<p>ab02</p>"), ("cd03", "<p>cd03</p>")):
-        found = cache.lookup(key)
-        assert found is not None and found[0].read_text(encoding="utf-8") == html
-    assert not list((tmp_path / "staging").glob("*/*"))
+def test_pages_staged_by_helpers_are_taken_into_the_store(tmp_path: Path) -> None:
+    main = Store(tmp_path / "cache")
+    PageCache(main, "vi").put("old", "<p>cũ</p>", [])
+    main.commit()
+    staged = Store(tmp_path / "staging")
+    PageCache(staged, "vi").put("new", "<p>mới</p>", [{"location": "new/"}])
+    staged.commit()
+    assembled = PageCache(main, "vi", staging=[Store(tmp_path / "staging")])
+    assert assembled.lookup("new") == [{"location": "new/"}]
+    assembled.commit(["old", "new"])
+    main.commit(prune=True)
+    main.close()
+    again = PageCache(Store(tmp_path / "cache"), "vi")
+    assert again.html("old") == "<p>cũ</p>".encode()
+    assert again.html("new") == "<p>mới</p>".encode()
+    assert again.lookup("new") == [{"location": "new/"}]
 
 
 def test_a_page_that_warned_is_not_cached(tmp_path: Path) -> None:
@@ -477,7 +488,7 @@ def test_pages_built_by_helpers_give_the_same_site(
     assert len(helped) == 4 and sum(helped[:2]) == 3
     assert any("mkdocs vi: 3 pages, 3 built, 0 from the cache" in line for line in messages)
     assert _without_stamp(tree_hashes(site)) == _without_stamp(tree_hashes(single))
-    assert not list(cache.glob(".staging-*"))  # promoted into the cache, then removed
+    assert not list(cache.glob(".staging-*"))  # taken into the store, then removed
     again = _build(reports, site, cache)
     assert any("mkdocs vi: 3 pages, 0 built, 3 from the cache" in line for line in again)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from minhbach.cache import Store
 from minhbach.compute import compute
 from minhbach.render import render
 from minhbach.tree import read_tree
@@ -25,7 +26,11 @@ def _render(
     assert not problems.errors
     model, _ = compute(checked)
     reports = reports or content.parent / ("reports" if cache else "reports-fresh")
-    _, stats = render(model, reports, langs=("vi",), render_cache=cache, workers=workers)
+    store = Store(cache) if cache is not None else None
+    _, stats = render(model, reports, store, langs=("vi",), workers=workers)
+    if store is not None:
+        store.commit(prune=True)
+        store.close()
     return read_tree(reports), stats.pages_rendered, stats.pages_cached
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from minhbach import cli, render
-from minhbach.uptodate import STAMP, Record, fingerprint
+from minhbach.cache import Store
+from minhbach.uptodate import STAMP, Record, inputs_key
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:
@@ -16,30 +17,28 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_fingerprint_follows_every_input(tmp_path: Path) -> None:
+def test_the_inputs_key_follows_the_content_and_the_options(tmp_path: Path) -> None:
     content = _tree(tmp_path / "content", {"datasets/2024-6m/a.yml": "x: 1\n"})
-    code = _tree(tmp_path / "code", {"m.py": "A = 1\n", "__pycache__/m.pyc": "bytes"})
-    base = fingerprint(content, [code], "options")
-    assert fingerprint(content, [code], "options") == base
-    (code / "__pycache__" / "m.pyc").write_text("other bytes", encoding="utf-8")
-    assert fingerprint(content, [code], "options") == base  # compiled files do not count
-    assert fingerprint(content, [code], "other options") != base
+    base = inputs_key(content, "options")
+    assert inputs_key(content, "options") == base
+    assert inputs_key(content, "other options") != base
     (content / "datasets/2024-6m/a.yml").write_text("x: 2\n", encoding="utf-8")
-    changed = fingerprint(content, [code], "options")
+    changed = inputs_key(content, "options")
     assert changed != base
-    (code / "m.py").write_text("A = 2\n", encoding="utf-8")
-    assert fingerprint(content, [code], "options") != changed
     (content / "datasets/2024-6m/a.yml").rename(content / "datasets/2024-6m/b.yml")
-    assert fingerprint(content, [code], "options") != changed
+    assert inputs_key(content, "options") != changed
 
 
 def test_record_needs_the_same_inputs_and_the_same_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / STAMP).write_text("build-1\n", encoding="utf-8")
-    record = Record(tmp_path / "cache" / "build.json")
+    store = Store(tmp_path / "cache")
+    record = Record(store)
     assert record.up_to_date("inputs", site) is None  # nothing recorded yet
     record.save("inputs", site, ["content/x.yml:1:1: warning: …"])
+    store.commit()
+    record = Record(Store(tmp_path / "cache"))
     assert record.up_to_date("inputs", site) == ["content/x.yml:1:1: warning: …"]
     assert record.up_to_date("other inputs", site) is None
     (site / STAMP).write_text("build-2\n", encoding="utf-8")  # another build's site
