@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Measure the build at scale (issue #5): four builds of one collection and a plain MkDocs build.
 
-    python bench/run.py [--content bench/reference] [--work DIR] [--skip-mkdocs] [--verify]
-                        [--lang vi]
+    python bench/run.py [--content bench/reference] [--work DIR] [--results DIR]
+                        [--skip-mkdocs] [--verify] [--lang vi]
 
 Builds a copy of the content folder with a copy of the project (so neither the user's
 content nor the project's templates are ever touched) four times through the real command
@@ -12,7 +12,8 @@ nav lists every page, then cold once more: the ratio to plain MkDocs is on the m
 the two cold builds, one on each side of it, as the machine's speed swings. Earlier
 outputs are moved aside, not deleted, until everything is measured (`discard`). Prints a
 Markdown table (wall time, CPU time, peak memory, pages and charts built, output size),
-one PASS/FAIL line per scale target, and writes everything to `<work>/results.json`.
+one PASS/FAIL line per scale target, and writes everything to `<work>/results.json` and,
+to keep, to `<results>/<UTC date>-<commit>.json` (`--results`, default bench/results).
 Standard library and requirements.txt only.
 """
 
@@ -143,6 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="scratch folder, cleared on every run (default: bench/out)",
     )
     parser.add_argument(
+        "--results",
+        type=Path,
+        default=PROJECT / "bench" / "results",
+        help="folder that keeps every run's results.json, named by UTC date and commit "
+        "(default: bench/results)",
+    )
+    parser.add_argument(
         "--skip-mkdocs", action="store_true", help="skip the plain MkDocs comparison build"
     )
     parser.add_argument(
@@ -168,11 +176,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -> int:
-    """Run every step, print the report, write results.json; 1 if a step failed."""
+    """Run every step, print the report, write results.json twice; 1 if a step failed."""
     if not (content / "datasets").is_dir():
         raise BenchError(f"no content folder with datasets/ at {content}")
     if work == content or work in content.parents or content.is_relative_to(work):
         raise BenchError("--work must be a folder of its own, beside the content folder")
+    kept = args.results.resolve()
+    if kept.is_relative_to(work):
+        raise BenchError("--results must be outside --work, which the next run clears")
+    try:  # before the builds: an unwritable folder fails now, not after them
+        kept.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BenchError(f"cannot create the results folder {kept}: {exc.strerror}") from exc
     prepare_work(work, content)
     project = work / "project"
     build = [
@@ -241,8 +256,9 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
     for target in targets:
         verdict = {True: "PASS", False: "FAIL", None: "—"}[target.passed]
         print(f"{verdict:4}  {target.name} {target.limit}: {target.measured}")
+    where = machine()
     results = {
-        "machine": machine(),
+        "machine": where,
         "content": str(content),
         "langs": langs,
         "steps": [asdict(step) for step in steps],
@@ -250,16 +266,37 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
         "checks": checks,
         "targets": [asdict(target) for target in targets],
     }
-    (work / "results.json").write_text(
-        json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(results, ensure_ascii=False, indent=2) + "\n"
+    (work / "results.json").write_text(text, encoding="utf-8")
     print(f"\nresults: {work / 'results.json'}; build logs: {work / 'logs'}/")
+    try:
+        print(f"results kept: {keep_results(kept, text, where)}")
+        not_kept = False
+    except OSError as exc:  # the work folder's copy is written: say so, and fail the run
+        print(f"error: results not kept in {kept}: {exc}", file=sys.stderr)
+        not_kept = True
     seconds = clear_discarded(work)
     print(f"earlier outputs, moved aside before the builds, deleted in {seconds:.1f} s")
     failed = not ours_ok or any(step.returncode != 0 for step in steps)
     failed = failed or any("FAILED" in line for line in checks.values())
     failed = failed or (plain is not None and plain.returncode != 0)
-    return 1 if failed else 0
+    return 1 if failed or not_kept else 0
+
+
+def keep_results(folder: Path, text: str, where: dict[str, str]) -> Path:
+    """Write `text` into `folder` as `<UTC date>-<commit>.json`, never over an earlier run's."""
+    date = dt.datetime.fromisoformat(where["date"]).astimezone(dt.UTC)
+    commit = re.sub(r"[^0-9A-Za-z.-]", "_", where["commit"])  # "—" without git
+    stem = f"{date:%Y%m%dT%H%M%SZ}-{commit}"
+    for number in range(1, 1000):
+        path = folder / (f"{stem}.json" if number == 1 else f"{stem}-{number}.json")
+        try:
+            with path.open("x", encoding="utf-8") as file:
+                file.write(text)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{folder / stem}-*.json: 999 runs in one second")
 
 
 def site_checks(site: Path, langs: list[str]) -> dict[str, str]:

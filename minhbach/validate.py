@@ -296,7 +296,7 @@ def _check_content(
     return content, problems
 
 
-#: The warnings a dataset can acknowledge, by rule name (README, "Warnings"), besides the
+#: The warnings a dataset can acknowledge, by rule name (docs/checks.md, "Warnings"), besides the
 #: catalogue's identities of severity warning and its checks across periods.
 OTHER_WARNINGS = ("change_consistency", "source_date")
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
@@ -29,7 +33,7 @@ def test_bench_builds_the_mini_site_four_times(tmp_path: Path) -> None:
     bench = load_bench()
     work = tmp_path / "work"
     command = ["bench/run.py", "--content", str(MINI), "--skip-mkdocs", "--verify"]
-    command += ["--work", str(work)]
+    command += ["--work", str(work), "--results", str(tmp_path / "kept")]
     result = subprocess.run(
         [sys.executable, *command],
         cwd=REPO,
@@ -54,6 +58,11 @@ def test_bench_builds_the_mini_site_four_times(tmp_path: Path) -> None:
     for target in ("cold build ≤ 60 s", "no-op rebuild ≤ 2 s", "peak RSS ≤ 2 GB"):
         assert f"  {target}: " in result.stdout
     results = json.loads((work / "results.json").read_text(encoding="utf-8"))
+    # The same results are kept outside the work folder, named by UTC date and commit.
+    [kept] = (tmp_path / "kept").iterdir()
+    assert f"results kept: {kept}" in result.stdout
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9A-Za-z._-]+\.json", kept.name), kept.name
+    assert json.loads(kept.read_text(encoding="utf-8")) == results
     assert [step["name"] for step in results["steps"]] == list(STEPS)
     assert all(step["returncode"] == 0 for step in results["steps"])
     assert results["steps"][1]["charts_rendered"] == 0
@@ -158,3 +167,25 @@ def test_the_ratio_is_on_the_mean_of_both_cold_builds_and_the_slower_is_judged()
     targets = {target.name: target for target in bench.judge(steps, plain)}
     assert targets["faster than plain MkDocs"].measured == "6.38× (255.0 s / 40.0 s)"
     assert targets["cold build"].measured == "40.0 s"
+
+
+def test_results_are_kept_by_date_and_commit_never_over_an_earlier_run(tmp_path: Path) -> None:
+    bench = load_bench()
+    where = {"commit": "e3473d5-dirty", "date": "2026-01-02T07:08:09+07:00"}
+    first = bench.keep_results(tmp_path, "{}\n", where)
+    second = bench.keep_results(tmp_path, "[]\n", where)
+    assert first.name == "20260102T000809Z-e3473d5-dirty.json"
+    assert second.name == "20260102T000809Z-e3473d5-dirty-2.json"
+    assert first.read_text(encoding="utf-8") == "{}\n"
+    assert bench.keep_results(tmp_path, "", {**where, "commit": "—"}).name == (
+        "20260102T000809Z-_.json"
+    )
+
+
+def test_results_inside_the_work_folder_are_refused(tmp_path: Path) -> None:
+    bench = load_bench()
+    work = tmp_path / "work"
+    args = argparse.Namespace(results=work / "kept")
+    with pytest.raises(bench.BenchError, match="--results must be outside --work"):
+        bench.run(MINI, work, ["vi"], args)
+    assert not work.exists()  # refused before anything is written

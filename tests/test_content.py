@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -165,3 +166,18 @@ def test_the_figures_checked_are_those_of_the_scaled_dataset(
     check_content(CONTENT)
     check_content(REPO / "tests" / "fixtures" / "mini")
     assert scaled_datasets > 10
+
+
+def test_the_readme_dataset_example_is_part_of_the_real_one_and_checks_clean(
+    tmp_path: Path,
+) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```\n", 1)[0]
+    real = CONTENT / "datasets/2016-12m/quang-tri.yml"
+    real_lines = real.read_text(encoding="utf-8").splitlines()
+    assert all(line in real_lines for line in example.splitlines())  # copied, not invented
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    (content / "datasets/2016-12m/quang-tri.yml").write_text(example, encoding="utf-8")
+    _, problems = check_content(content)
+    assert [p.format() for p in problems] == []

@@ -219,16 +219,16 @@ def test_a_figure_too_large_is_a_located_error(site: ContentDir) -> None:
     ]
 
 
-# --- what officers write: the README's tables, row by row ---
+# --- what officers write: the tables of docs/figures.md, row by row ---
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+FIGURES_DOC = Path(__file__).resolve().parents[1] / "docs" / "figures.md"
 REGISTRY = _load_registry(CONTENT / "provinces.yml", Problems())
 SCALES = {"việc": 1, "đồng": 1, "tỷ": 10**9, "nghìn tỷ": 10**12}  # the tables' units
 
 
-def _readme_table(heading: str, after: str = "") -> list[list[str]]:
-    """The rows of the first Markdown table after `heading` (and `after`) in the README."""
-    section = README.split(heading, 1)[1]
+def _doc_table(heading: str, after: str = "") -> list[list[str]]:
+    """The rows of the first Markdown table after `heading` (and `after`) in docs/figures.md."""
+    section = FIGURES_DOC.read_text(encoding="utf-8").split(heading, 1)[1]
     if after:
         section = section.split(after, 1)[1]
     lines = section[section.index("\n|") + 1 :].splitlines()
@@ -243,13 +243,13 @@ def _readme_table(heading: str, after: str = "") -> list[list[str]]:
 def _yaml_value(cell: str) -> object:
     """The value a dataset gets for the backticked YAML in a cell, by the real loader."""
     written = cell.strip("`")
-    doc = load_yaml_bytes(f"v: {written}\n".encode(), Problems(), "readme.yml")
+    doc = load_yaml_bytes(f"v: {written}\n".encode(), Problems(), "figures.yml")
     assert doc is not None and isinstance(doc.data, dict)
     return doc.data["v"]
 
 
 def _spaced(text: str) -> Decimal:
-    """A number of the README's tables: spaces group digits, a comma marks decimals."""
+    """A number of the tables: spaces group digits, a comma marks decimals."""
     return Decimal(text.replace(" ", "").replace(",", "."))
 
 
@@ -281,17 +281,17 @@ def _check(field: str, raw: object) -> tuple[list[str], Figure | None]:
     return errors, figure
 
 
-READ_ROWS = _readme_table("### How figures are read")
+READ_ROWS = _doc_table("# How figures are read")
 
 
-def test_the_readme_lists_the_forms_officers_write() -> None:
+def test_the_docs_list_the_forms_officers_write() -> None:
     written = {row[0] for row in READ_ROWS}
     for form in ('"gần 337 nghìn tỷ"', '"3.700"', '"2.457 tỷ"', '"2,457 tỷ"', '"3,700"'):
         assert f"`{form}`" in written
 
 
 @pytest.mark.parametrize(("written", "field", "read_as", "why"), READ_ROWS, ids=lambda c: c)
-def test_every_form_in_the_readme_is_read_as_it_says(
+def test_every_form_in_the_docs_is_read_as_it_says(
     written: str, field: str, read_as: str, why: str
 ) -> None:
     errors, figure = _check(field, _yaml_value(written))
@@ -308,10 +308,10 @@ def test_every_form_in_the_readme_is_read_as_it_says(
 
 @pytest.mark.parametrize(
     ("written", "field", "range_", "qualifier"),
-    _readme_table("**Hedged figures are ranges.**"),
+    _doc_table("**Hedged figures are ranges.**"),
     ids=lambda c: c,
 )
-def test_every_range_in_the_readme_is_the_one_checked(
+def test_every_range_in_the_docs_is_the_one_checked(
     written: str, field: str, range_: str, qualifier: str
 ) -> None:
     errors, figure = _check(field, _yaml_value(written))

@@ -107,7 +107,7 @@ def test_completed_above_enforceable_is_an_error(cases: dict[str, int], extra: i
     ) in messages
 
 
-# --- hedged figures are ranges in every rule (README: "Hedged figures are ranges") ---
+# --- hedged figures are ranges in every rule (docs/figures.md: "Hedged figures are ranges") ---
 #
 # For every identity of the catalogue and every rule across periods, figures with
 # qualifiers whose ranges agree but whose written numbers alone do not: the rule must
