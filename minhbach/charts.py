@@ -65,6 +65,7 @@ from .compute import (
     inspection_totals,
     reform_totals,
 )
+from .layout import ASSETS
 from .numbers import LOCALES, margin, show
 from .periods import Period
 from .registry import MERGER_DATE
@@ -116,8 +117,6 @@ CONFIG: dict[str, Any] = {
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK, "titleColor": MUTED},
     "text": {"fontSize": 12, "color": INK},
 }
-
-ASSETS = "assets/charts"  # per edition: vega.js (the bundle), locale.json, kinds' templates
 
 
 def template_path(kind: str) -> str:

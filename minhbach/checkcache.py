@@ -20,17 +20,15 @@ import functools
 import hashlib
 import io
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .boundary import ContentFolder
 from .cache import Store
+from .checked import CheckedDataset, UnreadDataset
 from .figures import Figure
 from .problems import Problem
-
-if TYPE_CHECKING:
-    from .validate import CheckedDataset
 
 KIND = "check"
 
@@ -58,10 +56,10 @@ class CheckCache:
     of a unit (`get_across`), keyed by the keys of their files.
     """
 
-    def __init__(self, store: Store, context: str, content: ContentFolder) -> None:
+    def __init__(self, store: Store, context: str, source_state: Callable[[str], str]) -> None:
         self.store = store
         self.context = context
-        self.content = content
+        self._read_source_state = source_state
         self.hits = 0
         self.misses = 0
         self._source_states: dict[str, str] = {}
@@ -107,9 +105,7 @@ class CheckCache:
         """An archived source as the checks read it, through the content boundary: its
         sha256, or why it is refused (a symlink now is a miss, never the old result)."""
         if name not in self._source_states:
-            from .validate import source_state
-
-            self._source_states[name] = source_state(self.content, name)
+            self._source_states[name] = self._read_source_state(name)
         return self._source_states[name]
 
 
@@ -135,14 +131,8 @@ class _Pickler(pickle.Pickler):
         decimals: dict[str, Decimal] = {}
         self.dispatch_table = {
             Figure: functools.partial(_reduce_figure, decimals),
-            _checked_class(): _reduce_checked,
+            CheckedDataset: _reduce_checked,
         }
-
-
-def _checked_class() -> type:
-    from .validate import CheckedDataset
-
-    return CheckedDataset
 
 
 def _reduce_checked(checked: CheckedDataset) -> tuple[Any, ...]:
@@ -157,8 +147,6 @@ def _reduce_checked(checked: CheckedDataset) -> tuple[Any, ...]:
 def _unread(
     src_path: str, period: Any, unit_id: str, targets: Any, summary: Any, body: bytes
 ) -> CheckedDataset:
-    from .validate import UnreadDataset
-
     unread = object.__new__(UnreadDataset)
     unread.__dict__.update(
         src_path=src_path,

@@ -26,11 +26,11 @@ from .problems import UserError
 from .uptodate import Record, inputs_key
 
 if TYPE_CHECKING:
+    from .checked import Content
     from .compute import SiteModel
     from .problems import Problems
     from .render import Strings
     from .site import Edition
-    from .validate import Content
 
 # The stages are imported where they run: an up-to-date build stops before loading
 # pydantic, Altair, vl-convert and MkDocs (about 1 s of imports).

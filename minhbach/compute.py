@@ -28,6 +28,7 @@ from typing import Generic, Literal, TypeVar
 from .cache import Store
 from .cache import key as cache_key
 from .catalogue import get_catalogue
+from .checked import CheckedDataset, Content
 from .figures import Figure, Qualifier
 from .memory import collector_paused
 from .models import (
@@ -46,7 +47,6 @@ from .periods import Period
 from .problems import Problem, Problems
 from .registry import MERGER_DATE, NATION, Registry
 from .uptodate import read_files
-from .validate import CheckedDataset, Content
 
 Measure = Literal["count", "money", "percent", "points"]
 Basis = Literal["computed", "combined"]

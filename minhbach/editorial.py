@@ -32,6 +32,7 @@ import yaml
 
 from .boundary import ContentFolder, ContentPathError
 from .catalogue import suggest
+from .layout import ASSETS, DATA_DIR, SECTIONS
 from .problems import Mark, Problems
 from .yamlfile import load_yaml_text
 
@@ -246,10 +247,6 @@ class EditorialPage:
 @functools.cache
 def reserved_names() -> frozenset[str]:
     """Names an editorial page may not have: the folders generated pages and files use."""
-    from .charts import ASSETS
-    from .opendata import DATA_DIR
-    from .render import SECTIONS
-
     slugs = {
         slug for key, by_lang in SECTIONS.items() if key != "about" for slug in by_lang.values()
     }

@@ -51,12 +51,12 @@ from .cache import key as digest
 from .catalogue import get_catalogue
 from .compute import BlockView, PeriodView, SiteModel, UnitPeriod, Value
 from .figures import Figure
+from .layout import DATA_DIR
 from .models import FLAT_GROUPS, SUBAGGREGATES, SubUnit, UnitEntry
 from .periods import Period
 from .tables import safe_cell
 from .uptodate import read_files
 
-DATA_DIR = "du-lieu"  # language-neutral: one copy, linked from both editions
 COLLECTION = "thads"
 
 Column = tuple[str, str, str, str]  # name, Frictionless type, vi description, en description

@@ -35,6 +35,7 @@ from . import charts
 from .boundary import ContentFolder, ContentPathError, name_problem
 from .cache import JinjaCode, Store
 from .catalogue import Lang, get_catalogue
+from .checked import dataset_figures
 from .compute import (
     BlockView,
     Change,
@@ -52,26 +53,20 @@ from .compute import (
 )
 from .editorial import pages_of, published, yaml_string
 from .imageworker import ImageWorker
+from .layout import ASSETS, DATA_DIR, SECTIONS
 from .models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from .numbers import LOCALES, margin, number, show, signed, with_sign
-from .opendata import COLUMNS, DATA_DIR, data_files, page_file_stem, period_file_stem, ranking_file
+from .opendata import COLUMNS, data_files, page_file_stem, period_file_stem, ranking_file
 from .pagecache import SOURCES_MANIFEST
 from .periods import Period
 from .problems import Severity, UserError
 from .processes import may_fork
 from .rendercache import ChartMemo, Keys, RenderCache
 from .tree import TreeWriter, WriteStats, read_tree, write_tree
-from .validate import dataset_figures, display_path, read_archive
+from .validate import display_path, read_archive
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
-SECTIONS: dict[str, dict[Lang, str]] = {
-    "periods": {"vi": "ky-bao-cao", "en": "periods"},
-    "units": {"vi": "don-vi", "en": "units"},
-    "methodology": {"vi": "phuong-phap", "en": "methodology"},
-    "open_data": {"vi": "du-lieu", "en": "data"},
-    "about": {"vi": "gioi-thieu", "en": "about"},
-}
 NAV_KEYS = ("home", "periods", "units", "methodology", "open_data", "about")
 #: Sections of the nav that editors write (content/pages/<lang>/), not the render stage.
 EDITORIAL_SECTIONS = ("about",)
@@ -1251,8 +1246,8 @@ def render(
             for ext, content in files.items():
                 writer.put(report_path(base + chart.path(ext)), content)
         for lang in langs:
-            writer.put(report_path(f"{lang}/{charts.ASSETS}/vega.js"), made["bundle"])
-            writer.put(report_path(f"{lang}/{charts.ASSETS}/locale.json"), charts.locale_json(lang))
+            writer.put(report_path(f"{lang}/{ASSETS}/vega.js"), made["bundle"])
+            writer.put(report_path(f"{lang}/{ASSETS}/locale.json"), charts.locale_json(lang))
             for kind in charts.KIND_SLUGS:
                 writer.put(
                     report_path(f"{lang}/{charts.template_path(kind)}"),

@@ -20,8 +20,7 @@ import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from dataclasses import fields as dc_fields
+from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -33,6 +32,7 @@ from .boundary import ContentFolder, ContentPathError, name_problem
 from .cache import Store
 from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue, suggest
 from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
+from .checked import CheckedDataset, Content, Loc, Summary
 from .editorial import check_pages
 from .figures import MAX_DECIMALS, Figure, FigureError, MoneyUnit, resolve
 from .load import validate_document, validate_pruned
@@ -40,7 +40,6 @@ from .memory import collector_paused
 from .models import (
     FLAT_GROUPS,
     SUBAGGREGATES,
-    Acknowledgement,
     Change,
     Dataset,
     Reform,
@@ -62,7 +61,6 @@ from .processes import may_fork
 from .registry import MERGER_DATE, Registry, ResolveError, check_regions
 from .yamlfile import Document, decode_text, load_yaml_bytes
 
-Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 HUNDRED = Decimal(100)
 RATE_TOLERANCE = Decimal("0.05")  # percentage points, THADS.md §6
@@ -82,119 +80,6 @@ CONTENT_ENTRIES = (
     "pages",
     "README.md",
 )
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What the pages of the whole collection read of every dataset: its rate figures (for
-    the periods' ranks) and its source (the build's date, the methodology page's list of
-    sources, the archived texts). A dataset from the check cache is read (unpickled) only
-    when a page needs more of it."""
-
-    headline: dict[str, tuple[Figure | None, Figure | None, Figure | None]]
-    """Of the cases and money blocks: the published rate, completed and enforceable."""
-    source: Source
-    """The main source (the first of `sources`)."""
-    sources: tuple[Source, ...] = ()
-    acknowledged: tuple[Acknowledgement, ...] = ()
-    """The warnings the dataset acknowledges, matched with the check's after all checks."""
-    quoted: bool = False
-    """Whether a figure carries a quote (the page then says how to see it)."""
-    noted: bool = False
-    """Whether a figure carries a note (the page then shows notes beside figures)."""
-
-    @classmethod
-    def of(cls, dataset: Dataset) -> Summary:
-        headline = {}
-        for key in ("cases", "money"):
-            results = getattr(dataset, key)
-            if results is not None:
-                headline[key] = (results.rate, results.completed, results.enforceable)
-        quoted = noted = False
-        for _, figure in dataset_figures(dataset):
-            quoted = quoted or figure.quote is not None
-            noted = noted or figure.note is not None
-        quoted = quoted or any(item.quote for item in dataset.reform)
-        return cls(
-            headline,
-            dataset.main_source,
-            tuple(dataset.all_sources),
-            tuple(dataset.acknowledged),
-            quoted,
-            noted,
-        )
-
-
-@dataclass(frozen=True)
-class CheckedDataset:
-    """A dataset that passed validation, with money in đồng and its unit and period resolved."""
-
-    src_path: str
-    doc: Document
-    dataset: Dataset
-    period: Period
-    unit_id: str
-    targets: dict[str, Figure]  # effective target per results block key ('cases', 'money')
-    summary: Summary
-
-
-class UnreadDataset(CheckedDataset):
-    """A checked dataset from the check cache, its document and dataset unpickled on first
-    use: a one-dataset rebuild reads a few hundred of the reference's 2,531 (unpickling
-    them all took 0.8 s). Made by `checkcache`, equal to the dataset as checked."""
-
-    @property
-    def doc(self) -> Document:
-        return self._read()[0]
-
-    @property
-    def dataset(self) -> Dataset:
-        return self._read()[1]
-
-    def _read(self) -> tuple[Document, Dataset]:
-        fields = self.__dict__
-        read: tuple[Document, Dataset] | None = fields.get("_unpickled")
-        if read is None:
-            read = fields["_unpickled"] = pickle.loads(fields.pop("_body"))
-        return read
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CheckedDataset):
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in dc_fields(other))
-
-    __hash__ = CheckedDataset.__hash__
-
-
-@dataclass
-class Content:
-    """Everything in a content folder, checked."""
-
-    root: Path
-    registry: Registry | None = None
-    targets: dict[tuple[str, int], TargetEntry] = field(default_factory=dict)
-    datasets: list[CheckedDataset] = field(default_factory=list)
-    releases: list[Any] = field(default_factory=list)
-    hashes: dict[str, str] = field(default_factory=dict)
-    """The sha256 (hex) of each dataset file as checked, by its `src_path`."""
-    flags: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
-    """The warnings (acknowledged or not) on each checked dataset's figures, by `src_path`:
-    the pages show each beside its figure, the open data in its row."""
-
-    def file_hash(self, path: str) -> str:
-        """The sha256 of a dataset file: as the check read it, or read now."""
-        known = self.hashes.get(path)
-        if known is None:
-            known = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        return known
-
-    @property
-    def units(self) -> set[str]:
-        return {d.unit_id for d in self.datasets}
-
-    @property
-    def periods(self) -> set[Period]:
-        return {d.period for d in self.datasets}
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -254,7 +139,7 @@ def _check_content(
             content.registry,
             sorted(content.targets.items()),
         )
-        cache = CheckCache(store, context, folder)
+        cache = CheckCache(store, context, functools.partial(source_state, folder))
     files = []
     for relative in _dataset_paths(folder, shown_root, problems):
         shown = _shown(shown_root, relative)
@@ -1821,21 +1706,6 @@ def _sourced(value: Any, loc: Loc) -> Iterator[tuple[Loc, Figure | Reform]]:
         for key in type(value).model_fields:
             if key not in ("quote", "source"):  # a reform item's own, yielded above
                 yield from _sourced(getattr(value, key), (*loc, key))
-
-
-def dataset_figures(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Figure]]:
-    """Every figure in a dataset, where it is (for the pages' notes beside figures)."""
-    if isinstance(value, Figure):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from dataset_figures(item, (*loc, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from dataset_figures(item, (*loc, index))
-    elif isinstance(value, BaseModel):
-        for key in type(value).model_fields:
-            yield from dataset_figures(getattr(value, key), (*loc, key))
 
 
 def _quotes(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:

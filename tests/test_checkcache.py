@@ -18,10 +18,11 @@ from pydantic import ValidationError
 
 from minhbach import cache, checkcache, validate
 from minhbach.cache import DATABASE, Store
+from minhbach.checked import CheckedDataset, Content, UnreadDataset
 from minhbach.compute import compute
 from minhbach.figures import Figure, MoneyUnit, Qualifier
 from minhbach.problems import Problem
-from minhbach.validate import Content, check_content
+from minhbach.validate import check_content
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
@@ -113,7 +114,7 @@ def test_datasets_from_the_cache_are_read_when_used_and_equal_those_checked(
     mini.run()
     content, _ = mini.run()
     fresh, _ = mini.run(cached=False)
-    unread = [c for c in content.datasets if isinstance(c, validate.UnreadDataset)]
+    unread = [c for c in content.datasets if isinstance(c, UnreadDataset)]
     assert len(unread) == len(content.datasets) > 0
     assert all("_body" in c.__dict__ for c in unread)  # the summary is there without them
     assert [c.summary for c in unread] == [c.summary for c in fresh.datasets]
@@ -129,9 +130,7 @@ def test_a_changed_dataset_checks_its_unit_across_periods_again_and_only_it(
     units: list[set[str]] = []
     run = validate.CrossChecker.run
 
-    def counting(
-        self: validate.CrossChecker, periods: dict[object, validate.CheckedDataset]
-    ) -> None:
+    def counting(self: validate.CrossChecker, periods: dict[object, CheckedDataset]) -> None:
         units.append({checked.unit_id for checked in periods.values()})
         run(self, periods)  # type: ignore[arg-type]
 

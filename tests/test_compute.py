@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minhbach.cache import Store
+from minhbach.checked import Content
 from minhbach.compute import (
     Blocks,
     Change,
@@ -29,7 +30,7 @@ from minhbach.figures import Figure, Qualifier
 from minhbach.numbers import show, signed
 from minhbach.periods import Period
 from minhbach.problems import Problems
-from minhbach.validate import Content, check_content
+from minhbach.validate import check_content
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from minhbach.catalogue import get_catalogue
+from minhbach.checked import Content
 from minhbach.figures import Figure, Qualifier
 from minhbach.models import Dataset
 from minhbach.numbers import figure_text
-from minhbach.validate import Content, DatasetChecker, check_content
+from minhbach.validate import DatasetChecker, check_content
 
 from .conftest import CONTENT, REPO
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minhbach.catalogue import get_catalogue
+from minhbach.checked import Content
 from minhbach.figures import (
     Figure,
     FigureError,
@@ -23,7 +24,7 @@ from minhbach.load import validate_document
 from minhbach.models import Dataset
 from minhbach.numbers import number
 from minhbach.problems import Problems, Severity
-from minhbach.validate import Content, DatasetChecker, _bounds, _load_registry
+from minhbach.validate import DatasetChecker, _bounds, _load_registry
 from minhbach.yamlfile import Document, load_yaml_bytes
 
 from .conftest import CONTENT, ContentDir

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minhbach.catalogue import Identity, get_catalogue
+from minhbach.checked import Content
 from minhbach.models import Dataset
 from minhbach.problems import Problems
-from minhbach.validate import Content, CrossChecker, DatasetChecker, _load_registry
+from minhbach.validate import CrossChecker, DatasetChecker, _load_registry
 from minhbach.yamlfile import Document
 
 from .conftest import CONTENT

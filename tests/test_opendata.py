@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from minhbach.cache import DATABASE, Store
 from minhbach.compute import SiteModel, compute
+from minhbach.layout import DATA_DIR
 from minhbach.opendata import (
     CSV_HEADER,
-    DATA_DIR,
     FIELDNAMES,
     KIND,
     PAGE_FIELDNAMES,

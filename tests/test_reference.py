@@ -13,11 +13,12 @@ from types import ModuleType
 import pytest
 from pydantic import BaseModel
 
+from minhbach.checked import CheckedDataset, Content
 from minhbach.compute import compute
 from minhbach.figures import Figure
 from minhbach.periods import Period
 from minhbach.registry import NATION
-from minhbach.validate import CheckedDataset, Content, check_content
+from minhbach.validate import check_content
 
 from .conftest import REPO
 
