@@ -6,7 +6,8 @@ import functools
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
-from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 from .figures import Figure
 
@@ -15,12 +16,6 @@ if TYPE_CHECKING:
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 FREE_PATTERN = "#,##0.##########"  # up to ten decimals, as many as the value has
-
-# (decimal symbol, group symbol) per language, from Babel's CLDR data, read once.
-_SYMBOLS = {
-    lang: (get_decimal_symbol(locale), get_group_symbol(locale)) for lang, locale in LOCALES.items()
-}
-_QUANTUMS: dict[int, Decimal] = {}
 # Figures are below 10^18 in their unit (figures.MAX_FIGURE), so below 10^27 in đồng: shown
 # to ten decimals they need 37 digits, more than the default context's 28. Formats work in
 # this context, so what they print is the exact value rounded once, half to even.
@@ -33,66 +28,42 @@ def number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) 
     With `decimals`, round to that many places and keep trailing zeros (47,10). A value
     that rounds to zero is shown without a sign: 0,00, never -0,00.
     """
-    exact_type = (type(value) is Decimal and value.is_finite()) or type(value) is int
-    if exact_type and (decimals is None or decimals >= 0):
+    if (type(value) is Decimal and value.is_finite()) or type(value) is int:
         # Equal numbers format alike (1,5 whether written 1.5 or 1.50) except for the sign
         # of zero, hence the sign in the key. A national site shows each figure several
         # times (table, bars, summary, history): three calls in four are repeats.
         signed = value.is_signed() if type(value) is Decimal else value < 0
-        return _grouped_cached(value, lang, decimals, signed)
-    return babel_number(value, lang, decimals)
+        return _number_cached(value, lang, decimals, signed)
+    return _number(value, lang, decimals)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _grouped_cached(value: Decimal | int, lang: str, decimals: int | None, _sign: bool) -> str:
-    return _grouped(value, lang, decimals)
+def _number_cached(value: Decimal | int, lang: str, decimals: int | None, _sign: bool) -> str:
+    return _number(value, lang, decimals)
 
 
-def babel_number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) -> str:
-    """`number` by Babel's `format_decimal` itself: the reference the fast path must match."""
+def _number(value: Decimal | int, lang: str, decimals: int | None) -> str:
+    """`number` by Babel: what `format_decimal` gives, with its locale and pattern parsed once."""
     with localcontext(EXACT):
-        if decimals is None:
-            text = format_decimal(
-                value, format=FREE_PATTERN, locale=LOCALES[lang], decimal_quantization=False
-            )
-        else:
-            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-            text = format_decimal(value, format=pattern, locale=LOCALES[lang])
-    if text.startswith("-") and not any(digit in text for digit in "123456789"):
+        text: str = _pattern(decimals).apply(
+            value, _locale(lang), decimal_quantization=decimals is not None
+        )
+    if text.startswith("-") and not _nonzero(text):
         return text[1:]  # Babel keeps the sign of a zero: '-0,00'
     return text
 
 
-def _grouped(value: Decimal | int, lang: str, decimals: int | None) -> str:
-    # Babel's NumberPattern.apply for '#,##0[.00…]' step by step, without parsing the
-    # locale and the pattern on every call (~70 µs): the same Decimal operations in the
-    # same order and context, so rounding (half to even) comes out the same.
-    # tests/test_numbers.py compares it with Babel.
-    decimal_symbol, group_symbol = _SYMBOLS[lang]
-    scaled = Decimal(value).scaleb(0, EXACT)
-    magnitude = scaled.copy_abs().normalize(EXACT)
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES[lang])
+
+
+@functools.cache
+def _pattern(decimals: int | None) -> NumberPattern:
+    """'#,##0' with `decimals` places ('#,##0.00'); with none, as many as the value has."""
     if decimals is None:
-        exponent = magnitude.as_tuple().exponent
-        assert isinstance(exponent, int)
-        low, high = 0, max(10, -exponent)
-    else:
-        low = high = decimals
-    quantum = _QUANTUMS.get(high)
-    if quantum is None:
-        quantum = _QUANTUMS[high] = Decimal(10) ** (-high)
-    rounded = magnitude.quantize(quantum, context=EXACT)
-    negative = scaled.is_signed() and not rounded.is_zero()
-    whole, _, fraction = f"{rounded:f}".partition(".")
-    text = f"{int(whole):,}"
-    if group_symbol != ",":
-        text = text.replace(",", group_symbol)
-    fraction = fraction or "0"
-    if len(fraction) < low:
-        fraction += "0" * (low - len(fraction))
-    if high and not (low == 0 and int(fraction) == 0):
-        fraction = fraction[:low] + fraction[low:].rstrip("0")
-        text += decimal_symbol + fraction
-    return "-" + text if negative else text
+        return parse_pattern(FREE_PATTERN)
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
 def figure_text(figure: Figure, scale: Decimal = Decimal(1), lang: str = "vi") -> str:

@@ -43,7 +43,6 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 from .cache import Store
@@ -653,42 +652,45 @@ def _csv_text(lines: Iterable[Sequence[Any]]) -> str:
 
 
 CSV_HEADER = csv_bytes([], FIELDNAMES)
-_CSV_CELLS = 12  # an observation's cells after period, unit and parent (not its measure)
+
+# An observation's cells in its JSON record (block … check_note, not its measure), and the
+# two that are numbers. json writes a Decimal only through float (47.10 would be 47.1, and
+# a long amount rounded), so a number is written as its digits (`plain`), which are the
+# exact JSON number; json encodes every string.
+_JSON_CELLS = tuple(json.dumps(name) + ": " for name in FIELDNAMES[3:])
+_JSON_NUMBERS = frozenset(_JSON_CELLS[i] for i in (2, 4))  # value, precision
+_encode_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _json_observation(row: Observation) -> str:
-    """An observation as one line of JSON: empty cells left out, numbers exact as numbers."""
-    items = [f'"block": {encode_basestring(row.block)}, "field": {encode_basestring(row.field)}']
-    if row.value:  # plain digits are a JSON number as they are: exact, never a float's repr
-        items.append(f'"value": {row.value}')
-    if row.qualifier:
-        items.append(f'"qualifier": {encode_basestring(row.qualifier)}')
-    if row.precision:
-        items.append(f'"precision": {row.precision}')
-    items.append(f'"origin": {encode_basestring(row.origin)}')
-    if row.text:
-        items.append(f'"text": {encode_basestring(row.text)}')
-    if row.quote:
-        items.append(f'"quote": {encode_basestring(row.quote)}')
-    for name in ("source", "note", "check", "check_note"):
-        text = getattr(row, name)
-        if text:
-            items.append(f'"{name}": {encode_basestring(text)}')
-    return "{" + ", ".join(items) + "}"
+    """An observation as one line of JSON: its cells but the empty ones, numbers as numbers."""
+    numbers, encode = _JSON_NUMBERS, _encode_string
+    return (
+        "{"
+        + ", ".join(
+            [
+                key + (cell if key in numbers else encode(cell))
+                for key, cell in zip(_JSON_CELLS, row, strict=False)  # not its measure
+                if cell
+            ]
+        )
+        + "}"
+    )
 
 
-def _json_head(meta: dict[str, str]) -> str:
-    head = {k: int(v) if k in _INTEGER_KEYS else v for k, v in meta.items() if v}
-    return json.dumps(head, ensure_ascii=False)[:-1] + ', "observations": ['
-
-
-def _json_tail(records: list[str]) -> str:
-    return "\n" + ",\n".join(records) + "\n]}" if records else "]}"
+def _one_per_line(head: dict[str, Any], key: str, items: Sequence[bytes]) -> bytes:
+    """`head` and, under `key`, the list of `items` (JSON texts): json.dumps's text, with
+    each item on a line of its own."""
+    opening = json.dumps({**head, key: []}, ensure_ascii=False).removesuffix("]}").encode()
+    if not items:
+        return opening + b"]}"
+    return b"".join([opening, b"\n", b",\n".join(items), b"\n]}"])
 
 
 def json_dataset(meta: dict[str, str], rows: Sequence[Observation]) -> bytes:
     """A dataset as JSON: its datasets.csv row on one line, then one observation per line."""
-    return (_json_head(meta) + _json_tail(list(map(_json_observation, rows)))).encode("utf-8")
+    head = {k: int(v) if k in _INTEGER_KEYS else v for k, v in meta.items() if v}
+    return _one_per_line(head, "observations", [_json_observation(r).encode() for r in rows])
 
 
 @dataclass(frozen=True)
@@ -701,71 +703,29 @@ class EncodedPage:
     page: bytes  # the page's own file, with its header (`page_csv`)
 
 
-# Most figures have no qualifier, text or quote: their CSV line and JSON record are a
-# template by (block, field, precision, origin) around the value, made once by the general
-# encoders above (so the bytes are theirs) and filled ~10⁶ times.
-_VALUE = "~"  # placeholder: no CSV quoting, no formula start (`safe_cell`), in no name
-_TEMPLATES: dict[tuple[str, str, str, str], tuple[str, str, str, str] | None] = {}
-
-
-def _template(key: tuple[str, str, str, str]) -> tuple[str, str, str, str] | None:
-    block, field, precision, origin = key
-    row = Observation(block, field, _VALUE, "", precision, origin, *_NO_MORE, "")
-    line = _csv_text([row[:_CSV_CELLS]]).split(_VALUE)
-    record = _json_observation(row).split(_VALUE)
-    if len(line) != 2 or len(record) != 2:
-        return None
-    return line[0], line[1], record[0], record[1]
-
-
 def encode_page(page: UnitPeriod) -> EncodedPage:
     """Encode a page's observations (`observations`) as CSV lines and as a JSON dataset."""
     return encode_rows(dataset_row(page), observations(page))
 
 
 def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPage:
-    """Encode one dataset's observations: what csv.writer, `json_dataset` and `page_csv` write."""
-    lead = _csv_text([(meta["period"], meta["unit"], meta["unit_parent"], "")])[:-1]
-    lines: list[str] = []
-    records: list[str] = []
-    templates = _TEMPLATES
-    for row in rows:
-        block, field, value, qualifier, precision, origin, text, quote, source, note, check = row[
-            :11
-        ]
-        if value and not (qualifier or text or quote or source or note or check or row[11]):
-            key = (block, field, precision, origin)
-            template = templates.get(key)
-            if template is None and key not in templates:
-                template = templates[key] = _template(key)
-            if template is not None:
-                before, after, opening, closing = template
-                lines.append(f"{lead}{before}{value}{after}")
-                records.append(f"{opening}{value}{closing}")
-                continue
-        lines.append(lead + _csv_text([row[:_CSV_CELLS]]))
-        records.append(_json_observation(row))
+    """Encode one dataset's observations: its lines of the CSV, its JSON and its page's file."""
+    lead = (meta["period"], meta["unit"], meta["unit_parent"])
     return EncodedPage(
         meta,
-        "".join(lines).encode("utf-8"),
-        (_json_head(meta) + _json_tail(records)).encode("utf-8"),
+        _csv_text((*lead, *row[:_CSV_CELLS]) for row in rows).encode("utf-8"),
+        json_dataset(meta, rows),
         page_csv(rows),
     )
 
 
+_CSV_CELLS = 12  # an observation's cells after period, unit and parent (not its measure)
 _INTEGER_KEYS = {c[0] for c in DATASET_COLUMNS if c[1] == "integer"}
 
 
 def json_period(view: PeriodView, datasets: Sequence[bytes]) -> bytes:
-    """A period's JSON: its datasets (`json_dataset`), one after another."""
-    head = json.dumps(view.period.key)
-    return b"".join(
-        [
-            f'{{"period": {head}, "datasets": [\n'.encode(),
-            b",\n".join(datasets),
-            b"\n]}\n" if datasets else b"]}\n",
-        ]
-    )
+    """A period's JSON: its datasets (`json_dataset`), one a line."""
+    return _one_per_line({"period": view.period.key}, "datasets", datasets) + b"\n"
 
 
 # --- a unit page's own file ---

@@ -1001,7 +1001,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         if self.search is not None:
             self.entries[uri] = self.search.entries[self._first_entry :]
         stashed = self.stashed.pop(uri, None)
-        output = unstash(collapse_whitespace(output), stashed)
+        output = unstash(output, stashed)
         if stashed is not None and stashed.left_in(output):
             # Our bug, whatever the content: the page is never published (nor cached).
             raise RuntimeError(f"{uri}: a placeholder of the site stage is left in the page")
@@ -1100,38 +1100,6 @@ def _render_reusing(
         Page.render(page, config, files)
     finally:
         module.markdown = markdown  # type: ignore[attr-defined]
-
-
-# Elements whose text keeps its blank space as written.
-_VERBATIM = re.compile(r"<(?:pre|textarea)\b", re.IGNORECASE)
-
-
-def collapse_whitespace(html: str) -> str:
-    r"""Collapse each run of blank space that holds a line break into one line break.
-
-    A browser renders any run of blank space between words or elements as one space,
-    so the page reads and lays out the same; inside a `<pre>` or `<textarea>` it would
-    not, so a page with either is left as it is. Attribute values that span lines
-    would change too: the theme writes none, and ours are escaped onto one line.
-
-    The theme's templates indent every line (about 4 KB of a generated page's 64 KB).
-    What the regular expression `[ \t]*\n\s*` replaced by one line break, line by line:
-    a run of spaces and tabs before a line break, and all blank space (any Unicode
-    space, line breaks too) after it, go; five times faster than the expression, which
-    took 4 % of the time MkDocs spends on a page. tests/test_site.py compares the two.
-    """
-    if _VERBATIM.search(html):
-        return html
-    lines = html.split("\n")
-    if len(lines) == 1:
-        return html
-    kept = [lines[0].rstrip(" \t")]
-    for line in lines[1:-1]:
-        line = line.lstrip().rstrip(" \t")
-        if line:  # blank space between two line breaks: part of one run
-            kept.append(line)
-    kept.append(lines[-1].lstrip())
-    return "\n".join(kept)
 
 
 def theme_translations(env: jinja2.Environment, language: str) -> Callable[[str], str]:

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from minhbach import site as site_stage
 from minhbach.problems import UserError
@@ -486,24 +484,6 @@ def test_the_search_languages_keep_what_the_search_worker_loads() -> None:
     assert not unused("assets/javascripts/bundle.js")
     keep_all = _unused_theme_file(None)  # no search: its files are left as they are
     assert not keep_all(f"{lunr}min/lunr.de.min.js") and keep_all("x.js.map")
-
-
-# Blank space of every kind (line breaks, tabs, a no-break and an ideographic space, a
-# vertical tab, a line separator), text and tags.
-_BLANK_AND_TEXT = st.text(alphabet=list(" \t\n\r\x0b\xa0\u2028\u3000xy<>"), max_size=60)
-
-
-@settings(max_examples=2000)
-@given(_BLANK_AND_TEXT)
-def test_collapse_whitespace_replaces_what_the_regular_expression_did(html: str) -> None:
-    expected = re.sub(r"[ \t]*\n\s*", "\n", html)
-    assert site_stage.collapse_whitespace(html) == expected
-
-
-def test_collapse_whitespace_leaves_a_page_with_verbatim_text_alone() -> None:
-    html = "<div>\n    <pre>a\n    b</pre>\n</div>\n"
-    assert site_stage.collapse_whitespace(html) == html
-    assert site_stage.collapse_whitespace("<p>\n    a  b \n\n  </p>") == "<p>\na  b\n</p>"
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
