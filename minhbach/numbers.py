@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import functools
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
 from .figures import Figure
 
-if TYPE_CHECKING:
-    from .compute import Value
+
+class Value(Protocol):
+    """What a page value holds for these formats (`compute.Value` is one)."""
+
+    @property
+    def point(self) -> Decimal: ...
+    @property
+    def measure(self) -> str: ...
+    @property
+    def step(self) -> Decimal: ...
+    @property
+    def figure(self) -> Figure | None: ...
+    @property
+    def approximate(self) -> bool: ...
+
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 FREE_PATTERN = "#,##0.##########"  # up to ten decimals, as many as the value has
