@@ -17,8 +17,8 @@ series (rates near the national ones, the COVID dip of 2021, cumulative periods 
 folder's README, every source title, note and narrative, and the headers of targets.yml
 and releases.yml say so.
 
-The figures satisfy every identity of `minhbach/catalogue.yml` and every cross-period check
-of `minhbach/validate.py`, so `python build.py --content bench/reference --strict check`
+The figures satisfy every identity of `minhbach/content/catalogue.yml` and every cross-period check
+of `minhbach/check/validate.py`, so `python build.py --content bench/reference --strict check`
 passes with no warning. How: each unit's totals are the sum of four disjoint groups of
 cases (state budget, credit and banking, corruption assets, everything else), each an
 integer process per statistical year (carried over + new, deducted, classified, completed;
@@ -54,9 +54,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from minhbach.models import RegistryFile, UnitEntry  # noqa: E402
-from minhbach.periods import FIRST_YEAR, LAST_YEAR, Period  # noqa: E402
-from minhbach.registry import MERGER_DATE, NATION, Registry  # noqa: E402
+from minhbach.content.models import RegistryFile, UnitEntry  # noqa: E402
+from minhbach.content.periods import FIRST_YEAR, LAST_YEAR, Period  # noqa: E402
+from minhbach.content.registry import MERGER_DATE, NATION, Registry  # noqa: E402
 
 SEED = "minhbach-reference-1"
 DEFAULT_OUT = REPO / "bench" / "reference"

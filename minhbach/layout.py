@@ -6,7 +6,7 @@ stage writes its pages and files under them.
 
 from __future__ import annotations
 
-from .periods import Lang
+from minhbach.content.periods import Lang
 
 SECTIONS: dict[str, dict[Lang, str]] = {
     "periods": {"vi": "ky-bao-cao", "en": "periods"},

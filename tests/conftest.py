@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.cli import main
+from minhbach.machinery.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

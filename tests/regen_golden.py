@@ -14,9 +14,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from minhbach.compute import compute  # noqa: E402
-from minhbach.render import render_pages, write_tree  # noqa: E402
-from minhbach.validate import check_content  # noqa: E402
+from minhbach.check.validate import check_content  # noqa: E402
+from minhbach.compute.model import compute  # noqa: E402
+from minhbach.render.pages import render_pages, write_tree  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures"
 GOLDEN = REPO / "tests" / "golden"

@@ -10,9 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from minhbach import catalogue, render
+from minhbach.check.validate import check_content
+from minhbach.content import catalogue
 from minhbach.problems import UserError
-from minhbach.validate import check_content
+from minhbach.render import pages as render
 
 from .conftest import CONTENT, ContentDir
 
@@ -392,7 +393,7 @@ def test_render_reads_archives_through_the_boundary(tmp_path: Path) -> None:
 
 
 def test_the_build_fingerprint_hashes_links_as_links(tmp_path: Path) -> None:
-    from minhbach.uptodate import inputs_key as fingerprint
+    from minhbach.machinery.uptodate import inputs_key as fingerprint
 
     content = tmp_path / "content"
     (content / "sources").mkdir(parents=True)

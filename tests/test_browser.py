@@ -32,7 +32,7 @@ from typing import Any, Literal, Protocol
 
 import pytest
 
-from minhbach import charts
+from minhbach.render import charts
 from tests.test_build import CONTENT, build, drawn_in_html
 
 CI = bool(os.environ.get("CI"))

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from minhbach import cache
-from minhbach.cache import DATABASE, Store, distributions, fingerprint
+from minhbach.machinery import cache
+from minhbach.machinery.cache import DATABASE, Store, distributions, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
@@ -118,7 +118,7 @@ def test_a_bumped_library_changes_the_fingerprint(tmp_path: Path) -> None:
     fake = tmp_path / "fakes" / "babel-99.0.dist-info"
     fake.mkdir(parents=True)
     (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: babel\nVersion: 99.0\n")
-    code = "from minhbach.cache import distributions, fingerprint; "
+    code = "from minhbach.machinery.cache import distributions, fingerprint; "
     code += "print(distributions()['babel'], fingerprint())"
 
     def run(pythonpath: str) -> list[str]:
@@ -235,7 +235,7 @@ CHANGES: list[tuple[str, Callable[[Project], None], str]] = [
     (
         "a module of the project",
         lambda p: p.edit(
-            "minhbach/tables.py",
+            "minhbach/render/tables.py",
             "    return value\n",
             "    return value.upper() if isinstance(value, str) else value  # a test's edit\n",
         ),

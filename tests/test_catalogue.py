@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from minhbach import models
-from minhbach.catalogue import get_catalogue
+from minhbach.content import models
+from minhbach.content.catalogue import get_catalogue
 
 CATALOGUE = get_catalogue()
 GROUP_MODELS: dict[str, type[BaseModel]] = {

@@ -18,14 +18,13 @@ import pytest
 import vl_convert
 from altair.utils.schemapi import validate_jsonschema
 
-from minhbach import charts
-from minhbach.cache import Store
-from minhbach.catalogue import get_catalogue
-from minhbach.compute import SiteModel, UnitPeriod, compute
-from minhbach.imageworker import ImageWorker, ImageWorkerError
-from minhbach.numbers import show
-from minhbach.render import Renderer, Strings, get_pages
-from minhbach.validate import check_content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import SiteModel, UnitPeriod, compute
+from minhbach.content.catalogue import get_catalogue
+from minhbach.content.numbers import show
+from minhbach.machinery.cache import Store
+from minhbach.render.imageworker import ImageWorker, ImageWorkerError
+from minhbach.render.pages import Renderer, Strings, charts, get_pages
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mini"
 

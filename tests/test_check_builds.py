@@ -31,12 +31,12 @@ import yaml
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
-from minhbach.cli import main
-from minhbach.pagecache import SOURCES_MANIFEST
-from minhbach.periods import Period
-from minhbach.registry import MERGER_DATE
-from minhbach.render import Page, Renderer
-from minhbach.site import _locate
+from minhbach.content.periods import Period
+from minhbach.content.registry import MERGER_DATE
+from minhbach.machinery.cli import main
+from minhbach.render.pages import Page, Renderer
+from minhbach.site.pagecache import SOURCES_MANIFEST
+from minhbach.site.shell import _locate
 from tests.sitecheck import broken_links
 
 from .conftest import CONTENT, ContentDir

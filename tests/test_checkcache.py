@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from minhbach import cache, checkcache, validate
-from minhbach.cache import DATABASE, Store
-from minhbach.checked import CheckedDataset, Content, UnreadDataset
-from minhbach.compute import compute
-from minhbach.figures import Figure, MoneyUnit, Qualifier
+from minhbach.check import checkcache, validate
+from minhbach.check.checked import CheckedDataset, Content, UnreadDataset
+from minhbach.check.validate import check_content
+from minhbach.compute.model import compute
+from minhbach.content.figures import Figure, MoneyUnit, Qualifier
+from minhbach.machinery import cache
+from minhbach.machinery.cache import DATABASE, Store
 from minhbach.problems import Problem
-from minhbach.validate import check_content
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minhbach.cache import Store
-from minhbach.checked import Content
-from minhbach.compute import (
+from minhbach.check.checked import Content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import (
     Blocks,
     Change,
     SiteModel,
@@ -26,11 +26,11 @@ from minhbach.compute import (
     difference,
     ratio,
 )
-from minhbach.figures import Figure, Qualifier
-from minhbach.numbers import show, signed
-from minhbach.periods import Period
+from minhbach.content.figures import Figure, Qualifier
+from minhbach.content.numbers import show, signed
+from minhbach.content.periods import Period
+from minhbach.machinery.cache import Store
 from minhbach.problems import Problems
-from minhbach.validate import check_content
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

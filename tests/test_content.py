@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.catalogue import get_catalogue
-from minhbach.checked import Content
-from minhbach.figures import Figure, Qualifier
-from minhbach.models import Dataset
-from minhbach.numbers import figure_text
-from minhbach.validate import DatasetChecker, check_content
+from minhbach.check.checked import Content
+from minhbach.check.validate import DatasetChecker, check_content
+from minhbach.content.catalogue import get_catalogue
+from minhbach.content.figures import Figure, Qualifier
+from minhbach.content.models import Dataset
+from minhbach.content.numbers import figure_text
 
 from .conftest import CONTENT, REPO
 
@@ -31,7 +31,7 @@ def content() -> Content:
 def test_build_check_passes_strict(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from minhbach.cli import main
+    from minhbach.machinery.cli import main
 
     monkeypatch.chdir(REPO)
     assert main(["--strict", "check"]) == 0

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from minhbach import editorial
-from minhbach.editorial import clean, dropped, page_html, reserved_names
+from minhbach.content import editorial
+from minhbach.content.editorial import clean, dropped, page_html, reserved_names
 from tests.conftest import ContentDir
 from tests.test_build import MINI, build
 

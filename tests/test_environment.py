@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.cli import main
+from minhbach.machinery.cli import main
 from tests.test_build import MINI, build, tree_hashes
 
 

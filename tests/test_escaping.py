@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from minhbach.pagecache import PLACEHOLDER
+from minhbach.site.pagecache import PLACEHOLDER
 from tests.test_build import MINI, build
 
 #: A payload for each kind of context; `{}` is replaced by the field's name, so that a

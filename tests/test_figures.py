@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minhbach.catalogue import get_catalogue
-from minhbach.checked import Content
-from minhbach.figures import (
+from minhbach.check.checked import Content
+from minhbach.check.validate import DatasetChecker, _bounds, _load_registry
+from minhbach.content.catalogue import get_catalogue
+from minhbach.content.figures import (
     Figure,
     FigureError,
     MoneyUnit,
@@ -20,12 +21,11 @@ from minhbach.figures import (
     read_number,
     resolve,
 )
-from minhbach.load import validate_document
-from minhbach.models import Dataset
-from minhbach.numbers import number
+from minhbach.content.load import validate_document
+from minhbach.content.models import Dataset
+from minhbach.content.numbers import number
+from minhbach.content.yamlfile import Document, load_yaml_bytes
 from minhbach.problems import Problems, Severity
-from minhbach.validate import DatasetChecker, _bounds, _load_registry
-from minhbach.yamlfile import Document, load_yaml_bytes
 
 from .conftest import CONTENT, ContentDir
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from minhbach.cli import main
-from minhbach.compute import reform_over_periods
-from minhbach.models import Reform
-from minhbach.periods import Period
-from minhbach.validate import check_content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import reform_over_periods
+from minhbach.content.models import Reform
+from minhbach.content.periods import Period
+from minhbach.machinery.cli import main
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 GAMMA = MINI / "datasets" / "2024-6m" / "gamma.yml"

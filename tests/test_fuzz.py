@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from minhbach.cli import main
+from minhbach.machinery.cli import main
 
 from .conftest import CONTENT
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from minhbach.cli import main
-from minhbach.compute import UnitHistory, _histories
-from minhbach.periods import Period
+from minhbach.check.validate import _load_registry
+from minhbach.compute.model import UnitHistory, _histories
+from minhbach.content.periods import Period
+from minhbach.content.registry import Registry
+from minhbach.machinery.cli import main
 from minhbach.problems import Problems
-from minhbach.registry import Registry
-from minhbach.validate import _load_registry
 
 REGISTRY = Path(__file__).parents[1] / "content" / "provinces.yml"
 

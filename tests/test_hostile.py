@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from minhbach import pagecache
-from minhbach.cli import main
+from minhbach.machinery.cli import main
+from minhbach.site import pagecache
 from tests.sitecheck import (
     external_references,
     formula_cells,

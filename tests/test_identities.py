@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minhbach.catalogue import Identity, get_catalogue
-from minhbach.checked import Content
-from minhbach.models import Dataset
+from minhbach.check.checked import Content
+from minhbach.check.validate import CrossChecker, DatasetChecker, _load_registry
+from minhbach.content.catalogue import Identity, get_catalogue
+from minhbach.content.models import Dataset
+from minhbach.content.yamlfile import Document
 from minhbach.problems import Problems
-from minhbach.validate import CrossChecker, DatasetChecker, _load_registry
-from minhbach.yamlfile import Document
 
 from .conftest import CONTENT
 

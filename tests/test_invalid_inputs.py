@@ -809,7 +809,7 @@ def test_target_for_a_slug_in_both_schemes_needs_the_scheme(site: ContentDir) ->
 
 
 def test_missing_content_folder_is_a_clean_error(tmp_path, monkeypatch, capsys) -> None:
-    from minhbach.cli import main
+    from minhbach.machinery.cli import main
 
     monkeypatch.chdir(tmp_path)
     assert main(["--content", "nowhere", "check"]) == 1

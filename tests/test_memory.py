@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.cache import Store, fingerprint
-from minhbach.compute import compute
-from minhbach.memory import collector_paused
-from minhbach.validate import check_content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import compute
+from minhbach.machinery.cache import Store, fingerprint
+from minhbach.machinery.memory import collector_paused
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from minhbach.compute import Value
-from minhbach.figures import parse_figure
-from minhbach.numbers import EXACT, money, number, show, signed, with_sign
-from minhbach.numbers import _compound as compound_money
+from minhbach.compute.model import Value
+from minhbach.content.figures import parse_figure
+from minhbach.content.numbers import EXACT, money, number, show, signed, with_sign
+from minhbach.content.numbers import _compound as compound_money
 
 LANGS = st.sampled_from(["vi", "en"])
 DECIMALS = st.sampled_from([None, 0, 1, 2, 3])

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minhbach.cache import DATABASE, Store
-from minhbach.compute import SiteModel, compute
+from minhbach.check.validate import check_content
+from minhbach.compute.model import SiteModel, compute
 from minhbach.layout import DATA_DIR
-from minhbach.opendata import (
+from minhbach.machinery.cache import DATABASE, Store
+from minhbach.render.opendata import (
     CSV_HEADER,
     FIELDNAMES,
     KIND,
@@ -39,8 +40,7 @@ from minhbach.opendata import (
     page_table,
     period_file_stem,
 )
-from minhbach.tables import safe_cell
-from minhbach.validate import check_content
+from minhbach.render.tables import safe_cell
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 CONTENT = Path(__file__).resolve().parents[1] / "content"

@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.config import load_config
 
-from minhbach import site as site_stage
-from minhbach.cache import Store
-from minhbach.pagecache import (
+from minhbach.machinery.cache import Store
+from minhbach.problems import UserError
+from minhbach.site import shell as site_stage
+from minhbach.site.pagecache import (
     PageCache,
     Skeleton,
     hide,
@@ -25,8 +26,7 @@ from minhbach.pagecache import (
     stash,
     unstash,
 )
-from minhbach.problems import UserError
-from minhbach.site import build_site
+from minhbach.site.shell import build_site
 from tests.test_site import CONFIG, EDITIONS, EPOCH, PAGES, tree_hashes, write_reports
 
 GENERATED = """\

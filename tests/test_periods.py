@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minhbach.periods import (
+from minhbach.content.periods import (
     FIRST_YEAR,
     LAST_DAY,
     LAST_YEAR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from minhbach.processes import may_fork
+from minhbach.machinery.processes import may_fork
 
 
 def test_a_process_running_another_thread_does_not_fork() -> None:

@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from minhbach.compute import compute
-from minhbach.render import render_pages
-from minhbach.validate import check_content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import compute
+from minhbach.render.pages import render_pages
 
 from .conftest import CONTENT, ContentDir
 

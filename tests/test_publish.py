@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.publish import publish, recover, start_from, versions_folder
+from minhbach.site.publish import publish, recover, start_from, versions_folder
 from tests.test_build import MINI, build, tree_hashes
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,12 +13,12 @@ from types import ModuleType
 import pytest
 from pydantic import BaseModel
 
-from minhbach.checked import CheckedDataset, Content
-from minhbach.compute import compute
-from minhbach.figures import Figure
-from minhbach.periods import Period
-from minhbach.registry import NATION
-from minhbach.validate import check_content
+from minhbach.check.checked import CheckedDataset, Content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import compute
+from minhbach.content.figures import Figure
+from minhbach.content.periods import Period
+from minhbach.content.registry import NATION
 
 from .conftest import REPO
 

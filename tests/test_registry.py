@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from minhbach.models import RegistryFile
+from minhbach.content.models import RegistryFile
+from minhbach.content.registry import Registry, ResolveError
+from minhbach.content.yamlfile import load_yaml
 from minhbach.problems import Problems
-from minhbach.registry import Registry, ResolveError
-from minhbach.yamlfile import load_yaml
 
 from .conftest import CONTENT
 
@@ -184,7 +184,7 @@ def test_a_broken_registry_is_reported_never_raised(
 
     import yaml
 
-    from minhbach.validate import check_content
+    from minhbach.check.validate import check_content
 
     # Everything that resolves a unit or a scheme: the bundled datasets and targets.
     root = tmp_path / "content"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from minhbach.cache import Store
-from minhbach.compute import compute
-from minhbach.render import render
-from minhbach.tree import read_tree
-from minhbach.validate import check_content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import compute
+from minhbach.machinery.cache import Store
+from minhbach.machinery.tree import read_tree
+from minhbach.render.pages import render
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
@@ -89,7 +89,7 @@ def test_a_change_that_moves_no_rank_renders_only_the_pages_that_show_it(
 def test_trends_are_made_again_only_for_a_changed_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from minhbach import charts
+    from minhbach.render import charts
 
     made: list[str] = []
     trend = charts.trend
@@ -135,7 +135,7 @@ def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
 def test_pages_rendered_in_forked_processes_equal_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from minhbach import render as stage
+    from minhbach.render import pages as stage
 
     content = tmp_path / "content"
     shutil.copytree(MINI, content)
@@ -172,7 +172,7 @@ def test_a_changed_target_renders_every_page_again(tmp_path: Path) -> None:
 
 
 def test_write_tree_notices_a_file_edited_by_hand(tmp_path: Path) -> None:
-    from minhbach.tree import write_tree
+    from minhbach.machinery.tree import write_tree
 
     files = {"vi/a.md": b"A\n", "files/b.csv": b"b\n"}
     assert write_tree(tmp_path, files).written == 2
@@ -189,8 +189,8 @@ def test_write_tree_notices_a_file_edited_by_hand(tmp_path: Path) -> None:
 def test_write_tree_removes_what_no_one_claimed_and_the_folders_it_empties(
     tmp_path: Path,
 ) -> None:
-    from minhbach.pagecache import TREE_MANIFEST
-    from minhbach.tree import write_tree
+    from minhbach.machinery.tree import write_tree
+    from minhbach.site.pagecache import TREE_MANIFEST
 
     before = {
         "vi/2024/6-thang/a/index.md": b"a",

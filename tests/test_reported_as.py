@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from minhbach import charts
-from minhbach.compute import compute
-from minhbach.validate import check_content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import compute
+from minhbach.render import charts
 
 from .conftest import CONTENT, ContentDir, build_into
 

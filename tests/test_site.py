@@ -18,9 +18,9 @@ from typing import TypeVar
 
 import pytest
 
-from minhbach import site as site_stage
 from minhbach.problems import UserError
-from minhbach.site import (
+from minhbach.site import shell as site_stage
+from minhbach.site.shell import (
     Alternate,
     Edition,
     EditionBuilt,

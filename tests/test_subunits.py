@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from minhbach.cli import main
-from minhbach.compute import SiteModel, compute
-from minhbach.models import RegistryFile, SubUnit, SubunitsFile
+from minhbach.check.validate import check_content
+from minhbach.compute.model import SiteModel, compute
+from minhbach.content.models import RegistryFile, SubUnit, SubunitsFile
+from minhbach.content.registry import Registry, ResolveError
+from minhbach.content.yamlfile import load_yaml
+from minhbach.machinery.cli import main
 from minhbach.problems import Problems
-from minhbach.registry import Registry, ResolveError
-from minhbach.validate import check_content
-from minhbach.yamlfile import load_yaml
 
 from .conftest import CONTENT, ContentDir, build_into
 
@@ -451,7 +451,7 @@ def test_the_province_registry_refuses_a_sub_unit(site: ContentDir) -> None:
 
 
 def test_a_period_of_a_sub_unit_alone_has_no_ranking_and_no_map() -> None:
-    from minhbach import charts
+    from minhbach.render import charts
 
     model = _model(CONTENT)
     view = next(v for v in model.periods if v.period.key == "2018-8m")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minhbach.tables import safe_cell
+from minhbach.render.tables import safe_cell
 
 
 @pytest.mark.parametrize(

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from minhbach import charts
-from minhbach.cli import main
-from minhbach.compute import SiteModel, compute
-from minhbach.validate import check_content
+from minhbach.check.validate import check_content
+from minhbach.compute.model import SiteModel, compute
+from minhbach.machinery.cli import main
+from minhbach.render import charts
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
@@ -294,7 +294,7 @@ def test_a_gap_cell_reads_in_words_and_is_exact_to_a_threshold_target(model: Sit
     # alpha 2025-6m: 85,00 against the progress target "trên 83,5": exact, not "khoảng"
     cases = block(model, "alpha", "2025-6m")
     assert cases.gap is not None and not cases.gap.approximate
-    from minhbach.render import Renderer, Strings
+    from minhbach.render.pages import Renderer, Strings
 
     cell = Renderer(model, "vi", Strings()).gap_cell(cases, sortable=False)  # type: ignore[arg-type]
     assert ">vượt 1,50 điểm %" in cell and "khoảng" not in cell and "+" not in cell

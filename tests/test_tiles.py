@@ -1,4 +1,4 @@
-"""The tile-grid map layout (minhbach/tiles.yml): complete, one unit per cell, shaped like Vietnam."""
+"""The tile-grid map layout (minhbach/render/tiles.yml): complete, one unit per cell, shaped like Vietnam."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections import Counter
 
 import pytest
 
-from minhbach.models import RegistryFile
+from minhbach.content.models import RegistryFile
+from minhbach.content.registry import Registry
+from minhbach.content.yamlfile import load_yaml
 from minhbach.problems import Problems
-from minhbach.registry import Registry
-from minhbach.tiles import TILES_FILE, Tile, _tile, grid_size, tiles
-from minhbach.yamlfile import load_yaml
+from minhbach.render.tiles import TILES_FILE, Tile, _tile, grid_size, tiles
 
 from .conftest import CONTENT
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minhbach import cli, render
-from minhbach.cache import Store
-from minhbach.uptodate import STAMP, Record, inputs_key
+from minhbach.machinery import cli
+from minhbach.machinery.cache import Store
+from minhbach.machinery.uptodate import STAMP, Record, inputs_key
+from minhbach.render import pages as render
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:

@@ -13,10 +13,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minhbach.load import validate_document
-from minhbach.models import TargetsFile
+from minhbach.content.load import validate_document
+from minhbach.content.models import TargetsFile
+from minhbach.content.yamlfile import _Composer, decode_text, load_yaml_bytes, load_yaml_text
 from minhbach.problems import Problems
-from minhbach.yamlfile import _Composer, decode_text, load_yaml_bytes, load_yaml_text
 
 from .conftest import ContentDir
 

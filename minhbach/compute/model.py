@@ -25,13 +25,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-from .cache import Store
-from .cache import key as cache_key
-from .catalogue import get_catalogue
-from .checked import CheckedDataset, Content
-from .figures import Figure, Qualifier
-from .memory import collector_paused
-from .models import (
+from minhbach.check.checked import CheckedDataset, Content
+from minhbach.content.catalogue import get_catalogue
+from minhbach.content.figures import Figure, Qualifier
+from minhbach.content.models import (
     SUBAGGREGATES,
     Dataset,
     Inspection,
@@ -42,11 +39,14 @@ from .models import (
     TargetEntry,
     UnitEntry,
 )
-from .numbers import show
-from .periods import Period
-from .problems import Problem, Problems
-from .registry import MERGER_DATE, NATION, Registry
-from .uptodate import read_files
+from minhbach.content.numbers import show
+from minhbach.content.periods import Period
+from minhbach.content.registry import MERGER_DATE, NATION, Registry
+from minhbach.machinery.cache import Store
+from minhbach.machinery.cache import key as cache_key
+from minhbach.machinery.memory import collector_paused
+from minhbach.machinery.uptodate import read_files
+from minhbach.problems import Problem, Problems
 
 Measure = Literal["count", "money", "percent", "points"]
 Basis = Literal["computed", "combined"]

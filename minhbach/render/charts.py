@@ -52,10 +52,7 @@ from typing import Any, cast
 
 from babel import Locale
 
-from . import imageworker
-from .cache import Store
-from .catalogue import Lang, get_catalogue
-from .compute import (
+from minhbach.compute.model import (
     BlockView,
     PeriodView,
     Target,
@@ -65,11 +62,14 @@ from .compute import (
     inspection_totals,
     reform_totals,
 )
-from .layout import ASSETS
-from .numbers import LOCALES, margin, show
-from .periods import Period
-from .registry import MERGER_DATE
-from .tables import safe_cell
+from minhbach.content.catalogue import Lang, get_catalogue
+from minhbach.content.numbers import LOCALES, margin, show
+from minhbach.content.periods import Period
+from minhbach.content.registry import MERGER_DATE
+from minhbach.layout import ASSETS
+from minhbach.machinery.cache import Store
+from minhbach.render import imageworker
+from minhbach.render.tables import safe_cell
 
 # --- look: one font, a colour-blind-safe palette, every colour ≥ 3:1 on white ---
 
@@ -1477,7 +1477,7 @@ def tile_map(view: PeriodView, md_path: str, lang: Lang, units: Sequence[Any]) -
 
 def _layout(scheme: str, units: Sequence[Any]) -> tuple[dict[str, Any], tuple[int, int]]:
     """The tile of each unit: from tiles.yml, or a plain grid when the registry is not ours."""
-    from .tiles import Tile, grid_size, tiles
+    from minhbach.render.tiles import Tile, grid_size, tiles
 
     try:
         known = tiles(scheme)

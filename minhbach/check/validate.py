@@ -28,16 +28,21 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .boundary import ContentFolder, ContentPathError, name_problem
-from .cache import Store
-from .catalogue import Catalogue, FieldDef, Identity, did_you_mean, get_catalogue, suggest
-from .checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
-from .checked import CheckedDataset, Content, Loc, Summary
-from .editorial import check_pages
-from .figures import MAX_DECIMALS, Figure, FigureError, MoneyUnit, resolve
-from .load import validate_document, validate_pruned
-from .memory import collector_paused
-from .models import (
+from minhbach.check.checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
+from minhbach.check.checked import CheckedDataset, Content, Loc, Summary
+from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
+from minhbach.content.catalogue import (
+    Catalogue,
+    FieldDef,
+    Identity,
+    did_you_mean,
+    get_catalogue,
+    suggest,
+)
+from minhbach.content.editorial import check_pages
+from minhbach.content.figures import MAX_DECIMALS, Figure, FigureError, MoneyUnit, resolve
+from minhbach.content.load import validate_document, validate_pruned
+from minhbach.content.models import (
     FLAT_GROUPS,
     SUBAGGREGATES,
     Change,
@@ -54,12 +59,14 @@ from .models import (
     TargetsFile,
     UnitEntry,
 )
-from .numbers import EXACT_MONEY_STEP, figure_text, number, span
-from .periods import Period, PeriodError
-from .problems import Problem, Problems, Severity
-from .processes import may_fork
-from .registry import MERGER_DATE, Registry, ResolveError, check_regions
-from .yamlfile import Document, decode_text, load_yaml_bytes
+from minhbach.content.numbers import EXACT_MONEY_STEP, figure_text, number, span
+from minhbach.content.periods import Period, PeriodError
+from minhbach.content.registry import MERGER_DATE, Registry, ResolveError, check_regions
+from minhbach.content.yamlfile import Document, decode_text, load_yaml_bytes
+from minhbach.machinery.cache import Store
+from minhbach.machinery.memory import collector_paused
+from minhbach.machinery.processes import may_fork
+from minhbach.problems import Problem, Problems, Severity
 
 M = TypeVar("M", bound=BaseModel)
 HUNDRED = Decimal(100)

@@ -19,24 +19,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Store
-from .imageworker import ImageWorker
-from .periods import Lang
-from .problems import UserError
-from .uptodate import Record, inputs_key
+from minhbach.content.periods import Lang
+from minhbach.machinery.cache import Store
+from minhbach.machinery.uptodate import Record, inputs_key
+from minhbach.problems import UserError
+from minhbach.render.imageworker import ImageWorker
 
 if TYPE_CHECKING:
-    from .checked import Content
-    from .compute import SiteModel
-    from .problems import Problems
-    from .render import Strings
-    from .site import Edition
+    from minhbach.check.checked import Content
+    from minhbach.compute.model import SiteModel
+    from minhbach.problems import Problems
+    from minhbach.render.pages import Strings
+    from minhbach.site.shell import Edition
 
 # The stages are imported where they run: an up-to-date build stops before loading
 # pydantic, Altair, vl-convert and MkDocs (about 1 s of imports).
 LANGS: tuple[Lang, ...] = ("vi", "en")  # render.LANGS; a test keeps them equal
 
-PROJECT = Path(__file__).resolve().parent.parent  # mkdocs.yml and site_templates/ live here
+PROJECT = Path(__file__).resolve().parents[2]  # mkdocs.yml and site_templates/ live here
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_build(options)
         if args.command == "serve":
             watch = [options.content, PROJECT / "site_templates"]
-            from .site import serve
+            from minhbach.site.shell import serve
 
             serve(
                 _collected(lambda: _build_or_raise(options)),
@@ -174,7 +174,7 @@ def checked(
     site's pages are checked against the pages the build will make, which MkDocs would
     refuse. The build does both after its own compute stage.
     """
-    from .validate import check_content, display_path
+    from minhbach.check.validate import check_content, display_path
 
     root = options.content
     if not root.is_dir():
@@ -183,7 +183,7 @@ def checked(
     if store is not None:
         store.commit()  # what the checks found holds whether or not the build goes on
     if reconcile and not problems.errors:
-        from .compute import compute
+        from minhbach.compute.model import compute
 
         model, reconciled = compute(content, store)
         problems.extend(reconciled.items)
@@ -197,9 +197,9 @@ def checked(
 
 def check_editors_links(options: Options, model: SiteModel, problems: Problems) -> None:
     """Check the editors' links against the pages the build will make (MkDocs would fail)."""
-    from .editorial import check_links, pages_of
-    from .render import Strings, get_pages
-    from .validate import display_path
+    from minhbach.check.validate import display_path
+    from minhbach.content.editorial import check_links, pages_of
+    from minhbach.render.pages import Strings, get_pages
 
     editorial = list(pages_of(options.content, display_path(options.content)))
     strings = Strings()
@@ -233,7 +233,7 @@ class BuildFailed(UserError):
 
 
 def _build_or_raise(options: Options) -> None:
-    from .validate import display_path
+    from minhbach.check.validate import display_path
 
     started = time.perf_counter()
     step = _stepper(started)
@@ -275,11 +275,11 @@ def _build_stages(
     images: ImageWorker,
     store: Store,
 ) -> None:
-    from .charts import BUNDLE
-    from .compute import compute
-    from .render import FILES_DIR, Strings, render
-    from .site import build_site
-    from .validate import display_path
+    from minhbach.check.validate import display_path
+    from minhbach.compute.model import compute
+    from minhbach.render.charts import BUNDLE
+    from minhbach.render.pages import FILES_DIR, Strings, render
+    from minhbach.site.shell import build_site
 
     content = checked(options, printed, reconcile=False, store=store)  # compute reconciles
     if content is None:
@@ -375,8 +375,8 @@ def editions(strings: Strings, reports: Path, langs: tuple[Lang, ...] = LANGS) -
     The language switcher is shown only when both are built; the nav names an editors'
     section (the about page) only when the edition has it.
     """
-    from .render import EDITORIAL_SECTIONS, Urls
-    from .site import Alternate, Edition
+    from minhbach.render.pages import EDITORIAL_SECTIONS, Urls
+    from minhbach.site.shell import Alternate, Edition
 
     def editorial(lang: Lang) -> set[str]:
         """The editors' sections the render stage wrote for this edition."""

@@ -30,15 +30,15 @@ import markdown
 import nh3
 import yaml
 
-from .boundary import ContentFolder, ContentPathError
-from .catalogue import suggest
-from .layout import ASSETS, DATA_DIR, SECTIONS
-from .problems import Mark, Problems
-from .yamlfile import load_yaml_text
+from minhbach.content.boundary import ContentFolder, ContentPathError
+from minhbach.content.catalogue import suggest
+from minhbach.content.yamlfile import load_yaml_text
+from minhbach.layout import ASSETS, DATA_DIR, SECTIONS
+from minhbach.problems import Mark, Problems
 
 FOLDER = "pages"
 LANGS = ("vi", "en")
-MKDOCS_YML = Path(__file__).resolve().parent.parent / "mkdocs.yml"
+MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"
 
 #: Front-matter key and value the render stage writes on an editorial page, and the key
 #: naming its source file (for messages about the page: `site._locate`).

@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
-from .catalogue import Text
-from .figures import Figure, FigureError, parse_figure
-from .periods import date_problem
+from minhbach.content.catalogue import Text
+from minhbach.content.figures import Figure, FigureError, parse_figure
+from minhbach.content.periods import date_problem
 
 
 def _read_figure(raw: Any) -> Figure:

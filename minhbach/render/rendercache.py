@@ -34,14 +34,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from .cache import Store, templates_hash
-from .cache import key as digest
-from .uptodate import read_files
+from minhbach.machinery.cache import Store, templates_hash
+from minhbach.machinery.cache import key as digest
+from minhbach.machinery.uptodate import read_files
 
 if TYPE_CHECKING:
-    from .charts import Chart
-    from .compute import SiteModel, UnitHistory, UnitPeriod
-    from .periods import Period
+    from minhbach.compute.model import SiteModel, UnitHistory, UnitPeriod
+    from minhbach.content.periods import Period
+    from minhbach.render.charts import Chart
 
 
 @dataclass
@@ -161,6 +161,6 @@ class ChartMemo:
 
 
 def _chart_class() -> type:
-    from .charts import Chart
+    from minhbach.render.charts import Chart
 
     return Chart

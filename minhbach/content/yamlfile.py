@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from .periods import date_problem
-from .problems import Mark, Problems
+from minhbach.content.periods import date_problem
+from minhbach.problems import Mark, Problems
 
 try:
     from yaml import CSafeLoader as _Loader

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .cache import Store
-from .checked import CheckedDataset, UnreadDataset
-from .figures import Figure
-from .problems import Problem
+from minhbach.check.checked import CheckedDataset, UnreadDataset
+from minhbach.content.figures import Figure
+from minhbach.machinery.cache import Store
+from minhbach.problems import Problem
 
 KIND = "check"
 
@@ -60,6 +60,7 @@ class CheckCache:
         self.store = store
         self.context = context
         self._read_source_state = source_state
+        store.preload(KIND)
         self.hits = 0
         self.misses = 0
         self._source_states: dict[str, str] = {}

@@ -45,16 +45,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from .cache import Store
-from .cache import key as digest
-from .catalogue import get_catalogue
-from .compute import BlockView, PeriodView, SiteModel, UnitPeriod, Value
-from .figures import Figure
-from .layout import DATA_DIR
-from .models import FLAT_GROUPS, SUBAGGREGATES, SubUnit, UnitEntry
-from .periods import Period
-from .tables import safe_cell
-from .uptodate import read_files
+from minhbach.compute.model import BlockView, PeriodView, SiteModel, UnitPeriod, Value
+from minhbach.content.catalogue import get_catalogue
+from minhbach.content.figures import Figure
+from minhbach.content.models import FLAT_GROUPS, SUBAGGREGATES, SubUnit, UnitEntry
+from minhbach.content.periods import Period
+from minhbach.layout import DATA_DIR
+from minhbach.machinery.cache import Store
+from minhbach.machinery.cache import key as digest
+from minhbach.machinery.uptodate import read_files
+from minhbach.render.tables import safe_cell
 
 COLLECTION = "thads"
 

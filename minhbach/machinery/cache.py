@@ -32,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 PROJECT = PACKAGE.parent
 DATABASE = "cache.sqlite"
 #: The project's files outside the package whose bytes shape every output.
@@ -167,6 +167,7 @@ class Store:
         self._used: dict[str, set[bytes]] = {}
         self._damaged = 0
         self._broken = False
+        self._loaded: dict[bytes, tuple[bytes, bytes]] = {}
 
     @property
     def path(self) -> Path | None:
@@ -204,6 +205,9 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         try:
+            # A cache may lose its last transaction to a power cut, never its consistency.
+            db.execute("pragma journal_mode = wal")
+            db.execute("pragma synchronous = normal")
             db.execute(_SCHEMA)
             db.execute("select count(*) from entry").fetchone()
         except BaseException:
@@ -225,8 +229,8 @@ class Store:
         pending = self._pending.get(full)
         if pending is not None:
             return pending[1]
-        db = self._connection()
-        row = None
+        row = self._loaded.pop(full, None)
+        db = self._connection() if row is None else None
         if db is not None:
             try:
                 row = db.execute(
@@ -245,6 +249,17 @@ class Store:
         self.hits += 1
         self._used.setdefault(kind, set()).add(full)
         return bytes(data)
+
+    def preload(self, kind: str) -> None:
+        """Read every entry of a small kind at once (one query, not one per `get`)."""
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            rows = db.execute("select key, checksum, data from entry where kind = ?", (kind,))
+            self._loaded.update((key, (checksum, data)) for key, checksum, data in rows)
+        except sqlite3.Error as exc:
+            self._broke(exc)
 
     def put(self, kind: str, ident: str, data: bytes) -> None:
         """Keep `data` under (kind, ident), written by `commit`."""

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import PAGE_TEMPLATES, Store, hash_tree
+from minhbach.machinery.cache import PAGE_TEMPLATES, Store, hash_tree
 
 STAMP = ".minhbach-build"
 KIND = "build-record"

@@ -9,7 +9,7 @@ from typing import Protocol
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
-from .figures import Figure
+from minhbach.content.figures import Figure
 
 
 class Value(Protocol):

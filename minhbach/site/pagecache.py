@@ -50,7 +50,7 @@ from typing import Any
 
 import markdown
 
-from .cache import Store
+from minhbach.machinery.cache import Store
 
 #: Front-matter key and value of a generated page.
 MARK_KEY = "minhbach"
@@ -283,6 +283,9 @@ class PageCache:
     store: Store
     lang: str
     staging: list[Store] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.store.preload(self.kinds[1])  # the search entries of every page: small
 
     @property
     def kinds(self) -> tuple[str, str]:

@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .catalogue import Text, did_you_mean, suggest
-from .models import (
+from minhbach.content.catalogue import Text, did_you_mean, suggest
+from minhbach.content.models import (
     SUBUNIT_SCHEMES,
     Region,
     RegistryFile,

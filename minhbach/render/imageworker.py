@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .processes import may_fork
+from minhbach.machinery.processes import may_fork
 
 #: The fonts the charts are drawn with (the site serves the same files).
 FONTS = Path(__file__).resolve().parent / "fonts"

@@ -31,12 +31,9 @@ import nh3
 import yaml
 from babel.dates import format_date
 
-from . import charts
-from .boundary import ContentFolder, ContentPathError, name_problem
-from .cache import JinjaCode, Store
-from .catalogue import Lang, get_catalogue
-from .checked import dataset_figures
-from .compute import (
+from minhbach.check.checked import dataset_figures
+from minhbach.check.validate import display_path, read_archive
+from minhbach.compute.model import (
     BlockView,
     Change,
     Combined,
@@ -51,21 +48,30 @@ from .compute import (
     reform_over_periods,
     reform_totals,
 )
-from .editorial import pages_of, published, yaml_string
-from .imageworker import ImageWorker
-from .layout import ASSETS, DATA_DIR, SECTIONS
-from .models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
-from .numbers import LOCALES, margin, number, show, signed, with_sign
-from .opendata import COLUMNS, data_files, page_file_stem, period_file_stem, ranking_file
-from .pagecache import SOURCES_MANIFEST
-from .periods import Period
-from .problems import Severity, UserError
-from .processes import may_fork
-from .rendercache import ChartMemo, Keys, RenderCache
-from .tree import TreeWriter, WriteStats, read_tree, write_tree
-from .validate import display_path, read_archive
+from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
+from minhbach.content.catalogue import Lang, get_catalogue
+from minhbach.content.editorial import pages_of, published, yaml_string
+from minhbach.content.models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
+from minhbach.content.numbers import LOCALES, margin, number, show, signed, with_sign
+from minhbach.content.periods import Period
+from minhbach.layout import ASSETS, DATA_DIR, SECTIONS
+from minhbach.machinery.cache import JinjaCode, Store
+from minhbach.machinery.processes import may_fork
+from minhbach.machinery.tree import TreeWriter, WriteStats, read_tree, write_tree
+from minhbach.problems import Severity, UserError
+from minhbach.render import charts
+from minhbach.render.imageworker import ImageWorker
+from minhbach.render.opendata import (
+    COLUMNS,
+    data_files,
+    page_file_stem,
+    period_file_stem,
+    ranking_file,
+)
+from minhbach.render.rendercache import ChartMemo, Keys, RenderCache
+from minhbach.site.pagecache import SOURCES_MANIFEST
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
 NAV_KEYS = ("home", "periods", "units", "methodology", "open_data", "about")
 #: Sections of the nav that editors write (content/pages/<lang>/), not the render stage.

@@ -42,10 +42,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .cache import JinjaCode, Store
-from .cache import key as digest
-from .editorial import clean, located
-from .pagecache import (
+from minhbach.content.editorial import clean, located
+from minhbach.machinery.cache import JinjaCode, Store
+from minhbach.machinery.cache import key as digest
+from minhbach.machinery.uptodate import STAMP
+from minhbach.problems import UserError
+from minhbach.site.pagecache import (
     MARK_KEY,
     MARK_VALUE,
     SOURCES_MANIFEST,
@@ -58,9 +60,7 @@ from .pagecache import (
     stash,
     unstash,
 )
-from .problems import UserError
-from .publish import publish, recover, start_from
-from .uptodate import STAMP
+from minhbach.site.publish import publish, recover, start_from
 
 __all__ = [
     "Alternate",

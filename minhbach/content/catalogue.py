@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .problems import UserError
+from minhbach.problems import UserError
 
 Lang = Literal["vi", "en"]
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")

@@ -16,12 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .figures import Figure
-from .models import Acknowledgement, Dataset, Source, TargetEntry
-from .periods import Period
-from .problems import Problem
-from .registry import Registry
-from .yamlfile import Document
+from minhbach.content.figures import Figure
+from minhbach.content.models import Acknowledgement, Dataset, Source, TargetEntry
+from minhbach.content.periods import Period
+from minhbach.content.registry import Registry
+from minhbach.content.yamlfile import Document
+from minhbach.problems import Problem
 
 Loc = tuple[str | int, ...]
 

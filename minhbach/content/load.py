@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .catalogue import Catalogue, did_you_mean, get_catalogue
-from .problems import Problems
-from .yamlfile import Document, load_yaml
+from minhbach.content.catalogue import Catalogue, did_you_mean, get_catalogue
+from minhbach.content.yamlfile import Document, load_yaml
+from minhbach.problems import Problems
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -1,0 +1,1 @@
+"""Compute: the site model derived from the checked content."""

@@ -1,0 +1,1 @@
+"""Render: pages, charts and open data into reports/."""

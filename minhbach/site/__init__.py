@@ -1,0 +1,1 @@
+"""The site: MkDocs over reports/ for each edition, and publishing in one step."""
