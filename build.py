@@ -4,7 +4,7 @@
 import os
 import sys
 
-from minhbach.build.cli import main
+from minhbach.machinery.cli import main
 
 if __name__ == "__main__":
     code = main()

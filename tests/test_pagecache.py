@@ -391,7 +391,10 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
         }
         if generated:
             with_marks = len(made)
-    assert pages["marked"] == pages["plain"]
+    # Up to blank lines: a stashed block comes back after one line break where Markdown
+    # writes a blank line before raw HTML (between block elements, nothing a browser
+    # shows). Pages were minified, which hid that.
+    assert _without_blank_lines(pages["marked"]) == _without_blank_lines(pages["plain"])
     assert "<details" in pages["marked"]["vi/2016/ca-nam/ha-noi/index.md"]
     # MkDocs makes one per page; the marked pages share their edition's one, which its
     # other generated pages (tests/test_site.PAGES) use too.
@@ -399,6 +402,12 @@ def test_a_generated_page_is_the_html_mkdocs_makes_of_it(
     # One instance per edition and build: only the unit-shaped page, marked, is a skeleton.
     assert [skeleton.skipped for skeleton in skeletons] == [1, 0, 0, 0]
     assert 'id="ket-qua-thi-hanh-an"' in pages["marked"]["vi/2016/ca-nam/hue/index.md"]
+
+
+def _without_blank_lines(pages: dict[str, str]) -> dict[str, str]:
+    return {
+        path: "\n".join(line for line in html.split("\n") if line) for path, html in pages.items()
+    }
 
 
 def test_pages_staged_by_helpers_are_taken_into_the_store(tmp_path: Path) -> None:
