@@ -114,10 +114,16 @@ def test_the_fingerprint_holds_every_distribution_the_build_runs_on() -> None:
     assert len(fingerprint()) == 64
 
 
-def test_a_bumped_library_changes_the_fingerprint(tmp_path: Path) -> None:
-    fake = tmp_path / "fakes" / "babel-99.0.dist-info"
+def fake_babel(folder: Path) -> Path:
+    """A folder that, first on PYTHONPATH, makes Babel's installed version 99.0."""
+    fake = folder / "babel-99.0.dist-info"
     fake.mkdir(parents=True)
     (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: babel\nVersion: 99.0\n")
+    return folder
+
+
+def test_a_bumped_library_changes_the_fingerprint(tmp_path: Path) -> None:
+    fakes = fake_babel(tmp_path / "fakes")
     code = "from minhbach.machinery.cache import distributions, fingerprint; "
     code += "print(distributions()['babel'], fingerprint())"
 
@@ -129,7 +135,7 @@ def test_a_bumped_library_changes_the_fingerprint(tmp_path: Path) -> None:
         assert out.returncode == 0, out.stderr
         return out.stdout.split()
 
-    plain, bumped = run(str(REPO)), run(f"{tmp_path / 'fakes'}{os.pathsep}{REPO}")
+    plain, bumped = run(str(REPO)), run(f"{fakes}{os.pathsep}{REPO}")
     assert bumped[0] == "99.0" and plain[0] != "99.0"
     assert bumped[1] != plain[1]
 
@@ -202,10 +208,7 @@ def _damage_every_entry(project: Project) -> None:
 
 
 def _bump_babel(project: Project) -> None:
-    fake = project.root / "fakes" / "babel-99.0.dist-info"
-    fake.mkdir(parents=True)
-    (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: babel\nVersion: 99.0\n")
-    project.env["PYTHONPATH"] = str(project.root / "fakes")
+    project.env["PYTHONPATH"] = str(fake_babel(project.root / "fakes"))
 
 
 NOTHING_CACHED = (

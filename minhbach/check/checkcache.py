@@ -27,7 +27,7 @@ from typing import Any
 
 from minhbach.check.checked import CheckedDataset, UnreadDataset
 from minhbach.content.figures import Figure
-from minhbach.machinery.cache import Store
+from minhbach.machinery.cache import Store, key
 from minhbach.problems import Problem
 
 KIND = "check"
@@ -198,7 +198,4 @@ _OTHER_FIELDS = tuple(
 
 def context_key(*parts: Any) -> str:
     """Hash of `parts` (reprs of what the checks read besides the file)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(repr(part).encode() + b"\0")
-    return digest.hexdigest()
+    return key(*map(repr, parts))

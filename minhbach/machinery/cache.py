@@ -3,10 +3,11 @@
 The fingerprint (`fingerprint`) is what any output can depend on besides the content:
 the project's code and data files (the catalogue among them), `mkdocs.yml` and the theme
 overrides, the Python version and the installed version of every distribution the build
-runs on (the closure of `requirements.txt`). It is computed once per process and mixed
-into every key by `Store.key`, so no entry made by other code or other libraries can
-ever be found. What the key adds is the stage's own: the content files an entry was made
-from, the page templates a page was rendered with.
+runs on (the closure of `requirements.txt`). It is mixed into every key by the store, so
+no entry made by other code or other libraries can ever be found. It is computed once
+per build (per `Store`): a long-running `serve` sees an edit to `mkdocs.yml` or the
+theme overrides. What the key adds is the stage's own: the content files an entry was
+made from, the page templates a page was rendered with.
 
 Entries live in one sqlite3 database (`<cache>/cache.sqlite`), each with the sha256 of
 its bytes, checked on every read. A damaged or unreadable entry, or a database that is
@@ -19,7 +20,6 @@ did not use again (those of removed pages or changed datasets).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import pickle
@@ -51,7 +51,6 @@ create table if not exists entry (
 """
 
 
-@functools.cache
 def fingerprint() -> str:
     """Hash of everything besides the content that the build's output depends on."""
     digest = hashlib.sha256(f"python {sys.version}\0pickle {pickle.HIGHEST_PROTOCOL}\0".encode())
@@ -168,13 +167,16 @@ class Store:
         self._damaged = 0
         self._broken = False
         self._loaded: dict[bytes, tuple[bytes, bytes]] = {}
+        self._fingerprint = ""  # made on the first key
 
     @property
     def path(self) -> Path | None:
         return self.folder / DATABASE if self.folder is not None else None
 
     def _full(self, kind: str, ident: str) -> bytes:
-        return hashlib.sha256(f"{fingerprint()}\0{kind}\0{ident}".encode()).digest()
+        if not self._fingerprint:
+            self._fingerprint = fingerprint()
+        return hashlib.sha256(f"{self._fingerprint}\0{kind}\0{ident}".encode()).digest()
 
     def _connection(self) -> sqlite3.Connection | None:
         if self.path is None or self._broken:

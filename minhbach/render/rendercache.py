@@ -32,11 +32,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from minhbach.machinery.cache import Store, templates_hash
 from minhbach.machinery.cache import key as digest
 from minhbach.machinery.uptodate import read_files
+from minhbach.render.charts import Chart
 
 if TYPE_CHECKING:
     from minhbach.compute.model import SiteModel, UnitHistory, UnitPeriod
@@ -153,14 +154,8 @@ class ChartMemo:
     def get(self, key: str) -> Chart | None:
         """The chart kept under `key`, or None (also for a history that has none)."""
         found = self.store.get_object(TRENDS, key)
-        return cast("Chart", found) if isinstance(found, _chart_class()) else None
+        return found if isinstance(found, Chart) else None
 
     def put(self, key: str, chart: Chart | None) -> None:
         if chart is not None:
             self.store.put_object(TRENDS, key, chart)
-
-
-def _chart_class() -> type:
-    from minhbach.render.charts import Chart
-
-    return Chart

@@ -293,20 +293,22 @@ class PageCache:
 
     def lookup(self, key: str) -> list[dict[str, Any]] | None:
         """The search entries of a cached page (whose HTML `html` gives), or None."""
-        for store in (self.store, *self.staging):
-            found = store.get(self.kinds[1], key)
-            if found is not None:
-                try:
-                    entries: list[dict[str, Any]] = json.loads(found)
-                except ValueError:
-                    return None
-                return entries
-        return None
+        found = self._first(self.kinds[1], key)
+        if found is None:
+            return None
+        try:
+            entries: list[dict[str, Any]] = json.loads(found)
+        except ValueError:
+            return None
+        return entries
 
     def html(self, key: str) -> bytes | None:
         """The HTML of a cached page, if intact."""
+        return self._first(self.kinds[0], key)
+
+    def _first(self, kind: str, key: str) -> bytes | None:
         for store in (self.store, *self.staging):
-            found = store.get(self.kinds[0], key)
+            found = store.get(kind, key)
             if found is not None:
                 return found
         return None
