@@ -20,6 +20,7 @@ did not use again (those of removed pages or changed datasets).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -62,9 +63,11 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def distributions() -> dict[str, str]:
     """The installed version of each distribution `requirements.txt` needs, directly or not
-    ("-" for one that is not installed, as a requirement for another Python may be)."""
+    ("-" for one that is not installed, as a requirement for another Python may be).
+    Read once per process: the libraries a process runs are the ones it imported."""
     todo = _requirement_names((PROJECT / "requirements.txt").read_text(encoding="utf-8"))
     found: dict[str, str] = {}
     while todo:
