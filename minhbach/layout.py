@@ -1,4 +1,4 @@
-"""Where things live in a built site: the sections of each edition and the shared folders.
+"""Where things live: the sections of each edition, the shared folders, the records in reports/.
 
 The editors' pages may not take these names (`editorial.reserved_names`); the render
 stage writes its pages and files under them.
@@ -19,3 +19,13 @@ SECTIONS: dict[str, dict[Lang, str]] = {
 DATA_DIR = "du-lieu"
 #: Per edition: vega.js (the bundle), locale.json, the chart kinds' templates.
 ASSETS = "assets/charts"
+
+#: In `reports/`: the generated pages (`render.generated`), `pages/<lang>/<path>.json`.
+PAGES_DIR = "pages"
+#: In `reports/`: every file the render stage wrote, rel path -> [size, mtime_ns,
+#: blake2b-128 hex], so that the site stage knows a file's content without reading it.
+TREE_MANIFEST = ".minhbach-tree.json"
+#: In `reports/`: the content files each generated page was made from, by the page's file
+#: ("pages/vi/don-vi/ninh-binh/index.json"), as the check names them. A message about a
+#: page names them: the officer wrote those, not the page.
+SOURCES_MANIFEST = ".minhbach-sources.json"

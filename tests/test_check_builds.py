@@ -33,9 +33,9 @@ from hypothesis import strategies as st
 
 from minhbach.content.periods import Period
 from minhbach.content.registry import MERGER_DATE
+from minhbach.layout import SOURCES_MANIFEST
 from minhbach.machinery.cli import main
 from minhbach.render.pages import Page, Renderer
-from minhbach.site.pagecache import SOURCES_MANIFEST
 from minhbach.site.shell import _locate
 from tests.sitecheck import broken_links
 

@@ -189,8 +189,8 @@ def test_write_tree_notices_a_file_edited_by_hand(tmp_path: Path) -> None:
 def test_write_tree_removes_what_no_one_claimed_and_the_folders_it_empties(
     tmp_path: Path,
 ) -> None:
+    from minhbach.layout import TREE_MANIFEST
     from minhbach.machinery.tree import write_tree
-    from minhbach.site.pagecache import TREE_MANIFEST
 
     before = {
         "vi/2024/6-thang/a/index.md": b"a",

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from minhbach.site.pagecache import SOURCES_MANIFEST, TREE_MANIFEST
+from minhbach.layout import SOURCES_MANIFEST, TREE_MANIFEST
 
 #: One file's record: [size, mtime_ns, blake2b-128 hex digest].
 Entry = list[int | str]

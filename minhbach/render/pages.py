@@ -54,7 +54,7 @@ from minhbach.content.editorial import pages_of, published, yaml_string
 from minhbach.content.models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from minhbach.content.numbers import LOCALES, margin, number, show, signed, with_sign
 from minhbach.content.periods import Period
-from minhbach.layout import ASSETS, DATA_DIR, SECTIONS
+from minhbach.layout import ASSETS, DATA_DIR, SECTIONS, SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
 from minhbach.machinery.processes import may_fork
 from minhbach.machinery.tree import TreeWriter, WriteStats, read_tree, write_tree
@@ -69,7 +69,6 @@ from minhbach.render.opendata import (
     ranking_file,
 )
 from minhbach.render.rendercache import ChartMemo, Keys, RenderCache
-from minhbach.site.pagecache import SOURCES_MANIFEST
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")

@@ -50,22 +50,12 @@ from typing import Any
 
 import markdown
 
+from minhbach.layout import TREE_MANIFEST
 from minhbach.machinery.cache import Store
 
 #: Front-matter key and value of a generated page.
 MARK_KEY = "minhbach"
 MARK_VALUE = "generated"
-
-#: The render stage's record of the files it wrote under reports/: rel path -> [size,
-#: mtime_ns, blake2b-128 hex]. The site stage reads it to know a static file's content
-#: without reading the file.
-TREE_MANIFEST = ".minhbach-tree.json"
-
-#: The render stage's record of the content files each generated page was made from:
-#: its path in reports/ ("vi/don-vi/ninh-binh/index.md") -> the files, as the check
-#: names them. The site stage names them in a MkDocs message about the page
-#: (`site._locate`): the officer wrote those, not the page.
-SOURCES_MANIFEST = ".minhbach-sources.json"
 
 # A block of finished HTML: starts at the beginning of a paragraph with one of these
 # tags (or is one of these generated paragraphs). Our templates write each such block

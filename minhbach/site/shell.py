@@ -43,6 +43,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from minhbach.content.editorial import clean, located
+from minhbach.layout import SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
 from minhbach.machinery.cache import key as digest
 from minhbach.machinery.uptodate import STAMP
@@ -50,7 +51,6 @@ from minhbach.problems import UserError
 from minhbach.site.pagecache import (
     MARK_KEY,
     MARK_VALUE,
-    SOURCES_MANIFEST,
     PageCache,
     Skeleton,
     Stashed,
