@@ -1,19 +1,31 @@
-"""The site stage: run MkDocs on the generated Markdown of each edition, then swap into site/.
+"""The site stage: each edition's pages in Material's theme, through MkDocs, swapped into site/.
+
+What MkDocs builds of an edition: the editors' pages (Markdown, by its ordinary path),
+the theme's files, the 404 page, the navigation and the search index. The generated
+pages (`render.generated.GeneratedPage`, finished HTML) are given to the theme by this
+stage's own loop (`_Generated`), through MkDocs' public API: each is a `File` that
+MkDocs knows, for links and navigation, but does not build (excluded); a `Page` whose
+content and table of contents come from the typed page; the theme's `main.html` with
+MkDocs' own template context and plugin events. No Markdown runs over a generated
+page, and its HTML is not parsed, except by the search plugin, which reads the part
+search indexes. Built pages are kept in the build's store by a key of everything they
+depend on, and the misses are rendered in forked processes (`processes.fork_map`).
 
 Every edition (vi at the site root, en under /en/) is built into one temporary folder
 beside `site/`; only when all of them built cleanly is that folder published as the
 new `site/`, in one step (`publish`). A failed build leaves the previous `site/`
-exactly as it was. `serve` previews the
-site with live reload, rebuilding through the caller's pipeline on every change.
+exactly as it was. `serve` previews the site with live reload, rebuilding through the
+caller's pipeline on every change.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
+import html
 import json
 import logging
-import multiprocessing
 import os
 import posixpath
 import re
@@ -29,37 +41,30 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import jinja2
-import markdown
-import mkdocs.structure.pages
 from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.commands.build import get_context
 from mkdocs.config import load_config
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_build_timestamp
 from mkdocs.utils.templates import TemplateContext
 
 from minhbach.content.editorial import clean, located
-from minhbach.layout import SOURCES_MANIFEST
+from minhbach.layout import PAGES_DIR, SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
 from minhbach.machinery.cache import key as digest
+from minhbach.machinery.processes import fork_map
 from minhbach.machinery.uptodate import STAMP
 from minhbach.problems import UserError
-from minhbach.site.pagecache import (
-    MARK_KEY,
-    MARK_VALUE,
-    PageCache,
-    Skeleton,
-    Stashed,
-    content_hashes,
-    hide,
-    link_or_copy,
-    stash,
-    unstash,
-)
+from minhbach.render.generated import GeneratedPage, Heading, page_file
+from minhbach.site.pagecache import PageCache, content_hashes, link_or_copy
 from minhbach.site.publish import publish, recover, start_from
 
 __all__ = [
@@ -72,7 +77,7 @@ __all__ = [
 ]
 
 #: Pages between two progress lines of a large build; small builds print one line.
-PROGRESS_EVERY = 500
+PROGRESS_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -89,12 +94,14 @@ class Alternate:
 
 @dataclass(frozen=True)
 class Edition:
-    """One language of the site: its Markdown tree, where it goes, and its shell."""
+    """One language of the site: its pages in reports/, where it goes, and its shell."""
 
     lang: str
-    """Language code: Material's `theme.language`, the search language and `<html lang>`."""
+    """Language code: Material's `theme.language`, the search language and `<html lang>`.
+    The edition's generated pages are in reports/pages/<lang>/ (`render.generated`)."""
     docs_dir: Path
-    """The edition's generated Markdown, relative to the `reports` folder (or absolute)."""
+    """The edition's editors' pages (Markdown), MkDocs' docs_dir, relative to the
+    `reports` folder (or absolute)."""
     dest: str
     """Folder of the edition inside the site: "" for the root edition (vi), "en" for English."""
     site_name: str
@@ -104,7 +111,8 @@ class Edition:
     alternate: list[Alternate] = field(default_factory=list)
     """Language switcher entries; empty hides the switcher."""
     permalink_title: str | None = None
-    """Title of the "¶" link beside headings; None keeps the one in mkdocs.yml."""
+    """Title of the "¶" link beside the editors' headings; None keeps the one in mkdocs.yml
+    (the render stage writes the generated pages' own)."""
 
 
 @dataclass(frozen=True)
@@ -139,14 +147,13 @@ def build_site(
     `site_url` is the public address of the root edition, if known. Progress and
     non-strict warnings go to `progress`, or to stderr when it is None.
 
-    `store` keeps built pages, so that unchanged pages are not built again, and the
-    manifest of the site last published (written when the caller commits the store).
-    `static` is a tree of finished files laid out as the site (charts, data), put into
-    the site as they are. With both, and a `site/` that is still the one last published (its stamp
-    matches the manifest), only what changed is put into `site/`: every file is
-    first built or found, then moved into place; a build that fails before that
-    leaves `site/` as it was. Otherwise the whole site is assembled in a temporary
-    folder and swapped in.
+    `store` keeps built generated pages, so that unchanged pages are not built again,
+    and the manifest of the site last published (written when the caller commits the
+    store). `static` is a tree of finished files laid out as the site (charts, data),
+    put into the site as they are. With both, and a `site/` that is still the one last
+    published (its stamp matches the manifest), the next version starts as the
+    published one and takes only what changed; otherwise the whole site is assembled
+    in a temporary folder. Either way it is published in one step.
     """
     report = progress if progress is not None else _print_to_stderr
     ordered = _check_editions(reports, editions)
@@ -177,7 +184,7 @@ def build_site(
                     )
                 result, failure = _build_edition(
                     edition,
-                    reports / edition.docs_dir,
+                    reports,
                     out,
                     strict=strict,
                     config_file=config_file,
@@ -226,9 +233,6 @@ def build_site(
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        for result in built:  # pages staged for a build that did not pass
-            if result.plugin is not None:
-                result.plugin.discard_staging()
 
 
 def serve(
@@ -325,7 +329,7 @@ def _entries(
     for rel, key in pages.items():  # not in the build folder: the published page, unchanged
         entries[rel] = (f"page:{key}", None)
     if static is not None and static.is_dir():
-        for rel, content in content_hashes(static).items():
+        for rel, content in content_hashes(static.parent, static.name).items():
             if rel in entries:
                 raise UserError(f"{static / rel}: the site already has {rel} (built by MkDocs)")
             entries[rel] = (f"file:{content}", (rel, static / rel))
@@ -433,6 +437,8 @@ def _check_editions(reports: Path, editions: Sequence[Edition]) -> list[Edition]
         if edition.dest and ("/" in edition.dest or edition.dest in (".", "..")):
             raise ValueError(f"edition dest must be one folder name: {edition.dest!r}")
         docs_dir = reports / edition.docs_dir
+        if not docs_dir.is_dir() and (reports / PAGES_DIR / edition.lang).is_dir():
+            docs_dir.mkdir(parents=True)  # no editors' pages: MkDocs still wants the folder
         if not docs_dir.is_dir():
             raise UserError(
                 f"{docs_dir}: no generated pages for the {edition.lang} edition "
@@ -445,7 +451,7 @@ def _check_editions(reports: Path, editions: Sequence[Edition]) -> list[Edition]
 
 def _build_edition(
     edition: Edition,
-    docs_dir: Path,
+    reports: Path,
     out: Path,
     *,
     strict: bool,
@@ -457,60 +463,26 @@ def _build_edition(
 ) -> tuple[EditionBuilt, str | None]:
     """Run MkDocs for one edition into `out`; return what it did and its failure, if any.
 
-    With `store`, pages whose HTML cannot have changed are taken from it (`pagecache`);
-    those `previous` (the published site's signatures) already has are left out of `out`.
-    When more than SHARD_ABOVE pages are not in the cache and there is more than one
-    core, one process per core builds them into a staging cache (`_Helpers`); the
-    edition is then assembled from the caches in this process.
+    With `store`, generated pages whose HTML cannot have changed are taken from it
+    (`PageCache`); those `previous` (the published site's signatures) already has are
+    left out of `out`.
     """
     label = f"mkdocs {edition.lang}"
     start = time.monotonic()
-    run = functools.partial(
-        _run_mkdocs, edition, docs_dir, strict=strict, config_file=config_file, site_url=site_url
-    )
-    workers = min(os.cpu_count() or 1, MAX_SHARDS)
-    previous = previous or {}
-    plugin = _EditionPlugin(label, report, edition.dest, previous=previous)
-    helpers: _Helpers | None = None
+    docs_dir = reports / edition.docs_dir
+    generated = Generated(reports, edition.lang)
+    plugin = _EditionPlugin(label, report, edition.dest, generated, previous=previous or {})
     if store is not None:
         plugin.cache = PageCache(store, edition.lang)
-        if workers > 1 and store.folder is not None and store.usable:
-            job = (edition, docs_dir, strict, config_file, site_url, store.folder)
-            plugin.helpers = helpers = _Helpers(job, workers)
-    try:
-        messages, failure = run(out, plugin)
-        built = len(plugin.built)
-        if helpers is not None and helpers.staging is not None:  # helped: assemble
-            assert store is not None
-            staging = helpers.staging
-            failures = [failure] if failure else []
-            for helper_messages, helper_failure, count in helpers.results():
-                messages += helper_messages
-                failures += [helper_failure] if helper_failure else []
-                built += count
-            plugin = _EditionPlugin(label, report, edition.dest, previous=previous)
-            stores = [Store(folder) for folder in sorted(staging.glob("store-*"))]
-            plugin.cache = PageCache(store, edition.lang, staging=stores)
-            final_messages, final_failure = run(out, plugin)
-            built += len(plugin.built)  # none, unless a page built with helpers was not staged
-            messages += final_messages
-            failure = "\n".join(failures + ([final_failure] if final_failure else [])) or None
-            if failure is None:
-                plugin.staging = staging  # promoted into the cache by commit(), then removed
-                helpers.staging = None
-    finally:
-        if helpers is not None:
-            helpers.close()  # and the staged pages removed, unless the build passed
+    messages, failure = _run_mkdocs(
+        edition, docs_dir, out, plugin, strict=strict, config_file=config_file, site_url=site_url
+    )
     seconds = time.monotonic() - start
+    built = plugin.built_count
     cached = f", {plugin.total - built} from the cache" if store is not None else ""
     report(f"{label}: {plugin.total} pages, {built} built{cached} in {seconds:.1f} s")
     warnings = [_locate(docs_dir, message) for message in messages]
     return EditionBuilt(edition.lang, plugin.total, seconds, warnings, plugin), failure
-
-
-#: Pages not in the cache above which an edition is built by one process per core.
-SHARD_ABOVE = 400
-MAX_SHARDS = 4
 
 
 def _run_mkdocs(
@@ -524,27 +496,20 @@ def _run_mkdocs(
     site_url: str | None,
 ) -> tuple[list[str], str | None]:
     """One MkDocs build of an edition with `plugin`; the messages it logged and its failure."""
-    dirty = logging.getLogger("mkdocs.commands.build")
-    notice = _DirtyNotice()
     failure: str | None = None
     with _capture_mkdocs_log() as messages:
         try:
             config = _load_edition_config(
                 edition, docs_dir, out, strict=strict, config_file=config_file, site_url=site_url
             )
-            if plugin.cache is not None:
-                plugin.fingerprint = _edition_fingerprint(edition, config, config_file)
+            plugin.fingerprint = _edition_fingerprint(edition, config, config_file)
             # A plugin object rather than a `hooks:` file: it carries this build's
-            # callback without module-level state.
+            # callbacks without module-level state.
             config.plugins["minhbach/edition"] = plugin
-            config.plugins.on_startup(command="build", dirty=True)
-            dirty.addFilter(notice)
+            config.plugins.on_startup(command="build", dirty=False)
             try:
-                mkdocs_build(config, dirty=True)
-            except _Helped:
-                return [], None
+                mkdocs_build(config)
             finally:
-                dirty.removeFilter(notice)
                 config.plugins.on_shutdown()
             _search_index_in_utf8(out / "search" / "search_index.json")
         except MkDocsException as exc:
@@ -555,6 +520,317 @@ def _run_mkdocs(
                 lines.append(f"{docs_dir}: {exc.format_message()}")
             failure = "\n".join(lines)
     return list(messages), failure
+
+
+def _edition_fingerprint(edition: Edition, config: MkDocsConfig, config_file: Path) -> str:
+    """Everything besides a page's own source and the edition's files that its HTML
+    depends on; the theme, its overrides and the libraries are in every key of the
+    store (`cache.fingerprint`)."""
+    return digest(
+        config_file.read_bytes(), repr(edition), repr(config.site_url), repr(config.strict)
+    )
+
+
+@dataclass(frozen=True)
+class Generated:
+    """An edition's generated pages as the render stage left them: reports/pages/<lang>/."""
+
+    reports: Path
+    lang: str
+
+    @property
+    def folder(self) -> Path:
+        return self.reports / PAGES_DIR / self.lang
+
+    def hashes(self) -> dict[str, str]:
+        """Each page's content hash by its path in the edition ("2024/6-thang/index.md")."""
+        if not self.folder.is_dir():
+            return {}
+        found = content_hashes(self.reports, f"{PAGES_DIR}/{self.lang}")
+        return {
+            rel.removesuffix(".json") + ".md": known
+            for rel, known in found.items()
+            if rel.endswith(".json")
+        }
+
+    def read(self, path: str) -> GeneratedPage:
+        typed = GeneratedPage.from_json((self.reports / page_file(self.lang, path)).read_bytes())
+        if typed.path != path:
+            raise RuntimeError(f"{page_file(self.lang, path)}: holds the page {typed.path}")
+        return typed
+
+
+def toc_tokens(headings: Sequence[Heading]) -> list[dict[str, Any]]:
+    """The headings as Python-Markdown's toc extension gives them to MkDocs (`get_toc`):
+    nested by level, each name HTML-escaped, as the theme writes it as it is."""
+    root: list[dict[str, Any]] = []
+    stack: list[dict[str, Any]] = []
+    for heading in headings:
+        token = {
+            "level": heading.level,
+            "id": heading.id,
+            "name": html.escape(heading.text, quote=False),
+            "children": [],
+        }
+        while stack and stack[-1]["level"] >= heading.level:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    return root
+
+
+Rendered = tuple[bytes, list[dict[str, Any]], list[str]]
+"""A generated page built: its HTML, its search entries, what it logged in a child."""
+
+
+# MkDocs' __init_subclass__ hooks, which read the options schema, are unannotated.
+class _NoOptions(Config):  # type: ignore[no-untyped-call]
+    """The edition plugin takes no options from mkdocs.yml."""
+
+
+class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
+    """One edition's build: its generated pages, the page cache, progress, the 404 page.
+
+    MkDocs builds the editors' pages and the theme's files. The generated pages are
+    `File`s it knows but does not build (`InclusionLevel.EXCLUDED`: links to them
+    resolve, the nav may name them, the sitemap is made here with them); this plugin
+    builds them after MkDocs' own pages, before the search plugin writes its index.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        report: Callable[[str], None],
+        dest: str,
+        generated: Generated,
+        *,
+        previous: dict[str, str],
+        cache: PageCache | None = None,
+    ) -> None:
+        super().__init__()
+        self.label = label
+        self.report = report
+        self.dest = dest
+        self.generated = generated
+        self.previous = previous
+        """The signature of each file of the published site, when it is built upon."""
+        self.cache = cache
+        self.fingerprint = ""
+        self.pages: dict[str, str] = {}
+        """Site path of every generated page -> its cache key."""
+        self.total = 0
+        self.editorial = 0
+        self.built_count = 0
+        self.built: dict[str, tuple[bytes, list[dict[str, Any]]]] = {}  # key -> page built now
+        self.keys: list[str] = []
+        self.files: list[File] = []  # the generated pages, in the order of their paths
+        self.hashes: dict[str, str] = {}
+        self.env: jinja2.Environment | None = None
+        self.nav: Navigation | None = None
+        self.all_files: Files | None = None
+        self.search: Any = None
+        self.pid = os.getpid()
+
+    def on_config(self, config: MkDocsConfig) -> None:
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        self.search = getattr(search, "search_index", None)
+        # Made by `_sitemap` with the generated pages, which MkDocs' own leaves out.
+        config.theme.static_templates.discard("sitemap.xml")
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        docs_dir = os.path.abspath(config.docs_dir)
+        search = config.plugins.get("material/search")
+        unused = _unused_theme_file(getattr(getattr(search, "config", None), "lang", None))
+        for theme_file in [
+            f
+            for f in files
+            if not (f.abs_src_path or "").startswith(docs_dir) and unused(f.src_uri)
+        ]:
+            files.remove(theme_file)
+        self.hashes = self.generated.hashes()
+        for path in self.hashes:
+            if files.get_file_from_path(path) is not None:
+                raise UserError(
+                    f"{self.generated.reports / self.generated.lang / path}: the render stage "
+                    "made a page of this path too (the editors' page names are checked: a bug)"
+                )
+            source = str(self.generated.reports / page_file(self.generated.lang, path))
+            file = File.generated(
+                config, path, abs_src_path=source, inclusion=InclusionLevel.EXCLUDED
+            )
+            files.append(file)
+            self.files.append(file)
+        self.editorial = len(files.documentation_pages())  # built by MkDocs, every time
+        self.total = len(self.files) + self.editorial
+        self.all_files = files
+        return files
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        # The theme's templates compiled once, not on every build.
+        if self.cache is not None:
+            env.bytecode_cache = JinjaCode(self.cache.store)
+        # The theme's JSON in pages (its translations) in UTF-8, not \u escapes: a third
+        # of the bytes. `tojson` still escapes <, >, & and ' for HTML.
+        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+        env.globals["mb_translation"] = theme_translations(env, config.theme["language"])
+        self.env = env
+        return env
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        # Only the editors' pages come here (the generated ones are not Markdown): their
+        # HTML sanitised as the check's warnings said, before the search plugin reads it.
+        return clean(html)
+
+    def on_template_context(
+        self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
+    ) -> None:
+        # The 404 page is served at any depth, so MkDocs gives it absolute links based
+        # on site_url, or on "/" without one: wrong for an edition published under /en/.
+        if template_name == "404.html" and not config.site_url:
+            context["base_url"] = f"/{self.dest}/" if self.dest else "/"
+
+    @event_priority(100)  # before the search plugin writes the index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.env is not None and self.nav is not None and self.all_files is not None
+        for file in self.files:  # the nav made the pages it names; the sitemap needs all
+            if file.page is None:
+                Page(None, file, config)
+        # Links and relative URLs depend on which files exist: any change rebuilds all.
+        file_set = "\n".join(sorted(f.src_uri for f in self.all_files if f.abs_src_path))
+        edition_key = digest(self.fingerprint, file_set)
+        entries: list[list[dict[str, Any]] | None] = []
+        misses: list[int] = []
+        for index, file in enumerate(self.files):
+            key = digest(edition_key, self.hashes[file.src_uri])
+            self.keys.append(key)
+            site_path = posixpath.join(self.dest, file.dest_uri) if self.dest else file.dest_uri
+            self.pages[site_path] = key
+            found = self._cached(file, key, site_path)
+            entries.append(found)
+            if found is None:
+                misses.append(index)
+        if misses:
+            self.report(f"{self.label}: {len(misses)} pages to build")
+        render = functools.partial(self._render, config)
+        for done, (index, (page_html, page_entries, logged)) in enumerate(
+            zip(misses, fork_map(render, misses), strict=True), start=1
+        ):
+            for message in logged:  # a child's: counted here, as strict mode wants
+                logging.getLogger("mkdocs.plugins.minhbach").warning(message)
+            file = self.files[index]
+            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+            with open(file.abs_dest_path, "wb") as stream:
+                stream.write(page_html)
+            self.built[self.keys[index]] = (page_html, page_entries)
+            entries[index] = page_entries
+            if done % PROGRESS_EVERY == 0:
+                self.report(f"{self.label}: built {done}/{len(misses)} pages")
+        self.built_count = len(misses) + self.editorial
+        if self.search is not None:
+            # A section with no text of its own (its tables and charts are not indexed)
+            # is left out: its heading alone, repeated on every unit page, would be
+            # thousands of identical hits for "Kiểm tra".
+            self.search.entries += [
+                entry
+                for page_entries in entries
+                for entry in page_entries or ()
+                if entry.get("text") or "#" not in entry.get("location", "")
+            ]
+        self._sitemap(config)
+
+    def _cached(self, file: File, key: str, site_path: str) -> list[dict[str, Any]] | None:
+        """A page's search entries from the cache, its HTML written into the new site
+        unless the published site has that page already; None: the page is built."""
+        if self.cache is None:
+            return None
+        entries = self.cache.lookup(key)
+        if entries is None:
+            return None
+        if self.previous.get(site_path) != f"page:{key}":
+            page_html = self.cache.html(key)
+            if page_html is None:
+                return None
+            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+            with open(file.abs_dest_path, "wb") as stream:
+                stream.write(page_html)
+        return entries
+
+    def _render(self, config: MkDocsConfig, index: int) -> Rendered:
+        """Build one generated page as MkDocs builds a page, from its typed content."""
+        assert self.env is not None and self.nav is not None and self.all_files is not None
+        file = self.files[index]
+        typed = self.generated.read(file.src_uri)
+        page = file.page
+        assert page is not None
+        title = html.escape(typed.title)
+        if page.title is None:  # a page the nav names keeps the nav's title there
+            page.title = title
+        # Material writes the title and description from the front matter as they are.
+        page.meta = {"title": title}
+        if typed.description:
+            page.meta["description"] = html.escape(typed.description)
+        page.toc = get_toc(toc_tokens(typed.toc))  # type: ignore[arg-type]
+        # The search plugin reads `page.content` while the page's context is made: the
+        # part search indexes, then the body for the theme.
+        page.content = typed.indexed
+        with _logged_here(os.getpid() != self.pid) as logged:
+            page.active = True
+            try:
+                first = len(self.search.entries) if self.search is not None else 0
+                context = get_context(self.nav, self.all_files, config, page)
+                context = config.plugins.on_page_context(
+                    context, page=page, config=config, nav=self.nav
+                )
+                page_entries: list[dict[str, Any]] = []
+                if self.search is not None:
+                    page_entries = self.search.entries[first:]
+                    del self.search.entries[first:]
+                page.content = typed.body
+                template = self.env.get_template(page.meta.get("template", "main.html"))
+                output = template.render(context)
+                output = config.plugins.on_post_page(output, page=page, config=config)
+            finally:
+                page.active = False
+                page.content = None  # the pages are held for the sitemap, not their text
+        return output.encode("utf-8", errors="xmlcharrefreplace"), page_entries, list(logged)
+
+    def _sitemap(self, config: MkDocsConfig) -> None:
+        """The theme's sitemap.xml (and .gz) of every page, generated ones too."""
+        assert self.env is not None and self.nav is not None and self.all_files is not None
+        shown = [
+            f
+            for f in self.all_files.documentation_pages(inclusion=lambda _: True)
+            if f.page is not None
+        ]
+        shown.sort(key=lambda f: f.src_uri)
+        context = get_context(self.nav, shown, config)
+        output = self.env.get_template("sitemap.xml").render(context).encode("utf-8")
+        path = Path(config.site_dir, "sitemap.xml")
+        path.write_bytes(output)
+        stamp = get_build_timestamp(pages=[f.page for f in shown if f.page is not None])
+        # As MkDocs writes it: the file's name and the build's date in the gzip header.
+        with (
+            open(f"{path}.gz", "wb") as stream,
+            gzip.GzipFile(fileobj=stream, filename=f"{path}.gz", mode="wb", mtime=stamp) as gz,
+        ):
+            gz.write(output)
+
+    def commit(self) -> None:
+        """After a build that passed: remember the pages it built, and that this build
+        used every page it has (the store drops the others)."""
+        if self.cache is None:
+            return
+        for key, (page_html, page_entries) in self.built.items():
+            self.cache.put(key, page_html, page_entries)
+        self.cache.commit(self.keys)
 
 
 _LUNR = "assets/javascripts/lunr/"
@@ -602,122 +878,6 @@ def _search_index_in_utf8(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-EditionJob = tuple[Edition, Path, bool, Path, str | None, Path]
-"""An edition to build: edition, docs_dir, strict, config file, site_url, cache."""
-HelperJob = tuple[Edition, Path, bool, Path, str | None, Path, Path]
-"""What a helper builds: an `EditionJob` and the staging cache."""
-HelperResult = tuple[list[str], str | None, int]
-"""A helper's messages, failure and number of pages built."""
-
-
-class _Helpers:
-    """Processes that build an edition's uncached pages, one per core.
-
-    The build's process, having read the pages and found more than SHARD_ABOVE not in
-    the cache, starts them (`start`, from `on_files`) and stops its own run (`_Helped`).
-    Each claims the pages it builds one at a time, as MkDocs comes to them (`_Claimed`),
-    so the work balances itself (with an even split by number, one process took 1.2 s
-    of CPU more than the other in a build of the reference: some pages take longer, and
-    processes are not always served alike). Each writes the pages it built into the
-    staging cache, which the assembling run then reads.
-
-    Spawned: forked from the build's process, which holds the site model (see cli), a
-    process created each file several times slower, and built slower. Nor does that
-    process build a share itself: tried in a build of the reference, its half of the
-    pages cost it about 45 % more CPU time than the helper's half, more than half of the
-    excess in the kernel.
-    """
-
-    def __init__(self, job: EditionJob, count: int):
-        self.job = job
-        self.count = count
-        self.staging: Path | None = None
-        self.claims: Any = None
-        self._pool: Any = None
-        self._pending: Any = None
-
-    def start(self, pages: int) -> None:
-        """Start the helpers on an edition of `pages` documentation pages."""
-        folder = self.job[-1]
-        folder.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
-        context = multiprocessing.get_context("spawn")
-        self.claims = context.Array("b", pages)
-        self._pool = context.Pool(self.count, initializer=_set_claims, initargs=(self.claims,))
-        job: HelperJob = (*self.job, self.staging)
-        self._pending = self._pool.map_async(_helper_job, [job] * self.count)
-
-    def results(self) -> list[HelperResult]:
-        """Each helper's messages, failure and number of pages built (waits for them)."""
-        results: list[HelperResult] = self._pending.get()
-        return results
-
-    def close(self) -> None:
-        """Stop the helpers (at once if a build failed before they ended); remove what
-        they staged, unless the build passed and took it."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-        if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            self.staging = None
-
-
-class _Helped(Exception):
-    """Raised from `on_files` once helpers build the pages: this run stops there."""
-
-
-_CLAIMS: Any = None  # a helper's: the claims shared with the build's process
-
-
-def _set_claims(claims: Any) -> None:
-    global _CLAIMS
-    _CLAIMS = claims
-
-
-def _helper_job(job: HelperJob) -> HelperResult:
-    """Build the uncached pages of an edition this process claims into the staging cache."""
-    edition, docs_dir, strict, config_file, site_url, folder, staging = job
-    os.environ["NO_MKDOCS_2_WARNING"] = "1"
-    plugin = _EditionPlugin(f"mkdocs {edition.lang}", lambda _: None, edition.dest)
-    plugin.cache = PageCache(Store(folder), edition.lang)
-    plugin.claims = _CLAIMS
-    out = Path(tempfile.mkdtemp(prefix=".helper-", dir=staging))
-    # Each page goes into this helper's own store, committed as it goes, not all at the end.
-    own = Store(Path(tempfile.mkdtemp(prefix="store-", dir=staging)))
-    plugin.stage = functools.partial(_stage, PageCache(own, edition.lang))
-    try:
-        messages, failure = _run_mkdocs(
-            edition,
-            docs_dir,
-            out,
-            plugin,
-            strict=strict,
-            config_file=config_file,
-            site_url=site_url,
-        )
-    finally:
-        own.commit()
-        own.close()
-        shutil.rmtree(out, ignore_errors=True)
-    return messages, failure, len(plugin.built)
-
-
-def _stage(cache: PageCache, key: str, html: str, entries: list[dict[str, Any]]) -> None:
-    cache.put(key, html, entries)
-    if cache.store.pending > 100:  # a helper's memory holds a hundred pages at most
-        cache.store.commit()
-
-
-def _edition_fingerprint(edition: Edition, config: MkDocsConfig, config_file: Path) -> str:
-    """Everything besides a page's own source that its HTML depends on."""
-    # The theme, its overrides and the libraries are in every key (`cache.fingerprint`).
-    return digest(
-        config_file.read_bytes(), repr(edition), repr(config.site_url), repr(config.strict)
-    )
-
-
 def _locate(docs_dir: Path, message: str) -> str:
     """Start a MkDocs message with the file it is about, as our other messages do."""
     # MkDocs names pages relative to docs_dir: "Doc file 'index.md' contains a link ...".
@@ -742,7 +902,7 @@ def _generated(docs_dir: Path, page: str, what: str) -> str | None:
     (the render stage's `SOURCES_MANIFEST`); None if the record does not know the page."""
     # The render stage writes each edition's pages into reports/<lang>/, and the record
     # beside them, by the pages' paths from reports/.
-    sources = _sources(docs_dir.parent / SOURCES_MANIFEST).get(f"{docs_dir.name}/{page}")
+    sources = _sources(docs_dir.parent / SOURCES_MANIFEST).get(page_file(docs_dir.name, page))
     if not sources:
         return None
     first, others = sources[0], sources[1:]
@@ -820,288 +980,6 @@ def _edition_url(site_url: str | None, dest: str) -> str | None:
     return root + dest + "/" if dest else root
 
 
-# MkDocs' __init_subclass__ hooks, which read the options schema, are unannotated.
-class _NoOptions(Config):  # type: ignore[no-untyped-call]
-    """The edition plugin takes no options from mkdocs.yml."""
-
-
-class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
-    """One edition's build: progress, the page cache, stashed HTML, the 404 page's root.
-
-    See `pagecache` for why generated pages have their finished HTML stashed and
-    why built pages are cached. MkDocs runs in its "dirty" mode, which skips a page
-    whose `File.is_modified()` is false: this plugin answers false exactly for the
-    pages found in the cache (having written their cached HTML into the new site,
-    unless the published site has it already), and true for every other page, which
-    is then built as usual.
-    """
-
-    def __init__(
-        self,
-        label: str,
-        report: Callable[[str], None],
-        dest: str,
-        cache: PageCache | None = None,
-        fingerprint: str = "",
-        previous: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__()
-        self.materialise = True  # a helper's: False, its hits are none of its business
-        self.previous = previous or {}
-        """The signature of each file of the published site, when it is built upon."""
-        self.pages: dict[str, str] = {}
-        """Site path of every page -> its cache key."""
-        self.label = label
-        self.report = report
-        self.dest = dest
-        self.cache = cache
-        self.fingerprint = fingerprint
-        self.total = 0
-        self.read = 0
-        self.written = 0
-        self.keys: dict[str, str] = {}  # src_uri -> cache key of every page
-        self.entries: dict[str, list[dict[str, Any]]] = {}  # src_uri -> search entries
-        self.built: dict[str, str] = {}  # src_uri -> HTML of the pages built in this run
-        self.stashed: dict[str, Stashed] = {}
-        self.search: Any = None
-        self.helpers: _Helpers | None = None  # started above SHARD_ABOVE pages to build
-        self.claims: Any = None  # shared with the helpers: which pages a process builds
-        self.staging: Path | None = None  # pages built by the helpers, promoted on commit
-        # A helper's: writes a page it built into the staging cache (key, HTML, entries).
-        self.stage: Callable[[str, str, list[dict[str, Any]]], None] | None = None
-        self.hits = 0
-        self._first_entry = 0
-        self.converter = _OneMarkdown()
-
-    def on_config(self, config: MkDocsConfig) -> None:
-        self.search = getattr(config.plugins.get("material/search"), "search_index", None)
-        if self.search is None:
-            self.search = getattr(config.plugins.get("search"), "search_index", None)
-
-    def on_env(
-        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
-    ) -> jinja2.Environment:
-        # The theme's templates compiled once, not on every build (about 0.3 s).
-        if self.cache is not None:
-            env.bytecode_cache = JinjaCode(self.cache.store)
-        # The theme's JSON in pages (its translations) in UTF-8, not \u escapes: a third
-        # of the bytes. `tojson` still escapes <, >, & and ' for HTML.
-        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-        env.globals["mb_translation"] = theme_translations(env, config.theme["language"])
-        if self.stage is not None:
-            # A helper's output other than its pages is thrown away: the edition's 404
-            # page and sitemap are built by the run that assembles it (0.3 s a helper).
-            # Not before now: the theme's files, which key every page, depend on the list.
-            config.theme.static_templates.clear()
-        return env
-
-    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> None:
-        docs_dir = os.path.abspath(config.docs_dir)
-        search = config.plugins.get("material/search")
-        unused = _unused_theme_file(getattr(getattr(search, "config", None), "lang", None))
-        for theme_file in [
-            f
-            for f in files
-            if not (f.abs_src_path or "").startswith(docs_dir) and unused(f.src_uri)
-        ]:
-            files.remove(theme_file)
-        pages = files.documentation_pages()
-        self.total = len(pages)
-        # Links and relative URLs depend on which files exist: any change rebuilds all.
-        file_set = "\n".join(sorted(f.src_uri for f in files if f.abs_src_path))
-        edition_key = digest(self.fingerprint, file_set)
-        # Each page's source by the hash the render stage recorded when it wrote it (its
-        # size and time checked), not read again: 95 MB for the reference's 2,642 pages.
-        hashes = content_hashes(Path(docs_dir))
-        misses: list[tuple[int, File]] = []  # by the page's index in the edition
-        for file in files:
-            source = file.abs_src_path
-            if source is None or not source.startswith(docs_dir):
-                continue
-            if file.is_documentation_page():
-                known = hashes.get(file.src_uri)
-                key = digest(edition_key, known or Path(source).read_bytes())
-                self.keys[file.src_uri] = key
-                site_path = posixpath.join(self.dest, file.dest_uri) if self.dest else file.dest_uri
-                self.pages[site_path] = key
-                entries = self._cached(file, key, site_path)
-                if entries is not None:
-                    self.entries[file.src_uri] = entries
-                    file.is_modified = _false  # type: ignore[method-assign]
-                else:
-                    misses.append((len(self.keys) - 1, file))
-                    file.is_modified = _true  # type: ignore[method-assign]
-            else:
-                file.copy_file = functools.partial(_link_static, file)  # type: ignore[method-assign]
-        self.hits = len(self.entries)
-        if self.helpers is not None and len(misses) > SHARD_ABOVE:
-            self.helpers.start(self.total)
-            count = self.helpers.count
-            self.report(f"{self.label}: {len(misses)} pages to build in {count} processes")
-            raise _Helped
-        if self.claims is not None:  # each page built by the process that claims it first
-            for index, file in misses:
-                file.is_modified = _Claimed(self.claims, index)  # type: ignore[method-assign]
-
-    def _cached(self, file: File, key: str, site_path: str) -> list[dict[str, Any]] | None:
-        """A page's search entries from the cache, its HTML written into the new site
-        unless the published site has that page already; None: the page is built."""
-        entries = self.cache.lookup(key) if self.cache is not None else None
-        if entries is None or self.cache is None:
-            return None
-        if self.materialise and self.previous.get(site_path) != f"page:{key}":
-            html = self.cache.html(key)
-            if html is None:
-                return None
-            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
-            with open(file.abs_dest_path, "wb") as stream:
-                stream.write(html)
-        return entries
-
-    def on_page_markdown(
-        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        self.read += 1
-        if self.read % PROGRESS_EVERY == 0:
-            self.report(f"{self.label}: read {self.read}/{self.total - self.hits} pages")
-        if page.meta.get(MARK_KEY) == MARK_VALUE:
-            markdown, stashed = stash(markdown)
-            self.stashed[page.file.src_uri] = stashed
-            page.render = functools.partial(  # type: ignore[method-assign]
-                _render_reusing, self.converter, page
-            )
-        return markdown
-
-    def on_page_content(
-        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        stashed = self.stashed.get(page.file.src_uri)
-        if stashed is None:
-            # Not a generated page: an editor's, whose HTML is sanitised as the check's
-            # warnings said (`editorial.clean`), before the search plugin reads it. The
-            # render stage wrote its front matter: an editor cannot mark it generated.
-            return clean(html)
-        # Nothing stashed (no HTML block): nothing hidden.
-        if stashed.chunks:
-            # Before the search plugin reads the page (on_page_context).
-            html, self.stashed[page.file.src_uri] = hide(html, stashed)
-        return html
-
-    @event_priority(100)  # before the search plugin indexes the page
-    def on_page_context(
-        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Any
-    ) -> None:
-        self._first_entry = len(self.search.entries) if self.search is not None else 0
-
-    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        self.written += 1
-        if self.written % PROGRESS_EVERY == 0:
-            self.report(f"{self.label}: wrote {self.written}/{self.total - self.hits} pages")
-        uri = page.file.src_uri
-        if self.search is not None:
-            self.entries[uri] = self.search.entries[self._first_entry :]
-        stashed = self.stashed.pop(uri, None)
-        output = unstash(output, stashed)
-        if stashed is not None and stashed.left_in(output):
-            # Our bug, whatever the content: the page is never published (nor cached).
-            raise RuntimeError(f"{uri}: a placeholder of the site stage is left in the page")
-        if self.stage is not None:
-            # A helper's pages go to the staging cache only: MkDocs skips writing an empty
-            # page (it says so at INFO), which spared a write, and a removal, of the HTML.
-            self.stage(self.keys[uri], output, self.entries.get(uri, []))
-            self.built[uri] = ""
-            return ""
-        self.built[uri] = output
-        return output
-
-    @event_priority(100)  # before the search plugin writes the index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.search is None:
-            return
-        if self.stage is not None:  # a helper: its pages' entries are in the staging cache
-            self.search.entries = []
-            return
-        # Entries in page order, whether the page was built now or taken from the cache;
-        # a section with no text of its own (its tables and charts are not indexed, see
-        # pagecache.stash) is left out: its heading alone, repeated on every unit page,
-        # would be 2,600 identical hits for "Kiểm tra" and a third of the index.
-        self.search.entries = [
-            entry
-            for uri in self.keys
-            for entry in self.entries.get(uri, [])
-            if entry.get("text") or "#" not in entry.get("location", "")
-        ]
-
-    def on_template_context(
-        self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
-    ) -> None:
-        # The 404 page is served at any depth, so MkDocs gives it absolute links based
-        # on site_url, or on "/" without one: wrong for an edition published under /en/.
-        if template_name == "404.html" and not config.site_url:
-            context["base_url"] = f"/{self.dest}/" if self.dest else "/"
-
-    def commit(self) -> None:
-        """After a build that passed: remember the pages it built and the helpers', and
-        that this build used every page it has (the store drops the others)."""
-        if self.cache is None:
-            return
-        for uri, html in self.built.items():
-            self.cache.put(self.keys[uri], html, self.entries.get(uri, []))
-        self.cache.commit(self.keys.values())
-        self.discard_staging()
-
-    def discard_staging(self) -> None:
-        """Remove the helpers' stores (taken into the build's by `commit`, if it passed)."""
-        if self.cache is not None:
-            for store in self.cache.staging:
-                store.close()
-        if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            self.staging = None
-
-
-class _OneMarkdown:
-    """The `markdown` module as MkDocs' `Page.render` sees it while it renders a generated
-    page: its `Markdown(...)` is one instance per build, reset for each page.
-
-    MkDocs makes a Markdown instance per page, loading every extension again: about a
-    sixth of the time Markdown takes on a generated page (0.5 ms of 2.9 on the reference
-    collection), whose Markdown is short (its tables and figures are stashed). `reset()`
-    is Markdown's own way to reuse one (its extensions keep no page's state past it);
-    MkDocs registers its processors for the page on it again, replacing the previous
-    page's. The instance parses a page that is only headings and placeholders without
-    its block parser and inline processor (`pagecache.Skeleton`). Everything else is the
-    module's. Generated pages only: an editor's page is rendered as MkDocs does.
-    """
-
-    def __init__(self) -> None:
-        self._made: tuple[object, object, markdown.Markdown] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(markdown, name)
-
-    def Markdown(self, *, extensions: Any, extension_configs: Any) -> markdown.Markdown:
-        made = self._made
-        # The same configuration objects on every page of a build; made again otherwise.
-        if made is None or made[0] is not extensions or made[1] is not extension_configs:
-            instance = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
-            Skeleton(instance)  # installs itself on the instance
-            self._made = made = (extensions, extension_configs, instance)
-        return made[2].reset()
-
-
-def _render_reusing(
-    converter: _OneMarkdown, page: Page, config: MkDocsConfig, files: Files
-) -> None:
-    """MkDocs' `Page.render` of `page`, with `converter` for the `markdown` module."""
-    module = mkdocs.structure.pages
-    module.markdown = converter  # type: ignore[attr-defined,assignment]
-    try:
-        Page.render(page, config, files)
-    finally:
-        module.markdown = markdown  # type: ignore[attr-defined]
-
-
 def theme_translations(env: jinja2.Environment, language: str) -> Callable[[str], str]:
     """The theme's string for a key, as its `partials/language.html` gives it, remembered.
 
@@ -1118,49 +996,6 @@ def theme_translations(env: jinja2.Environment, language: str) -> Callable[[str]
         return found
 
     return translation
-
-
-def _true() -> bool:
-    return True
-
-
-class _Claimed:
-    """A page's `is_modified` when processes share the pages to build: whether this
-    process claimed it (asked first by MkDocs when it reads the page; the same answer
-    after)."""
-
-    def __init__(self, claims: Any, index: int) -> None:
-        self.claims = claims
-        self.index = index
-        self.mine: bool | None = None
-
-    def __call__(self) -> bool:
-        if self.mine is None:
-            with self.claims.get_lock():  # claimed by no process yet: this one's
-                self.mine = not self.claims[self.index]
-                self.claims[self.index] = 1
-        return self.mine
-
-
-def _false() -> bool:
-    return False
-
-
-def _link_static(file: File, dirty: bool = False) -> None:
-    """Put a static file of docs_dir into the site by a hard link (see `link_or_copy`)."""
-    assert file.abs_src_path is not None
-    link_or_copy(file.abs_src_path, file.abs_dest_path)
-
-
-class _DirtyNotice(logging.Filter):
-    """Drop MkDocs' warning that a dirty build may leave stale navigation.
-
-    The edition plugin keys every cached page by the whole file set, the navigation
-    and the configuration, so a page is skipped only when its HTML cannot differ.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "A 'dirty' build is being performed" not in record.getMessage()
 
 
 class _Collect(logging.Handler):
@@ -1192,6 +1027,22 @@ def _capture_mkdocs_log() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(collect)
         logger.propagate = propagate
+
+
+@contextlib.contextmanager
+def _logged_here(child: bool) -> Iterator[list[str]]:
+    """In a forked child, collect the warnings MkDocs logs, for its parent to log again
+    (the parent's strict count and messages never see the child's log); else nothing."""
+    if not child:
+        yield []
+        return
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        yield collect.messages
+    finally:
+        logger.removeHandler(collect)
 
 
 @contextlib.contextmanager
