@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +20,7 @@ from typing import TypeVar
 import pytest
 
 from minhbach.problems import UserError
+from minhbach.render.generated import GeneratedPage, Heading, page_file
 from minhbach.site import shell as site_stage
 from minhbach.site.shell import (
     Alternate,
@@ -55,42 +57,70 @@ EDITIONS = [
     ),
 ]
 
-PAGES = {
-    # Generated pages say so (an unmarked page is an editor's, and sanitised).
-    "vi/index.md": """\
----
-minhbach: generated
----
-# Kết quả thi hành án dân sự
 
-Xem [phương pháp](phuong-phap/index.md) và [Quảng Trị, cả năm 2016](2016/ca-nam/quang-tri/index.md).
+def permalink(level: int, ident: str, text: str, title: str) -> str:
+    """A heading as the render stage writes it (what Python-Markdown's toc extension does)."""
+    link = f'<a class="headerlink" href="#{ident}" title="{title}">&para;</a>'
+    return f'<h{level} id="{ident}">{text}{link}</h{level}>'
 
-<table class="mb-sortable">
+
+VI_TABLE = """<table class="mb-sortable">
 <thead><tr><th>Đơn vị</th><th class="mb-num">Tỷ lệ việc</th></tr></thead>
 <tbody>
 <tr><td>Quảng Trị</td><td class="mb-num" data-sort="92.00">92,00%</td></tr>
 <tr><td>Hà Nội</td><td class="mb-num mb-missing" data-sort="">—</td></tr>
 </tbody>
-</table>
+</table>"""
+VI_HOME = (
+    permalink(1, "ket-qua", "Kết quả thi hành án dân sự", "Liên kết")
+    + '\n<p>Xem <a href="phuong-phap/">phương pháp</a> và '
+    + '<a href="2016/ca-nam/quang-tri/">Quảng Trị, cả năm 2016</a>.</p>\n'
+)
+VI_DATA = '<p>Tải <a href="du-lieu/ket-qua.csv">số liệu CSV</a>.</p>\n'
 
-Tải [số liệu CSV](du-lieu/ket-qua.csv).
-""",
+#: The render stage's pages (typed), by edition and path.
+GENERATED = {
+    "vi": [
+        GeneratedPage(
+            "index.md",
+            "Kết quả thi hành án dân sự",
+            "",
+            VI_HOME + VI_TABLE + "\n" + VI_DATA,
+            VI_HOME + VI_DATA,  # the table is not indexed
+            (Heading(1, "ket-qua", "Kết quả thi hành án dân sự"),),
+        )
+    ],
+    "en": [
+        GeneratedPage(
+            "index.md",
+            "Civil judgment enforcement results",
+            "Results & <figures>",
+            (
+                permalink(1, "results", "Civil judgment enforcement results", "Link")
+                + '\n<p>See the <a href="methodology/#completion-rate">methodology</a>.</p>\n'
+                + '<p><a href="../du-lieu/ket-qua.csv">Data (CSV)</a></p>\n'
+            ),
+            "<h1>Civil judgment enforcement results</h1>",
+            (Heading(1, "results", "Civil judgment enforcement results"),),
+        ),
+        GeneratedPage(
+            "2016/full-year/quang-tri/index.md",
+            "Quang Tri — full year 2016",
+            "",
+            permalink(1, "quang-tri", "Quang Tri — full year 2016", "Link")
+            + '\n<p><a href="../../../../du-lieu/ket-qua.csv">Data (CSV)</a></p>\n',
+            "<h1>Quang Tri — full year 2016</h1>",
+            (Heading(1, "quang-tri", "Quang Tri — full year 2016"),),
+        ),
+    ],
+}
+
+#: The editors' pages (Markdown, through MkDocs) and files in docs_dir.
+PAGES = {
     "vi/phuong-phap/index.md": "# Phương pháp\n\n## Tỷ lệ thi hành xong\n\nViệc thi hành xong chia cho việc có điều kiện.\n",
     "vi/2016/ca-nam/quang-tri/index.md": "# Quảng Trị — cả năm 2016\n\n[Về trang chủ](../../../index.md)\n",
     "vi/du-lieu/ket-qua.csv": "unit,rate\nquang-tri,92.00\n",
-    "en/index.md": """\
----
-minhbach: generated
----
-# Civil judgment enforcement results
-
-See the [methodology](methodology/index.md#completion-rate).
-
-<a href="../du-lieu/ket-qua.csv">Data (CSV)</a>
-""",
-    "en/methodology/index.md": "# Methodology\n\n## Completion rate\n\nCompleted cases over enforceable cases.\n",
-    "en/2016/full-year/quang-tri/index.md": "---\nminhbach: generated\n---\n"
-    '# Quang Tri — full year 2016\n\n<a href="../../../../du-lieu/ket-qua.csv">Data (CSV)</a>\n',
+    "en/methodology/index.md": "# Methodology\n\n## Completion rate\n\nCompleted cases over enforceable cases.\n\n[Home](../index.md#results)\n",
 }
 
 
@@ -99,13 +129,26 @@ def _no_build_date_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
-def write_reports(root: Path, pages: dict[str, str] = PAGES) -> Path:
+def write_reports(
+    root: Path,
+    pages: dict[str, str] = PAGES,
+    generated: dict[str, list[GeneratedPage]] = GENERATED,
+) -> Path:
     reports = root / "reports"
     for relative, text in pages.items():
         path = reports / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    for lang, typed in generated.items():
+        for page in typed:
+            write_generated(reports, lang, page)
     return reports
+
+
+def write_generated(reports: Path, lang: str, page: GeneratedPage) -> None:
+    path = reports / page_file(lang, page.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(page.to_json())
 
 
 def build(
@@ -267,11 +310,9 @@ def test_progress_every_500_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     messages: list[str] = []
     build(write_reports(tmp_path), tmp_path / "site", messages=messages)
     assert [re.sub(r"[0-9.]+ s$", "N s", line) for line in messages] == [
-        "mkdocs vi: read 2/3 pages",
-        "mkdocs vi: wrote 2/3 pages",
-        "mkdocs vi: 3 pages, 3 built in N s",
-        "mkdocs en: read 2/3 pages",
-        "mkdocs en: wrote 2/3 pages",
+        "mkdocs vi: 3 pages, 3 built in N s",  # 1 generated: no progress
+        "mkdocs en: 2 pages to build",
+        "mkdocs en: built 2/2 pages",
         "mkdocs en: 3 pages, 3 built in N s",
     ]
 
@@ -283,19 +324,20 @@ def test_broken_markdown_link_fails_strict_build_and_keeps_the_previous_site(
     site = tmp_path / "out" / "site"
     build(reports, site)
     before = tree_hashes(site)
-    index = reports / "vi" / "index.md"
-    index.write_text(index.read_text() + "\n[Hà Nội](2016/ca-nam/ha-noi/index.md)\n")
-    (reports / "en" / "methodology" / "index.md").write_text("# Methodology\n")  # drops an anchor
+    page = reports / "vi" / "phuong-phap" / "index.md"
+    page.write_text(page.read_text() + "\n[Hà Nội](../2016/ca-nam/ha-noi/index.md)\n")
+    # An editor's link to a generated page's heading that is gone.
+    (en_home, _) = GENERATED["en"]
+    write_generated(reports, "en", replace(en_home, toc=(), body="<p>Results</p>"))
 
     with pytest.raises(UserError) as raised:
         build(reports, site)
 
     assert str(raised.value) == (
         f"{site}: not updated: MkDocs failed (strict: warnings fail):\n"
-        f"{reports / 'vi' / 'index.md'}: contains a link '2016/ca-nam/ha-noi/index.md', "
-        "but the target is not found among documentation files.\n"
-        f"{reports / 'en' / 'index.md'}: contains a link 'methodology/index.md#completion-rate', "
-        "but the doc 'methodology/index.md' does not contain an anchor '#completion-rate'."
+        f"{reports / 'vi' / 'phuong-phap' / 'index.md'}: contains a link "
+        "'../2016/ca-nam/ha-noi/index.md', but the target '2016/ca-nam/ha-noi/index.md' "
+        "is not found among documentation files."
     )
     assert tree_hashes(site) == before
     assert leftovers(site.parent) == []
@@ -303,9 +345,9 @@ def test_broken_markdown_link_fails_strict_build_and_keeps_the_previous_site(
 
 def test_directory_links_in_markdown_are_warnings_too(tmp_path: Path) -> None:
     reports = write_reports(tmp_path)
-    index = reports / "vi" / "index.md"
-    index.write_text(index.read_text() + "\n[Năm 2016](2016/)\n")
-    with pytest.raises(UserError, match=r"contains an unrecognized relative link '2016/'"):
+    page = reports / "vi" / "phuong-phap" / "index.md"
+    page.write_text(page.read_text() + "\n[Năm 2016](../2016/)\n")
+    with pytest.raises(UserError, match=r"contains an unrecognized relative link '../2016/'"):
         build(reports, tmp_path / "site")
     assert not (tmp_path / "site").exists()
     assert leftovers(tmp_path) == []
@@ -313,13 +355,13 @@ def test_directory_links_in_markdown_are_warnings_too(tmp_path: Path) -> None:
 
 def test_without_strict_warnings_are_reported_and_the_site_is_updated(tmp_path: Path) -> None:
     reports = write_reports(tmp_path)
-    index = reports / "en" / "index.md"
-    index.write_text(index.read_text() + "\n[Ha Noi](units/ha-noi/index.md)\n")
+    page = reports / "en" / "methodology" / "index.md"
+    page.write_text(page.read_text() + "\n[Ha Noi](../units/ha-noi/index.md)\n")
     messages: list[str] = []
     result = build(reports, tmp_path / "site", strict=False, messages=messages)
     warning = (
-        f"{reports / 'en' / 'index.md'}: contains a link 'units/ha-noi/index.md', "
-        "but the target is not found among documentation files."
+        f"{page}: contains a link '../units/ha-noi/index.md', "
+        "but the target 'units/ha-noi/index.md' is not found among documentation files."
     )
     assert result[1].warnings == [warning]
     assert f"warning: {warning}" in messages
@@ -355,7 +397,7 @@ def test_a_vi_folder_named_like_an_edition_is_a_collision(tmp_path: Path) -> Non
 
 
 def test_missing_edition_folder_is_a_user_error(tmp_path: Path) -> None:
-    reports = write_reports(tmp_path, {"vi/index.md": "# Trang chủ\n"})
+    reports = write_reports(tmp_path, {"vi/index.md": "# Trang chủ\n"}, generated={})
     with pytest.raises(UserError) as raised:
         build(reports, tmp_path / "site")
     assert str(raised.value) == (
@@ -374,12 +416,13 @@ def test_live_server_serves_each_swapped_in_site_and_survives_a_failed_rebuild(
     attempts: list[str] = []
 
     def rebuild() -> None:
-        # A stand-in for render: the vi home page's heading comes from content/.
+        # A stand-in for render: the vi home page's heading comes from content/, and so
+        # does a line of an editor's page.
         title = (content / "title.txt").read_text()
         attempts.append(title)
-        (reports / "vi" / "index.md").write_text(
-            f"# {title}\n\n[Phương pháp](phuong-phap/index.md)\n"
-        )
+        home = GeneratedPage("index.md", title, "", f'<h1 id="t">{title}</h1>', "")
+        write_generated(reports, "vi", home)
+        (reports / "vi" / "phuong-phap" / "index.md").write_text(f"# Phương pháp\n\n{title}\n")
         build(reports, site)
 
     rebuild()
@@ -423,7 +466,10 @@ def test_live_server_serves_each_swapped_in_site_and_survives_a_failed_rebuild(
         thread.join(timeout=10)
     err = capsys.readouterr().err
     assert f"error: {site}: not updated: MkDocs failed (strict: warnings fail):" in err
-    assert "contains a link 'khong-co.md', but the target is not found" in err
+    assert (
+        "contains a link 'khong-co.md', but the target 'phuong-phap/khong-co.md' is not found"
+        in err
+    )
 
 
 def test_live_server_refuses_to_watch_the_folder_that_holds_the_site(tmp_path: Path) -> None:

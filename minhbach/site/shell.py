@@ -628,6 +628,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.env: jinja2.Environment | None = None
         self.nav: Navigation | None = None
         self.all_files: Files | None = None
+        self.doc_files: Sequence[File] = []  # the pages MkDocs built, as its own pages see them
         self.search: Any = None
         self.pid = os.getpid()
 
@@ -660,7 +661,8 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             )
             files.append(file)
             self.files.append(file)
-        self.editorial = len(files.documentation_pages())  # built by MkDocs, every time
+        self.doc_files = files.documentation_pages()  # the editors', built by MkDocs
+        self.editorial = len(self.doc_files)
         self.total = len(self.files) + self.editorial
         self.all_files = files
         return files
@@ -717,7 +719,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             entries.append(found)
             if found is None:
                 misses.append(index)
-        if misses:
+        if len(misses) >= PROGRESS_EVERY:
             self.report(f"{self.label}: {len(misses)} pages to build")
         render = functools.partial(self._render, config)
         for done, (index, (page_html, page_entries, logged)) in enumerate(
@@ -773,8 +775,9 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         title = html.escape(typed.title)
         if page.title is None:  # a page the nav names keeps the nav's title there
             page.title = title
-        # Material writes the title and description from the front matter as they are.
-        page.meta = {"title": title}
+        # Material writes the title and description from the front matter as they are. The
+        # home page's <title> is the site's name (the theme's rule), not "name - name".
+        page.meta = {} if page.is_homepage else {"title": title}
         if typed.description:
             page.meta["description"] = html.escape(typed.description)
         page.toc = get_toc(toc_tokens(typed.toc))  # type: ignore[arg-type]
@@ -785,7 +788,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             page.active = True
             try:
                 first = len(self.search.entries) if self.search is not None else 0
-                context = get_context(self.nav, self.all_files, config, page)
+                context = get_context(self.nav, self.doc_files, config, page)
                 context = config.plugins.on_page_context(
                     context, page=page, config=config, nav=self.nav
                 )
