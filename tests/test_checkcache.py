@@ -21,7 +21,7 @@ from minhbach.check.checked import CheckedDataset, Content, UnreadDataset
 from minhbach.check.validate import check_content
 from minhbach.compute.model import compute
 from minhbach.content.figures import Figure, MoneyUnit, Qualifier
-from minhbach.machinery import cache
+from minhbach.machinery import cache, processes
 from minhbach.machinery.cache import DATABASE, Store
 from minhbach.problems import Problem
 
@@ -302,12 +302,11 @@ def test_checks_spread_over_processes_find_what_one_process_finds(
 
     monkeypatch.setattr(validate, "check_file", logging)
     monkeypatch.setattr(validate, "_cross_check_unit", logging_across)
-    monkeypatch.setattr(validate, "WORKERS_FROM", 2)
-    monkeypatch.setattr(validate, "ACROSS_WORKERS_FROM", 2)
-    monkeypatch.setattr(validate.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(processes, "FORK_ABOVE", 2)
+    monkeypatch.setattr(processes, "workers", lambda: 2)
     # Other tests of the session (the browser tests' server) may have left threads: this
     # process forks only when it runs one, so say it does.
-    monkeypatch.setattr(validate, "may_fork", lambda: True)
+    monkeypatch.setattr(processes, "may_fork", lambda: True)
     for cached, checked in ((False, DATASETS), (True, DATASETS), (True, 0)):  # cold, warm
         log.write_text("")
         across.write_text("")

@@ -27,7 +27,9 @@ def test_fork_map_gives_the_results_in_order_from_forked_processes(
 ) -> None:
     monkeypatch.setattr(processes, "FORK_ABOVE", 4)
     monkeypatch.setattr(processes, "workers", lambda: 2)
-    assert may_fork()  # else this test would not test the forked path
+    # Other tests of the session may have left threads: this process forks only when it
+    # runs one (`may_fork`), so say it does.
+    monkeypatch.setattr(processes, "may_fork", lambda: True)
     here = os.getpid()
     offset = 10  # a closure's value: the children see this process as it was
 
@@ -51,6 +53,7 @@ def test_fork_map_works_here_below_the_threshold_or_on_one_core(
 
 def test_an_error_in_a_child_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(processes, "FORK_ABOVE", 4)
+    monkeypatch.setattr(processes, "may_fork", lambda: True)
     monkeypatch.setattr(processes, "workers", lambda: 2)
 
     def task(item: int) -> int:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import hashlib
-import multiprocessing as mp
 import os
 import pickle
 import re
@@ -65,7 +63,7 @@ from minhbach.content.registry import MERGER_DATE, Registry, ResolveError, check
 from minhbach.content.yamlfile import Document, decode_text, load_yaml_bytes
 from minhbach.machinery.cache import Store
 from minhbach.machinery.memory import collector_paused
-from minhbach.machinery.processes import may_fork
+from minhbach.machinery.processes import FORK_ABOVE, fork_map
 from minhbach.problems import Problem, Problems, Severity
 
 M = TypeVar("M", bound=BaseModel)
@@ -286,62 +284,21 @@ def _check_across(
         problems.extend(found.problems)
 
 
-#: Units to check across their periods, at least, before the checks are spread over
-#: worker processes (the reference's 98 units took 1 s in one process).
-ACROSS_WORKERS_FROM = 16
-
-
 def _cross_check(
     units: list[str], by_unit: dict[str, dict[Period, CheckedDataset]], catalogue: Catalogue
 ) -> list[bytes]:
-    """The checks across the periods of each unit, pickled, in order: in worker processes
-    forked from this one (which inherit the datasets) when there are many, as files are."""
-    workers = _workers(len(units), ACROSS_WORKERS_FROM)
-    if workers < 2:
-        return [_cross_check_unit(by_unit[unit], catalogue) for unit in units]
-    for unit in units:  # read here once, not in each worker (`UnreadDataset`)
-        for checked in by_unit[unit].values():
-            checked.dataset  # noqa: B018
-    global _across
-    _across = (by_unit, catalogue)
-    gc.freeze()  # the datasets stay shared with the workers, not copied (see _check_files)
-    try:
-        chunksize = max(1, len(units) // (workers * 4))
-        with mp.get_context("fork").Pool(workers) as pool:
-            return pool.map(_cross_check_in_worker, units, chunksize)
-    finally:
-        _across = None
-
-
-_across: tuple[dict[str, dict[Period, CheckedDataset]], Catalogue] | None = None
-
-
-def _cross_check_in_worker(unit: str) -> bytes:
-    assert _across is not None
-    by_unit, catalogue = _across
-    return _cross_check_unit(by_unit[unit], catalogue)
+    """The checks across the periods of each unit, pickled, in order (`fork_map`)."""
+    if len(units) >= FORK_ABOVE:
+        for unit in units:  # read here once, not in each process (`UnreadDataset`)
+            for checked in by_unit[unit].values():
+                checked.dataset  # noqa: B018
+    return fork_map(lambda unit: _cross_check_unit(by_unit[unit], catalogue), units)
 
 
 def _cross_check_unit(periods: dict[Period, CheckedDataset], catalogue: Catalogue) -> bytes:
     found = Problems()
     CrossChecker(found, catalogue).run(periods)
     return dumps(CrossCheck(tuple(found)))
-
-
-#: Files to check, at least, before the checks are spread over worker processes.
-WORKERS_FROM = 64
-
-
-def _workers(jobs: int, at_least: int) -> int:
-    """How many processes to check `jobs` things in: one per core when there are at least
-    `at_least` of them and this process may fork, else 1.
-
-    Forking is safe on Linux, from a process running one thread (not, say, the preview
-    server's); elsewhere (macOS system libraries, Windows) one process.
-    """
-    if jobs < at_least or not may_fork():
-        return 1
-    return os.cpu_count() or 1
 
 
 def _check_files(
@@ -354,41 +311,16 @@ def _check_files(
 ) -> Iterator[tuple[int, FileCheck, bytes | None]]:
     """Check each (path shown, bytes) on its own: its index, result and, if `pickled`, pickle.
 
-    Many files are checked in worker processes, one per core, forked from this one (so
-    they start with the registry, targets and catalogue loaded); results come back in
-    order, so the problems are reported as one process reports them.
+    Many files are checked in processes forked from this one (`fork_map`: they start
+    with the registry, targets and catalogue loaded); results come back in order, so
+    the problems are reported as one process reports them.
     """
-    workers = _workers(len(files), WORKERS_FROM)
-    if workers < 2:
-        for index, (shown, data) in zip(indexes, files, strict=True):
-            result = check_file(data, shown, root, content, catalogue)
-            yield index, result, dumps(result) if pickled else None
-        return
-    # What exists now is only read by the workers: out of the collector's sight, its pages
-    # stay shared with this process instead of being copied when a collection touches them.
-    gc.freeze()
-    chunksize = max(1, len(files) // (workers * 8))
-    with mp.get_context("fork").Pool(
-        workers, initializer=_start_worker, initargs=(root, content, catalogue)
-    ) as pool:
-        for index, reply in zip(
-            indexes, pool.imap(_check_in_worker, files, chunksize), strict=True
-        ):
-            yield index, pickle.loads(reply), reply if pickled else None
 
+    def task(file: tuple[str, bytes]) -> bytes:
+        return dumps(check_file(file[1], file[0], root, content, catalogue))
 
-_worker: tuple[Path, Content, Catalogue] | None = None
-
-
-def _start_worker(root: Path, content: Content, catalogue: Catalogue) -> None:
-    global _worker
-    _worker = (root, content, catalogue)
-
-
-def _check_in_worker(file: tuple[str, bytes]) -> bytes:
-    assert _worker is not None
-    shown, data = file
-    return dumps(check_file(data, shown, *_worker))
+    for index, reply in zip(indexes, fork_map(task, files), strict=True):
+        yield index, pickle.loads(reply), reply if pickled else None
 
 
 def check_file(

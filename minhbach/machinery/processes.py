@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -14,8 +15,9 @@ from typing import Any, TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-#: Below this many items, forking costs more than it saves: the work is done here.
-FORK_ABOVE = 200
+#: The one policy of the build's parallel work: with at least this many items, and
+#: more than one core, the work is shared among forked processes (`fork_map`).
+FORK_ABOVE = 64
 
 
 def may_fork() -> bool:
@@ -42,27 +44,30 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def fork_map(
-    task: Callable[[Item], Result], items: Sequence[Item], *, processes: int | None = None
-) -> list[Result]:
+def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
     """`[task(item) for item in items]`, shared among forked processes when that pays.
 
-    The children are forked from this process, so `task` may be any callable (a
-    closure, a bound method) and sees everything this process holds, as it was when
-    they were forked; only items' indices go to them, and the results come back
-    pickled. They take small batches as they become free, so a slow item does not
-    hold the others back, and they die with this process. Done here, in order, with
-    fewer than FORK_ABOVE items, one core, or where forking is not safe (`may_fork`).
+    The one way the build works in parallel. With FORK_ABOVE items or more, more than
+    one core (`workers`) and a process that may fork (`may_fork`), one child per core
+    is forked from this process: `task` may then be any callable (a closure, a bound
+    method), and it sees everything this process holds as it was when they were
+    forked. Only the items' indices go to the children; the results come back pickled,
+    in order. They take small batches as they become free, so a slow item does not
+    hold the others back, and they die with this process. Before forking, what exists
+    is moved out of the cyclic collector's sight (`gc.freeze`): a collection in a child
+    would touch, and so copy, every object it shares with this process. Otherwise the
+    work is done here, in order.
     """
-    count = min(processes or workers(), len(items) // max(FORK_ABOVE // 2, 1))
-    if count < 2 or len(items) < FORK_ABOVE or not may_fork():
+    count = workers() if len(items) >= FORK_ABOVE else 1
+    if count < 2 or not may_fork():
         return [task(item) for item in items]
     global _TASK
     _TASK = (task, items)
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(count, initializer=_die_with_parent) as pool:
-            chunk = max(1, len(items) // (count * 16))
+            chunk = max(1, len(items) // (count * 8))
             return pool.map(_run, range(len(items)), chunksize=chunk)
     finally:
         _TASK = None
