@@ -17,7 +17,8 @@ import pytest
 from pydantic import ValidationError
 
 from minhbach.check import checkcache, validate
-from minhbach.check.checked import CheckedDataset, Content, UnreadDataset
+from minhbach.check.checkcache import UnreadDataset
+from minhbach.check.checked import CheckedDataset, Content
 from minhbach.check.validate import check_content
 from minhbach.compute.model import compute
 from minhbach.content.figures import Figure, MoneyUnit, Qualifier

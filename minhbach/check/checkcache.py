@@ -25,8 +25,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from minhbach.check.checked import CheckedDataset, UnreadDataset
+from pydantic import BaseModel
+
+from minhbach.check.checked import CheckedDataset
 from minhbach.content.figures import Figure
+from minhbach.content.models import Dataset
+from minhbach.content.yamlfile import Document
 from minhbach.machinery.cache import Store, key
 from minhbach.problems import Problem
 
@@ -118,12 +122,21 @@ def dumps(result: FileCheck | CrossCheck) -> bytes:
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles figures without their default fields, and equal decimals once.
+    """The check cache's pickler: the one place of the build's pickling shortcuts.
 
-    A dataset holds ~200 figures, most with only a value and a step; reading back the
-    fields left at their defaults, and one Decimal per repeated step, was a third of the
-    time of a warm check. A figure unpickled falls back on the class's defaults, which
-    are the same values.
+    It stands in for pickle's own reduction of three kinds of objects, the only ones a
+    check result holds by the thousand; what it writes unpickles to equal objects
+    (tests/test_checkcache.py compares every dataset of the bundled content and of a
+    fuzzed one, read back, with the dataset as checked; docs/performance.md has the
+    measurements):
+
+    - a figure (`Figure`) without the fields left at their defaults, and one Decimal per
+      repeated step: a dataset holds ~200 figures, most with only a value and a step;
+    - a pydantic model (the content models) as its instance dictionary, restored in one
+      call (`_restore`) rather than by pydantic's `__setstate__`, which runs Python code
+      per model (~50 per dataset);
+    - a checked dataset with its document and dataset pickled apart, read when first
+      used (`UnreadDataset`): a one-dataset rebuild uses a few hundred of thousands.
     """
 
     def __init__(self, stream: io.BytesIO) -> None:
@@ -134,6 +147,58 @@ class _Pickler(pickle.Pickler):
             Figure: functools.partial(_reduce_figure, decimals),
             CheckedDataset: _reduce_checked,
         }
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, BaseModel):
+            state = (obj.__dict__, obj.__pydantic_fields_set__)
+            return _restore, (type(obj), *state, obj.__pydantic_extra__, obj.__pydantic_private__)
+        return NotImplemented
+
+
+def _restore(
+    cls: type[BaseModel],
+    values: dict[str, Any],
+    fields_set: set[str],
+    extra: dict[str, Any] | None,
+    private: dict[str, Any] | None,
+) -> BaseModel:
+    """A pydantic model unpickled as `_Pickler` wrote it."""
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(model, "__pydantic_extra__", extra)
+    object.__setattr__(model, "__pydantic_private__", private)
+    return model
+
+
+class UnreadDataset(CheckedDataset):
+    """A checked dataset from the check cache, its document and dataset unpickled on first
+    use: a one-dataset rebuild reads a few hundred of the reference's 2,531 (unpickling
+    them all took 0.8 s). Made by `checkcache`, equal to the dataset as checked."""
+
+    @property
+    def doc(self) -> Document:
+        return self._read()[0]
+
+    @property
+    def dataset(self) -> Dataset:
+        return self._read()[1]
+
+    def _read(self) -> tuple[Document, Dataset]:
+        fields = self.__dict__
+        read: tuple[Document, Dataset] | None = fields.get("_unpickled")
+        if read is None:
+            read = fields["_unpickled"] = pickle.loads(fields.pop("_body"))
+        return read
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CheckedDataset):
+            return NotImplemented
+        return all(
+            getattr(self, f.name) == getattr(other, f.name) for f in dataclasses.fields(other)
+        )
+
+    __hash__ = CheckedDataset.__hash__
 
 
 def _reduce_checked(checked: CheckedDataset) -> tuple[Any, ...]:

@@ -7,10 +7,8 @@ render and the caches read them.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from dataclasses import fields as dc_fields
 from pathlib import Path
 from typing import Any
 
@@ -78,34 +76,6 @@ class CheckedDataset:
     unit_id: str
     targets: dict[str, Figure]  # effective target per results block key ('cases', 'money')
     summary: Summary
-
-
-class UnreadDataset(CheckedDataset):
-    """A checked dataset from the check cache, its document and dataset unpickled on first
-    use: a one-dataset rebuild reads a few hundred of the reference's 2,531 (unpickling
-    them all took 0.8 s). Made by `checkcache`, equal to the dataset as checked."""
-
-    @property
-    def doc(self) -> Document:
-        return self._read()[0]
-
-    @property
-    def dataset(self) -> Dataset:
-        return self._read()[1]
-
-    def _read(self) -> tuple[Document, Dataset]:
-        fields = self.__dict__
-        read: tuple[Document, Dataset] | None = fields.get("_unpickled")
-        if read is None:
-            read = fields["_unpickled"] = pickle.loads(fields.pop("_body"))
-        return read
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CheckedDataset):
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in dc_fields(other))
-
-    __hash__ = CheckedDataset.__hash__
 
 
 @dataclass

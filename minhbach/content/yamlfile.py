@@ -10,9 +10,9 @@ floats (binary; we keep the written digits as `Decimal`), octal-looking integers
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -85,45 +85,14 @@ _Event = Any
 Position = tuple[int, int]  # (line, column), 1-based; made a `Mark` when a message asks for it
 
 
+@dataclass
 class Document:
     """A YAML file's data with the position of every key and value, by path."""
 
-    def __init__(
-        self,
-        path: str,
-        data: Any,
-        marks: dict[Path_, Position] | None = None,
-        key_marks: dict[Path_, Position] | None = None,
-    ) -> None:
-        self.path = path
-        self._data = data
-        self._marks = {} if marks is None else marks
-        self._key_marks = {} if key_marks is None else key_marks
-        self._packed: bytes | None = None
-
-    # A document comes back from the check cache packed, and is unpacked when first read:
-    # its data and positions are rarely needed once the checks have run, and thousands of
-    # them are read per run.
-
-    @property
-    def data(self) -> Any:
-        self._unpack()
-        return self._data
-
-    @data.setter
-    def data(self, value: Any) -> None:
-        self._unpack()
-        self._data = value
-
-    @property
-    def marks(self) -> dict[Path_, Position]:
-        self._unpack()
-        return self._marks
-
-    @property
-    def key_marks(self) -> dict[Path_, Position]:
-        self._unpack()
-        return self._key_marks
+    path: str
+    data: Any
+    marks: dict[Path_, Position] = field(default_factory=dict)
+    key_marks: dict[Path_, Position] = field(default_factory=dict)
 
     def mark(self, loc: Path_) -> Mark | None:
         """Return the mark of the value at `loc`, or of its nearest parent that has one."""
@@ -140,43 +109,6 @@ class Document:
         """Return the mark of the key naming `loc` (for unknown keys), else of the value."""
         position = self.key_marks.get(tuple(loc))
         return Mark(*position) if position else self.mark(loc)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Document):
-            return NotImplemented
-        return (self.path, self.data, self.marks, self.key_marks) == (
-            other.path,
-            other.data,
-            other.marks,
-            other.key_marks,
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
-
-    def __repr__(self) -> str:
-        return (
-            f"Document(path={self.path!r}, data={self.data!r}, marks={self.marks!r}, "
-            f"key_marks={self.key_marks!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        packed = self._packed
-        if packed is None:
-            state = (self._data, self._marks, self._key_marks)
-            packed = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        return _packed_document, (self.path, packed)
-
-    def _unpack(self) -> None:
-        if self._packed is not None:
-            self._data, self._marks, self._key_marks = pickle.loads(self._packed)
-            self._packed = None
-
-
-def _packed_document(path: str, packed: bytes) -> Document:
-    """A document from `Document.__reduce__`, unpacked when first read."""
-    document = Document(path, None)
-    document._packed = packed
-    return document
 
 
 def _position(event: _Event) -> Position:
