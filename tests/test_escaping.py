@@ -23,7 +23,6 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from minhbach.site.pagecache import PLACEHOLDER
 from tests.test_build import MINI, build
 
 #: A payload for each kind of context; `{}` is replaced by the field's name, so that a
@@ -216,16 +215,6 @@ def test_no_page_runs_or_loads_anything_of_the_content(hostile: Path) -> None:
     assert problems == {}
 
 
-def test_no_placeholder_of_the_site_stage_is_left(hostile: Path) -> None:
-    leaks = [
-        str(path.relative_to(hostile))
-        for path in sorted(hostile.rglob("*"))
-        if path.suffix in (".html", ".json", ".xml")
-        and PLACEHOLDER.search(path.read_text(encoding="utf-8"))
-    ]
-    assert leaks == []
-
-
 @pytest.mark.parametrize(
     ("url", "name"),
     [
@@ -273,7 +262,6 @@ def test_the_search_index_holds_no_markup_of_the_content(hostile: Path) -> None:
             for key in ("title", "text"):
                 found = parse(doc[key])
                 assert found.problems == [] and found.scripts == [], (doc["location"], key)
-                assert not PLACEHOLDER.search(doc[key]), doc["location"]
 
 
 def test_every_svg_is_well_formed_and_holds_no_script(hostile: Path) -> None:
