@@ -98,6 +98,33 @@ def test_commit_with_prune_drops_what_this_build_did_not_use(tmp_path: Path) -> 
     assert last.get("chart", "other kind") == b"x"
 
 
+def test_entries_spilled_before_commit_are_read_back_and_kept_only_by_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "SPILL_ABOVE", 10)  # every second entry goes to the database
+    store = Store(tmp_path)
+    store.preload("page")
+    for number in range(5):
+        store.put("page", str(number), f"trang {number}".encode())
+    assert [store.get("page", str(n)) for n in range(5)] == [
+        f"trang {n}".encode() for n in range(5)
+    ]
+    store.close()  # a build that failed: nothing it kept survives, spilled or not
+    again = Store(tmp_path)
+    assert again.get("page", "0") is None and again.get("page", "4") is None
+    again.put("page", "0", b"cu")
+    again.commit()
+    again.close()
+    third = Store(tmp_path)
+    third.preload("page")
+    third.put("page", "0", b"moi")  # replaces what was preloaded, then spilled
+    third.put("page", "1", b"mot hai ba bon")
+    assert third.get("page", "0") == b"moi"
+    third.commit()
+    third.close()
+    assert Store(tmp_path).get("page", "0") == b"moi"
+
+
 def test_every_key_holds_the_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path)
     store.put("page", "a", b"one")

@@ -151,6 +151,10 @@ def key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+#: Bytes of entries kept in memory, at most, before they go into the open transaction.
+SPILL_ABOVE = 64 * 1024 * 1024
+
+
 class Store:
     """The build's entries by kind and key, in `<folder>/cache.sqlite`; None: no cache.
 
@@ -166,6 +170,7 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._pending: dict[bytes, tuple[str, bytes]] = {}
+        self._pending_bytes = 0
         self._used: dict[str, set[bytes]] = {}
         self._damaged = 0
         self._broken = False
@@ -267,12 +272,41 @@ class Store:
             self._broke(exc)
 
     def put(self, kind: str, ident: str, data: bytes) -> None:
-        """Keep `data` under (kind, ident), written by `commit`."""
+        """Keep `data` under (kind, ident), written by `commit`.
+
+        What is kept goes into the database's open transaction once it holds more than
+        SPILL_ABOVE bytes, so that a build never holds all its pages in memory; nothing
+        is committed before `commit`, and a store closed without it keeps nothing.
+        """
         if self.folder is None:
             return
         full = self._full(kind, ident)
+        previous = self._pending.get(full)
+        self._loaded.pop(full, None)  # read before, now replaced
         self._pending[full] = (kind, data)
+        self._pending_bytes += len(data) - (len(previous[1]) if previous else 0)
         self._used.setdefault(kind, set()).add(full)
+        if self._pending_bytes > SPILL_ABOVE:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Write the kept entries into the open transaction (uncommitted)."""
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            db.executemany(
+                "insert or replace into entry values (?, ?, ?, ?)",
+                (
+                    (full, kind, hashlib.sha256(data).digest(), data)
+                    for full, (kind, data) in self._pending.items()
+                ),
+            )
+        except sqlite3.Error as exc:
+            self._broke(exc)
+            return
+        self._pending.clear()
+        self._pending_bytes = 0
 
     def has(self, kind: str, ident: str) -> bool:
         """Whether an entry is stored under (kind, ident) (unread: `get` checks it)."""
@@ -307,34 +341,9 @@ class Store:
         """Whether entries can be read and written (a folder given, its database opened)."""
         return self._connection() is not None
 
-    @property
-    def pending(self) -> int:
-        """Entries kept in memory, to be written by `commit`."""
-        return len(self._pending)
-
     def keep(self, kind: str, ident: str) -> None:
         """Count the entry under (kind, ident) as used by this build, read or not."""
         self._used.setdefault(kind, set()).add(self._full(kind, ident))
-
-    def absorb(self, other: Path) -> None:
-        """Take every entry of another store's database (a helper's), as used by this build."""
-        db = self._connection()
-        if db is None:
-            return
-        try:
-            with db:
-                db.execute("attach database ? as other", (str(other),))
-            try:
-                with db:
-                    rows = db.execute("select key, kind from other.entry").fetchall()
-                    db.execute("insert or replace into entry select * from other.entry")
-            finally:
-                db.execute("detach database other")
-        except sqlite3.Error as exc:
-            self._broke(exc)
-            return
-        for full, kind in rows:
-            self._used.setdefault(kind, set()).add(full)
 
     def commit(self, *, prune: bool = False) -> None:
         """Write the kept entries in one transaction; with `prune`, also drop every entry
@@ -343,7 +352,7 @@ class Store:
         if db is None:
             return
         try:
-            with db:
+            with db:  # commits the entries spilled before too, or none of them
                 db.executemany(
                     "insert or replace into entry values (?, ?, ?, ?)",
                     (
@@ -362,9 +371,12 @@ class Store:
             self._broke(exc)
             return
         self._pending.clear()
+        self._pending_bytes = 0
 
     def close(self) -> None:
+        """Close the database; what was not committed (spilled entries too) is dropped."""
         if self._db is not None and self._pid == os.getpid():
+            self._db.rollback()
             self._db.close()
         self._db = None
 
