@@ -621,7 +621,6 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.total = 0
         self.editorial = 0
         self.built_count = 0
-        self.built: dict[str, tuple[bytes, list[dict[str, Any]]]] = {}  # key -> page built now
         self.keys: list[str] = []
         self.files: list[File] = []  # the generated pages, in the order of their paths
         self.hashes: dict[str, str] = {}
@@ -731,7 +730,8 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
             with open(file.abs_dest_path, "wb") as stream:
                 stream.write(page_html)
-            self.built[self.keys[index]] = (page_html, page_entries)
+            if self.cache is not None:  # written only if the build passes (`commit`)
+                self.cache.put(self.keys[index], page_html, page_entries)
             entries[index] = page_entries
             if done % PROGRESS_EVERY == 0:
                 self.report(f"{self.label}: built {done}/{len(misses)} pages")
@@ -827,13 +827,10 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             gz.write(output)
 
     def commit(self) -> None:
-        """After a build that passed: remember the pages it built, and that this build
-        used every page it has (the store drops the others)."""
-        if self.cache is None:
-            return
-        for key, (page_html, page_entries) in self.built.items():
-            self.cache.put(key, page_html, page_entries)
-        self.cache.commit(self.keys)
+        """After a build that passed: this build used every page it has (the store drops
+        the others when it commits)."""
+        if self.cache is not None:
+            self.cache.commit(self.keys)
 
 
 _LUNR = "assets/javascripts/lunr/"
