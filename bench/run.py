@@ -2,7 +2,8 @@
 """Measure the build at scale (issue #5): four builds of one collection and a plain MkDocs build.
 
     python bench/run.py [--content bench/reference] [--work DIR] [--results DIR]
-                        [--skip-mkdocs] [--verify] [--lang vi]
+                        [--skip-mkdocs] [--lang vi]
+    python bench/run.py --verify [--content content] [--lang vi]
 
 Builds a copy of the content folder with a copy of the project (so neither the user's
 content nor the project's templates are ever touched) four times through the real command
@@ -14,14 +15,15 @@ outputs are moved aside, not deleted, until everything is measured (`discard`). 
 Markdown table (wall time, CPU time, peak memory, pages and charts built, output size),
 one PASS/FAIL line per scale target, and writes everything to `<work>/results.json` and,
 to keep, to `<results>/<UTC date>-<commit>.json` (`--results`, default bench/results).
-Standard library and requirements.txt only.
+With `--verify` it measures nothing: it checks that a cached build publishes the bytes of
+a cold build after each of six kinds of change (`bench/verify.py`), by default on the
+bundled content. Standard library and requirements.txt only.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -33,13 +35,16 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from statistics import mean
-from typing import cast
 
 import yaml
+
+# Run as a script, bench/ is first on the path: the project's root makes `bench` a package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import verify
+from bench.changes import BenchError, change_one_figure, change_template
 
 PROJECT = Path(__file__).resolve().parent.parent
 MARKER = ".minhbach-bench"  # a work folder without it is never cleared
@@ -66,8 +71,6 @@ TEMPLATE_MARK = "<!-- minhbach bench: template changed -->"
 # would otherwise have (about 10 ms per GB); memory moves over seconds, not milliseconds.
 SAMPLE_SECONDS = 0.5
 MB = 1024 * 1024
-INT_TAG = "tag:yaml.org,2002:int"
-FLOAT_TAG = "tag:yaml.org,2002:float"
 
 
 @dataclass(frozen=True)
@@ -104,29 +107,6 @@ class Step:
     log: str = ""
 
 
-@dataclass(frozen=True)
-class FigureChange:
-    """The figure the one-dataset step changes, and every figure changed with it."""
-
-    dataset: str  # relative to the content folder
-    unit: str
-    year: int
-    months: int
-    old: int
-    new: int
-    edits: list[str] = field(default_factory=list)
-
-    @property
-    def page(self) -> Path:
-        """The unit page's HTML, relative to the site folder (Vietnamese URLs)."""
-        segment = "ca-nam" if self.months == 12 else f"{self.months}-thang"
-        return Path(str(self.year), segment, self.unit, "index.html")
-
-
-class BenchError(Exception):
-    """A problem with the benchmark's input; printed as one line."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bench/run.py", description="Measure the Minh Bạch build at scale (issue #5)."
@@ -134,8 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--content",
         type=Path,
-        default=PROJECT / "bench" / "reference",
-        help="content folder to build (default: bench/reference)",
+        help="content folder to build (default: bench/reference; with --verify, content)",
     )
     parser.add_argument(
         "--work",
@@ -156,20 +135,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--verify",
         action="store_true",
-        help="after the one-dataset rebuild, build the changed content from nothing and "
-        "check that the incremental site is byte-identical (one more cold build)",
+        help="measure nothing: after each of six kinds of change, check that a cached build "
+        "publishes the same bytes as a cold one (exit 1 if not)",
     )
     parser.add_argument(
         "--lang",
         action="append",
         choices=("vi", "en"),
-        help="editions to build (repeatable; default: vi)",
+        help="editions to build (repeatable; default: vi; with --verify, every edition)",
     )
     args = parser.parse_args(argv)
     # A terminated run stops its build too (the wait in `measure` kills it on the way out).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        return run(args.content.resolve(), args.work.resolve(), args.lang or ["vi"], args)
+        if args.verify:
+            return verify.main((args.content or PROJECT / "content").resolve(), args.lang or [])
+        content = args.content or PROJECT / "bench" / "reference"
+        return run(content.resolve(), args.work.resolve(), args.lang or ["vi"], args)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -225,10 +207,8 @@ def run(content: Path, work: Path, langs: list[str], args: argparse.Namespace) -
             f"{change.dataset}{moved}: "
             f"{'OK' if found else 'FAILED'}, {'found' if found else 'not found'} in {change.page}"
         )
-        if steps[-1].returncode == 0 and args.verify:
-            checks["incremental = fresh"] = same_as_fresh_build(build, work)
     if steps[-1].returncode == 0 and len(steps) == 3:
-        change_template(project / UNIT_TEMPLATE)
+        change_template(project / UNIT_TEMPLATE, TEMPLATE_MARK)
         steps.append(measure("template changed", build, work))
         marked, unit_pages = count_marked_pages(work / "site")
         ok = unit_pages > 0 and marked == unit_pages
@@ -326,34 +306,6 @@ def site_checks(site: Path, langs: list[str]) -> dict[str, str]:
             else f"FAILED: {len(missing)} of {len(pages)} pages not in the index: {missing[:5]}"
         )
     return checks
-
-
-def same_as_fresh_build(build: list[str], work: Path) -> str:
-    """Build the changed content from nothing and compare with the incremental result."""
-    fresh = work / "fresh"
-    discard(work, fresh)
-    command = list(build)
-    for option, name in (("--reports", "reports"), ("--site", "site"), ("--cache", "cache")):
-        command[command.index(option) + 1] = str(fresh / name)
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        return f"FAILED: the fresh build failed: {result.stderr[-500:]}"
-    ours, theirs = _hashes(work / "site"), _hashes(fresh / "site")
-    differ = sorted(
-        path for path in ours.keys() | theirs.keys() if ours.get(path) != theirs.get(path)
-    )
-    discard(work, fresh)
-    if differ:
-        return f"FAILED: {len(differ)} files differ from a fresh build: {differ[:5]}"
-    return f"OK, the site equals a fresh build of the changed content ({len(ours)} files)"
-
-
-def _hashes(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in root.rglob("*")
-        if path.is_file() and path.name != ".minhbach-build"
-    }
 
 
 def discard(work: Path, path: Path) -> None:
@@ -571,144 +523,6 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return size, files
 
 
-def change_one_figure(content: Path) -> FigureChange:
-    """Add 1 to one unit dataset's `cases.completed`, and keep every identity of it true.
-
-    The dataset is the first unit (sorted) of the latest pre-2025 period, annual first, that
-    gives completed as a whole number: the last period of a year, so no later cumulative
-    figure of the same year falls below it. What depends on completed moves with it: carried
-    forward, enforceable carried forward, being enforced (if it would no longer fit), the
-    rate, the gap to target and the published change. Next year's carry-over, next year's
-    change and the national reconciliation then disagree: warnings, not errors.
-    """
-    national = national_slugs(content)
-    for path in sorted(content.glob("datasets/*/*.yml"), key=_preference):
-        if path.stem in national:
-            continue
-        text = path.read_text(encoding="utf-8")
-        cases = _child(yaml.compose(text), "cases")
-        completed = _number(_child(cases, "completed"))
-        if completed is None or completed.tag != INT_TAG:
-            continue
-        old = int(completed.value)
-        edits = FigureEdits(text)
-        edits.add(completed, "completed", old + 1)
-        for name in ("carried_forward", "enforceable_carried_forward"):
-            if (node := _number(_child(cases, name))) is not None and node.tag == INT_TAG:
-                edits.add(node, name, int(node.value) - 1)
-        enforceable = _number(_child(cases, "enforceable"))
-        in_progress = _number(_child(cases, "in_progress"))
-        if (
-            in_progress is not None
-            and in_progress.tag == INT_TAG
-            and enforceable is not None
-            and old + 1 + int(in_progress.value) > Decimal(enforceable.value)
-        ):
-            edits.add(in_progress, "in_progress", int(in_progress.value) - 1)
-        rate = _number(_child(cases, "rate"))
-        rate_moved = Decimal(0)
-        if rate is not None and enforceable is not None and Decimal(enforceable.value) > 0:
-            new_rate = _like(rate, (old + 1) * Decimal(100) / Decimal(enforceable.value))
-            rate_moved = new_rate - Decimal(rate.value)
-            edits.add(rate, "rate", new_rate)
-        change = _child(cases, "change")
-        shifted = [
-            (_number(_child(cases, "target_gap")), "target_gap"),
-            (_number(_child(_child(change, "rate"), "points")), "change.rate.points"),
-        ]
-        for node, name in shifted:
-            if node is not None and rate_moved:
-                edits.add(node, name, _like(node, Decimal(node.value) + rate_moved))
-        absolute = _number(_child(_child(change, "completed"), "absolute"))
-        percent = _number(_child(_child(change, "completed"), "percent"))
-        if absolute is not None and absolute.tag == INT_TAG:
-            previous = old - int(absolute.value)
-            edits.add(absolute, "change.completed.absolute", int(absolute.value) + 1)
-            if percent is not None and previous > 0:
-                moved = (int(absolute.value) + 1) * Decimal(100) / previous
-                edits.add(percent, "change.completed.percent", _like(percent, moved))
-        path.write_text(edits.apply(), encoding="utf-8")
-        year, months = _period(path.parent.name)
-        return FigureChange(
-            dataset=path.relative_to(content).as_posix(),
-            unit=path.stem,
-            year=year,
-            months=months,
-            old=old,
-            new=old + 1,
-            edits=edits.described[1:],
-        )
-    raise BenchError(f"no unit dataset in {content} gives cases.completed as a whole number")
-
-
-class FigureEdits:
-    """Replacements of scalars in a YAML text, by their marks, so nothing else moves."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.spans: list[tuple[int, int, str]] = []
-        self.described: list[str] = []
-
-    def add(self, node: yaml.ScalarNode, name: str, value: int | Decimal) -> None:
-        new = format(value, "f") if isinstance(value, Decimal) else str(value)
-        if new == node.value:
-            return
-        self.spans.append((node.start_mark.index, node.end_mark.index, new))
-        self.described.append(f"{name} {node.value} → {new}")
-
-    def apply(self) -> str:
-        text = self.text
-        for start, end, new in sorted(self.spans, reverse=True):
-            text = text[:start] + new + text[end:]
-        return text
-
-
-def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return cast(yaml.Node, value_node)
-    return None
-
-
-def _number(node: yaml.Node | None) -> yaml.ScalarNode | None:
-    """The number of a figure, plain (`3086`) or with its quote (`{value: 3086, quote: …}`)."""
-    if isinstance(node, yaml.MappingNode):
-        node = _child(node, "value")
-    if isinstance(node, yaml.ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
-        return node
-    return None
-
-
-def _like(node: yaml.ScalarNode, value: Decimal) -> Decimal:
-    """Round a value to the decimals of the figure it replaces."""
-    exponent = Decimal(node.value).as_tuple().exponent
-    assert isinstance(exponent, int), node.value  # a YAML number is finite
-    return value.quantize(Decimal(1).scaleb(exponent))
-
-
-def _period(name: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d+)m", name)
-    if match is None:
-        raise BenchError(f"datasets/{name}/: not a period folder (YYYY-Nm)")
-    return int(match[1]), int(match[2])
-
-
-def _preference(path: Path) -> tuple[bool, bool, int, int, str]:
-    year, months = _period(path.parent.name)
-    return (year >= 2025, months != 12, -year, -months, path.name)
-
-
-def national_slugs(content: Path) -> set[str]:
-    units = yaml.safe_load((content / "provinces.yml").read_text(encoding="utf-8"))
-    entries = units.get("units", []) if isinstance(units, dict) else units
-    return {
-        entry["slug"]
-        for entry in entries or []
-        if isinstance(entry, dict) and entry.get("scheme") == "national"
-    } or {"toan-quoc"}
-
-
 def vietnamese(number: int) -> str:
     """A whole number as the Vietnamese pages write it: 1.577."""
     return f"{number:,}".replace(",", ".")
@@ -716,17 +530,6 @@ def vietnamese(number: int) -> str:
 
 def count_in(path: Path, text: str) -> int:
     return path.read_text(encoding="utf-8").count(text) if path.is_file() else 0
-
-
-def change_template(template: Path) -> None:
-    """Add an HTML comment to the end of every unit page (in the work folder's project copy)."""
-    text = template.read_text(encoding="utf-8")
-    end = text.rfind("{% endblock %}")
-    if end < 0:
-        text += f"\n{TEMPLATE_MARK}\n"
-    else:
-        text = f"{text[:end]}\n{TEMPLATE_MARK}\n{text[end:]}"
-    template.write_text(text, encoding="utf-8")
 
 
 def count_marked_pages(site: Path) -> tuple[int, int]:

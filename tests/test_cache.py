@@ -4,29 +4,28 @@ A cached build must publish exactly what a cold build of the same inputs publish
 whatever changed since the entries were made: a dataset, the registry, a template, a
 module of the project, the version of a library, or the entries themselves. Each such
 change is made to a copy of the project and of the mini fixture, which is then built
-with the store of the previous builds and without any, and the two sites compared.
+with the store of the previous builds and without any, and the two sites compared: by
+`bench/verify.py`, the routine of `bench/run.py --verify`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from bench import verify
+from bench.changes import fake_distribution
 from minhbach.machinery import cache
 from minhbach.machinery.cache import DATABASE, Store, distributions, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
-#: What a build reads of the project.
-PROJECT = ("build.py", "mkdocs.yml", "requirements.txt", "minhbach", "site_templates")
 
 
 # --- the store ---
@@ -141,16 +140,9 @@ def test_the_fingerprint_holds_every_distribution_the_build_runs_on() -> None:
     assert len(fingerprint()) == 64
 
 
-def fake_babel(folder: Path) -> Path:
-    """A folder that, first on PYTHONPATH, makes Babel's installed version 99.0."""
-    fake = folder / "babel-99.0.dist-info"
-    fake.mkdir(parents=True)
-    (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: babel\nVersion: 99.0\n")
-    return folder
-
-
 def test_a_bumped_library_changes_the_fingerprint(tmp_path: Path) -> None:
-    fakes = fake_babel(tmp_path / "fakes")
+    fakes = tmp_path / "fakes"
+    version = fake_distribution(fakes, "babel")
     code = "from minhbach.machinery.cache import distributions, fingerprint; "
     code += "print(distributions()['babel'], fingerprint())"
 
@@ -163,129 +155,49 @@ def test_a_bumped_library_changes_the_fingerprint(tmp_path: Path) -> None:
         return out.stdout.split()
 
     plain, bumped = run(str(REPO)), run(f"{fakes}{os.pathsep}{REPO}")
-    assert bumped[0] == "99.0" and plain[0] != "99.0"
+    assert bumped[0] == version and plain[0] != version
     assert bumped[1] != plain[1]
 
 
 # --- a cached build publishes what a cold build publishes ---
 
 
-class Project:
-    """A copy of the project with the mini fixture as its content, built from the shell."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True)
-        for name in PROJECT:
-            source = REPO / name
-            if source.is_dir():
-                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(source, root / name)
-        shutil.copytree(MINI, root / "content")
-        self.env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
-
-    def build(self, out: str, cache_folder: str) -> subprocess.CompletedProcess[str]:
-        args = ["--reports", f"{out}/reports", "--site", f"{out}/site", "--cache", cache_folder]
-        done = subprocess.run(
-            [sys.executable, "build.py", *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done
-
-    def cold(self) -> dict[str, bytes]:
-        """A build with no store, and nothing of earlier builds."""
-        for name in ("cold", ".cold-cache"):
-            shutil.rmtree(self.root / name, ignore_errors=True)
-        self.build("cold", ".cold-cache")
-        return site_files(self.root / "cold" / "site")
-
-    def cached(self) -> tuple[dict[str, bytes], str]:
-        done = self.build("warm", ".cache")
-        return site_files(self.root / "warm" / "site"), done.stdout + done.stderr
-
-    def edit(self, relative: str, old: str, new: str) -> None:
-        path = self.root / relative
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {relative}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def site_files(site: Path) -> dict[str, bytes]:
-    """Every file of a built site by path, but the stamp, which names the build."""
-    return {
-        path.relative_to(site).as_posix(): path.read_bytes()
-        for path in sorted(site.rglob("*"))
-        if path.is_file() and path.name != ".minhbach-build"
-    }
-
-
-def _damage_every_entry(project: Project) -> None:
-    with sqlite3.connect(project.root / ".cache" / DATABASE) as db:
-        rows = db.execute("select key, data from entry").fetchall()
-        for key, data in rows:
-            damaged = bytearray(data)
-            damaged[len(damaged) // 2] ^= 0x20
-            db.execute("update entry set data = ? where key = ?", (bytes(damaged), key))
-    shutil.rmtree(project.root / "warm" / "reports")  # else the build is up to date
-
-
-def _bump_babel(project: Project) -> None:
-    project.env["PYTHONPATH"] = str(fake_babel(project.root / "fakes"))
-
-
 NOTHING_CACHED = (
     r"render: \d+ pages rendered, 0 from the cache(.|\n)*mkdocs vi: \d+ pages, \d+ built, 0 "
 )
-# Each change, then what the cached build must say of it (beside publishing the cold site).
-CHANGES: list[tuple[str, Callable[[Project], None], str]] = [
-    (
-        "a dataset",
-        lambda p: p.edit("content/datasets/2025-6m/beta.yml", "rate: 40.00", "rate: 41.00"),
-        r"render: \d+ pages rendered, [1-9]\d* from the cache",
-    ),
-    (
-        "the registry",
-        lambda p: p.edit("content/provinces.yml", '"Tỉnh Alpha"', '"Tỉnh Alpha Mới"'),
-        "",
-    ),
-    (
-        "a template",
-        lambda p: p.edit(
-            "site_templates/pages/unit_period.md.j2",
-            "{% endblock %}",
-            "<p>A template's edit.</p>\n{% endblock %}",
-        ),
-        "",
-    ),
-    (
-        "a module of the project",
-        lambda p: p.edit(
-            "minhbach/render/tables.py",
-            "    return value\n",
-            "    return value.upper() if isinstance(value, str) else value  # a test's edit\n",
-        ),
-        NOTHING_CACHED,
-    ),
-    ("the version of a library", _bump_babel, NOTHING_CACHED),
-    ("every entry of the store", _damage_every_entry, r"\d+ damaged build-cache entries"),
-]
+#: What the cached build after each change must say of it (beside publishing the cold site).
+SAID = {
+    "dataset": r"render: \d+ pages rendered, [1-9]\d* from the cache",
+    "registry": "",
+    "page template": "",
+    "project module": NOTHING_CACHED,
+    "library version": NOTHING_CACHED,
+    "cache entry": r"\d+ damaged build-cache entries",
+}
+#: The changes that change what is published (a comment in a module, a fake version and
+#: damaged entries do not).
+SEEN = {"dataset", "registry", "page template"}
 
 
 def test_a_cached_build_publishes_what_a_cold_build_publishes(tmp_path: Path) -> None:
-    project = Project(tmp_path / "project")
-    first, _ = project.cached()
-    assert first == project.cold()
-    for what, change, said in CHANGES:
-        before, _ = project.cached()
-        change(project)
-        after, printed = project.cached()
-        assert after == project.cold(), f"after a change to {what}"
-        # A fake version and damaged entries change no output; every other change does.
-        if what not in ("the version of a library", "every entry of the store"):
-            assert after != before, what
-        assert re.search(said, printed), f"{what}: {printed}"
+    project = verify.Project(tmp_path / "project", MINI)
+    outcomes = list(verify.verify(project))
+    assert [outcome.kind for outcome in outcomes] == [kind for kind, _ in verify.CHANGES]
+    assert SAID.keys() == {kind for kind, _ in verify.CHANGES}
+    for outcome in outcomes:
+        assert outcome.differing == [], outcome.line()
+        assert (outcome.changed > 0) == (outcome.kind in SEEN), outcome.line()
+        assert re.search(SAID[outcome.kind], outcome.cached.printed), outcome.cached.printed
+
+
+def test_sites_differ_by_a_file_in_one_only_or_by_its_bytes(tmp_path: Path) -> None:
+    one, other = tmp_path / "one", tmp_path / "other"
+    for site, files in (
+        (one, {"a": b"1", "b/c": b"2", "d": b"3"}),
+        (other, {"a": b"1", "b/c": b"x"}),
+    ):
+        for name, data in {**files, verify.STAMP: site.name.encode()}.items():
+            (site / name).parent.mkdir(parents=True, exist_ok=True)
+            (site / name).write_bytes(data)
+    assert verify.differing(one, other) == ["b/c", "d"]  # the stamps differ too: not counted
+    assert verify.differing(one, one) == []

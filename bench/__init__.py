@@ -1,0 +1,1 @@
+"""Benchmarks, the synthetic reference collection and the cache's correctness check."""
