@@ -120,6 +120,17 @@ def test_trends_are_made_again_only_for_a_changed_history(
     assert changed == fresh
 
 
+def test_a_history_made_of_a_sub_unit_s_dataset_keeps_its_own_trend(tmp_path: Path) -> None:
+    """Hà Nội has no dataset of its own, Ba Đình one: their histories rest on the same
+    dataset, and the province's page once showed the sub-unit's trend from the cache."""
+    content = Path(__file__).resolve().parents[1] / "content"
+    files, _, _ = _render(content, tmp_path / "cache", tmp_path / "reports")
+    province = next(data for rel, data in files.items() if rel.endswith("don-vi/ha-noi/index.md"))
+    assert b"thads-ba-dinh" not in province
+    fresh, _, _ = _render(content, None, tmp_path / "fresh")
+    assert files == fresh
+
+
 def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(MINI, content)

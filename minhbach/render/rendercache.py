@@ -149,7 +149,9 @@ class ChartMemo:
     keys: Keys
 
     def key(self, history: UnitHistory) -> str:
-        return digest(self.keys.base, "trend", self.keys.history(history))
+        """The key of a history's trend: its slug too, since two histories can rest on the
+        same datasets (a province with none of its own, and its one sub-unit with data)."""
+        return digest(self.keys.base, "trend", history.slug, self.keys.history(history))
 
     def get(self, key: str) -> Chart | None:
         """The chart kept under `key`, or None (also for a history that has none)."""
