@@ -229,7 +229,7 @@ CHANGES: list[tuple[str, Callable[[Project], None], str]] = [
     (
         "a template",
         lambda p: p.edit(
-            "site_templates/pages/unit_period.md.j2",
+            "site_templates/pages/unit_period.html.j2",
             "{% endblock %}",
             "<p>A template's edit.</p>\n{% endblock %}",
         ),

@@ -1,11 +1,20 @@
 """Stage 4, render: fill the page templates from the site model into `reports/`.
 
-Each edition (Vietnamese at the site root, English under /en/) gets its own
-Markdown tree, `reports/vi/` and `reports/en/`, from the same templates in
-`site_templates/pages/`; every other file (charts, open data, archives) goes to
-`reports/files/`, laid out as the published site. Files are written only when
-their bytes changed and stale ones are removed (`tree.TreeWriter`), so an
-unchanged page keeps its timestamp and later stages can skip it.
+Each edition (Vietnamese at the site root, English under /en/) gets its pages from the
+same templates in `site_templates/pages/`, which write HTML. Each page is a
+`generated.GeneratedPage` (title and description as plain text, its body, the headings
+of its table of contents, and the HTML the search index reads), written as JSON at
+`reports/pages/<lang>/<path>.json` (`generated.page_file`); the site stage gives it to
+the theme without running Markdown over it or parsing it. The editors' pages stay
+Markdown, in `reports/<lang>/`, for MkDocs; every other file (charts, open data,
+archives) goes to `reports/files/`, laid out as the published site.
+
+Invariants of a generated page: every heading comes from `heading()` (its id unique in
+the page, as MkDocs' toc extension made them); every link to a page names a page of
+the edition (`link()` refuses any other: a generator bug); its search text is the body
+rendered again without what search skips (`skipped_by_search`), with the same headings.
+Files are written only when their bytes changed and stale ones are removed
+(`tree.TreeWriter`), so an unchanged page keeps its timestamp and later stages can skip it.
 """
 
 from __future__ import annotations
