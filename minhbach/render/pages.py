@@ -90,7 +90,8 @@ EDITORIAL_SECTIONS = ("about",)
 
 @dataclass(frozen=True)
 class Urls:
-    """Where each page lives in one edition, as a Markdown path under its docs folder."""
+    """Where each page lives in one edition, by its page path as MkDocs names a page
+    ("2024/6-thang/index.md", published at 2024/6-thang/)."""
 
     lang: Lang
 
@@ -670,8 +671,8 @@ class Renderer:
         figure's kind) and what the figure's own spec adds to it (its data); it then adds
         buttons for the downloads the live view makes. Where the same figures are already
         in a table (`data_at`: the page's own table, or the unit history's for a trend
-        repeated on every unit page) they are linked, not repeated. One block of HTML
-        with no blank line, so Markdown keeps it as one block.
+        repeated on every unit page) they are linked, not repeated. One element a line,
+        the last followed by a line break.
 
         In Python, not a template: a unit page has four or five, and as a template they
         took an eighth of the page's rendering time.
