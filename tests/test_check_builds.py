@@ -37,6 +37,7 @@ from minhbach.content.periods import Period
 from minhbach.content.registry import MERGER_DATE
 from minhbach.layout import SOURCES_MANIFEST
 from minhbach.machinery.cli import main
+from minhbach.render.generated import page_file
 from minhbach.render.pages import Renderer, Strings, get_pages
 from minhbach.site.shell import _locate
 from tests.sitecheck import broken_links
@@ -514,7 +515,7 @@ def test_a_page_made_from_many_files_names_the_first_and_counts_the_others(
     reports = tmp_path / "reports"
     (reports / "vi").mkdir(parents=True)
     made_from = [f"content/datasets/2024-12m/{unit}.yml" for unit in "abcdef"]
-    record = {"vi/2024/ca-nam/index.md": made_from}
+    record = {page_file("vi", "2024/ca-nam/index.md"): made_from}  # as the render stage keys it
     (reports / SOURCES_MANIFEST).write_text(json.dumps(record), encoding="utf-8")
     message = "Doc file '2024/ca-nam/index.md' contains a link 'x.md', but the target is not found."
     assert _locate(reports / "vi", message) == (
