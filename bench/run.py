@@ -65,7 +65,7 @@ NOT_COPIED = {
     "site",
     "tests",
 }
-UNIT_TEMPLATE = Path("site_templates/pages/unit_period.md.j2")
+UNIT_TEMPLATE = Path("site_templates/pages/unit_period.html.j2")
 TEMPLATE_MARK = "<!-- minhbach bench: template changed -->"
 # PSS: the kernel walks each process's page tables to give it, which costs CPU the build
 # would otherwise have (about 10 ms per GB); memory moves over seconds, not milliseconds.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from minhbach.machinery.cli import main
+from minhbach.render.generated import GeneratedPage, page_file
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -63,6 +64,30 @@ def build_into(content: Path | str, out: Path, *args: str) -> int:
             str(out / "cache"),
         ]
     )
+
+
+def generated(reports: Path, page: str) -> GeneratedPage:
+    """The generated page the render stage wrote into `reports`, by its edition path
+    ("vi/2024/6-thang/gamma/index.md", as `render_pages` names it)."""
+    lang, path = page.split("/", 1)
+    return GeneratedPage.from_json((reports / page_file(lang, path)).read_bytes())
+
+
+def body(reports: Path, page: str) -> str:
+    """The body HTML of a generated page in `reports` (`generated`)."""
+    return generated(reports, page).body
+
+
+def rendered(files: dict[str, bytes], page: str) -> GeneratedPage:
+    """A generated page of `render_pages`' files, by its edition path."""
+    return GeneratedPage.from_json(files[page])
+
+
+def after_heading(page: GeneratedPage, text: str) -> str:
+    """The body of `page` after its heading whose text is `text` (there must be one)."""
+    found = [heading.id for heading in page.toc if heading.text == text]
+    assert found, f"no heading {text!r} in {page.path}: {[h.text for h in page.toc]}"
+    return page.body.split(f' id="{found[0]}">', 1)[1]
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_bench_builds_the_mini_site_four_times(tmp_path: Path) -> None:
     assert results["steps"][1]["charts_rendered"] == 0
     # The user's content and the project's templates are never edited: only their copies.
     assert (MINI / "datasets/2024-6m/alpha.yml").read_text().count("completed: 600") == 1
-    template = REPO / "site_templates/pages/unit_period.md.j2"
+    template = REPO / "site_templates/pages/unit_period.html.j2"
     assert bench.TEMPLATE_MARK not in template.read_text(encoding="utf-8")
     assert bench.TEMPLATE_MARK in (work / "project" / bench.UNIT_TEMPLATE).read_text()
     # The fresh build's outputs, moved aside once compared, are deleted at the end.

@@ -31,11 +31,14 @@ import yaml
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
+from minhbach.check.validate import check_content
+from minhbach.compute.model import compute
 from minhbach.content.periods import Period
 from minhbach.content.registry import MERGER_DATE
 from minhbach.layout import SOURCES_MANIFEST
 from minhbach.machinery.cli import main
-from minhbach.render.pages import Page, Renderer
+from minhbach.render.generated import page_file
+from minhbach.render.pages import Renderer, Strings, get_pages
 from minhbach.site.shell import _locate
 from tests.sitecheck import broken_links
 
@@ -484,44 +487,26 @@ def test_a_national_dataset_its_units_do_not_sum_to_fails_the_strict_check_as_th
 # --- a stage failure that remains names the content file that causes it ---
 
 
-def test_a_mkdocs_failure_on_a_generated_page_names_the_datasets_it_was_made_from(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_a_generated_link_to_no_page_of_the_edition_is_refused_by_the_render_stage(
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    # Generated pages do not go through MkDocs, which checked their links: a link to a
+    # page the edition does not have is the generator's bug, refused as it is rendered.
     content = write_site(tmp_path, {"datasets/2017-12m/nam-dinh.yml": NAM_DINH})
-    out = tmp_path / "out"
-    assert _build(content, out) == 0
-    before = {p: p.read_bytes() for p in sorted((out / "site").rglob("*")) if p.is_file()}
-    render = Renderer.render
-
-    def broken(self: Renderer, page: Page) -> str:  # a defect of ours on two pages
-        text = render(self, page)
-        if self.lang == "vi" and page.path == "don-vi/ninh-binh/index.md":
-            text += "\n[Hà Nam](../ha-nam-cu/index.md)\n"
-        if self.lang == "en" and page.path == "index.md":
-            text += "\n[Nowhere](nowhere/index.md)\n"
-        return text
-
-    monkeypatch.setattr(Renderer, "render", broken)
-    capsys.readouterr()
-    assert _build(content, out, cache="cold") == 1  # not "up to date", nothing cached
-    err = capsys.readouterr().err
-    assert (
-        "content/datasets/2017-12m/nam-dinh.yml: the vi edition's page don-vi/ninh-binh/ "
-        "(generated from this file) contains a link '../ha-nam-cu/index.md', but the target "
-        "'don-vi/ha-nam-cu/index.md' is not found among documentation files. (hint: the check "
-        "passed, so the fault is the generator's, not the file's: please report it with this "
-        "message)"
-    ) in err.splitlines()
-    assert (
-        "content/: the en edition's home page (generated from everything in this folder) "
-        "contains a link 'nowhere/index.md', but the target is not found among documentation "
-        "files. (hint: the check passed, so the fault is the generator's, "
-        "not the file's: please report it with this message)"
-    ) in err.splitlines()
-    assert "reports/" not in err.split("not updated", 1)[1]
-    after = {p: p.read_bytes() for p in sorted((out / "site").rglob("*")) if p.is_file()}
-    assert after == before  # the previous site is left as it was
+    checked, problems = check_content(content)
+    assert not problems.errors
+    model, _ = compute(checked)
+    strings = Strings()
+    pages = get_pages(model, "vi", strings)
+    renderer = Renderer(model, "vi", strings)
+    renderer.page_paths = frozenset(p.path for p in pages) - {"don-vi/nam-dinh/index.md"}
+    units = next(page for page in pages if page.path == "don-vi/index.md")
+    with pytest.raises(RuntimeError) as refused:
+        renderer.render(units)
+    assert str(refused.value) == (
+        "vi/don-vi/index.md: links to 'don-vi/nam-dinh/index.md', which is not a page of "
+        "the edition"
+    )
 
 
 def test_a_page_made_from_many_files_names_the_first_and_counts_the_others(
@@ -530,7 +515,7 @@ def test_a_page_made_from_many_files_names_the_first_and_counts_the_others(
     reports = tmp_path / "reports"
     (reports / "vi").mkdir(parents=True)
     made_from = [f"content/datasets/2024-12m/{unit}.yml" for unit in "abcdef"]
-    record = {"vi/2024/ca-nam/index.md": made_from}
+    record = {page_file("vi", "2024/ca-nam/index.md"): made_from}  # as the render stage keys it
     (reports / SOURCES_MANIFEST).write_text(json.dumps(record), encoding="utf-8")
     message = "Doc file '2024/ca-nam/index.md' contains a link 'x.md', but the target is not found."
     assert _locate(reports / "vi", message) == (

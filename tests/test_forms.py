@@ -20,6 +20,7 @@ from minhbach.compute.model import reform_over_periods
 from minhbach.content.models import Reform
 from minhbach.content.periods import Period
 from minhbach.machinery.cli import main
+from tests.conftest import after_heading, body, generated
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 GAMMA = MINI / "datasets" / "2024-6m" / "gamma.yml"
@@ -58,13 +59,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_unit_page_shows_both_forms_in_both_editions(built: Path) -> None:
-    vi = (built / "vi" / "2024" / "6-thang" / "gamma" / "index.md").read_text("utf-8")
-    assert "## Biện pháp bảo đảm, cưỡng chế thi hành án" in vi
-    assert "Tổ chức cưỡng chế</th><td>31</td>" in vi.replace(' class="mb-num"', "")
-    assert "## Giải quyết bồi thường nhà nước" in vi
-    en = (built / "en" / "2024" / "6-months" / "gamma" / "index.md").read_text("utf-8")
-    assert "## Security and coercive measures" in en
-    assert "## State compensation" in en
+    vi = generated(built, "vi/2024/6-thang/gamma/index.md")
+    coercion = after_heading(vi, "Biện pháp bảo đảm, cưỡng chế thi hành án")
+    assert "Tổ chức cưỡng chế</th><td>31</td>" in coercion.replace(' class="mb-num"', "")
+    assert after_heading(vi, "Giải quyết bồi thường nhà nước")
+    en = generated(built, "en/2024/6-months/gamma/index.md")
+    assert after_heading(en, "Security and coercive measures")
+    assert after_heading(en, "State compensation")
 
 
 def test_the_open_data_has_every_figure_of_the_forms(built: Path) -> None:
@@ -78,7 +79,7 @@ def test_the_open_data_has_every_figure_of_the_forms(built: Path) -> None:
 
 
 def test_the_methodology_page_defines_the_forms(built: Path) -> None:
-    vi = (built / "vi" / "phuong-phap" / "index.md").read_text("utf-8")
+    vi = body(built, "vi/phuong-phap/index.md")
     assert "Cưỡng chế thành công ≤ tổ chức cưỡng chế" in vi
     assert "Số tiền bồi thường" in vi
 
@@ -98,22 +99,22 @@ def test_the_forms_identities_are_checked(tmp_path: Path, forms: str, rule: str)
 
 
 def test_the_period_overview_gives_reform_status_per_unit_with_a_chart(built: Path) -> None:
-    vi = (built / "vi" / "2024" / "6-thang" / "index.md").read_text("utf-8")
-    summary = vi.split("## Tiến độ cải cách hành chính", 1)[1]
+    vi = generated(built, "vi/2024/6-thang/index.md")
+    summary = after_heading(vi, "Tiến độ cải cách hành chính")
     assert 'class="mb-chart mb-chart--reform"' in summary
     assert "Cơ chế một cửa: 1 đơn vị (1 đã hoàn thành)." in summary
     per_unit = summary.split("Tình trạng cải cách hành chính của từng đơn vị", 1)[1]
     row = next(line for line in per_unit.splitlines() if "Tỉnh Alpha" in line)
     assert "Đã hoàn thành" in row and "Đang triển khai" in row
-    en = (built / "en" / "2024" / "6-months" / "index.md").read_text("utf-8")
+    en = body(built, "en/2024/6-months/index.md")
     assert "Administrative reform, status per unit" in en
 
 
 def test_the_history_tracks_inspections_and_reform_over_the_periods(built: Path) -> None:
-    vi = (built / "vi" / "don-vi" / "alpha" / "index.md").read_text("utf-8")
-    inspections = vi.split("## Kiểm tra qua các kỳ", 1)[1].split("</table>", 1)[0]
+    vi = generated(built, "vi/don-vi/alpha/index.md")
+    inspections = after_heading(vi, "Kiểm tra qua các kỳ").split("</table>", 1)[0]
     assert inspections.count('<tr><th scope="row"') == 2  # comprehensive, thematic: 2024-6m
-    reform = vi.split("## Cải cách hành chính qua các kỳ", 1)[1].split("</table>", 1)[0]
+    reform = after_heading(vi, "Cải cách hành chính qua các kỳ").split("</table>", 1)[0]
     assert "6 tháng năm 2024" in reform and "Cơ chế một cửa" in reform
 
 

@@ -15,6 +15,7 @@ from minhbach.content.periods import Period
 from minhbach.content.registry import Registry
 from minhbach.machinery.cli import main
 from minhbach.problems import Problems
+from tests.conftest import body
 
 REGISTRY = Path(__file__).parents[1] / "content" / "provinces.yml"
 
@@ -82,7 +83,7 @@ def test_a_period_without_the_tables_figures_is_a_link_not_a_row_of_dashes(
     out = tmp_path / "out"
     args = ["--content", str(content), "--reports", str(out / "reports")]
     assert main([*args, "--site", str(out / "site"), "--cache", str(out / "cache")]) == 0
-    page = (out / "reports" / "vi" / "don-vi" / "gamma" / "index.md").read_text("utf-8")
+    page = body(out / "reports", "vi/don-vi/gamma/index.md")
     assert "Kỳ có số liệu khác, không có tỷ lệ hay số thi hành xong" in page
     assert '<a href="../../2023/ca-nam/gamma/">năm 2023</a>.</p>' in page
     rows = [line for line in page.splitlines() if line.startswith("<tr>") and "2023" in line]

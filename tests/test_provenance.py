@@ -15,6 +15,7 @@ import pytest
 from minhbach.check.validate import check_content
 from minhbach.compute.model import compute
 from minhbach.render.pages import render_pages
+from tests.conftest import rendered
 
 from .conftest import CONTENT, ContentDir
 
@@ -304,7 +305,7 @@ def notes_of(page: str) -> dict[str, str]:
 def test_a_published_change_is_shown_with_the_differing_computed_one(
     built: dict[str, bytes],
 ) -> None:
-    vi = built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
+    vi = rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
     new = row_of(vi, "Thụ lý mới")
     assert "tăng 6,34% (theo nguồn); tăng 37.842 việc (tăng 6,44%) (tính toán)" in new
     number = re.search(r'href="#mb-note-(\d+)"', new.split("(tính toán)")[1])
@@ -315,14 +316,14 @@ def test_a_published_change_is_shown_with_the_differing_computed_one(
     # Where both agree, the source's alone, marked as the source's.
     completed = row_of(vi, "Thi hành xong")
     assert "tăng 20.000 việc (theo nguồn)" in completed and "tính toán" not in completed
-    en = built["en/2023/full-year/toan-quoc/index.md"].decode()
+    en = rendered(built, "en/2023/full-year/toan-quoc/index.md").body
     assert "up 6.34% (as published); up 37,842 cases (up 6.44%) (computed)" in row_of(
         en, "Newly accepted"
     )
 
 
 def test_a_computed_change_is_always_marked(built: dict[str, bytes]) -> None:
-    vi = built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
+    vi = rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
     cells = re.findall(r"<td[^>]*>((?:tăng|giảm|không đổi)[^<]*)", vi)
     assert len(cells) == 3
     for cell in cells:  # every change cell says where it comes from
@@ -333,7 +334,7 @@ def test_a_computed_change_is_always_marked(built: dict[str, bytes]) -> None:
 
 
 def test_an_inconsistent_published_figure_carries_a_note(built: dict[str, bytes]) -> None:
-    vi = built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
+    vi = rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
     rate = row_of(vi, "Tỷ lệ thi hành xong")
     number = re.search(r'<td>70%<sup class="mb-note-ref"><a href="#mb-note-(\d+)"', rate)
     assert number is not None, rate
@@ -341,7 +342,7 @@ def test_an_inconsistent_published_figure_carries_a_note(built: dict[str, bytes]
         "số liệu nguồn không khớp: Tỷ lệ thi hành xong = thi hành xong / có điều kiện thi "
         "hành × 100"
     )
-    en = built["en/2023/full-year/toan-quoc/index.md"].decode()
+    en = rendered(built, "en/2023/full-year/toan-quoc/index.md").body
     assert "source figures do not match: Completion rate = completed / enforceable × 100" in (
         " ".join(notes_of(en).values())
     )
@@ -350,7 +351,7 @@ def test_an_inconsistent_published_figure_carries_a_note(built: dict[str, bytes]
 def test_an_acknowledged_warning_shows_its_reason_beside_the_figure(
     built: dict[str, bytes],
 ) -> None:
-    vi = built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
+    vi = rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
     carried = row_of(vi, "Số cũ chuyển sang")
     number = re.search(
         r'<td>299.096 việc<sup class="mb-note-ref"><a href="#mb-note-(\d+)"', carried
@@ -361,7 +362,7 @@ def test_an_acknowledged_warning_shows_its_reason_beside_the_figure(
 
 
 def test_a_figure_note_is_published_beside_it(built: dict[str, bytes]) -> None:
-    vi = built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
+    vi = rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
     row = row_of(vi, "Có điều kiện thi hành")
     number = re.search(r'href="#mb-note-(\d+)"', row)
     assert number is not None and notes_of(vi)[number[1]] == "theo báo cáo sơ bộ"
@@ -370,7 +371,7 @@ def test_a_figure_note_is_published_beside_it(built: dict[str, bytes]) -> None:
 def test_every_source_is_in_the_source_section_without_a_leading_comma(
     built: dict[str, bytes],
 ) -> None:
-    vi = built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
+    vi = rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
     section = vi.split('<div class="mb-source">')[1].split("</div>")[0]
     assert '<span class="mb-source__id">[bao-cao]</span> <cite>Báo cáo tổng kết</cite>.' in section
     assert (
@@ -380,22 +381,25 @@ def test_every_source_is_in_the_source_section_without_a_leading_comma(
     assert ">, " not in section and "<p>," not in section
     assert "du-lieu/nguon/a.txt" in section
     # A single source with a publisher and no title.
-    one = built["vi/2023/ca-nam/quang-tri/index.md"].decode()
+    one = rendered(built, "vi/2023/ca-nam/quang-tri/index.md").body
     assert '<div class="mb-source">\n<p>Cổng thông tin.</p>\n<p><a href="https://a.vn/"' in one
 
 
 def test_the_quote_hint_only_where_a_figure_has_a_quote(built: dict[str, bytes]) -> None:
-    assert "Di chuột lên số liệu" in built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
-    assert "Di chuột lên số liệu" not in built["vi/2022/ca-nam/toan-quoc/index.md"].decode()
+    assert "Di chuột lên số liệu" in rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
+    assert "Di chuột lên số liệu" not in rendered(built, "vi/2022/ca-nam/toan-quoc/index.md").body
 
 
 def test_no_empty_headline_section(built: dict[str, bytes]) -> None:
-    assert "## Kết quả chính" in built["vi/2023/ca-nam/toan-quoc/index.md"].decode()
+    national = rendered(built, "vi/2023/ca-nam/toan-quoc/index.md")
+    assert "Kết quả chính" in [heading.text for heading in national.toc]
+    # The search index reads the heading, not the cards under it.
+    assert ">Kết quả chính<" in national.indexed and 'class="mb-cards"' not in national.indexed
     # A dataset with no rate and no completed figure: no headline section at all.
-    page = built["vi/2023/ca-nam/quang-tri/index.md"].decode()
+    page = rendered(built, "vi/2023/ca-nam/quang-tri/index.md").body
     assert "Kết quả chính" not in page and 'class="mb-cards"' not in page
     assert "tăng 0,18 điểm % (theo nguồn)" in page
-    assert "Headline figures" not in built["en/2023/full-year/quang-tri/index.md"].decode()
+    assert "Headline figures" not in rendered(built, "en/2023/full-year/quang-tri/index.md").body
 
 
 def test_the_open_data_says_source_note_and_check_of_each_figure(

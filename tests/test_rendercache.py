@@ -57,7 +57,7 @@ def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
     fresh, _, _ = _render(content, None)
     assert changed == fresh
     assert changed != first
-    assert "Đã sửa.".encode() in changed["vi/2025/6-thang/beta/index.md"]
+    assert "Đã sửa.".encode() in changed["pages/vi/2025/6-thang/beta/index.json"]
     assert 5 < rendered_changed < rendered
     assert rendered_changed + cached_changed == rendered
 
@@ -76,13 +76,13 @@ def test_a_change_that_moves_no_rank_renders_only_the_pages_that_show_it(
     changed, rendered, _ = _render(content, cache)
     fresh, _, _ = _render(content, None)
     assert changed == fresh
-    assert "Đã sửa.".encode() in changed["vi/2025/6-thang/gamma/index.md"]
+    assert "Đã sửa.".encode() in changed["pages/vi/2025/6-thang/gamma/index.json"]
     # The always-rendered five; Gamma's three unit pages (each shows its history's
     # trend) and its history; the periods 2025-6m and 2026-6m (last year's figures).
     # Not Alpha's and Beta's pages of 2025-6m: their ranks did not move.
     assert rendered == 5 + 3 + 1 + 2
     for unchanged in ("alpha", "beta"):
-        path = f"vi/2025/6-thang/{unchanged}/index.md"
+        path = f"pages/vi/2025/6-thang/{unchanged}/index.json"
         assert changed[path] == first[path]
 
 
@@ -120,12 +120,23 @@ def test_trends_are_made_again_only_for_a_changed_history(
     assert changed == fresh
 
 
+def test_a_history_made_of_a_sub_unit_s_dataset_keeps_its_own_trend(tmp_path: Path) -> None:
+    """Hà Nội has no dataset of its own, Ba Đình one: their histories rest on the same
+    dataset, and the province's page once showed the sub-unit's trend from the cache."""
+    content = Path(__file__).resolve().parents[1] / "content"
+    files, _, _ = _render(content, tmp_path / "cache", tmp_path / "reports")
+    province = next(data for rel, data in files.items() if rel.endswith("don-vi/ha-noi/index.json"))
+    assert b"thads-ba-dinh" not in province
+    fresh, _, _ = _render(content, None, tmp_path / "fresh")
+    assert files == fresh
+
+
 def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(MINI, content)
     cache = tmp_path / "cache"
     first, _, _ = _render(content, cache)
-    page = tmp_path / "reports" / "vi" / "2025" / "6-thang" / "beta" / "index.md"
+    page = tmp_path / "reports" / "pages" / "vi" / "2025" / "6-thang" / "beta" / "index.json"
     page.write_text("edited by hand\n", encoding="utf-8")
     again, rendered_again, _ = _render(content, cache)
     assert again == first

@@ -17,6 +17,7 @@ import pytest
 from minhbach.check.validate import check_content
 from minhbach.compute.model import compute
 from minhbach.render import charts
+from tests.conftest import after_heading, body, generated
 
 from .conftest import CONTENT, ContentDir, build_into
 
@@ -122,21 +123,23 @@ def built(site: ContentDir) -> Path:
 
 
 def test_the_merged_units_figures_are_filed_under_it_and_said_so(built: Path) -> None:
-    page = (built / "vi" / "2025" / "9-thang" / "gia-lai" / "index.md").read_text("utf-8")
+    page = body(built, "vi/2025/9-thang/gia-lai/index.md")
     assert (
         "Số liệu của Gia Lai sau sáp nhập (hình thành ngày 01/07/2025 từ Bình Định, Gia Lai)"
         in (page)
     )
-    en = (built / "en" / "2025" / "9-months" / "gia-lai" / "index.md").read_text("utf-8")
+    en = body(built, "en/2025/9-months/gia-lai/index.md")
     assert "Figures of the merged Gia Lai" in en
 
 
 def test_the_period_lists_the_merged_unit_apart_never_ranked_among_the_63(built: Path) -> None:
-    page = (built / "vi" / "2025" / "9-thang" / "index.md").read_text("utf-8")
+    period = generated(built, "vi/2025/9-thang/index.md")
+    page = period.body
     assert "01/10/2024–30/06/2025 · 1 trên 63 đơn vị có số liệu" in page  # Kon Tum alone
-    ranking = page.split("## Xếp hạng", 1)[1].split("</table>", 1)[0]
+    ranking = after_heading(period, "Xếp hạng các đơn vị theo tỷ lệ thi hành xong")
+    ranking = ranking.split("</table>", 1)[0]
     assert "Kon Tum" in ranking and "Gia Lai" not in ranking
-    merged = page.split("## Đơn vị sau sáp nhập báo cáo cả kỳ", 1)[1].split("</table>", 1)[0]
+    merged = after_heading(period, "Đơn vị sau sáp nhập báo cáo cả kỳ").split("</table>", 1)[0]
     assert '<a href="gia-lai/">Gia Lai</a></th><td class="mb-text">Bình Định, Gia Lai</td>' in (
         merged
     )
@@ -144,7 +147,7 @@ def test_the_period_lists_the_merged_unit_apart_never_ranked_among_the_63(built:
 
 
 def test_the_history_breaks_before_the_merged_units_2025_figures(built: Path) -> None:
-    page = (built / "vi" / "don-vi" / "gia-lai" / "index.md").read_text("utf-8")
+    page = body(built, "vi/don-vi/gia-lai/index.md")
     table = page.split("<caption>Gia Lai: số liệu các kỳ, kỳ 9 tháng</caption>", 1)[1]
     rows = table.split("</table>", 1)[0].split("<tr")[2:]  # after the header row
     assert len(rows) == 3, rows

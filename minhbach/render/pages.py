@@ -1,11 +1,20 @@
 """Stage 4, render: fill the page templates from the site model into `reports/`.
 
-Each edition (Vietnamese at the site root, English under /en/) gets its own
-Markdown tree, `reports/vi/` and `reports/en/`, from the same templates in
-`site_templates/pages/`; every other file (charts, open data, archives) goes to
-`reports/files/`, laid out as the published site. Files are written only when
-their bytes changed and stale ones are removed (`tree.TreeWriter`), so an
-unchanged page keeps its timestamp and later stages can skip it.
+Each edition (Vietnamese at the site root, English under /en/) gets its pages from the
+same templates in `site_templates/pages/`, which write HTML. Each page is a
+`generated.GeneratedPage` (title and description as plain text, its body, the headings
+of its table of contents, and the HTML the search index reads), written as JSON at
+`reports/pages/<lang>/<path>.json` (`generated.page_file`); the site stage gives it to
+the theme without running Markdown over it or parsing it. The editors' pages stay
+Markdown, in `reports/<lang>/`, for MkDocs; every other file (charts, open data,
+archives) goes to `reports/files/`, laid out as the published site.
+
+Invariants of a generated page: every heading comes from `heading()` (its id unique in
+the page, as MkDocs' toc extension made them); every link to a page names a page of
+the edition (`link()` refuses any other: a generator bug); its search text is the body
+rendered again without what search skips (`skipped_by_search`), with the same headings.
+Files are written only when their bytes changed and stale ones are removed
+(`tree.TreeWriter`), so an unchanged page keeps its timestamp and later stages can skip it.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import markdown
 import nh3
 import yaml
 from babel.dates import format_date
+from markdown.extensions.toc import slugify, unique
 
 from minhbach.check.checked import dataset_figures
 from minhbach.check.validate import display_path, read_archive
@@ -50,16 +60,17 @@ from minhbach.compute.model import (
 )
 from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
 from minhbach.content.catalogue import Lang, get_catalogue
-from minhbach.content.editorial import pages_of, published, yaml_string
+from minhbach.content.editorial import pages_of, published
 from minhbach.content.models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from minhbach.content.numbers import LOCALES, margin, number, show, signed, with_sign
 from minhbach.content.periods import Period
-from minhbach.layout import ASSETS, DATA_DIR, SECTIONS, SOURCES_MANIFEST
+from minhbach.layout import ASSETS, DATA_DIR, PAGES_DIR, SECTIONS, SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
 from minhbach.machinery.processes import may_fork
 from minhbach.machinery.tree import TreeWriter, WriteStats, read_tree, write_tree
 from minhbach.problems import Severity, UserError
 from minhbach.render import charts
+from minhbach.render.generated import GeneratedPage, Heading, page_file, page_path
 from minhbach.render.imageworker import ImageWorker
 from minhbach.render.opendata import (
     COLUMNS,
@@ -79,7 +90,8 @@ EDITORIAL_SECTIONS = ("about",)
 
 @dataclass(frozen=True)
 class Urls:
-    """Where each page lives in one edition, as a Markdown path under its docs folder."""
+    """Where each page lives in one edition, by its page path as MkDocs names a page
+    ("2024/6-thang/index.md", published at 2024/6-thang/)."""
 
     lang: Lang
 
@@ -146,27 +158,15 @@ class Page:
 
 # --- escaping ---
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
 
 _LINE_BREAK = re.compile(r"\r\n?|\n|[\x85\u2028\u2029]")
-
-
-def md_escape(text: object) -> str:
-    """Escape a data string for Markdown text: HTML specials and Markdown syntax.
-
-    A line break is a space: in a heading or a list item it would end it, and a blank
-    line would start a block of its own.
-    """
-    flat = _LINE_BREAK.sub(" ", str(text))
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def html_escape(text: object) -> str:
     """Escape a data string for HTML text or a quoted attribute, on one line.
 
-    Line breaks are character references: the same text to the reader, and no blank
-    line, which would end the block of HTML it is in for Markdown (and the site stage).
+    Line breaks are character references: the same text to the reader, and a page's
+    blocks stay one a line (its golden file is read as a diff).
     """
     escaped = html.escape(str(text), quote=True)
     return escaped.replace("\r", "&#13;").replace("\n", "&#10;")
@@ -181,9 +181,9 @@ _NARRATIVE_TAGS = {
 def narrative_html(text: str) -> str:
     """Editor Markdown to sanitised HTML: no scripts, styles, images or event handlers.
 
-    On lines none of which is blank, whatever the editor wrote: the page places it in
-    one block of HTML, which a blank line would end (the rest of it then read as
-    Markdown). A line break after another one is written as a character reference.
+    On lines none of which is blank, whatever the editor wrote: a line break after
+    another one is written as a character reference, so that a page's blocks are never
+    broken by a blank line (what the site stage once read as the end of a block).
     """
     rendered = _narrative_markdown().reset().convert(text)
     cleaned = nh3.clean(
@@ -216,22 +216,24 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     urls = Urls(lang)
     t = functools.partial(strings.get, lang=lang)
     pages = [
-        Page("home.md.j2", urls.home(), t("site_name"), {"model": model}),
+        Page("home.html.j2", urls.home(), t("site_name"), {"model": model}),
         Page(
-            "periods.md.j2",
+            "periods.html.j2",
             urls.section("periods"),
             t("periods"),
             {"periods": model.periods},
         ),
         Page(
-            "units.md.j2",
+            "units.html.j2",
             urls.section("units"),
             t("units"),
             {"histories": model.histories},
         ),
-        Page("methodology.md.j2", urls.section("methodology"), t("methodology"), {"model": model}),
         Page(
-            "open_data.md.j2",
+            "methodology.html.j2", urls.section("methodology"), t("methodology"), {"model": model}
+        ),
+        Page(
+            "open_data.html.j2",
             urls.section("open_data"),
             t("open_data"),
             {"model": model, "columns": COLUMNS},
@@ -239,12 +241,12 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     ]
     for view in model.periods:
         title = f"{t('results_title')} {view.period.name(lang)}"
-        pages.append(Page("period.md.j2", urls.period(view.period), title, {"view": view}))
+        pages.append(Page("period.html.j2", urls.period(view.period), title, {"view": view}))
         for page in view.every_page:
             title = f"{page.unit.name[lang]}: {page.period.name(lang)}"
             pages.append(
                 Page(
-                    "unit_period.md.j2",
+                    "unit_period.html.j2",
                     urls.unit_period(page),
                     title,
                     # Not the period's view: the page's cache key covers its ranks, not the
@@ -256,7 +258,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     for history in model.histories:
         pages.append(
             Page(
-                "unit_history.md.j2",
+                "unit_history.html.j2",
                 urls.history(history.slug),
                 history.current.name[lang],
                 {"history": history},
@@ -284,9 +286,10 @@ def page_sources(model: SiteModel, page: Page) -> list[str]:
 
 
 def sources_manifest(model: SiteModel, editions: Mapping[Lang, list[Page]]) -> bytes:
-    """`SOURCES_MANIFEST`: every generated page of the editions, with its content files."""
+    """`SOURCES_MANIFEST`: every generated page of the editions, by its file in `reports/`
+    (`page_file`), with its content files."""
     sources = {
-        f"{lang}/{page.path}": page_sources(model, page)
+        page_file(lang, page.path): page_sources(model, page)
         for lang, pages in editions.items()
         for page in pages
     }
@@ -300,6 +303,15 @@ def _previous_page(model: SiteModel, page: UnitPeriod) -> UnitPeriod | None:
 def has_quotes(page: UnitPeriod) -> bool:
     """Whether any figure of a page's dataset carries its source sentence (a tooltip)."""
     return page.checked.summary.quoted
+
+
+def has_cards(page: UnitPeriod) -> bool:
+    """Whether a unit page has a headline card: a rate or a completed figure, cases or money."""
+    for key in ("cases", "money"):
+        block = page.block(key)
+        if block is not None and (block.rate is not None or block.get("completed") is not None):
+            return True
+    return False
 
 
 def blocks_have_quotes(blocks: Any) -> bool:
@@ -377,7 +389,7 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
-            autoescape=False,  # Markdown output: data strings are escaped explicitly (m, h)
+            autoescape=False,  # data strings are escaped explicitly (`h`), text and attribute
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -390,12 +402,10 @@ class Renderer:
         )
         self.env.tests["history_shown"] = history_shown
         self.env.filters.update(
-            m=md_escape,
             h=html_escape,
             show=lambda v, unit=True: show(v, lang, unit),
             signed=lambda v, unit=True: signed(v, lang, unit),
             margin=lambda v, short=False: margin(v, lang, short),
-            yaml_str=lambda text: yaml_string(str(text)),
             num=lambda v, decimals=None: number(v, lang, decimals),
             date=self.date,
             narrative=narrative_html,
@@ -458,7 +468,16 @@ class Renderer:
                 blocks_have_quotes(page.blocks.values()) for page in history.pages
             ),
             source_text=self.source_text,
+            skipped_by_search=self.skipped_by_search,
+            has_cards=has_cards,
         )
+        self.permalink_title = html_escape(self.t("permalink_title"))
+        # Rendering for the search index (`render`'s second pass): what search skips is
+        # left out, with no side effect (no chart made, no note numbered).
+        self.for_search = False
+        # The pages of the edition, which a generated link must name (`render`): by
+        # default the generated ones (`get_pages`); the stage adds the editors'.
+        self.page_paths: frozenset[str] | None = None
         self._computed_mark = (
             f'<abbr class="mb-computed" title="{strings.get("computed", lang)}">*</abbr>'
         )
@@ -520,7 +539,7 @@ class Renderer:
 
     def footnotes(self) -> str:
         """The notes referred to since the last call, as a list after a table ('' if none)."""
-        if not self._pending_notes:
+        if self.for_search or not self._pending_notes:
             return ""
         items = "".join(
             f'<li id="mb-note-{number}" value="{number}">{html_escape("; ".join(texts))}</li>'
@@ -572,8 +591,10 @@ class Renderer:
         value and its change on last year; the computed rate, the target and the gap.
 
         In Python, not a template: a unit page has four of them, and as a template they
-        took half of the page's rendering time.
+        took half of the page's rendering time. Nothing for the search index.
         """
+        if self.for_search:
+            return ""
         t = self.t
         present = [block for block in blocks if block]
         with_changes = any(block.changes for block in present)
@@ -650,8 +671,8 @@ class Renderer:
         figure's kind) and what the figure's own spec adds to it (its data); it then adds
         buttons for the downloads the live view makes. Where the same figures are already
         in a table (`data_at`: the page's own table, or the unit history's for a trend
-        repeated on every unit page) they are linked, not repeated. One block of HTML
-        with no blank line, so Markdown keeps it as one block.
+        repeated on every unit page) they are linked, not repeated. One element a line,
+        the last followed by a line break.
 
         In Python, not a template: a unit page has four or five, and as a template they
         took an eighth of the page's rendering time.
@@ -750,12 +771,11 @@ class Renderer:
         units = self.model.registry.in_scheme(view.scheme)
         return sorted((u for u in units if u.id not in present), key=lambda u: name_key(u.name.vi))
 
-    def subunit_line(self, unit: SubUnit, href: Callable[[str], str]) -> str:
+    def subunit_line(self, unit: SubUnit, link: Callable[[str], str]) -> str:
         """'Chi cục THADS thuộc Cục THADS thành phố <a …>Hà Nội</a>': a sub-unit's place, as
-        HTML (prose on a unit page is HTML: `pagecache.Skeleton`), its province linked to
-        the province's history."""
+        HTML, its province linked (`link`, the page's) to the province's history."""
         parent = self.model.registry.parent(unit)
-        url = href(self.urls.site_url(self.urls.history(parent.slug)))
+        url = link(self.urls.history(parent.slug))
         linked = f'<a href="{url}">{html_escape(parent.name[self.lang])}</a>'
         if self.lang == "vi":
             linked = f"{'thành phố' if parent.kind == 'city' else 'tỉnh'} {linked}"
@@ -773,22 +793,25 @@ class Renderer:
         return self.t("valid_until", end=end) if end else ""
 
     def predecessor_links(self, history: UnitHistory, link: Callable[[str], str]) -> str:
+        """The units a unit was formed from, as HTML: each linked to its history but itself."""
         return ", ".join(
-            f"[{md_escape(u.name[self.lang])}]({link(self.urls.history(u.slug))})"
+            f'<a href="{link(self.urls.history(u.slug))}">{html_escape(u.name[self.lang])}</a>'
             if u.slug != history.slug
-            else md_escape(u.name[self.lang] + (" (cũ)" if self.lang == "vi" else " (old)"))
+            else html_escape(u.name[self.lang] + (" (cũ)" if self.lang == "vi" else " (old)"))
             for u in history.predecessors
         )
 
     def history_rows(
-        self, pages: list[UnitPeriod], href: Callable[[str], str], with_unit: bool
+        self, pages: list[UnitPeriod], link: Callable[[str], str], with_unit: bool
     ) -> list[tuple[str, Mapping[str, BlockView], str]]:
+        """A history table's rows: each period's label linked (`link`) to its page, its
+        blocks and its scheme."""
         rows: list[tuple[str, Mapping[str, BlockView], str]] = []
         for page in pages:
             name = page.period.name(self.lang)
             if with_unit:
                 name = f"{page.unit.name[self.lang]}: {name}"
-            url = href(self.urls.site_url(self.urls.unit_period(page)))
+            url = link(self.urls.unit_period(page))
             rows.append((f'<a href="{url}">{html_escape(name)}</a>', page.blocks, page.unit.scheme))
         return rows
 
@@ -960,16 +983,44 @@ class Renderer:
         for name in self.env.list_templates(filter_func=lambda name: name.endswith(".j2")):
             self.env.get_template(name)
 
-    def render(self, page: Page) -> str:
+    def skipped_by_search(self, caller: Callable[[], str]) -> str:
+        """A block the search index does not read, as `{% call skipped_by_search() %}`: a
+        data table, the headline cards, a legend, a download line (their figures are in
+        the open data). Rendered for the body only."""
+        return "" if self.for_search else caller()
+
+    def pages(self) -> frozenset[str]:
+        """The paths of the edition's pages, which a generated link may name."""
+        if self.page_paths is None:
+            self.page_paths = frozenset(
+                p.path for p in get_pages(self.model, self.lang, self.strings)
+            )
+        return self.page_paths
+
+    def render(self, page: Page) -> GeneratedPage:
+        """Fill a page's template twice: its body, then what the search index reads.
+
+        The second pass (`for_search`) leaves out what search skips and has no side
+        effect; every heading is in both, with the same ids (a template that made them
+        differ is a bug, refused here).
+        """
         template = self.env.get_template(f"pages/{page.template}")
         here = page.path
         site_here = self.urls.site_url(here)
+        known = self.pages()
 
         # Paths from the site's root, made absolute from "/" for `relpath`, which would
         # otherwise ask the system for the working directory, twice a call (~20 a page).
         def link(target: str) -> str:
-            """A Markdown link target relative to this page (MkDocs checks it)."""
-            return posixpath.relpath("/" + target, "/" + posixpath.dirname(here))
+            """The URL of a page of this edition (by its path), relative to this page,
+            as MkDocs would have written it ("../x/", "./"); refused if no such page."""
+            if target not in known:
+                raise RuntimeError(
+                    f"{self.lang}/{here}: links to {target!r}, which is not a page of the edition"
+                )
+            folder = posixpath.dirname(target)
+            relative = posixpath.relpath("/" + folder, "/" + posixpath.dirname(here))
+            return "./" if relative == "." else relative + "/"
 
         def href(site_path: str) -> str:
             """An HTML href to a file by its path from the site root (data files, other edition)."""
@@ -977,32 +1028,91 @@ class Renderer:
             return relative + "/" if site_path.endswith("/") or not site_path else relative
 
         prefix = "" if self.lang == "vi" else "en/"
+        shown = page.context.get("page") if page.template == "unit_period.html.j2" else None
+        # The charts of this page by kind and subject, made once for both passes.
+        made_here: dict[tuple[str, int], charts.Chart | None] = {}
+
+        def made(kind: str, subject: Any) -> charts.Chart | None:
+            memo = (kind, id(subject))
+            if memo not in made_here:
+                assert not self.for_search, f"{here}: chart {kind} first asked for search"
+                made_here[memo] = self.make_chart(kind, subject)
+            return made_here[memo]
+
+        def has_chart(kind: str, subject: Any) -> bool:
+            """Whether the page shows this chart: the same answer in both passes."""
+            return made(kind, subject) is not None
 
         def chart(kind: str, subject: Any, data_at: str = "", data_label: str = "") -> str:
             """The figure of a chart: bars or image, summary, data table, downloads (or nothing).
 
             With `data_at`, the figures are in a table there (`data_label`): linked, not repeated.
+            Nothing for the search index.
             """
-            made = self.make_chart(kind, subject)
-            if made is None:
+            if self.for_search:
                 return ""
-            shown = page.context.get("page") if page.template == "unit_period.md.j2" else None
+            drawn = made(kind, subject)
+            if drawn is None:
+                return ""
             if kind == "trend" and shown is not None:
-                made = charts.trend_summary_for(made, shown.period.months, self.lang)
+                drawn = charts.trend_summary_for(drawn, shown.period.months, self.lang)
+            figure = drawn
             return self.figure(
-                made,
-                lambda ext: href(prefix + made.path(ext)),
-                data_at.replace("{stem}", made.stem),
+                figure,
+                lambda ext: href(prefix + figure.path(ext)),
+                data_at.replace("{stem}", figure.stem),
                 data_label,
             )
 
-        self.begin_notes(page.context.get("page") if page.template == "unit_period.md.j2" else None)
-        return template.render(
-            doc=page,
-            link=link,
-            href=href,
-            chart=chart,
+        toc: list[Heading] = []
+        used: set[str] = set()
+
+        def heading(level: int, text: object, code: bool = False) -> str:
+            """A heading as MkDocs' toc extension wrote it: its id from its text, unique in
+            the page, and its permalink; listed in the page's table of contents. `text`
+            is plain (escaped here), on one line; `code`: shown as code."""
+            plain = _LINE_BREAK.sub(" ", str(text)).strip()
+            ident = unique(slugify(plain, "-"), used)
+            toc.append(Heading(level, ident, plain))
+            shown_text = html.escape(plain, quote=False)
+            if code:
+                shown_text = f"<code>{shown_text}</code>"
+            return (
+                f'<h{level} id="{ident}">{shown_text}<a class="headerlink" href="#{ident}" '
+                f'title="{self.permalink_title}">&para;</a></h{level}>'
+            )
+
+        context = {
+            "doc": page,
+            "link": link,
+            "href": href,
+            "chart": chart,
+            "has_chart": has_chart,
+            "heading": heading,
             **page.context,
+        }
+        self.begin_notes(shown)
+        body = template.render(context)
+        headings = tuple(toc)
+        toc.clear()
+        used.clear()
+        self.for_search = True
+        try:
+            indexed = template.render(context)
+        finally:
+            self.for_search = False
+        if tuple(toc) != headings:
+            raise RuntimeError(
+                f"{self.lang}/{here}: the search index's headings are not the body's: "
+                "a heading of the template depends on what search skips"
+            )
+        return GeneratedPage(
+            path=here,
+            title=page.title,
+            description=page.description,
+            body=body,
+            indexed=indexed,
+            toc=headings,
         )
 
 
@@ -1198,6 +1308,12 @@ def render(
     # Every page's, cached or not: a MkDocs message about any page names its sources.
     writer.put(SOURCES_MANIFEST, sources_manifest(model, editions))
     renderers = {lang: Renderer(model, lang, strings, store) for lang in langs}
+    editorial = _editorial(model.content.root, langs)
+    for lang, renderer in renderers.items():
+        renderer.page_paths = frozenset(
+            [page.path for page in editions[lang]]
+            + [path.removeprefix(f"{lang}/") for path in editorial if path.startswith(f"{lang}/")]
+        )
     jobs: list[Job] = []
     memos: dict[Lang, RenderCache] = {}
     keys_of: dict[Lang, Keys] = {}
@@ -1260,7 +1376,7 @@ def render(
                 )
         for item in made["data"]:
             writer.put(report_path(f"vi/{item.path}"), item.data)
-        for path, content in {**_editorial(model.content.root, langs), **_archives(model)}.items():
+        for path, content in {**editorial, **_archives(model)}.items():
             writer.put(report_path(path), content)
 
     work = _Work(renderers, jobs, reports, writer.known)
@@ -1408,20 +1524,25 @@ def _render_share(work: _Work, indices: Iterator[int]) -> Share:
     """
     writer = TreeWriter(work.root, known=work.known)
     done: dict[str, str] = {}  # chart files this process wrote, with their digests
-    held: list[tuple[int, str, list[charts.Chart]]] = []
+    held: list[tuple[int, GeneratedPage, list[charts.Chart]]] = []
     files: list[tuple[int, list[tuple[str, str]]]] = []
 
-    def write(index: int, text: str, made: list[charts.Chart]) -> None:
+    def write(index: int, generated: GeneratedPage, made: list[charts.Chart]) -> None:
         job = work.jobs[index]
+        sizes = work.image_sizes()
         try:
-            filled = charts.fill_sizes(text, work.image_sizes())
+            filled = replace(
+                generated,
+                body=charts.fill_sizes(generated.body, sizes),
+                indexed=charts.fill_sizes(generated.indexed, sizes),
+            )
         except KeyError as missing:
             raise RuntimeError(
                 f"{job.page.path}: chart {missing} is drawn as an image but was not made "
                 "before the pages: add its kind to Renderer.image_charts"
             ) from None
-        rel = report_path(f"{job.lang}/{job.page.path}")
-        owned = [(rel, writer.put(rel, filled.encode("utf-8")))]
+        rel = page_file(job.lang, job.page.path)
+        owned = [(rel, writer.put(rel, filled.to_json()))]
         for chart in made:
             if chart.image:
                 continue  # the build's own process writes the images' files
@@ -1438,17 +1559,17 @@ def _render_share(work: _Work, indices: Iterator[int]) -> Share:
         renderer = work.renderers[job.lang]
         renderer.page_charts = []
         try:
-            text = renderer.render(job.page)
+            generated = renderer.render(job.page)
             made = renderer.page_charts
         finally:
             renderer.page_charts = None
         if work.sizes is None and not work.ready.is_set():
-            held.append((index, text, made))
+            held.append((index, generated, made))
             continue
         for earlier in held:
             write(*earlier)
         held.clear()
-        write(index, text, made)
+        write(index, generated, made)
     for earlier in held:
         write(*earlier)
     html = {rel for rel in done if rel.endswith(".csv")}
@@ -1458,7 +1579,11 @@ def _render_share(work: _Work, indices: Iterator[int]) -> Share:
 def render_pages(
     model: SiteModel, *, langs: tuple[Lang, ...] = LANGS, store: Store | None = None
 ) -> tuple[dict[str, bytes], charts.RenderStats]:
-    """Every file `render` writes, by its path in the editions ("vi/...", "en/..."): for tests."""
+    """Every file `render` writes, by its path in the editions ("vi/...", "en/..."): for tests.
+
+    A generated page is under its page's path ("vi/2024/6-thang/index.md"), its bytes the
+    `GeneratedPage` JSON; an editors' page under its own, its bytes Markdown.
+    """
     with tempfile.TemporaryDirectory() as folder:
         _, stats = render(model, Path(folder), store, langs)
         files = read_tree(Path(folder))
@@ -1505,17 +1630,18 @@ def archive_path(name: str) -> str:
     return f"{DATA_DIR}/nguon/{name}"
 
 
-#: Finished files (charts, data, archives) go here, laid out as the site: MkDocs reads
-#: only the Markdown pages, and the site stage puts these into the site as they are.
+#: Finished files (charts, data, archives) go here, laid out as the site: the site stage
+#: puts them into the site as they are.
 FILES_DIR = "files"
 
 
 def report_path(path: str) -> str:
     """Where a file of an edition ("vi/...", "en/...") goes in `reports/`.
 
-    Markdown pages stay in `<lang>/` (MkDocs' docs_dir); every other file goes to
-    `files/`, which mirrors the published site: the Vietnamese edition at its root,
-    the English one under `en/`.
+    Editors' pages (Markdown) stay in `<lang>/` (MkDocs' docs_dir); every other file
+    goes to `files/`, which mirrors the published site: the Vietnamese edition at its
+    root, the English one under `en/`. Generated pages are not files of an edition but
+    `GeneratedPage`s, at `page_file`.
     """
     lang, _, rest = path.partition("/")
     if path.endswith(".md"):
@@ -1524,7 +1650,10 @@ def report_path(path: str) -> str:
 
 
 def edition_path(rel: str) -> str:
-    """The inverse of `report_path`."""
+    """The inverse of `report_path`, and of `page_file` (a generated page's page path)."""
+    if rel.startswith(f"{PAGES_DIR}/"):
+        lang, path = page_path(rel)
+        return f"{lang}/{path}"
     if not rel.startswith(f"{FILES_DIR}/"):
         return rel
     rest = rel.removeprefix(f"{FILES_DIR}/")

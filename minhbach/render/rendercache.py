@@ -86,7 +86,7 @@ class Keys:
 
     def page(self, template: str, path: str, other: str, context: dict[str, Any]) -> str | None:
         """The key of a page, or None for a page that depends on everything."""
-        if template == "unit_period.md.j2":
+        if template == "unit_period.html.j2":
             unit: UnitPeriod = context["page"]
             ranks = json.dumps(
                 [sorted(unit.rank.items()), unit.ranked_of, [p.format() for p in unit.flags]]
@@ -96,11 +96,11 @@ class Keys:
             except KeyError:  # no history (none is expected): the whole period, as before
                 own = digest(self.period(unit.period), self.dataset(unit))
             return digest(self.base, path, other, own, ranks)
-        if template == "period.md.j2":
+        if template == "period.html.j2":
             period = context["view"].period
             before = period.same_period_previous_year()
             return digest(self.base, path, other, self.period(period), self.period(before))
-        if template == "unit_history.md.j2":
+        if template == "unit_history.html.j2":
             return digest(self.base, path, other, self.history(context["history"]))
         return None
 
@@ -149,7 +149,9 @@ class ChartMemo:
     keys: Keys
 
     def key(self, history: UnitHistory) -> str:
-        return digest(self.keys.base, "trend", self.keys.history(history))
+        """The key of a history's trend: its slug too, since two histories can rest on the
+        same datasets (a province with none of its own, and its one sub-unit with data)."""
+        return digest(self.keys.base, "trend", history.slug, self.keys.history(history))
 
     def get(self, key: str) -> Chart | None:
         """The chart kept under `key`, or None (also for a history that has none)."""
