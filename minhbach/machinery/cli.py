@@ -395,7 +395,7 @@ def editions(strings: Strings, reports: Path, langs: tuple[Lang, ...] = LANGS) -
             site_name=strings.get("site_name", lang),
             nav=Urls(lang).nav(strings, editorial(lang)),
             alternate=switch[lang] if len(langs) > 1 else [],
-            permalink_title="Liên kết đến mục này" if lang == "vi" else "Link to this section",
+            permalink_title=strings.get("permalink_title", lang),
         )
         for lang in langs
     ]
