@@ -539,10 +539,19 @@ def count_marked_pages(site: Path) -> tuple[int, int]:
 
 
 def measure_plain_mkdocs(work: Path) -> Step:
-    """Build the Vietnamese Markdown with MkDocs defaults and a nav listing every page."""
+    """Build the same Vietnamese pages with MkDocs defaults and a nav listing every page:
+    the editors' Markdown as it is, and each generated page as the Markdown a plain
+    MkDocs project would hold for it (its title in the front matter, its HTML body)."""
     plain = work / "plain"
     discard(work, plain)
     shutil.copytree(work / "reports" / "vi", plain / "docs")
+    pages = work / "reports" / "pages" / "vi"
+    for typed in sorted(pages.rglob("*.json")):
+        page = json.loads(typed.read_text(encoding="utf-8"))
+        target = plain / "docs" / page["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        front = yaml.safe_dump({"title": page["title"]}, allow_unicode=True)
+        target.write_text(f"---\n{front}---\n{page['body']}\n", encoding="utf-8")
     config = {
         "site_name": "Minh Bạch (plain MkDocs)",
         "docs_dir": "docs",
