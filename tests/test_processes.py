@@ -36,7 +36,7 @@ def test_fork_map_gives_the_results_in_order_from_forked_processes(
     def task(item: int) -> tuple[int, bool]:
         return item + offset, os.getpid() != here
 
-    results = fork_map(task, list(range(50)))
+    results = list(fork_map(task, list(range(50))))
     assert [value for value, _ in results] == list(range(10, 60))
     assert all(forked for _, forked in results)
 
@@ -45,7 +45,7 @@ def test_fork_map_works_here_below_the_threshold_or_on_one_core(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     here = os.getpid()
-    assert fork_map(lambda item: (item, os.getpid()), [1, 2]) == [(1, here), (2, here)]
+    assert list(fork_map(lambda item: (item, os.getpid()), [1, 2])) == [(1, here), (2, here)]
     monkeypatch.setattr(processes, "workers", lambda: 1)
     many = list(range(processes.FORK_ABOVE * 2))
     assert {pid for _, pid in fork_map(lambda item: (item, os.getpid()), many)} == {here}
@@ -62,4 +62,4 @@ def test_an_error_in_a_child_reaches_the_caller(monkeypatch: pytest.MonkeyPatch)
         return item
 
     with pytest.raises(ValueError, match="item 7"):
-        fork_map(task, list(range(20)))
+        list(fork_map(task, list(range(20))))

@@ -292,7 +292,7 @@ def _cross_check(
         for unit in units:  # read here once, not in each process (`UnreadDataset`)
             for checked in by_unit[unit].values():
                 checked.dataset  # noqa: B018
-    return fork_map(lambda unit: _cross_check_unit(by_unit[unit], catalogue), units)
+    return list(fork_map(lambda unit: _cross_check_unit(by_unit[unit], catalogue), units))
 
 
 def _cross_check_unit(periods: dict[Period, CheckedDataset], catalogue: Catalogue) -> bytes:

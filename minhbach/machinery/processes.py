@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -44,15 +44,16 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
-    """`[task(item) for item in items]`, shared among forked processes when that pays.
+def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+    """`task(item)` for each item, in order, shared among forked processes when that pays.
 
     The one way the build works in parallel. With FORK_ABOVE items or more, more than
     one core (`workers`) and a process that may fork (`may_fork`), one child per core
     is forked from this process: `task` may then be any callable (a closure, a bound
     method), and it sees everything this process holds as it was when they were
     forked. Only the items' indices go to the children; the results come back pickled,
-    in order. They take small batches as they become free, so a slow item does not
+    in order, as they are ready, so that this process uses them while the children
+    work. The children take small batches as they become free, so a slow item does not
     hold the others back, and they die with this process. Before forking, what exists
     is moved out of the cyclic collector's sight (`gc.freeze`): a collection in a child
     would touch, and so copy, every object it shares with this process. Otherwise the
@@ -60,7 +61,8 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> list[Resu
     """
     count = workers() if len(items) >= FORK_ABOVE else 1
     if count < 2 or not may_fork():
-        return [task(item) for item in items]
+        yield from map(task, items)
+        return
     global _TASK
     _TASK = (task, items)
     gc.freeze()
@@ -68,7 +70,7 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> list[Resu
         context = multiprocessing.get_context("fork")
         with context.Pool(count, initializer=_die_with_parent) as pool:
             chunk = max(1, len(items) // (count * 8))
-            return pool.map(_run, range(len(items)), chunksize=chunk)
+            yield from pool.imap(_run, range(len(items)), chunksize=chunk)
     finally:
         _TASK = None
 

@@ -211,6 +211,24 @@ def _narrative_markdown() -> markdown.Markdown:
 # --- the stage ---
 
 
+#: What every page template reads besides the renderer's globals (`Renderer.env.globals`)
+#: and its page type's own values (`PAGE_CONTEXTS`): the page, and the page's helpers.
+PAGE_NAMES = ("doc", "link", "href", "chart", "has_chart", "heading")
+
+#: The values each page template is given (`get_pages`): a template reads no other name
+#: than these, `PAGE_NAMES` and the globals (tests/test_templates.py).
+PAGE_CONTEXTS: dict[str, tuple[str, ...]] = {
+    "home.html.j2": ("model",),
+    "periods.html.j2": ("periods",),
+    "units.html.j2": ("histories",),
+    "methodology.html.j2": ("model",),
+    "open_data.html.j2": ("model", "columns"),
+    "period.html.j2": ("view",),
+    "unit_period.html.j2": ("page", "previous"),
+    "unit_history.html.j2": ("history",),
+}
+
+
 def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     """Every page of one edition."""
     urls = Urls(lang)
@@ -1091,6 +1109,7 @@ class Renderer:
             "heading": heading,
             **page.context,
         }
+        assert context.keys() - page.context.keys() == set(PAGE_NAMES)
         self.begin_notes(shown)
         body = template.render(context)
         headings = tuple(toc)
