@@ -30,7 +30,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Container, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,19 @@ from minhbach.machinery.processes import may_fork
 from minhbach.machinery.tree import TreeWriter, WriteStats, read_tree, write_tree
 from minhbach.problems import Severity, UserError
 from minhbach.render import charts
+from minhbach.render.contexts import (
+    PAGE_TYPES,
+    HistoryPage,
+    HomePage,
+    MethodologyPage,
+    OpenDataPage,
+    PageContext,
+    PeriodPage,
+    PeriodsPage,
+    UnitPeriodPage,
+    UnitsPage,
+    values,
+)
 from minhbach.render.generated import GeneratedPage, Heading, page_file, page_path
 from minhbach.render.imageworker import ImageWorker
 from minhbach.render.opendata import (
@@ -140,12 +153,11 @@ class Strings:
 
 @dataclass(frozen=True)
 class Page:
-    """One generated page: its template, its path in the edition, and what it shows."""
+    """One generated page: its path in the edition, its title, and what it shows."""
 
-    template: str
     path: str
     title: str
-    context: dict[str, Any] = field(default_factory=dict)
+    context: PageContext
     # Its description, made when the page is rendered: a unit page's headline reads its
     # blocks, which a rebuild derives only for the pages it renders (compute.Later).
     describe: Callable[[], str] | None = field(default=None, compare=False)
@@ -154,6 +166,11 @@ class Page:
     @property
     def description(self) -> str:
         return self.describe() if self.describe is not None else ""
+
+    @property
+    def template(self) -> str:
+        """Its page type's template, in `site_templates/pages/`."""
+        return self.context.template
 
 
 # --- escaping ---
@@ -215,17 +232,10 @@ def _narrative_markdown() -> markdown.Markdown:
 #: and its page type's own values (`PAGE_CONTEXTS`): the page, and the page's helpers.
 PAGE_NAMES = ("doc", "link", "href", "chart", "has_chart", "heading")
 
-#: The values each page template is given (`get_pages`): a template reads no other name
+#: The values each page template is given (`contexts`): a template reads no other name
 #: than these, `PAGE_NAMES` and the globals (tests/test_templates.py).
 PAGE_CONTEXTS: dict[str, tuple[str, ...]] = {
-    "home.html.j2": ("model",),
-    "periods.html.j2": ("periods",),
-    "units.html.j2": ("histories",),
-    "methodology.html.j2": ("model",),
-    "open_data.html.j2": ("model", "columns"),
-    "period.html.j2": ("view",),
-    "unit_period.html.j2": ("page", "previous"),
-    "unit_history.html.j2": ("history",),
+    kind.template: tuple(f.name for f in fields(kind)) for kind in PAGE_TYPES
 }
 
 
@@ -234,53 +244,28 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     urls = Urls(lang)
     t = functools.partial(strings.get, lang=lang)
     pages = [
-        Page("home.html.j2", urls.home(), t("site_name"), {"model": model}),
-        Page(
-            "periods.html.j2",
-            urls.section("periods"),
-            t("periods"),
-            {"periods": model.periods},
-        ),
-        Page(
-            "units.html.j2",
-            urls.section("units"),
-            t("units"),
-            {"histories": model.histories},
-        ),
-        Page(
-            "methodology.html.j2", urls.section("methodology"), t("methodology"), {"model": model}
-        ),
-        Page(
-            "open_data.html.j2",
-            urls.section("open_data"),
-            t("open_data"),
-            {"model": model, "columns": COLUMNS},
-        ),
+        Page(urls.home(), t("site_name"), HomePage(model)),
+        Page(urls.section("periods"), t("periods"), PeriodsPage(model.periods)),
+        Page(urls.section("units"), t("units"), UnitsPage(model.histories)),
+        Page(urls.section("methodology"), t("methodology"), MethodologyPage(model)),
+        Page(urls.section("open_data"), t("open_data"), OpenDataPage(model, COLUMNS)),
     ]
     for view in model.periods:
         title = f"{t('results_title')} {view.period.name(lang)}"
-        pages.append(Page("period.html.j2", urls.period(view.period), title, {"view": view}))
+        pages.append(Page(urls.period(view.period), title, PeriodPage(view)))
         for page in view.every_page:
             title = f"{page.unit.name[lang]}: {page.period.name(lang)}"
             pages.append(
                 Page(
-                    "unit_period.html.j2",
                     urls.unit_period(page),
                     title,
-                    # Not the period's view: the page's cache key covers its ranks, not the
-                    # period's other datasets (rendercache.Keys.page).
-                    {"page": page, "previous": _previous_page(model, page)},
+                    UnitPeriodPage(page, _previous_page(model, page)),
                     describe=functools.partial(headline_sentence, page, lang, strings),
                 )
             )
     for history in model.histories:
         pages.append(
-            Page(
-                "unit_history.html.j2",
-                urls.history(history.slug),
-                history.current.name[lang],
-                {"history": history},
-            )
+            Page(urls.history(history.slug), history.current.name[lang], HistoryPage(history))
         )
     return pages
 
@@ -290,13 +275,13 @@ def page_sources(model: SiteModel, page: Page) -> list[str]:
     page's dataset, a history's or a period's datasets; the content folder for the pages
     made from all of it (the home page, the lists, the methodology, the open data)."""
     context = page.context
-    if "page" in context:
-        made_from = [context["page"]]
-    elif "history" in context:
-        history: UnitHistory = context["history"]
+    if isinstance(context, UnitPeriodPage):
+        made_from = [context.page]
+    elif isinstance(context, HistoryPage):
+        history = context.history
         made_from = [*history.predecessor_pages, *history.pages]
-    elif "view" in context:
-        view: PeriodView = context["view"]
+    elif isinstance(context, PeriodPage):
+        view = context.view
         made_from = [*([view.national] if view.national else []), *view.pages]
     else:
         return [f"{display_path(model.content.root)}/"]
@@ -1046,7 +1031,7 @@ class Renderer:
             return relative + "/" if site_path.endswith("/") or not site_path else relative
 
         prefix = "" if self.lang == "vi" else "en/"
-        shown = page.context.get("page") if page.template == "unit_period.html.j2" else None
+        shown = page.context.page if isinstance(page.context, UnitPeriodPage) else None
         # The charts of this page by kind and subject, made once for both passes.
         made_here: dict[tuple[str, int], charts.Chart | None] = {}
 
@@ -1107,9 +1092,8 @@ class Renderer:
             "chart": chart,
             "has_chart": has_chart,
             "heading": heading,
-            **page.context,
+            **values(page.context),
         }
-        assert context.keys() - page.context.keys() == set(PAGE_NAMES)
         self.begin_notes(shown)
         body = template.render(context)
         headings = tuple(toc)
@@ -1348,7 +1332,7 @@ def render(
         for index, page in enumerate(editions[lang]):
             if twins is not None:  # a link to the same page in the other edition
                 page = replace(page, other=Urls(other).site_url(twins[index].path))
-            key = keys.page(page.template, page.path, page.other, page.context) if keys else None
+            key = keys.page(page.path, page.other, page.context) if keys else None
             owned = memo.get(key) if memo is not None and key is not None else None
             if owned is not None and all(writer.keep(rel, digest) for rel, digest in owned):
                 continue
@@ -1424,12 +1408,12 @@ def _shown(jobs: list[Job]) -> tuple[set[Period], set[str], list[UnitPeriod]]:
     pages: list[UnitPeriod] = []
     for job in jobs:
         context = job.page.context
-        if "page" in context:
-            pages.append(context["page"])
-        elif "history" in context:
-            slugs.add(context["history"].slug)
-        elif "view" in context:
-            period = context["view"].period
+        if isinstance(context, UnitPeriodPage):
+            pages.append(context.page)
+        elif isinstance(context, HistoryPage):
+            slugs.add(context.history.slug)
+        elif isinstance(context, PeriodPage):
+            period = context.view.period
             periods |= {period, period.same_period_previous_year()}
     return periods, slugs, pages
 

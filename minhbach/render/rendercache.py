@@ -32,12 +32,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from minhbach.machinery.cache import Store, templates_hash
 from minhbach.machinery.cache import key as digest
 from minhbach.machinery.uptodate import read_files
 from minhbach.render.charts import Chart
+from minhbach.render.contexts import HistoryPage, PageContext, PeriodPage, UnitPeriodPage
 
 if TYPE_CHECKING:
     from minhbach.compute.model import SiteModel, UnitHistory, UnitPeriod
@@ -84,10 +85,10 @@ class Keys:
             self._history[history.slug] = digest(*sorted(self.dataset(p) for p in pages))
         return self._history[history.slug]
 
-    def page(self, template: str, path: str, other: str, context: dict[str, Any]) -> str | None:
+    def page(self, path: str, other: str, context: PageContext) -> str | None:
         """The key of a page, or None for a page that depends on everything."""
-        if template == "unit_period.html.j2":
-            unit: UnitPeriod = context["page"]
+        if isinstance(context, UnitPeriodPage):
+            unit = context.page
             ranks = json.dumps(
                 [sorted(unit.rank.items()), unit.ranked_of, [p.format() for p in unit.flags]]
             )
@@ -96,12 +97,12 @@ class Keys:
             except KeyError:  # no history (none is expected): the whole period, as before
                 own = digest(self.period(unit.period), self.dataset(unit))
             return digest(self.base, path, other, own, ranks)
-        if template == "period.html.j2":
-            period = context["view"].period
+        if isinstance(context, PeriodPage):
+            period = context.view.period
             before = period.same_period_previous_year()
             return digest(self.base, path, other, self.period(period), self.period(before))
-        if template == "unit_history.html.j2":
-            return digest(self.base, path, other, self.history(context["history"]))
+        if isinstance(context, HistoryPage):
+            return digest(self.base, path, other, self.history(context.history))
         return None
 
 

@@ -1,0 +1,112 @@
+"""What each page type's template is given: one dataclass per page type, made from the model.
+
+A page template reads its page type's fields, the page's helpers (`pages.PAGE_NAMES`)
+and the renderer's globals, and no other name (tests/test_templates.py). The render
+cache keys a page by what its type shows (`rendercache.Keys.page`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from minhbach.compute.model import PeriodView, SiteModel, UnitHistory, UnitPeriod
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """The home page: the latest period, the release calendar, the sections."""
+
+    template: ClassVar[str] = "home.html.j2"
+    model: SiteModel
+
+
+@dataclass(frozen=True)
+class PeriodsPage:
+    """Every reporting period, by statistical year."""
+
+    template: ClassVar[str] = "periods.html.j2"
+    periods: list[PeriodView]
+
+
+@dataclass(frozen=True)
+class UnitsPage:
+    """Every unit, with its history's page."""
+
+    template: ClassVar[str] = "units.html.j2"
+    histories: list[UnitHistory]
+
+
+@dataclass(frozen=True)
+class MethodologyPage:
+    """The methodology, from the catalogue, the rules, the targets and the sources."""
+
+    template: ClassVar[str] = "methodology.html.j2"
+    model: SiteModel
+
+
+@dataclass(frozen=True)
+class OpenDataPage:
+    """The open data: its files and their columns."""
+
+    template: ClassVar[str] = "open_data.html.j2"
+    model: SiteModel
+    columns: Any
+    """`opendata.COLUMNS`: each file's columns, with their types and descriptions."""
+
+
+@dataclass(frozen=True)
+class PeriodPage:
+    """One period: national figures, ranking, map, the units' inspections and reform."""
+
+    template: ClassVar[str] = "period.html.j2"
+    view: PeriodView
+
+
+@dataclass(frozen=True)
+class UnitPeriodPage:
+    """One unit in one period. Not the period's view: the page's cache key covers its
+    ranks, not the period's other datasets (`rendercache.Keys.page`)."""
+
+    template: ClassVar[str] = "unit_period.html.j2"
+    page: UnitPeriod
+    previous: UnitPeriod | None
+    """The same unit a year before, if it reported."""
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One unit across its periods (and its predecessors', across the merger)."""
+
+    template: ClassVar[str] = "unit_history.html.j2"
+    history: UnitHistory
+
+
+PageContext = (
+    HomePage
+    | PeriodsPage
+    | UnitsPage
+    | MethodologyPage
+    | OpenDataPage
+    | PeriodPage
+    | UnitPeriodPage
+    | HistoryPage
+)
+
+#: Every page type.
+PAGE_TYPES: tuple[type[Any], ...] = (
+    HomePage,
+    PeriodsPage,
+    UnitsPage,
+    MethodologyPage,
+    OpenDataPage,
+    PeriodPage,
+    UnitPeriodPage,
+    HistoryPage,
+)
+
+
+def values(context: PageContext) -> dict[str, Any]:
+    """A page's fields by name, as its template sees them (not copied: `asdict` would)."""
+    return {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
