@@ -63,7 +63,7 @@ from minhbach.content.registry import MERGER_DATE, Registry, ResolveError, check
 from minhbach.content.yamlfile import Document, decode_text, load_yaml_bytes
 from minhbach.machinery.cache import Store
 from minhbach.machinery.memory import collector_paused
-from minhbach.machinery.processes import FORK_ABOVE, fork_map
+from minhbach.machinery.processes import fork_map
 from minhbach.problems import Problem, Problems, Severity
 
 M = TypeVar("M", bound=BaseModel)
@@ -288,10 +288,9 @@ def _cross_check(
     units: list[str], by_unit: dict[str, dict[Period, CheckedDataset]], catalogue: Catalogue
 ) -> list[bytes]:
     """The checks across the periods of each unit, pickled, in order (`fork_map`)."""
-    if len(units) >= FORK_ABOVE:
-        for unit in units:  # read here once, not in each process (`UnreadDataset`)
-            for checked in by_unit[unit].values():
-                checked.dataset  # noqa: B018
+    for unit in units:  # read here once, not in each forked process (`UnreadDataset`)
+        for checked in by_unit[unit].values():
+            checked.dataset  # noqa: B018
     return list(fork_map(lambda unit: _cross_check_unit(by_unit[unit], catalogue), units))
 
 

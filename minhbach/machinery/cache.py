@@ -295,16 +295,19 @@ class Store:
         if db is None:
             return
         try:
-            db.executemany(
-                "insert or replace into entry values (?, ?, ?, ?)",
-                (
-                    (full, kind, hashlib.sha256(data).digest(), data)
-                    for full, (kind, data) in self._pending.items()
-                ),
-            )
+            self._write_pending(db)
         except sqlite3.Error as exc:
             self._broke(exc)
-            return
+
+    def _write_pending(self, db: sqlite3.Connection) -> None:
+        """The kept entries into the database's transaction, with their checksums."""
+        db.executemany(
+            "insert or replace into entry values (?, ?, ?, ?)",
+            (
+                (full, kind, hashlib.sha256(data).digest(), data)
+                for full, (kind, data) in self._pending.items()
+            ),
+        )
         self._pending.clear()
         self._pending_bytes = 0
 
@@ -353,13 +356,7 @@ class Store:
             return
         try:
             with db:  # commits the entries spilled before too, or none of them
-                db.executemany(
-                    "insert or replace into entry values (?, ?, ?, ?)",
-                    (
-                        (full, kind, hashlib.sha256(data).digest(), data)
-                        for full, (kind, data) in self._pending.items()
-                    ),
-                )
+                self._write_pending(db)
                 for kind, used in self._used.items() if prune else ():
                     stale = [
                         (full,)
@@ -369,9 +366,6 @@ class Store:
                     db.executemany("delete from entry where key = ?", stale)
         except sqlite3.Error as exc:
             self._broke(exc)
-            return
-        self._pending.clear()
-        self._pending_bytes = 0
 
     def close(self) -> None:
         """Close the database; what was not committed (spilled entries too) is dropped."""

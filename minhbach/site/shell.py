@@ -471,9 +471,10 @@ def _build_edition(
     start = time.monotonic()
     docs_dir = reports / edition.docs_dir
     generated = Generated(reports, edition.lang)
-    plugin = _EditionPlugin(label, report, edition.dest, generated, previous=previous or {})
-    if store is not None:
-        plugin.cache = PageCache(store, edition.lang)
+    cache = PageCache(store, edition.lang) if store is not None else None
+    plugin = _EditionPlugin(
+        label, report, edition.dest, generated, previous=previous or {}, cache=cache
+    )
     messages, failure = _run_mkdocs(
         edition, docs_dir, out, plugin, strict=strict, config_file=config_file, site_url=site_url
     )
@@ -726,10 +727,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         ):
             for message in logged:  # a child's: counted here, as strict mode wants
                 logging.getLogger("mkdocs.plugins.minhbach").warning(message)
-            file = self.files[index]
-            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
-            with open(file.abs_dest_path, "wb") as stream:
-                stream.write(page_html)
+            _write(self.files[index].abs_dest_path, page_html)
             if self.cache is not None:  # written only if the build passes (`commit`)
                 self.cache.put(self.keys[index], page_html, page_entries)
             entries[index] = page_entries
@@ -760,9 +758,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             page_html = self.cache.html(key)
             if page_html is None:
                 return None
-            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
-            with open(file.abs_dest_path, "wb") as stream:
-                stream.write(page_html)
+            _write(file.abs_dest_path, page_html)
         return entries
 
     def _render(self, config: MkDocsConfig, index: int) -> Rendered:
@@ -797,7 +793,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
                     page_entries = self.search.entries[first:]
                     del self.search.entries[first:]
                 page.content = typed.body
-                template = self.env.get_template(page.meta.get("template", "main.html"))
+                template = self.env.get_template("main.html")
                 output = template.render(context)
                 output = config.plugins.on_post_page(output, page=page, config=config)
             finally:
@@ -831,6 +827,13 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         the others when it commits)."""
         if self.cache is not None:
             self.cache.commit(self.keys)
+
+
+def _write(path: str, data: bytes) -> None:
+    """A page of the new site, in a folder made for it if need be."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as stream:
+        stream.write(data)
 
 
 _LUNR = "assets/javascripts/lunr/"
