@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 from minhbach.compute.model import PeriodView, SiteModel, UnitHistory, UnitPeriod
 
@@ -94,17 +94,8 @@ PageContext = (
     | HistoryPage
 )
 
-#: Every page type.
-PAGE_TYPES: tuple[type[Any], ...] = (
-    HomePage,
-    PeriodsPage,
-    UnitsPage,
-    MethodologyPage,
-    OpenDataPage,
-    PeriodPage,
-    UnitPeriodPage,
-    HistoryPage,
-)
+#: Every page type, as `PageContext` lists them.
+PAGE_TYPES: tuple[type[Any], ...] = get_args(PageContext)
 
 
 def values(context: PageContext) -> dict[str, Any]:
