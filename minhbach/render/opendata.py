@@ -54,7 +54,7 @@ from minhbach.layout import DATA_DIR
 from minhbach.machinery.cache import Store
 from minhbach.machinery.cache import key as digest
 from minhbach.machinery.uptodate import read_files
-from minhbach.render.tables import safe_cell
+from minhbach.render.tables import safe_row
 
 COLLECTION = "thads"
 
@@ -647,7 +647,7 @@ def csv_bytes(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> bytes:
 
 def _csv_text(lines: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([safe_cell(c) for c in line] for line in lines)
+    csv.writer(out, lineterminator="\n").writerows(map(safe_row, lines))
     return out.getvalue()
 
 

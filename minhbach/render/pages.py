@@ -388,6 +388,7 @@ class Renderer:
         # The charts of periods and histories, by kind and subject: each is shown by more
         # than one page (a period's map on the home page, a trend on every unit page).
         self._made: dict[tuple[str, str], charts.Chart | None] = {}
+        self._trends: dict[tuple[str, int], charts.Chart] = {}
         self.page_charts: list[charts.Chart] | None = None  # the charts of the page rendering
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -955,6 +956,14 @@ class Renderer:
             self.page_charts.append(made)
         return made
 
+    def trend_for(self, trend: charts.Chart, months: int) -> charts.Chart:
+        """A unit's trend as its pages of one period length show it (`trend_summary_for`),
+        made once per unit and length, not once per page: its key hashes the whole spec."""
+        memo = (trend.key, months)
+        if memo not in self._trends:
+            self._trends[memo] = charts.trend_summary_for(trend, months, self.lang)
+        return self._trends[memo]
+
     def _remember(self, memo: tuple[str, str], made: charts.Chart | None) -> None:
         self._made[memo] = made
 
@@ -1058,7 +1067,7 @@ class Renderer:
             if drawn is None:
                 return ""
             if kind == "trend" and shown is not None:
-                drawn = charts.trend_summary_for(drawn, shown.period.months, self.lang)
+                drawn = self.trend_for(drawn, shown.period.months)
             figure = drawn
             return self.figure(
                 figure,
