@@ -40,6 +40,8 @@ def model() -> SiteModel:
 def all_charts(model: SiteModel, lang: str) -> list[charts.Chart]:
     """Every chart the pages of one edition of the fixture site ask for."""
     renderer = Renderer(model, lang, Strings())  # type: ignore[arg-type]
+    images, _ = charts.render_images(renderer.image_charts(), None)  # before the pages
+    renderer.image_sizes = {key: (image.width, image.height) for key, image in images.items()}
     made: dict[str, charts.Chart] = {}  # each chart once, by its file
     for page in get_pages(model, lang, Strings()):  # type: ignore[arg-type]
         renderer.page_charts = []
@@ -56,7 +58,7 @@ def test_every_kind_is_made_from_the_fixture_site(model: SiteModel) -> None:
 
 def test_the_chart_worker_draws_what_this_process_draws(model: SiteModel) -> None:
     made = [image_charts(model, "vi")[0], image_charts(model, "en")[-1]]
-    here, _ = charts.render_images(made, None, workers=1)
+    here, _ = charts.render_images(made, None)
     with ImageWorker() as worker:
         there, stats = charts.render_images(made, None, worker=worker)
         # The worker serves batch after batch, until closed.
@@ -207,10 +209,10 @@ def image_charts(model: SiteModel, lang: str) -> list[charts.Chart]:
 def test_render_cache_renders_each_chart_once(model: SiteModel, tmp_path: Path) -> None:
     made = image_charts(model, "vi")[:4]
     store = Store(tmp_path)
-    first, stats = charts.render_images(made, store, workers=1)
+    first, stats = charts.render_images(made, store)
     assert stats.rendered == len({c.key for c in made}) and stats.cached == 0
     store.commit()
-    again, stats = charts.render_images(made, Store(tmp_path), workers=1)
+    again, stats = charts.render_images(made, Store(tmp_path))
     assert stats.rendered == 0 and stats.cached == len({c.key for c in made})
     assert {k: v.svg for k, v in again.items()} == {k: v.svg for k, v in first.items()}
     changed = charts.Chart(
@@ -224,13 +226,13 @@ def test_render_cache_renders_each_chart_once(model: SiteModel, tmp_path: Path) 
         made[0].columns,
         made[0].rows,
     )
-    _, stats = charts.render_images([changed, *made[1:]], Store(tmp_path), workers=1)
+    _, stats = charts.render_images([changed, *made[1:]], Store(tmp_path))
     assert stats.rendered == (0 if changed.key == made[0].key else 1)
 
 
 def test_rendered_images_are_svg_with_their_size(model: SiteModel) -> None:
     chart = image_charts(model, "vi")[0]
-    images, _ = charts.render_images([chart], None, workers=1)
+    images, _ = charts.render_images([chart], None)
     image = images[chart.key]
     assert image.svg.startswith(b"<svg")
     assert f'width="{image.width}"'.encode() in image.svg[:400]

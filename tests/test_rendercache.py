@@ -19,7 +19,7 @@ MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 
 def _render(
-    content: Path, cache: Path | None, reports: Path | None = None, workers: int = 1
+    content: Path, cache: Path | None, reports: Path | None = None
 ) -> tuple[dict[str, bytes], int, int]:
     """Render into `reports` (kept between calls; by default beside the content)."""
     checked, problems = check_content(content)
@@ -27,7 +27,7 @@ def _render(
     model, _ = compute(checked)
     reports = reports or content.parent / ("reports" if cache else "reports-fresh")
     store = Store(cache) if cache is not None else None
-    _, stats = render(model, reports, store, langs=("vi",), workers=workers)
+    _, stats = render(model, reports, store, langs=("vi",))
     if store is not None:
         store.commit(prune=True)
         store.close()
@@ -146,6 +146,7 @@ def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
 def test_pages_rendered_in_forked_processes_equal_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from minhbach.machinery import processes
     from minhbach.render import pages as stage
 
     content = tmp_path / "content"
@@ -153,22 +154,23 @@ def test_pages_rendered_in_forked_processes_equal_one_process(
     one, _, _ = _render(content, None, tmp_path / "one")
     renderers = tmp_path / "renderers"
     renderers.touch()
-    render_share = stage._render_share
+    render_one = stage._Rendering.__call__
 
     def logged(*args: Any) -> Any:
         with renderers.open("a") as log:
             log.write(f"{os.getpid()}\n")
-        return render_share(*args)
+        return render_one(*args)
 
-    monkeypatch.setattr(stage, "_render_share", logged)
-    monkeypatch.setattr(stage, "PARALLEL_ABOVE", 1)
+    monkeypatch.setattr(stage._Rendering, "__call__", logged)
+    monkeypatch.setattr(processes, "FORK_ABOVE", 1)
+    monkeypatch.setattr(processes, "workers", lambda: 2)
     # The session's other tests may have left threads (the browser tests' server); this
     # process forks only when it runs one, so say it does.
-    monkeypatch.setattr(stage, "may_fork", lambda: True)
-    forked, _, _ = _render(content, None, tmp_path / "forked", workers=2)
+    monkeypatch.setattr(processes, "may_fork", lambda: True)
+    forked, _, _ = _render(content, None, tmp_path / "forked")
     assert forked == one
     pids = set(renderers.read_text().split())
-    assert len(pids) == 2 and str(os.getpid()) in pids  # this process and a forked one
+    assert len(pids) == 2 and str(os.getpid()) not in pids  # two forked processes
 
 
 def test_a_changed_target_renders_every_page_again(tmp_path: Path) -> None:

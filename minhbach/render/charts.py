@@ -38,16 +38,12 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache, cached_property
-from multiprocessing import get_context
 from typing import Any, cast
 
 from babel import Locale
@@ -1755,26 +1751,20 @@ def _size(svg: bytes) -> tuple[int, int]:
 
 
 def render_images(
-    charts: Sequence[Chart],
-    store: Store | None,
-    workers: int | None = None,
-    worker: imageworker.ImageWorker | None = None,
+    charts: Sequence[Chart], store: Store | None, worker: imageworker.ImageWorker | None = None
 ) -> tuple[dict[str, Image], RenderStats]:
     """The SVG of every chart, by chart key: from the cache, or rendered now."""
-    return render_images_async(charts, store, workers, worker)()
+    return render_images_async(charts, store, worker)()
 
 
 def render_images_async(
-    charts: Sequence[Chart],
-    store: Store | None,
-    workers: int | None = None,
-    worker: imageworker.ImageWorker | None = None,
+    charts: Sequence[Chart], store: Store | None, worker: imageworker.ImageWorker | None = None
 ) -> Callable[[], tuple[dict[str, Image], RenderStats]]:
     """Start rendering the charts not in the cache; a function that waits for them and
     gives what `render_images` gives.
 
-    They are rendered by `worker`, the build's chart process, warmed up already, if given;
-    else in worker processes when there are many, or in this process.
+    They are rendered by `worker`, the build's chart process, warmed up already, while
+    this process goes on, if given; else in this process, when the function is called.
     """
     started = time.perf_counter()
     stats = RenderStats(charts=len(charts))
@@ -1788,26 +1778,11 @@ def render_images_async(
         else:
             todo.append(chart)
     jobs = [_job(c) for c in todo]
-    workers = workers or min(os.cpu_count() or 1, 8)
-    pool: ProcessPoolExecutor | None = None
-    pending: Iterable[bytes] = []
     if worker is not None:
         worker.send(jobs)
-    elif len(jobs) >= 16 and workers > 1:
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
-        pending = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
     def finish() -> tuple[dict[str, Image], RenderStats]:
-        try:
-            if worker is not None:
-                results = worker.receive()
-            elif pool is not None:
-                results = list(pending)
-            else:
-                results = imageworker.draw(jobs)
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        results = worker.receive() if worker is not None else imageworker.draw(jobs)
         for chart, result in zip(todo, results, strict=True):
             found[chart.key] = result
             if store is not None:
@@ -1818,26 +1793,6 @@ def render_images_async(
         return {key: Image(svg, *_size(svg)) for key, svg in found.items()}, stats
 
     return finish
-
-
-_SIZE_MARK = re.compile(r"@@chart-(width|height):([0-9a-f]{64})@@")
-
-
-def size_mark(chart: Chart, dimension: str) -> str:
-    """A placeholder for an image's width or height, filled in once the chart is rendered."""
-    return f"@@chart-{dimension}:{chart.key}@@"
-
-
-def fill_sizes(text: str, sizes: Mapping[str, tuple[int, int]]) -> str:
-    """Replace the size placeholders of a page by the rendered images' (width, height)."""
-    if "@@chart-" not in text:
-        return text
-
-    def size(match: re.Match[str]) -> str:
-        width, height = sizes[match.group(2)]
-        return str(width if match.group(1) == "width" else height)
-
-    return _SIZE_MARK.sub(size, text)
 
 
 SVG = "chart-svg"

@@ -38,9 +38,7 @@ import datetime as dt
 import gzip
 import io
 import json
-import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -53,6 +51,7 @@ from minhbach.content.periods import Period
 from minhbach.layout import DATA_DIR
 from minhbach.machinery.cache import Store
 from minhbach.machinery.cache import key as digest
+from minhbach.machinery.processes import fork_map
 from minhbach.machinery.uptodate import read_files
 from minhbach.render.tables import safe_row
 
@@ -808,20 +807,14 @@ def gzip_member(data: bytes) -> bytes:
 class Piece:
     """Data compressed once as a gzip member, joined as it is into every file that holds it."""
 
-    member: bytes | Future[bytes]  # or still compressing
+    member: bytes
 
     @classmethod
-    def of(cls, data: bytes, pool: ThreadPoolExecutor | None = None) -> Piece:
-        return cls(gzip_member(data) if pool is None else pool.submit(gzip_member, data))
+    def of(cls, data: bytes) -> Piece:
+        return cls(gzip_member(data))
 
     def data(self) -> bytes:
-        """The member's bytes, once they are compressed."""
-        member = self.member
-        return member if isinstance(member, bytes) else member.result()
-
-    def done(self) -> Piece:
-        """The piece with its bytes, once they are compressed."""
-        return self if isinstance(self.member, bytes) else Piece(self.data())
+        return self.member
 
 
 @dataclass
@@ -852,11 +845,6 @@ class EncodedPeriod:
     ranking: bytes  # the period's ranking (`ranking_rows`), a plain CSV
     datasets: bytes  # its pages' rows of datasets.csv (`dataset_row`), without the header
 
-    def done(self) -> EncodedPeriod:
-        return EncodedPeriod(
-            self.pages, self.csv.done(), self.json.done(), self.ranking, self.datasets
-        )
-
 
 def period_pages(view: PeriodView) -> list[UnitPeriod]:
     """A period's pages in its files' order: the national page first, then the provinces',
@@ -865,13 +853,14 @@ def period_pages(view: PeriodView) -> list[UnitPeriod]:
     return view.every_page
 
 
-def encode_period(view: PeriodView, pool: ThreadPoolExecutor | None = None) -> EncodedPeriod:
-    """Encode a period's pages and compress its rows and JSON (in `pool`, if given)."""
-    encoded = [encode_page(page) for page in period_pages(view)]
+def encode_period(view: PeriodView, pages: Sequence[EncodedPage] | None = None) -> EncodedPeriod:
+    """Encode a period's pages (unless given, as `encode_page` encodes them), and compress
+    its rows and JSON."""
+    encoded = [encode_page(page) for page in period_pages(view)] if pages is None else pages
     return EncodedPeriod(
         tuple(e.page for e in encoded),
-        Piece.of(b"".join(e.csv for e in encoded), pool),
-        Piece.of(json_period(view, [e.json for e in encoded]), pool),
+        Piece.of(b"".join(e.csv for e in encoded)),
+        Piece.of(json_period(view, [e.json for e in encoded])),
         csv_bytes(
             ([row[key] for key in RANKING_COLUMNS] for row in ranking_rows(view)),
             RANKING_COLUMNS,
@@ -974,31 +963,37 @@ def data_files(model: SiteModel, store: Store | None = None) -> list[DataFile]:
     collection.add(header)
     encoded: list[tuple[PeriodView, EncodedPeriod]] = []
     made: list[tuple[str, EncodedPeriod]] = []
-    # zlib releases the GIL: periods compress in threads while the next ones are encoded.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for view in views:
-            pages = period_pages(view)
-            entry = cache.get(keys[view.period], len(pages)) if cache is not None else None
-            if entry is None:
-                entry = encode_period(view, pool)
-                made.append((keys.get(view.period, ""), entry))
-            encoded.append((view, entry))
-            for page, data in zip(pages, entry.pages, strict=True):
-                files.append(DataFile(f"{page_file_stem(page)}.csv", data))
-            collection.add(entry.csv)
-        for view, entry in encoded:
-            stem = period_file_stem(view)
-            period_csv, period_json = GzipFile(), GzipFile()
-            period_csv.add(header)
-            period_csv.add(entry.csv)
-            period_json.add(entry.json)
-            files.append(DataFile(f"{stem}.csv.gz", period_csv.bytes()))
-            files.append(DataFile(f"{stem}.json.gz", period_json.bytes()))
-            files.append(DataFile(ranking_file(view), entry.ranking))
-        files.append(DataFile(f"{DATA_DIR}/{COLLECTION}.csv.gz", collection.bytes()))
+    entries = {
+        view.period: cache.get(keys[view.period], len(period_pages(view))) if cache else None
+        for view in views
+    }
+    # The pages of the periods to encode, encoded by `fork_map` (by forked processes
+    # when there are many), while this process compresses the periods they complete.
+    todo = [page for view in views if entries[view.period] is None for page in period_pages(view)]
+    pages = iter(fork_map(encode_page, todo))
+    for view in views:
+        in_period = period_pages(view)
+        entry = entries[view.period]
+        if entry is None:
+            entry = encode_period(view, [next(pages) for _ in in_period])
+            made.append((keys.get(view.period, ""), entry))
+        encoded.append((view, entry))
+        for page, data in zip(in_period, entry.pages, strict=True):
+            files.append(DataFile(f"{page_file_stem(page)}.csv", data))
+        collection.add(entry.csv)
+    for view, entry in encoded:
+        stem = period_file_stem(view)
+        period_csv, period_json = GzipFile(), GzipFile()
+        period_csv.add(header)
+        period_csv.add(entry.csv)
+        period_json.add(entry.json)
+        files.append(DataFile(f"{stem}.csv.gz", period_csv.bytes()))
+        files.append(DataFile(f"{stem}.json.gz", period_json.bytes()))
+        files.append(DataFile(ranking_file(view), entry.ranking))
+    files.append(DataFile(f"{DATA_DIR}/{COLLECTION}.csv.gz", collection.bytes()))
     if cache is not None:
         for key, entry in made:
-            cache.put(key, entry.done())
+            cache.put(key, entry)
     datasets = csv_bytes([], DATASET_FIELDNAMES) + b"".join(e.datasets for _, e in encoded)
     files.append(DataFile(f"{DATA_DIR}/datasets.csv", datasets))
     sources = [

@@ -20,14 +20,10 @@ Files are written only when their bytes changed and stale ones are removed
 from __future__ import annotations
 
 import functools
-import gc
 import html
 import json
-import multiprocessing
-import os
 import posixpath
 import re
-import sys
 import tempfile
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -66,7 +62,7 @@ from minhbach.content.numbers import LOCALES, margin, number, show, signed, with
 from minhbach.content.periods import Period
 from minhbach.layout import ASSETS, DATA_DIR, PAGES_DIR, SECTIONS, SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
-from minhbach.machinery.processes import may_fork
+from minhbach.machinery.processes import FORK_ABOVE, fork_map
 from minhbach.machinery.tree import TreeWriter, WriteStats, read_tree, write_tree
 from minhbach.problems import Severity, UserError
 from minhbach.render import charts
@@ -389,6 +385,8 @@ class Renderer:
         # than one page (a period's map on the home page, a trend on every unit page).
         self._made: dict[tuple[str, str], charts.Chart | None] = {}
         self._trends: dict[tuple[str, int], charts.Chart] = {}
+        #: The width and height of each chart drawn as an image, by key, once drawn.
+        self.image_sizes: dict[str, tuple[int, int]] = {}
         self.page_charts: list[charts.Chart] | None = None  # the charts of the page rendering
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -668,7 +666,7 @@ class Renderer:
         The chart itself is decorative (`aria-hidden`: the summary and the data table carry
         the content). It is drawn by the page, as HTML bars (`chart.bars`: a unit and
         period's small charts) or tiles (`chart.tiles`: a period's map), or it is the SVG
-        rendered at build time (a trend), its size filled in later (`charts.size_mark`).
+        rendered at build time (a trend), of the size `image_sizes` gives, drawn before the pages.
         `minhbach-charts.js` replaces either by the live Vega view when JavaScript runs:
         from an image's spec file (`data-spec`), or for a chart drawn in HTML from its
         kind's template (`charts.template_path`, one file per edition, found by the
@@ -682,7 +680,13 @@ class Renderer:
         took an eighth of the page's rendering time.
         """
         t = self.t
-        return "\n".join(_figure_lines(chart, file, data_at, data_label, t)) + "\n"
+        size = self.image_sizes.get(chart.key) if chart.image else None
+        if chart.image and size is None:
+            raise RuntimeError(
+                f"chart {chart.key} is drawn as an image but was not made before the pages: "
+                "add its kind to Renderer.image_charts"
+            )
+        return "\n".join(_figure_lines(chart, file, data_at, data_label, t, size)) + "\n"
 
     def _change_cell(self, change: Change | None) -> str:
         if change is None:
@@ -1134,8 +1138,9 @@ def _figure_lines(
     data_at: str,
     data_label: str,
     t: Callable[[str], str],
+    size: tuple[int, int] | None,
 ) -> Iterator[str]:
-    """The lines of `Renderer.figure`."""
+    """The lines of `Renderer.figure` (`size`: an image's width and height)."""
     h = html_escape
     csv = file("csv")
     svg, spec = (file("svg"), file("vl.json")) if chart.image else ("", "")
@@ -1178,7 +1183,8 @@ def _figure_lines(
             yield "</ul>"
         yield "</div>"
     else:
-        width, height = charts.size_mark(chart, "width"), charts.size_mark(chart, "height")
+        assert size is not None
+        width, height = size
         yield f'<div class="mb-chart__view" aria-hidden="true" data-spec="{spec}">'
         yield (
             f'<img src="{svg}" alt="" width="{width}" height="{height}" '
@@ -1273,21 +1279,13 @@ class Job:
 
 
 @dataclass
-class Share:
-    """What one rendering process did: files per job, and its writes into `reports/`."""
+class Rendered:
+    """What rendering one job did: the files it owns, and its writes into `reports/`."""
 
-    files: list[tuple[int, list[tuple[str, str]]]]  # (job index, [(path, digest)])
+    files: list[tuple[str, str]]  # [(path, digest)]
     entries: dict[str, Any]
     stats: WriteStats
     html_charts: set[str]
-
-
-#: Render pages in forked processes too (one per other core) when at least this many are to
-#: render: forking costs about 0.1 s, a page 10 to 20 ms, and a forked process renders
-#: while this one encodes the open data (about 0.5 s for a period's). After one figure
-#: of the reference collection changed (48 pages), the rebuild took 3.37-3.99 s with 16
-#: and 3.84-4.10 s with 64, four runs each, alternating.
-PARALLEL_ABOVE = 16
 
 
 def render(
@@ -1295,22 +1293,19 @@ def render(
     reports: Path,
     store: Store | None = None,
     langs: tuple[Lang, ...] = LANGS,
-    workers: int | None = None,
     images: ImageWorker | None = None,
 ) -> tuple[WriteStats, charts.RenderStats]:
     """Render every page, chart and data file of the editions `langs` into `reports/`.
 
-    In order, so that both cores work all along and nothing waits for what it does not need:
+    In order:
     1. the pages whose render-cache key is unchanged, and whose files are still the
        ones written for that key, are kept as they are;
-    2. the other pages are rendered in forked processes (one per core), while the
-       charts drawn as images (every period's map and inspections, every unit's trend)
-       are rendered by vl-convert (by `images`, the build's chart process, if given;
-       else in worker processes, or here) and this process encodes the open data; then
-       the rendering processes write each page with its images' sizes, and its
-       HTML-drawn charts' files, and return only what they wrote, while this process
-       writes the images, the open data and the other files;
-    3. every file of `reports/` that no part of the build claimed is removed.
+    2. the charts drawn as images (every unit's trend) are rendered by vl-convert (by
+       `images`, the build's chart process, while this process encodes the open data;
+       else here), and written with the open data and the other files;
+    3. the other pages are rendered, knowing their images' sizes, by `fork_map` (one
+       forked process per core when there are many), each written as it is rendered;
+    4. every file of `reports/` that no part of the build claimed is removed.
     The build's process never holds the pages' text.
     """
     strings = Strings()
@@ -1350,58 +1345,49 @@ def render(
                 memo.misses += 1
             jobs.append(Job(lang, page, key))
 
-    if len(jobs) >= PARALLEL_ABOVE:  # rendered by forked processes too: see `SiteModel.make`
+    if len(jobs) >= FORK_ABOVE:  # rendered by forked processes: see `SiteModel.make`
         model.make(*_shown(jobs))
     drawn: list[charts.Chart] = []
     for lang in langs:
         kept = ChartMemo(store, keys_of[lang]) if store is not None else None
         drawn += renderers[lang].image_charts(kept)
-    made: dict[str, Any] = {}
+    # The worker's answer first, if it was asked for the bundle (cli); then the images,
+    # drawn by it while this process encodes the open data.
+    bundle = charts.bundle_cached(store, images)
+    finish_images = charts.render_images_async(drawn, store, images)
+    data = data_files(model, store)
+    made, stats = finish_images()
+    sizes = {key: (image.width, image.height) for key, image in made.items()}
+    for renderer in renderers.values():
+        renderer.image_sizes = sizes
+    for chart in drawn:
+        base = f"{chart.lang}/"
+        files = {"svg": made[chart.key].svg, "csv": chart.csv(), "vl.json": chart.spec_json()}
+        for ext, content in files.items():
+            writer.put(report_path(base + chart.path(ext)), content)
+    for lang in langs:
+        writer.put(report_path(f"{lang}/{ASSETS}/vega.js"), bundle)
+        writer.put(report_path(f"{lang}/{ASSETS}/locale.json"), charts.locale_json(lang))
+        for kind in charts.KIND_SLUGS:
+            writer.put(
+                report_path(f"{lang}/{charts.template_path(kind)}"),
+                charts.template_json(kind, lang),
+            )
+    for item in data:
+        writer.put(report_path(f"vi/{item.path}"), item.data)
+    for path, content in {**editorial, **_archives(model)}.items():
+        writer.put(report_path(path), content)
 
-    def draw() -> dict[str, tuple[int, int]]:
-        """Render the images while the open data is encoded; their sizes, for the pages."""
-        # The worker's answer first, if it was asked for the bundle (cli), then the images.
-        made["bundle"] = charts.bundle_cached(store, images)
-        finish_images = charts.render_images_async(drawn, store, workers, images)
-        made["data"] = data_files(model, store)
-        made["images"], made["stats"] = finish_images()
-        return {key: (image.width, image.height) for key, image in made["images"].items()}
-
-    def write_others() -> None:
-        images = made["images"]
-        for chart in drawn:
-            base = f"{chart.lang}/"
-            files = {
-                "svg": images[chart.key].svg,
-                "csv": chart.csv(),
-                "vl.json": chart.spec_json(),
-            }
-            for ext, content in files.items():
-                writer.put(report_path(base + chart.path(ext)), content)
-        for lang in langs:
-            writer.put(report_path(f"{lang}/{ASSETS}/vega.js"), made["bundle"])
-            writer.put(report_path(f"{lang}/{ASSETS}/locale.json"), charts.locale_json(lang))
-            for kind in charts.KIND_SLUGS:
-                writer.put(
-                    report_path(f"{lang}/{charts.template_path(kind)}"),
-                    charts.template_json(kind, lang),
-                )
-        for item in made["data"]:
-            writer.put(report_path(f"vi/{item.path}"), item.data)
-        for path, content in {**editorial, **_archives(model)}.items():
-            writer.put(report_path(path), content)
-
-    work = _Work(renderers, jobs, reports, writer.known)
-    shares = _render_jobs(work, workers, sizes=draw, meanwhile=write_others)
-    stats: charts.RenderStats = made["stats"]
     html_charts: set[str] = set()
-    for share in shares:
-        writer.merge(share.entries, share.stats)
-        html_charts |= share.html_charts
-        for index, owned in share.files:
-            job = jobs[index]
-            if job.key is not None and job.lang in memos:
-                memos[job.lang].put(job.key, owned)
+    if len(jobs) >= FORK_ABOVE:
+        for renderer in renderers.values():
+            renderer.compile()  # once, before the processes that share it are forked
+    rendering = _Rendering(renderers, reports, writer.known)
+    for job, done in zip(jobs, fork_map(rendering, jobs), strict=True):
+        writer.merge(done.entries, done.stats)
+        html_charts |= done.html_charts
+        if job.key is not None and job.lang in memos:
+            memos[job.lang].put(job.key, done.files)
     charts.save_templates(store)
     stats.html = len(html_charts)
     stats.pages_rendered = len(jobs)
@@ -1427,165 +1413,38 @@ def _shown(jobs: list[Job]) -> tuple[set[Period], set[str], list[UnitPeriod]]:
     return periods, slugs, pages
 
 
-@dataclass
-class _Work:
-    """What the rendering processes share (inherited, not sent: they are forked)."""
+class _Rendering:
+    """Renders one job and writes its page and its HTML-drawn charts' data files into
+    `reports/`: the task `fork_map` shares among the rendering processes. What a process
+    wrote of a chart shared by several pages is written once (`_written`, its own)."""
 
-    renderers: dict[Lang, Renderer]
-    jobs: list[Job]
-    root: Path
-    known: dict[str, Any]
-    sizes: dict[str, tuple[int, int]] | None = None  # of the images, once rendered
-    ready: Any = None  # forked: a multiprocessing Event set when `sizes_file` holds them
-    sizes_file: Path | None = None
-    counter: Any = None  # forked: the next job to take, shared
+    def __init__(self, renderers: dict[Lang, Renderer], root: Path, known: dict[str, Any]):
+        self.renderers, self.root, self.known = renderers, root, known
+        self._written: dict[str, str] = {}  # chart files this process wrote, with their digests
 
-    def image_sizes(self) -> dict[str, tuple[int, int]]:
-        if self.sizes is None:
-            assert self.ready is not None and self.sizes_file is not None
-            self.ready.wait()
-            stored = json.loads(self.sizes_file.read_text(encoding="utf-8"))
-            self.sizes = {key: (width, height) for key, (width, height) in stored.items()}
-        return self.sizes
-
-
-_WORK: _Work | None = None  # set for the forked processes
-
-
-def _render_jobs(
-    work: _Work,
-    workers: int | None,
-    sizes: Callable[[], dict[str, tuple[int, int]]],
-    meanwhile: Callable[[], None],
-) -> list[Share]:
-    """Render the jobs: in this process and, when there are many, forked ones.
-
-    Forked processes start rendering at once, while this process runs `sizes` (the
-    images) and `meanwhile`, then takes its part of what is left. Each process takes the
-    next few jobs from a shared counter, so the work balances itself. A forked process
-    writes its pages once the images' sizes are known. One process per core in all:
-    each forked one ends up with its own copy of most of the model (reference counts
-    write to every object it reads), so more processes than cores would cost memory
-    for no speed.
-    """
-    global _WORK
-    count = workers or os.cpu_count() or 1
-    # Fork only from a process running one thread (not, say, the preview server's): a
-    # forked child holds only the forking thread, and any lock another thread held.
-    if count < 2 or len(work.jobs) < PARALLEL_ABOVE or not may_fork():
-        work.sizes = sizes()
-        meanwhile()
-        return [_render_share(work, iter(range(len(work.jobs))))]
-    context = multiprocessing.get_context("fork")
-    for renderer in work.renderers.values():
-        renderer.compile()  # once, before the processes share it
-    handle, name = tempfile.mkstemp(prefix=".image-sizes-", suffix=".json", dir=work.root)
-    os.close(handle)
-    work.sizes_file, work.ready = Path(name), context.Event()
-    work.counter = context.Value("q", 0)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    _WORK = work
-    gc.collect()
-    # The collector would touch, and so copy, every shared object. Nor is it let back
-    # after the pages: the model is out of its sight since `compute`, and a collection
-    # walking it again took 2 s of the reference's cold build. The site stage lets the
-    # collector back (`cli._collect`) while MkDocs' processes build.
-    gc.freeze()
-    try:
-        # Forked before this process starts any thread (the image pool, zlib's threads,
-        # vl-convert's runtime): a forked child holds only the thread that forked it.
-        with context.Pool(count - 1) as pool:
-            pending = pool.starmap_async(_render_forked, [()] * (count - 1))
-            work.sizes = sizes()
-            work.sizes_file.write_text(json.dumps(work.sizes), encoding="utf-8")
-            work.ready.set()
-            meanwhile()
-            own = _render_share(work, _taken(work))
-            return [own, *pending.get()]
-    finally:
-        _WORK = None
-        work.sizes_file.unlink(missing_ok=True)
-
-
-#: Jobs a rendering process takes at a time from the shared counter.
-CHUNK = 16
-
-
-def _taken(work: _Work) -> Iterator[int]:
-    """The indices of the jobs this process takes, a few at a time, until none is left."""
-    while True:
-        with work.counter.get_lock():
-            start = work.counter.value
-            work.counter.value = start + CHUNK
-        if start >= len(work.jobs):
-            return
-        yield from range(start, min(start + CHUNK, len(work.jobs)))
-
-
-def _render_forked() -> Share:
-    assert _WORK is not None
-    return _render_share(_WORK, _taken(_WORK))
-
-
-def _render_share(work: _Work, indices: Iterator[int]) -> Share:
-    """Render the jobs of `indices`; write each page and its charts' files.
-
-    Pages are written as they are rendered once the images' sizes are known, and held
-    until then.
-    """
-    writer = TreeWriter(work.root, known=work.known)
-    done: dict[str, str] = {}  # chart files this process wrote, with their digests
-    held: list[tuple[int, GeneratedPage, list[charts.Chart]]] = []
-    files: list[tuple[int, list[tuple[str, str]]]] = []
-
-    def write(index: int, generated: GeneratedPage, made: list[charts.Chart]) -> None:
-        job = work.jobs[index]
-        sizes = work.image_sizes()
-        try:
-            filled = replace(
-                generated,
-                body=charts.fill_sizes(generated.body, sizes),
-                indexed=charts.fill_sizes(generated.indexed, sizes),
-            )
-        except KeyError as missing:
-            raise RuntimeError(
-                f"{job.page.path}: chart {missing} is drawn as an image but was not made "
-                "before the pages: add its kind to Renderer.image_charts"
-            ) from None
-        rel = page_file(job.lang, job.page.path)
-        owned = [(rel, writer.put(rel, filled.to_json()))]
-        for chart in made:
-            if chart.image:
-                continue  # the build's own process writes the images' files
-            # Its spec is the kind's template and the values in the page: only its data
-            # file is its own.
-            rel = report_path(f"{chart.lang}/{chart.path('csv')}")
-            if rel not in done:
-                done[rel] = writer.put(rel, chart.csv())
-            owned.append((rel, done[rel]))
-        files.append((index, owned))
-
-    for index in indices:
-        job = work.jobs[index]
-        renderer = work.renderers[job.lang]
+    def __call__(self, job: Job) -> Rendered:
+        renderer = self.renderers[job.lang]
         renderer.page_charts = []
         try:
             generated = renderer.render(job.page)
             made = renderer.page_charts
         finally:
             renderer.page_charts = None
-        if work.sizes is None and not work.ready.is_set():
-            held.append((index, generated, made))
-            continue
-        for earlier in held:
-            write(*earlier)
-        held.clear()
-        write(index, generated, made)
-    for earlier in held:
-        write(*earlier)
-    html = {rel for rel in done if rel.endswith(".csv")}
-    return Share(files, writer.entries, writer.stats, html)
+        writer = TreeWriter(self.root, known=self.known)
+        rel = page_file(job.lang, job.page.path)
+        owned = [(rel, writer.put(rel, generated.to_json()))]
+        html: set[str] = set()
+        for chart in made:
+            if chart.image:
+                continue  # the build's own process writes the images' files
+            # Its spec is the kind's template and the values in the page: only its data
+            # file is its own.
+            rel = report_path(f"{chart.lang}/{chart.path('csv')}")
+            if rel not in self._written:
+                self._written[rel] = writer.put(rel, chart.csv())
+            owned.append((rel, self._written[rel]))
+            html.add(rel)
+        return Rendered(owned, writer.entries, writer.stats, html)
 
 
 def render_pages(
