@@ -118,12 +118,16 @@ def test_datasets_from_the_cache_are_read_when_used_and_equal_those_checked(
     fresh, _ = mini.run(cached=False)
     unread = [c for c in content.datasets if isinstance(c, UnreadDataset)]
     assert len(unread) == len(content.datasets) > 0
-    assert all("_body" in c.__dict__ for c in unread)  # the summary is there without them
+    # The summary is there without them.
+    assert all({"_doc", "_dataset"} <= c.__dict__.keys() for c in unread)
     assert [c.summary for c in unread] == [c.summary for c in fresh.datasets]
-    one = unread[0]
-    assert one.dataset == fresh.datasets[0].dataset and one.doc == fresh.datasets[0].doc
-    assert "_body" not in one.__dict__ and all("_body" in c.__dict__ for c in unread[1:])
+    one, two = unread[:2]
+    assert one.dataset == fresh.datasets[0].dataset
+    assert "_dataset" not in one.__dict__ and "_doc" in one.__dict__  # each read on its own
+    assert one.doc == fresh.datasets[0].doc and "_doc" not in one.__dict__
+    assert all({"_doc", "_dataset"} <= c.__dict__.keys() for c in unread[1:])
     assert one == fresh.datasets[0] and fresh.datasets[0] == one
+    assert two.doc == fresh.datasets[1].doc and "_dataset" in two.__dict__
 
 
 def test_a_changed_dataset_checks_its_unit_across_periods_again_and_only_it(

@@ -172,24 +172,26 @@ def _restore(
 
 
 class UnreadDataset(CheckedDataset):
-    """A checked dataset from the check cache, its document and dataset unpickled on first
-    use: a one-dataset rebuild reads a few hundred of the reference's 2,531 (unpickling
-    them all took 0.8 s). Made by `checkcache`, equal to the dataset as checked."""
+    """A checked dataset from the check cache or a checking process, its dataset and its
+    document each unpickled on first use: a one-dataset rebuild reads a few hundred of
+    the reference's 2,531 datasets (unpickling them all took 0.8 s), and a build reads
+    few documents (the positions of a warning after the check): unpickled, a document
+    takes more memory than its dataset. Made by `checkcache`, equal to the dataset as
+    checked."""
 
     @property
     def doc(self) -> Document:
-        return self._read()[0]
+        return self._read("doc")  # type: ignore[no-any-return]
 
     @property
     def dataset(self) -> Dataset:
-        return self._read()[1]
+        return self._read("dataset")  # type: ignore[no-any-return]
 
-    def _read(self) -> tuple[Document, Dataset]:
+    def _read(self, name: str) -> Any:
         fields = self.__dict__
-        read: tuple[Document, Dataset] | None = fields.get("_unpickled")
-        if read is None:
-            read = fields["_unpickled"] = pickle.loads(fields.pop("_body"))
-        return read
+        if name not in fields:
+            fields[name] = pickle.loads(fields.pop(f"_{name}"))
+        return fields[name]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CheckedDataset):
@@ -202,16 +204,26 @@ class UnreadDataset(CheckedDataset):
 
 
 def _reduce_checked(checked: CheckedDataset) -> tuple[Any, ...]:
-    """A checked dataset with its document and dataset pickled apart, to be read when used
-    (`validate.UnreadDataset`): a one-dataset rebuild uses a few hundred of thousands."""
-    stream = io.BytesIO()
-    _Pickler(stream).dump((checked.doc, checked.dataset))
+    """A checked dataset with its document and its dataset pickled apart, each read when
+    used (`UnreadDataset`)."""
     fields = (checked.src_path, checked.period, checked.unit_id, checked.targets)
-    return _unread, (*fields, checked.summary, stream.getvalue())
+    return _unread, (*fields, checked.summary, _pickled(checked.doc), _pickled(checked.dataset))
+
+
+def _pickled(obj: Any) -> bytes:
+    stream = io.BytesIO()
+    _Pickler(stream).dump(obj)
+    return stream.getvalue()
 
 
 def _unread(
-    src_path: str, period: Any, unit_id: str, targets: Any, summary: Any, body: bytes
+    src_path: str,
+    period: Any,
+    unit_id: str,
+    targets: Any,
+    summary: Any,
+    doc: bytes,
+    dataset: bytes,
 ) -> CheckedDataset:
     unread = object.__new__(UnreadDataset)
     unread.__dict__.update(
@@ -220,7 +232,8 @@ def _unread(
         unit_id=unit_id,
         targets=targets,
         summary=summary,
-        _body=body,
+        _doc=doc,
+        _dataset=dataset,
     )
     return unread
 

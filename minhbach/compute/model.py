@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, NamedTuple, TypeVar
 
 from minhbach.check.checked import CheckedDataset, Content
 from minhbach.content.catalogue import get_catalogue
@@ -56,12 +56,14 @@ HUNDRED = Decimal(100)
 RATE_STEP = Decimal("0.01")  # computed rates and changes are shown to two decimals, as reports do
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """A number a page shows: a published figure as given, or a computed value.
 
     `point` is the value itself (in cases, đồng, % or points); `step` the
-    precision to show it with; `approximate` when it rests on a hedged figure.
+    precision to show it with; `approximate` when it rests on a hedged figure. A named
+    tuple, not a dataclass: a build makes about a million, which as frozen dataclasses
+    took a third of compute to make (each field set through object.__setattr__) and
+    twice the memory.
     """
 
     point: Decimal
@@ -72,7 +74,7 @@ class Value:
 
     @classmethod
     def of(cls, figure: Figure, measure: Measure) -> Value:
-        return _value(figure.value, measure, figure.step, figure, figure.is_approximate)
+        return cls(figure.value, measure, figure.step, figure, figure.is_approximate)
 
     @property
     def published(self) -> bool:
@@ -86,26 +88,6 @@ class Value:
         return show(self, "vi")
 
 
-# A build makes about a million Values and a quarter of a million Changes. The frozen
-# dataclasses' own __init__ sets each field through object.__setattr__, which cost a
-# third of compute on the reference; these fill the instance's __dict__ directly,
-# giving equal objects (tests/test_compute.py compares them with the constructors).
-_new_object = object.__new__
-
-
-def _value(
-    point: Decimal, measure: Measure, step: Decimal, figure: Figure | None, approximate: bool
-) -> Value:
-    value = _new_object(Value)
-    fields = value.__dict__
-    fields["point"] = point
-    fields["measure"] = measure
-    fields["step"] = step
-    fields["figure"] = figure
-    fields["approximate"] = approximate
-    return value
-
-
 def add(values: Sequence[Value]) -> Value:
     """The sum of values of one measure; as coarse as its coarsest part."""
     point = ZERO  # the sum() of the points from Decimal(0), term by term
@@ -117,14 +99,14 @@ def add(values: Sequence[Value]) -> Value:
             step = value.step
         if value.approximate:
             approximate = True
-    return _value(point, values[0].measure, step, None, approximate)
+    return Value(point, values[0].measure, step, None, approximate)
 
 
 def ratio(numerator: Value, denominator: Value) -> Value | None:
     """numerator ÷ denominator × 100, or None when the denominator is zero."""
     if denominator.point <= ZERO:  # a Decimal compares with a Decimal three times faster
         return None
-    return _value(
+    return Value(
         numerator.point / denominator.point * HUNDRED,
         "percent",
         RATE_STEP,
@@ -137,7 +119,7 @@ def difference(minuend: Value, subtrahend: Value, measure: Measure) -> Value:
     """minuend − subtrahend, to the finer of the two precisions (81,89 − 81,50 = 0,39)."""
     # The first of equal steps, as min() gives: Decimal("1") and Decimal("1.0") are equal.
     step = subtrahend.step if subtrahend.step < minuend.step else minuend.step
-    return _value(
+    return Value(
         minuend.point - subtrahend.point,
         measure,
         step,
@@ -146,9 +128,9 @@ def difference(minuend: Value, subtrahend: Value, measure: Measure) -> Value:
     )
 
 
-@dataclass(frozen=True)
-class Change:
-    """How one field moved against the same period of the previous statistical year."""
+class Change(NamedTuple):
+    """How one field moved against the same period of the previous statistical year (a
+    named tuple, as `Value` is: a build makes a quarter of a million)."""
 
     key: str
     absolute: Value | None = None  # in the field's own measure
@@ -158,27 +140,6 @@ class Change:
     basis: Literal["computed", "published", "combined"] = "computed"
     published: Change | None = None  # the source's own change, beside a computed one
     differs: bool = False  # the source's change disagrees with the computed one (the check)
-
-
-def _change(
-    key: str,
-    absolute: Value | None,
-    percent: Value | None,
-    points: Value | None,
-    previous: Value | None,
-    basis: Literal["computed", "published", "combined"],
-) -> Change:
-    change = _new_object(Change)
-    fields = change.__dict__
-    fields["key"] = key
-    fields["absolute"] = absolute
-    fields["percent"] = percent
-    fields["points"] = points
-    fields["previous"] = previous
-    fields["basis"] = basis
-    fields["published"] = None
-    fields["differs"] = False
-    return change
 
 
 @dataclass(frozen=True)
@@ -760,7 +721,7 @@ def block_view(
     for k in AMOUNT_KEYS:
         figure = getattr(results, k)  # as Results.figure(k), without a call per key
         if isinstance(figure, Figure):
-            fields[k] = _value(figure.value, amount, figure.step, figure, figure.is_approximate)
+            fields[k] = Value(figure.value, amount, figure.step, figure, figure.is_approximate)
     published_rate = Value.of(results.rate, "percent") if results.rate is not None else None
     completed, enforceable = fields.get("completed"), fields.get("enforceable")
     rate_computed = ratio(completed, enforceable) if completed and enforceable else None
@@ -787,7 +748,7 @@ def target_gap(rate: Value, target: Target) -> Value:
     value = target.value
     qualifier = value.figure.qualifier if value.figure is not None else None
     if qualifier in _THRESHOLDS:
-        value = _value(value.point, value.measure, value.step, value.figure, False)
+        value = Value(value.point, value.measure, value.step, value.figure, False)
     return difference(rate, value, "points")
 
 
@@ -833,15 +794,15 @@ def _changes(
             # a quarter of a million times.
             approximate = now.approximate or then.approximate
             step = then.step if then.step < now.step else now.step
-            absolute = _value(now.point - then.point, now.measure, step, None, approximate)
+            absolute = Value(now.point - then.point, now.measure, step, None, approximate)
             percent = None
             if then.point > ZERO:
                 point = absolute.point / then.point * HUNDRED
-                percent = _value(point, "percent", RATE_STEP, None, approximate)
-            changes[key] = _change(key, absolute, percent, None, then, basis)
+                percent = Value(point, "percent", RATE_STEP, None, approximate)
+            changes[key] = Change(key, absolute, percent, None, then, basis)
         if rate is not None and previous.rate is not None:
             points = difference(rate, previous.rate, "points")
-            changes["rate"] = _change("rate", None, None, points, previous.rate, basis)
+            changes["rate"] = Change("rate", None, None, points, previous.rate, basis)
     for key, published in results.change.items():
         measure: Measure = "percent" if key == "rate" else amount
         source = Change(
@@ -855,7 +816,7 @@ def _changes(
         if computed is None:
             changes[key] = source
         else:
-            changes[key] = replace(computed, published=source, differs=key in differing)
+            changes[key] = computed._replace(published=source, differs=key in differing)
     return changes
 
 
