@@ -54,9 +54,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from minhbach.content.models import RegistryFile, UnitEntry  # noqa: E402
+from minhbach.content.models import RegistryFile, SubUnit, SubunitEntry, UnitEntry  # noqa: E402
 from minhbach.content.periods import FIRST_YEAR, LAST_YEAR, Period  # noqa: E402
-from minhbach.content.registry import MERGER_DATE, NATION, Registry  # noqa: E402
+from minhbach.content.registry import MERGER_DATE, NATION, Registry, valid_on  # noqa: E402
 
 SEED = "minhbach-reference-1"
 DEFAULT_OUT = REPO / "bench" / "reference"
@@ -526,6 +526,25 @@ class Collection:
     def units(self, period: Period) -> list[UnitEntry]:
         return self.registry.in_scheme(self.registry.scheme_on(period.end))
 
+    def subunits(self, period: Period) -> list[SubUnit]:
+        """The sub-units that report for a period: those of its scheme, valid at its end."""
+        scheme = self.registry.scheme_on(period.end)
+        return [s for s in self.registry.subunits if s.scheme == scheme and valid_on(s, period.end)]
+
+    def simulate_subunits(self) -> None:
+        """Each sub-unit's own walk, from the first year its scheme covers (never summed
+        into its province: sub-units are neither ranked nor added up)."""
+        start = min(self.first, ORIGIN)
+        for sub in self.registry.subunits:
+            first = max(start, sub.valid_from.year if sub.valid_from else start)
+            series = Series.start(sub, first)
+            for year in range(first, self.last + 1):
+                by_months = series.year(year)
+                for months in MONTHS:
+                    period = Period(year, months)
+                    if sub in self.subunits(period):
+                        self.figures[(sub.id, period)] = by_months[months]
+
     def simulate(self) -> None:
         registry = self.registry
         start = min(self.first, ORIGIN)
@@ -560,10 +579,17 @@ class Collection:
         own = self.figures.get((unit.id, before))
         if own is not None or unit.scheme != "post2025" or before.end >= MERGER_DATE:
             return own
+        if isinstance(unit, SubUnit):  # a regional office is new in 2025
+            return own
         parts = [self.figures.get((old.id, before)) for old in self.registry.predecessors(unit)]
         return add_figures([p for p in parts if p]) if all(parts) else None
 
-    def target(self, unit: UnitEntry, year: int, measure: str) -> int:
+    def target(self, unit: UnitEntry, year: int, measure: str) -> int | None:
+        if isinstance(unit, SubUnit):
+            return None  # targets are set for the provinces
+        return self.province_target(unit, year, measure)
+
+    def province_target(self, unit: UnitEntry, year: int, measure: str) -> int:
         """Last year's rate plus a little, on a 0,05 grid, in hundredths (THADS.md §3.2)."""
         key = (unit.id, year, measure)
         if key not in self.targets:
@@ -788,7 +814,7 @@ class Writer:
             {"kind": kind, **values} for kind, values in figures.inspections.items()
         ]
         data["reform"] = self.reform(unit, period)
-        if unit.slug != NATION:
+        if unit.slug != NATION and not isinstance(unit, SubUnit):
             data["ranking"] = {
                 "basis": "rate",
                 **{m: ranks[m][unit.id] for m in MEASURES if unit.id in ranks[m]},
@@ -892,7 +918,9 @@ class Writer:
                 if unit.scheme != "national":
                     entry["scheme"] = unit.scheme
                 for measure in MEASURES:
-                    entry[measure] = hundredths(self.collection.target(unit, year, measure))
+                    entry[measure] = hundredths(
+                        self.collection.province_target(unit, year, measure)
+                    )
                 entry["basis"] = "stated"
                 entry["source"] = {
                     "title": SOURCE_TITLE,
@@ -980,16 +1008,24 @@ class Summary:
     datasets: int
     national: int
     periods: list[Period]
-    units: dict[str, int]  # by scheme
+    units: dict[str, int]  # by scheme (sub-units with their province's)
     targets: int
+    subunits: int = 0
 
 
-def generate(out: Path, first: int, last: int) -> Summary:
-    """Write the collection into `out`, replacing a previous one; return what was written."""
+def generate(out: Path, first: int, last: int, subunits: int = 0) -> Summary:
+    """Write the collection into `out`, replacing a previous one; return what was written.
+
+    With `subunits`, every province has that many district branches until the 2025
+    reorganisation and that many regional offices after it, each with its own datasets
+    (a collection several times the reference's size, for the scale benchmark).
+    """
     refuse_foreign(out)
-    registry = load_registry()
+    entries = subunit_entries(load_registry(), subunits)
+    registry = load_registry().with_subunits(entries)
     collection = Collection(registry, first, last)
     collection.simulate()
+    collection.simulate_subunits()
     writer = Writer(collection)
     targets, target_count = writer.targets()
     files: dict[str, str] = {
@@ -999,6 +1035,8 @@ def generate(out: Path, first: int, last: int) -> Summary:
         "targets.yml": targets,
         "releases.yml": writer.releases(),
     }
+    if entries:
+        files["subunits.yml"] = subunits_yaml(entries)
     for page in sorted((REPO / "content" / "pages").glob("*/*.md")):
         files[f"pages/{page.parent.name}/{page.name}"] = with_notice(
             page.read_text(encoding="utf-8"), PAGE_NOTICE.get(page.parent.name, PAGE_NOTICE["en"])
@@ -1007,7 +1045,7 @@ def generate(out: Path, first: int, last: int) -> Summary:
     national = 0
     for period in collection.periods():
         ranks = writer.ranks(period)
-        for unit in [registry.get(NATION), *collection.units(period)]:
+        for unit in [registry.get(NATION), *collection.units(period), *collection.subunits(period)]:
             files[f"datasets/{period.key}/{unit.slug}.yml"] = writer.dataset(unit, period, ranks)
             units[unit.scheme].add(unit.id)
             national += unit.slug == NATION
@@ -1017,8 +1055,45 @@ def generate(out: Path, first: int, last: int) -> Summary:
         national=national,
         periods=collection.periods(),
         units={s: len(units[s]) for s in ("pre2025", "post2025", "national") if s in units},
+        subunits=len(entries),
         targets=target_count,
     )
+
+
+def subunit_entries(registry: Registry, per_province: int) -> list[SubunitEntry]:
+    """`per_province` district branches of each pre-2025 province and regional offices of
+    each post-2025 one, with invented names."""
+    entries = []
+    for scheme, kind, vi, en in (
+        ("pre2025", "branch", "Chi cục THADS số {n}", "District Branch {n}"),
+        ("post2025", "regional", "Phòng THADS khu vực {n}", "Regional Office {n}"),
+    ):
+        for unit in registry.in_scheme(scheme):
+            for n in range(1, per_province + 1):
+                name = {
+                    "vi": f"{vi.format(n=n)} ({unit.name.vi}, tổng hợp)",
+                    "en": f"{en.format(n=n)} ({unit.name.en}, synthetic)",
+                }
+                slug = f"{unit.slug}-{'chi-cuc' if kind == 'branch' else 'khu-vuc'}-{n}"
+                entries.append(
+                    SubunitEntry.model_validate(
+                        {"slug": slug, "parent": unit.slug, "kind": kind, "name": name}
+                    )
+                )
+    return entries
+
+
+def subunits_yaml(entries: Sequence[SubunitEntry]) -> str:
+    lines = [HEADER.rstrip("\n"), "subunits:"]
+    for entry in entries:
+        lines.append(f"  - slug: {entry.slug}")
+        lines.append(f"    parent: {entry.parent}")
+        lines.append(f"    kind: {entry.kind}")
+        lines.append(
+            f"    name: {{vi: {json.dumps(entry.name.vi, ensure_ascii=False)}, "
+            f"en: {json.dumps(entry.name.en)}}}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def with_notice(page: str, notice: str) -> str:
@@ -1109,10 +1184,18 @@ def main(argv: Iterable[str] | None = None) -> int:
         default=DEFAULT_YEARS,
         help="statistical years, e.g. 2016-2025 (the default) or 2024-2025",
     )
+    parser.add_argument(
+        "--subunits",
+        type=int,
+        default=0,
+        metavar="N",
+        help="district branches (before 2025) and regional offices (after) per province, "
+        "each with its own datasets: 3 makes a collection four times the reference's",
+    )
     args = parser.parse_args(None if argv is None else list(argv))
     started = time.perf_counter()
     try:
-        summary = generate(args.out, *args.years)
+        summary = generate(args.out, *args.years, subunits=args.subunits)
     except RefuseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -1122,6 +1205,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"wrote {shown(args.out)}/: {summary.datasets} synthetic datasets "
         f"({summary.datasets - summary.national} unit, {summary.national} national), "
         f"{len(periods)} periods {periods[0]}…{periods[-1]}, units: {units}"
+        + (f", {summary.subunits} sub-units" if summary.subunits else "")
     )
     print(
         f"  and {summary.targets} targets, {len(periods)} releases "

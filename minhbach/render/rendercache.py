@@ -118,6 +118,9 @@ class RenderCache:
     hits: int = 0
     misses: int = 0
 
+    def __post_init__(self) -> None:
+        self.store.preload(PAGES)  # small entries, one per page: one query, not thousands
+
     def get(self, key: str) -> list[tuple[str, str]] | None:
         """The files (path in reports/, digest) the page of this key wrote, if known."""
         found = self.store.get(PAGES, key)
