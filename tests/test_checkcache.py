@@ -321,7 +321,8 @@ def test_checks_spread_over_processes_find_what_one_process_finds(
         assert compute(content) == compute(serial)
         pids = log.read_text().split()
         assert len(pids) == checked
-        assert str(os.getpid()) not in pids
+        # This process does every other batch, a forked one the others.
+        assert len(set(pids)) == (2 if checked else 0) and (not checked or str(os.getpid()) in pids)
         across_pids = across.read_text().split()
         assert len(across_pids) == (len(serial.units) if checked else 0)
-        assert str(os.getpid()) not in across_pids
+        assert len(set(across_pids)) == (2 if checked else 0)

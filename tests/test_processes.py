@@ -22,7 +22,7 @@ def test_a_process_running_another_thread_does_not_fork() -> None:
         other.join()
 
 
-def test_fork_map_gives_the_results_in_order_from_forked_processes(
+def test_fork_map_gives_the_results_in_order_from_this_process_and_a_forked_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(processes, "FORK_ABOVE", 4)
@@ -38,7 +38,8 @@ def test_fork_map_gives_the_results_in_order_from_forked_processes(
 
     results = list(fork_map(task, list(range(50))))
     assert [value for value, _ in results] == list(range(10, 60))
-    assert all(forked for _, forked in results)
+    # Batches of 3 (50 items, 2 processes, 8 batches each), every other one done here.
+    assert [forked for _, forked in results] == [(index // 3) % 2 == 1 for index in range(50)]
 
 
 def test_fork_map_works_here_below_the_threshold_or_on_one_core(

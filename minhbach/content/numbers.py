@@ -44,7 +44,7 @@ def number(value: Decimal | int, lang: str = "vi", decimals: int | None = None) 
     if (type(value) is Decimal and value.is_finite()) or type(value) is int:
         # Equal numbers format alike (1,5 whether written 1.5 or 1.50) except for the sign
         # of zero, hence the sign in the key. A national site shows each figure several
-        # times (table, bars, summary, history): three calls in four are repeats.
+        # times (table, bars, summary, history).
         signed = value.is_signed() if type(value) is Decimal else value < 0
         return _number_cached(value, lang, decimals, signed)
     return _number(value, lang, decimals)

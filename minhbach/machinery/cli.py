@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import gc
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from minhbach.content.periods import Lang
 from minhbach.machinery.cache import Store
+from minhbach.machinery.memory import give_back, set_aside
 from minhbach.machinery.uptodate import Record, inputs_key
 from minhbach.problems import UserError
 from minhbach.render.imageworker import ImageWorker
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from minhbach.site.shell import Edition
 
 # The stages are imported where they run: an up-to-date build stops before loading
-# pydantic, Altair, vl-convert and MkDocs (about 1 s of imports).
+# pydantic, Altair, vl-convert and MkDocs (docs/performance.md: measurements).
 LANGS: tuple[Lang, ...] = ("vi", "en")  # render.LANGS; a test keeps them equal
 
 PROJECT = Path(__file__).resolve().parents[2]  # mkdocs.yml and site_templates/ live here
@@ -251,7 +251,7 @@ def _build_or_raise(options: Options) -> None:
                 f"(content, code, templates, options) in {time.perf_counter() - started:.1f} s"
             )
             return
-        # vl-convert warms up (about 1.5 s) in its own process while the content is checked.
+        # vl-convert warms up in its own process while the content is checked.
         with ImageWorker() as images:
             _build_stages(options, started, step, printed, images, store)
         record.save(inputs, options.site, printed)
@@ -306,14 +306,13 @@ def _build_stages(
         f"charts: {drawn.charts}, {drawn.rendered} rendered, {drawn.cached} from the cache"
     )
     epoch = model.epoch
-    # The site stage reads only reports/. The model is kept out of the collector's sight:
-    # left in it, every collection the site stage's allocations trigger walks the whole
-    # model again (3 s of a one-dataset rebuild); nor is it collected while MkDocs'
-    # processes build (about 3 million objects, 500 MB, in cycles through the renderers:
-    # 2 to 3 s of a core the processes need). `build.py` exits without freeing it; the
-    # preview server collects it after each build (`_collected`).
+    # The site stage reads only reports/. The model is set aside from the collector
+    # (`memory`): left in its sight, every collection the site stage's allocations
+    # trigger walks the whole model again, and it is not collected while MkDocs'
+    # processes build (it is in cycles through the renderers). `build.py` exits without
+    # freeing it; the preview server collects it after each build (`_collected`).
     del model, content
-    gc.freeze()
+    set_aside()
     written = f"{display_path(options.site.parent)}/" + (
         f" or {display_path(options.cache)}/" if options.cache else ""
     )
@@ -355,8 +354,7 @@ def _collected(build: Callable[[], None]) -> Callable[[], None]:
         try:
             build()
         finally:
-            gc.unfreeze()
-            gc.collect()
+            give_back()
 
     return run
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import gc
 import multiprocessing
 import os
 import signal
@@ -11,6 +10,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+
+from minhbach.machinery.memory import set_aside
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -45,32 +46,41 @@ def workers() -> int:
 
 
 def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
-    """`task(item)` for each item, in order, shared among forked processes when that pays.
+    """`task(item)` for each item, in order, shared among processes when that pays.
 
     The one way the build works in parallel. With FORK_ABOVE items or more, more than
-    one core (`workers`) and a process that may fork (`may_fork`), one child per core
-    is forked from this process: `task` may then be any callable (a closure, a bound
-    method), and it sees everything this process holds as it was when they were
-    forked. Only the items' indices go to the children; the results come back pickled,
-    in order, as they are ready, so that this process uses them while the children
-    work. The children take small batches as they become free, so a slow item does not
-    hold the others back, and they die with this process. Before forking, what exists
-    is moved out of the cyclic collector's sight (`gc.freeze`): a collection in a child
-    would touch, and so copy, every object it shares with this process. Otherwise the
-    work is done here, in order.
+    one core (`workers`) and a process that may fork (`may_fork`), the items are cut
+    into small batches, and one child per other core is forked from this process: this
+    process does every `workers()`-th batch itself and the children the others, as they
+    become free. `task` may be any callable (a closure, a bound method): it sees
+    everything this process holds, as it was when the children were forked. Only the
+    batches' bounds go to the children; their results come back pickled, in order, as
+    they are ready, and the results are yielded in the items' order. This process works
+    too, rather than only waiting: a child's memory is shared with it until the child
+    writes (reference counts write to every object a child reads), so each child costs
+    a copy of what it reads, and this process reads for free. The children die with
+    this process. Before forking, what exists is moved out of the cyclic collector's
+    sight (`memory.set_aside`): a collection in a child would touch, and so copy, every
+    object it shares with this process. Otherwise the work is done here, in order.
     """
     count = workers() if len(items) >= FORK_ABOVE else 1
     if count < 2 or not may_fork():
         yield from map(task, items)
         return
+    size = max(1, len(items) // (count * 8))
+    batches = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     global _TASK
     _TASK = (task, items)
-    gc.freeze()
+    set_aside()
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(count, initializer=_die_with_parent) as pool:
-            chunk = max(1, len(items) // (count * 8))
-            yield from pool.imap(_run, range(len(items)), chunksize=chunk)
+        with context.Pool(count - 1, initializer=_die_with_parent) as pool:
+            theirs = pool.imap(_run, [b for n, b in enumerate(batches) if n % count])
+            for n, (start, stop) in enumerate(batches):
+                if n % count:
+                    yield from next(theirs)
+                else:  # this process's own batch
+                    yield from (task(items[index]) for index in range(start, stop))
     finally:
         _TASK = None
 
@@ -78,10 +88,10 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[
 _TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None  # what forked children run
 
 
-def _run(index: int) -> Any:
+def _run(batch: tuple[int, int]) -> list[Any]:
     assert _TASK is not None
     task, items = _TASK
-    return task(items[index])
+    return [task(items[index]) for index in range(*batch)]
 
 
 _PR_SET_PDEATHSIG = 1

@@ -561,8 +561,8 @@ def template(kind: str, lang: Lang) -> dict[str, Any]:
 def load_templates(store: Store | None) -> None:
     """Take the kinds' templates kept in `store` by an earlier build.
 
-    Building them imports Altair and runs its schema machinery: about 1 s of every build,
-    for the same few specs.
+    Building them imports Altair and runs its schema machinery, on every build, for the
+    same few specs.
     """
     stored = store.get(CHART_TEMPLATES, "all") if store is not None else None
     if stored is None:
@@ -1512,8 +1512,8 @@ def inspections(
 ) -> Chart | None:
     """Inspections by kind: how many, how many units, findings and recommendations.
 
-    Drawn as HTML bars, a unit's and a period's alike (rendered by vl-convert, a period's
-    took 180 ms each, the slowest image of a national site).
+    Drawn as HTML bars, a unit's and a period's alike (as an image, a period's was the
+    slowest of a national site).
     """
     catalogue = get_catalogue()
     values: list[dict[str, Any]] = []

@@ -1,14 +1,14 @@
 """vl-convert in a process of its own, started when a build starts.
 
-vl-convert's first image in a process costs about a second and a half: registering the
-fonts (0.6 s), then starting its JavaScript runtime (0.85 s); later images take 13 to 50 ms.
-It holds the GIL while it works, so a thread of the build's process cannot hide that
-cost. A build that changed one figure has one chart to draw, and used to wait the whole
+vl-convert's first image in a process waits for the fonts to be registered and its
+JavaScript runtime to start, far longer than any later image (docs/performance.md). It
+holds the GIL while it works, so a thread of the build's process cannot hide that cost.
+A build that changed one figure has one chart to draw, and used to wait the whole
 warm-up for it after the check, the model and the open data.
 
 `ImageWorker()` starts a process that warms vl-convert up at once, while the build's
 process checks the content and computes the model; by the time the charts are known it
-draws each in tens of milliseconds. The process is forked when that is safe (Linux, one
+draws each at once. The process is forked when that is safe (Linux, one
 thread) and spawned otherwise; it imports only vl-convert, so it starts light either way,
 and it creates no thread in the build's process, which forks its own workers later.
 
@@ -76,7 +76,7 @@ class ImageWorker:
         return self.receive()
 
     def start_bundle(self) -> None:
-        """Ask for the Vega bundle (vl-convert's, about 2 s to make); `bundle` gives it.
+        """Ask for the Vega bundle (vl-convert's, slow to make); `bundle` gives it.
 
         Asked for while the build's process computes the model on one core, it is made on
         the other."""

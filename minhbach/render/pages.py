@@ -216,8 +216,7 @@ _BLANK_LINE = re.compile(r"(\n)((?:[ \t]*\n)+)")
 @functools.cache
 def _narrative_markdown() -> markdown.Markdown:
     """One Markdown converter for the narratives, reset for each: making one per page
-    (what `markdown.markdown` does) was half the time a narrative took (0.16 of 0.30 s
-    over 300 unit pages, profiled)."""
+    (what `markdown.markdown` does) costs as much as converting the narrative."""
     return markdown.Markdown(extensions=["tables"], output_format="html")
 
 
@@ -398,8 +397,8 @@ class Renderer:
             # A renderer lives for one build, during which the templates do not change:
             # no need to ask the system whether they did, at every include of every page.
             auto_reload=False,
-            # Compiled templates kept by their source's hash: compiling them is about
-            # 0.5 s of a rebuild in which only a few pages change.
+            # Compiled templates kept by their source's hash: a rebuild in which only a
+            # few pages change would otherwise spend much of its time compiling them.
             bytecode_cache=JinjaCode(store) if store is not None else None,
         )
         self.env.tests["history_shown"] = history_shown
@@ -592,8 +591,8 @@ class Renderer:
         """A cases-and-money table: one row per indicator any block reports, each block's
         value and its change on last year; the computed rate, the target and the gap.
 
-        In Python, not a template: a unit page has four of them, and as a template they
-        took half of the page's rendering time. Nothing for the search index.
+        In Python, not a template: a unit page has four of them, the bulk of its
+        rendering (docs/performance.md). Nothing for the search index.
         """
         if self.for_search:
             return ""
@@ -676,8 +675,7 @@ class Renderer:
         repeated on every unit page) they are linked, not repeated. One element a line,
         the last followed by a line break.
 
-        In Python, not a template: a unit page has four or five, and as a template they
-        took an eighth of the page's rendering time.
+        In Python, not a template: a unit page has four or five (docs/performance.md).
         """
         t = self.t
         size = self.image_sizes.get(chart.key) if chart.image else None
@@ -1303,8 +1301,8 @@ def render(
     2. the charts drawn as images (every unit's trend) are rendered by vl-convert (by
        `images`, the build's chart process, while this process encodes the open data;
        else here), and written with the open data and the other files;
-    3. the other pages are rendered, knowing their images' sizes, by `fork_map` (one
-       forked process per core when there are many), each written as it is rendered;
+    3. the other pages are rendered, knowing their images' sizes, by `fork_map` (this
+       process and one forked per other core, when there are many), each written as it is rendered;
     4. every file of `reports/` that no part of the build claimed is removed.
     The build's process never holds the pages' text.
     """
