@@ -1,4 +1,4 @@
-"""The render cache: a page is rendered again exactly when a dataset it shows changed."""
+"""The render cache: a page is rendered again exactly when a dataset behind what it read changed."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from minhbach.machinery.tree import read_tree
 from minhbach.render.pages import render
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+#: The pages that read the whole model (home, methodology, open data): always rendered.
+ALWAYS = 3
 
 
 def _render(
@@ -42,8 +44,7 @@ def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
     assert cached == 0 and rendered > 0
     again, rendered_again, cached_again = _render(content, cache)
     assert again == first
-    generated = rendered - 5  # home, periods, units, methodology, open data: always rendered
-    assert (rendered_again, cached_again) == (5, generated)
+    assert (rendered_again, cached_again) == (ALWAYS, rendered - ALWAYS)
 
     # Beta's money rate moves it to the top of the 2025 ranking: the other units' pages
     # of that period show their new ranks, beta's history shows the new rate. Those are
@@ -58,7 +59,7 @@ def test_cached_pages_equal_fresh_pages_after_a_change(tmp_path: Path) -> None:
     assert changed == fresh
     assert changed != first
     assert "Đã sửa.".encode() in changed["pages/vi/2025/6-thang/beta/index.json"]
-    assert 5 < rendered_changed < rendered
+    assert ALWAYS < rendered_changed < rendered
     assert rendered_changed + cached_changed == rendered
 
 
@@ -77,10 +78,11 @@ def test_a_change_that_moves_no_rank_renders_only_the_pages_that_show_it(
     fresh, _, _ = _render(content, None)
     assert changed == fresh
     assert "Đã sửa.".encode() in changed["pages/vi/2025/6-thang/gamma/index.json"]
-    # The always-rendered five; Gamma's three unit pages (each shows its history's
-    # trend) and its history; the periods 2025-6m and 2026-6m (last year's figures).
+    # The always-rendered three; Gamma's three unit pages (each shows its history's
+    # trend) and its history; the periods 2025-6m and 2026-6m (last year's figures); the
+    # lists of periods and of units (each reads every period, every history).
     # Not Alpha's and Beta's pages of 2025-6m: their ranks did not move.
-    assert rendered == 5 + 3 + 1 + 2
+    assert rendered == ALWAYS + 3 + 1 + 2 + 2
     for unchanged in ("alpha", "beta"):
         path = f"pages/vi/2025/6-thang/{unchanged}/index.json"
         assert changed[path] == first[path]
@@ -140,7 +142,7 @@ def test_a_page_whose_file_was_edited_is_rendered_again(tmp_path: Path) -> None:
     page.write_text("edited by hand\n", encoding="utf-8")
     again, rendered_again, _ = _render(content, cache)
     assert again == first
-    assert rendered_again == 5 + 1  # the always-rendered pages and the edited one
+    assert rendered_again == ALWAYS + 1  # the always-rendered pages and the edited one
 
 
 def test_pages_rendered_in_forked_processes_equal_one_process(
@@ -224,3 +226,35 @@ def test_write_tree_removes_what_no_one_claimed_and_the_folders_it_empties(
     folders = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir())
     # Emptied folders go, bottom up; a folder that was empty before goes too.
     assert folders == ["vi", "vi/2024", "vi/2024/6-thang", "vi/2024/6-thang/a"]
+
+
+def test_what_a_template_reads_of_the_model_is_recorded_however_it_reaches_it() -> None:
+    """By a name of its context, a lookup, an item, a loop over a lookup, a call's
+    argument or result: each model object it passes is named; nothing else is."""
+    from minhbach.render.reads import EVERYTHING, Reads, RecordingEnvironment
+
+    checked, problems = check_content(MINI)
+    assert not problems.errors
+    model, _ = compute(checked)
+    view = next(v for v in model.periods if v.period.key == "2025-6m")
+    history = model.history("gamma")
+    env = RecordingEnvironment()
+    env.globals["history_of"] = lambda slug: model.history(slug)
+    env.globals["count"] = lambda value: len(value.pages)
+
+    def reads(source: str, **context: Any) -> frozenset[str]:
+        env.reads = Reads()
+        env.from_string(source).render(context)
+        return env.reads.names()
+
+    assert reads("{{ view.period.key }}", view=view) == {"period:2025-6m"}
+    assert reads("{% for p in view.pages %}{{ p.unit.id }}{% endfor %}", view=view) >= {
+        f"unit:2025-6m/{page.unit.id}" for page in view.pages
+    }
+    assert reads("{{ history_of('gamma').slug }}") == {"history:gamma"}
+    assert reads("{{ count(h) }}", h=history) == {"history:gamma"}
+    assert reads("{{ pages[0].period }}", pages=history.pages) == {
+        f"unit:{history.pages[0].period.key}/{history.pages[0].unit.id}"
+    }
+    assert reads("{{ m.latest.period }}", m=model) >= {EVERYTHING}
+    assert reads("{{ 1 + 1 }}", view=view) == frozenset()  # a name it never uses

@@ -447,6 +447,18 @@ class SiteModel:
         """The page of a unit (by `UnitEntry.id`) in a period, if it reported."""
         return self._page_by_key.get((unit_id, period))
 
+    def derived_from(self, page: UnitPeriod) -> list[UnitPeriod]:
+        """The pages whose datasets a page's blocks are made of: itself, and the same
+        period a year before, its own or its predecessors' (the rule of `_previous_blocks`)."""
+        before = page.period.same_period_previous_year()
+        own = self.page_of(page.unit.id, before)
+        if own is not None:
+            return [page, own]
+        if page.unit.scheme == "post2025" and before.end < MERGER_DATE:
+            parts = [self.page_of(old.id, before) for old in self.registry.predecessors(page.unit)]
+            return [page, *(part for part in parts if part is not None)]
+        return [page]
+
     def make(
         self, periods: Iterable[Period], slugs: Iterable[str], pages: Iterable[UnitPeriod]
     ) -> None:

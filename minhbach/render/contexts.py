@@ -2,7 +2,7 @@
 
 A page template reads its page type's fields, the page's helpers (`pages.PAGE_NAMES`)
 and the renderer's globals, and no other name (tests/test_templates.py). The render
-cache keys a page by what its type shows (`rendercache.Keys.page`).
+cache keeps a page while what it read of these is unchanged (`reads`, `rendercache`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ class PeriodPage:
 @dataclass(frozen=True)
 class UnitPeriodPage:
     """One unit in one period. Not the period's view: the page's cache key covers its
-    ranks, not the period's other datasets (`rendercache.Keys.page`)."""
+    ranks, not the period's other datasets: a page that read the view would be rendered
+    again for any dataset of the period (`rendercache`)."""
 
     template: ClassVar[str] = "unit_period.html.j2"
     page: UnitPeriod

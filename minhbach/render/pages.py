@@ -88,7 +88,8 @@ from minhbach.render.opendata import (
     period_file_stem,
     ranking_file,
 )
-from minhbach.render.rendercache import ChartMemo, Keys, RenderCache
+from minhbach.render.reads import Reads, RecordingEnvironment
+from minhbach.render.rendercache import ChartMemo, Entry, RenderCache, Sources
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -387,7 +388,9 @@ class Renderer:
         #: The width and height of each chart drawn as an image, by key, once drawn.
         self.image_sizes: dict[str, tuple[int, int]] = {}
         self.page_charts: list[charts.Chart] | None = None  # the charts of the page rendering
-        self.env = jinja2.Environment(
+        self.last_reads: frozenset[str] = frozenset()  # what the last page read (`reads`)
+        # Notes what each page reads of the model, for the render cache (`reads`).
+        self.env = RecordingEnvironment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
             autoescape=False,  # data strings are escaped explicitly (`h`), text and attribute
@@ -893,6 +896,7 @@ class Renderer:
 
     def sources(self) -> list[str]:
         """Every distinct source of the datasets: title, publisher, date."""
+        self.env.reads.add(self.model)  # every dataset's
         seen: dict[str, str] = {}
         for page in self.model.pages:
             for src in page.checked.summary.sources or (page.checked.summary.source,):
@@ -1105,6 +1109,8 @@ class Renderer:
             "heading": heading,
             **values(page.context),
         }
+        reads = self.env.reads = Reads()
+        reads.add(shown)  # its notes are read here, not by the template
         self.begin_notes(shown)
         body = template.render(context)
         headings = tuple(toc)
@@ -1120,6 +1126,7 @@ class Renderer:
                 f"{self.lang}/{here}: the search index's headings are not the body's: "
                 "a heading of the template depends on what search skips"
             )
+        self.last_reads = reads.names()
         return GeneratedPage(
             path=here,
             title=page.title,
@@ -1273,7 +1280,7 @@ class Job:
 
     lang: Lang
     page: Page
-    key: str | None
+    key: str
 
 
 @dataclass
@@ -1281,6 +1288,7 @@ class Rendered:
     """What rendering one job did: the files it owns, and its writes into `reports/`."""
 
     files: list[tuple[str, str]]  # [(path, digest)]
+    reads: frozenset[str]  # what the page read of the model (`reads.Reads.names`)
     entries: dict[str, Any]
     stats: WriteStats
     html_charts: set[str]
@@ -1320,35 +1328,32 @@ def render(
             + [path.removeprefix(f"{lang}/") for path in editorial if path.startswith(f"{lang}/")]
         )
     jobs: list[Job] = []
-    memos: dict[Lang, RenderCache] = {}
-    keys_of: dict[Lang, Keys] = {}
+    memo = RenderCache(store) if store is not None else None
+    sources_of = {lang: Sources.of(model, lang) for lang in langs}
     for lang in langs:
         other: Lang = "en" if lang == "vi" else "vi"
-        keys = Keys.of(model, lang) if store is not None else None
-        memo = RenderCache(store) if store is not None else None
-        if keys is not None and memo is not None:
-            keys_of[lang] = keys
-            memos[lang] = memo
+        sources = sources_of[lang]
         twins = editions.get(other)  # the same pages in the other edition, if built
         assert twins is None or len(twins) == len(editions[lang])
         for index, page in enumerate(editions[lang]):
             if twins is not None:  # a link to the same page in the other edition
                 page = replace(page, other=Urls(other).site_url(twins[index].path))
-            key = keys.page(page.path, page.other, page.context) if keys else None
-            owned = memo.get(key) if memo is not None and key is not None else None
-            if owned is not None and all(writer.keep(rel, digest) for rel, digest in owned):
+            key = sources.key(page.path, page.other)
+            kept = memo.get(key) if memo is not None else None
+            if (
+                kept is not None
+                and sources.digest(kept.reads) == kept.digest
+                and all(writer.keep(rel, digest) for rel, digest in kept.files)
+            ):
                 continue
-            if memo is not None and owned is not None:
-                memo.hits -= 1  # its files are gone or were edited: not a hit after all
-                memo.misses += 1
             jobs.append(Job(lang, page, key))
 
     if len(jobs) >= FORK_ABOVE:  # rendered by forked processes: see `SiteModel.make`
         model.make(*_shown(jobs))
     drawn: list[charts.Chart] = []
     for lang in langs:
-        kept = ChartMemo(store, keys_of[lang]) if store is not None else None
-        drawn += renderers[lang].image_charts(kept)
+        trends = ChartMemo(store, sources_of[lang]) if store is not None else None
+        drawn += renderers[lang].image_charts(trends)
     # The worker's answer first, if it was asked for the bundle (cli); then the images,
     # drawn by it while this process encodes the open data.
     bundle = charts.bundle_cached(store, images)
@@ -1384,8 +1389,9 @@ def render(
     for job, done in zip(jobs, fork_map(rendering, jobs), strict=True):
         writer.merge(done.entries, done.stats)
         html_charts |= done.html_charts
-        if job.key is not None and job.lang in memos:
-            memos[job.lang].put(job.key, done.files)
+        read = sources_of[job.lang].digest(done.reads)
+        if memo is not None and read is not None:  # None: it read everything
+            memo.put(job.key, Entry(sorted(done.reads), read, done.files))
     charts.save_templates(store)
     stats.html = len(html_charts)
     stats.pages_rendered = len(jobs)
@@ -1425,7 +1431,7 @@ class _Rendering:
         renderer.page_charts = []
         try:
             generated = renderer.render(job.page)
-            made = renderer.page_charts
+            made, reads = renderer.page_charts, renderer.last_reads
         finally:
             renderer.page_charts = None
         writer = TreeWriter(self.root, known=self.known)
@@ -1442,7 +1448,7 @@ class _Rendering:
                 self._written[rel] = writer.put(rel, chart.csv())
             owned.append((rel, self._written[rel]))
             html.add(rel)
-        return Rendered(owned, writer.entries, writer.stats, html)
+        return Rendered(owned, reads, writer.entries, writer.stats, html)
 
 
 def render_pages(

@@ -1,30 +1,27 @@
-"""Rendered pages kept between builds, keyed by the datasets each page depends on.
+"""Rendered pages kept between builds, valid while what each page read is unchanged.
 
 A data officer who fixes one figure must see the site updated in seconds, but the
 reference collection has 2,600 pages per edition and a page takes about 10 ms to
-render. Most pages cannot have changed: a page's key is the hash of everything it
-can show, and a page whose key is in the cache, and whose files in `reports/` are
-still the ones it wrote, is not rendered again.
+render. Most pages cannot have changed. A page's entry is found by its key, which
+covers what every page depends on (the generator's code and libraries, by the store;
+the templates; the registry, targets and releases; the set of pages published; the
+page's path and its twin in the other edition), and holds the names of the model
+objects the page read while it was rendered (`reads`) with a digest of their content
+then. It is used while that digest is still the content's, and the page's files in
+`reports/` are still the ones it wrote.
 
-What a page shows, and so its key (besides the generator's code and templates, the
-registry, targets, releases, the set of periods and units published, which every
-page depends on through links, names and targets):
+The content of each object a page can read (`Sources`), by the datasets behind it:
 
-- a unit × period page: every dataset of its unit's history (its own figures, the
-  trend, the same period last year, the predecessors of a merged unit) and its ranks
-  in the period (each rank and the number of units ranked), which the period's other
-  datasets decide. Nothing else of the period: the page is rendered without the
-  period's view (`render.get_pages`), so a template that reached for it would fail;
-- a period page: every dataset of that period (its sub-units' too) and of the same
-  period a year before;
-- a unit history page: every dataset of its history, and the newest of each sub-unit
-  it lists;
-- the home page, the lists, the methodology and the open data page: everything, so
-  they are always rendered (five pages per edition).
+- a unit's page in a period: its dataset and those its figures are compared with (the
+  same period a year before, its own or its predecessors': `SiteModel.derived_from`),
+  its ranks in the period and the check's warnings on it;
+- a period: each of its pages, as above;
+- a unit's history: each of its pages, its predecessors' and its sub-units' newest;
+- the whole model: everything; a page that read it is rendered every time.
 
-A dataset is identified by the hash of its file. Keys are conservative: a page is
-rendered again when a dataset it depends on changes, however little of it the page
-shows (a unit's every page, for one figure of one period: each shows the trend).
+A dataset is identified by the hash of its file. Digests are conservative: a page is
+rendered again when a dataset behind what it read changes, however little of it the
+page shows (a unit's every page, for one figure of one period: each shows the trend).
 """
 
 from __future__ import annotations
@@ -34,29 +31,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from minhbach.content.periods import Period
 from minhbach.machinery.cache import Store, templates_hash
 from minhbach.machinery.cache import key as digest
 from minhbach.machinery.uptodate import read_files
 from minhbach.render.charts import Chart
-from minhbach.render.contexts import HistoryPage, PageContext, PeriodPage, UnitPeriodPage
+from minhbach.render.reads import EVERYTHING
 
 if TYPE_CHECKING:
     from minhbach.compute.model import SiteModel, UnitHistory, UnitPeriod
-    from minhbach.content.periods import Period
-    from minhbach.render.charts import Chart
 
 
 @dataclass
-class Keys:
-    """The cache key of each generated page, from the model and the files behind it."""
+class Sources:
+    """What every page's key holds (`base`), and the content of what a page can read now."""
 
     model: SiteModel
     base: str
-    _period: dict[Period, str] = field(default_factory=dict)
-    _history: dict[str, str] = field(default_factory=dict)
+    _digests: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, model: SiteModel, lang: str) -> Keys:
+    def of(cls, model: SiteModel, lang: str) -> Sources:
         root = model.content.root
         shared = read_files(root, ("provinces.yml", "subunits.yml", "targets.yml", "releases.yml"))
         published = sorted(f"{p.period.key}/{p.unit.id}" for p in model.pages)
@@ -64,80 +59,114 @@ class Keys:
         base = digest(lang, templates_hash(), *shared, "\n".join(published))
         return cls(model, base)
 
-    def dataset(self, page: UnitPeriod) -> str:
-        return self.model.content.file_hash(page.checked.src_path)
+    def key(self, path: str, other: str) -> str:
+        """The key of a page's entry: what every page depends on, and the page."""
+        return digest(self.base, path, other)
 
-    def period(self, period: Period) -> str:
-        if period not in self._period:
-            view = next((v for v in self.model.periods if v.period == period), None)
-            pages = (
-                []
-                if view is None
-                else [*view.pages, *view.subunits, *([view.national] if view.national else [])]
-            )
-            self._period[period] = digest(*sorted(self.dataset(p) for p in pages))
-        return self._period[period]
+    def digest(self, names: Iterable[str]) -> str | None:
+        """The content of what a page read (`reads.Reads.names`) as it is now; None when
+        it read everything, or something that is no longer there."""
+        parts: list[str] = []
+        for name in sorted(names):
+            found = self.of_name(name)
+            if found is None:
+                return None
+            parts += [name, found]
+        return digest(*parts)
+
+    def of_name(self, name: str) -> str | None:
+        if name not in self._digests:
+            self._digests[name] = self._of_name(name)
+        return self._digests[name]
+
+    def _of_name(self, name: str) -> str | None:
+        kind, _, rest = name.partition(":")
+        model = self.model
+        if kind == "unit":
+            period_key, _, unit_id = rest.partition("/")
+            page = model.page_of(unit_id, Period.parse(period_key))
+            return None if page is None else self.unit(page)
+        if kind == "period":
+            view = next((v for v in model.periods if v.period == Period.parse(rest)), None)
+            return None if view is None else digest(*map(self.unit, view.every_page))
+        if kind == "history":
+            try:
+                history = model.history(rest)
+            except KeyError:
+                return None
+            return self.history(history)
+        assert name == EVERYTHING, name
+        return None
+
+    def unit(self, page: UnitPeriod) -> str:
+        """A unit's page in a period: the datasets of its figures, its ranks and warnings."""
+        found = self._digests.get(f"unit:{page.period.key}/{page.unit.id}")
+        if found is not None:
+            return found
+        files = self.model.content.file_hash
+        behind = [f"{p.period.key}/{p.unit.id}={files(p.checked.src_path)}"
+                  for p in self.model.derived_from(page)]  # fmt: skip
+        ranks = json.dumps(
+            [sorted(page.rank.items()), page.ranked_of, [p.format() for p in page.flags]]
+        )
+        made = digest(*behind, ranks)
+        self._digests[f"unit:{page.period.key}/{page.unit.id}"] = made
+        return made
 
     def history(self, history: UnitHistory) -> str:
-        if history.slug not in self._history:
-            latest = [row.latest for row in history.subunits if row.latest is not None]
-            pages = [*history.pages, *history.predecessor_pages, *latest]
-            self._history[history.slug] = digest(*sorted(self.dataset(p) for p in pages))
-        return self._history[history.slug]
+        """A unit's history: each of its pages, its predecessors' and its sub-units' newest."""
+        return digest(*map(self.unit, history_pages(history)))
 
-    def page(self, path: str, other: str, context: PageContext) -> str | None:
-        """The key of a page, or None for a page that depends on everything."""
-        if isinstance(context, UnitPeriodPage):
-            unit = context.page
-            ranks = json.dumps(
-                [sorted(unit.rank.items()), unit.ranked_of, [p.format() for p in unit.flags]]
-            )
-            try:
-                own = self.history(self.model.history(unit.unit.slug))
-            except KeyError:  # no history (none is expected): the whole period, as before
-                own = digest(self.period(unit.period), self.dataset(unit))
-            return digest(self.base, path, other, own, ranks)
-        if isinstance(context, PeriodPage):
-            period = context.view.period
-            before = period.same_period_previous_year()
-            return digest(self.base, path, other, self.period(period), self.period(before))
-        if isinstance(context, HistoryPage):
-            return digest(self.base, path, other, self.history(context.history))
-        return None
+
+def history_pages(history: UnitHistory) -> list[UnitPeriod]:
+    """The pages a unit's history shows: its own, its predecessors', its sub-units' newest."""
+    latest = [row.latest for row in history.subunits if row.latest is not None]
+    return [*history.pages, *history.predecessor_pages, *latest]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A rendered page, as the cache keeps it: what it read, and the files it wrote."""
+
+    reads: list[str]  # the names of what it read (`reads.Reads.names`)
+    digest: str  # their content then (`Sources.digest`)
+    files: list[tuple[str, str]]  # (path in reports/, digest of the bytes)
 
 
 @dataclass
 class RenderCache:
-    """The files each rendered page wrote (its Markdown and its charts'), by page key.
+    """The files each rendered page wrote (its page and its charts' data), by page key,
+    with what the page read.
 
-    A page whose key is here, and whose files are still what it wrote (the tree's
-    record says so without reading them), is not rendered again: the files stay.
+    A page whose entry is here, whose reads are unchanged, and whose files are still
+    what it wrote (the tree's record says so without reading them), is not rendered
+    again: the files stay.
     """
 
     store: Store
-    hits: int = 0
-    misses: int = 0
 
     def __post_init__(self) -> None:
         self.store.preload(PAGES)  # small entries, one per page: one query, not thousands
 
-    def get(self, key: str) -> list[tuple[str, str]] | None:
-        """The files (path in reports/, digest) the page of this key wrote, if known."""
+    def get(self, key: str) -> Entry | None:
+        """The entry of the page of this key, if kept (whether still valid or not)."""
         found = self.store.get(PAGES, key)
-        files = None
+        entry = None
         if found is not None:
             try:
-                files = [(str(rel), str(sha)) for rel, sha in json.loads(found)]
-            except (ValueError, TypeError):
-                files = None
-        if files is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return files
+                data = json.loads(found)
+                entry = Entry(
+                    [str(name) for name in data["reads"]],
+                    str(data["digest"]),
+                    [(str(rel), str(sha)) for rel, sha in data["files"]],
+                )
+            except (ValueError, TypeError, KeyError):
+                entry = None
+        return entry
 
-    def put(self, key: str, files: Iterable[tuple[str, str]]) -> None:
-        self.store.put(PAGES, key, json.dumps(list(files), separators=(",", ":")).encode())
+    def put(self, key: str, entry: Entry) -> None:
+        data = {"reads": entry.reads, "digest": entry.digest, "files": entry.files}
+        self.store.put(PAGES, key, json.dumps(data, separators=(",", ":")).encode())
 
 
 PAGES = "rendered-page"
@@ -146,16 +175,19 @@ TRENDS = "trend-chart"
 
 @dataclass
 class ChartMemo:
-    """The charts a build made from the units' histories (their trends), by key. Made
-    again, a trend costs its history's values and a Vega-Lite spec."""
+    """The charts a build made from the units' histories (their trends), by key: the
+    datasets of the history's pages. Made again, a trend costs its history's values and a
+    Vega-Lite spec."""
 
     store: Store
-    keys: Keys
+    sources: Sources
 
     def key(self, history: UnitHistory) -> str:
         """The key of a history's trend: its slug too, since two histories can rest on the
         same datasets (a province with none of its own, and its one sub-unit with data)."""
-        return digest(self.keys.base, "trend", history.slug, self.keys.history(history))
+        files = self.sources.model.content.file_hash
+        behind = sorted(files(page.checked.src_path) for page in history_pages(history))
+        return digest(self.sources.base, "trend", history.slug, *behind)
 
     def get(self, key: str) -> Chart | None:
         """The chart kept under `key`, or None (also for a history that has none)."""
