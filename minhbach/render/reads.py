@@ -46,14 +46,14 @@ class Reads:
 
     def __init__(self) -> None:
         # By identity: the objects live as long as the model, so ids are not reused.
-        self._seen: dict[int, Any] = {}
+        self.seen: dict[int, Any] = {}
 
     def add(self, value: Any) -> None:
         if type(value) in NAMES:
-            self._seen[id(value)] = value
+            self.seen[id(value)] = value
 
     def names(self) -> frozenset[str]:
-        return frozenset(name(value) for value in self._seen.values())
+        return frozenset(name(value) for value in self.seen.values())
 
 
 class RecordingContext(Context):
@@ -63,24 +63,28 @@ class RecordingContext(Context):
 
     def resolve_or_missing(self, key: str) -> Any:
         value = super().resolve_or_missing(key)
-        self.environment.reads.add(value)
+        if type(value) in NAMES:
+            self.environment.reads.seen[id(value)] = value
         return value
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        reads = __self.environment.reads
-        for value in args:
-            reads.add(value)
-        for value in kwargs.values():
-            reads.add(value)
+        seen = __self.environment.reads.seen
+        for value in (*args, *kwargs.values()):
+            if type(value) in NAMES:
+                seen[id(value)] = value
         result = super().call(__obj, *args, **kwargs)
-        reads.add(result)
+        if type(result) in NAMES:
+            seen[id(result)] = result
         return result
 
 
 class RecordingEnvironment(jinja2.Environment):
     """A Jinja environment whose lookups note the model objects they pass (`reads`).
 
-    `reads` is the current page's: the renderer gives each page a new one."""
+    `reads` is the current page's: the renderer gives each page a new one. A lookup on a
+    model object notes the object, not what it found: what a model object holds is part
+    of its content (`rendercache.Sources`); a lookup on anything else notes what it found.
+    """
 
     context_class = RecordingContext
 
@@ -90,12 +94,16 @@ class RecordingEnvironment(jinja2.Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         value = super().getattr(obj, attribute)
-        self.reads.add(obj)
-        self.reads.add(value)
+        if type(obj) in NAMES:
+            self.reads.seen[id(obj)] = obj
+        elif type(value) in NAMES:
+            self.reads.seen[id(value)] = value
         return value
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         value = super().getitem(obj, argument)
-        self.reads.add(obj)
-        self.reads.add(value)
+        if type(obj) in NAMES:
+            self.reads.seen[id(obj)] = obj
+        elif type(value) in NAMES:
+            self.reads.seen[id(value)] = value
         return value
