@@ -37,6 +37,10 @@ def test_build_check_passes_strict(
     assert main(["--strict", "check"]) == 0
     assert capsys.readouterr().out == (
         "check ok: 7 datasets, 6 units, 7 periods; 0 errors, 0 warnings\n"
+        # The sources of four periods give no date: they have no release entry.
+        "note: 4 period(s) have no entry in releases.yml and are published without an "
+        "announced time: 2018-8m, 2020-6m, 2020-9m, 2024-3m (hint: list a period in releases.yml "
+        "with its publish_at to hold it until then)\n"
     )
 
 

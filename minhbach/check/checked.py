@@ -6,6 +6,7 @@ render and the caches read them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -92,6 +93,10 @@ class Content:
     flags: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     """The warnings (acknowledged or not) on each checked dataset's figures, by `src_path`:
     the pages show each beside its figure, the open data in its row."""
+    published_at: dt.datetime | None = None
+    """The build's publication time, once the embargo has withheld what is not due then
+    (`embargo.withhold`): no date the site shows is later. None: not decided (a check, a
+    preview)."""
 
     def file_hash(self, path: str) -> str:
         """The sha256 of a dataset file: as the check read it, or read now."""

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Generic, Literal, NamedTuple, TypeVar
 
 from minhbach.check.checked import CheckedDataset, Content
+from minhbach.check.embargo import release_time
 from minhbach.content.catalogue import get_catalogue
 from minhbach.content.figures import Figure, Qualifier
 from minhbach.content.models import (
@@ -1149,10 +1150,17 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
 
 
 def _epoch(content: Content) -> int:
-    """The newest date the content states (sources, releases), as a Unix time at 00:00 UTC."""
+    """The newest date the content states (sources, releases), as a Unix time at 00:00 UTC;
+    never later than the publication time (`Content.published_at`), whose future releases
+    are left out."""
     dates = [c.summary.source.date for c in content.datasets if c.summary.source.date]
-    dates += [_as_date(r.publish_at) for r in content.releases]
+    releases = content.releases
+    if content.published_at is not None:
+        releases = [r for r in releases if release_time(r.publish_at) <= content.published_at]
+    dates += [_as_date(r.publish_at) for r in releases]
     newest = max(dates, default=dt.date(2000, 1, 1))
+    if content.published_at is not None:
+        newest = min(newest, content.published_at.astimezone(dt.UTC).date())
     return int(dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC).timestamp())
 
 

@@ -1,15 +1,19 @@
 """The command line: `python build.py [build|check|serve] [--content DIR] [--strict]`.
 
-`build` (the default) strings the stages together: check the content, compute
-the site model, render `reports/`, run MkDocs into a temporary folder and swap
+`build` (the default) strings the stages together: check the content, withhold the
+periods whose release is not yet due (`check.embargo`, at `--as-of`, now by default),
+compute the site model, render `reports/`, run MkDocs into a temporary folder and swap
 it into `site/`. Nothing is written until the content has passed the check,
-so a failed build leaves the previous `reports/` and `site/` as they were.
+so a failed build leaves the previous `reports/` and `site/` as they were. `--preview`
+builds everything, withheld periods too, into `site-preview/` (never `site/`), every page
+bannered and kept out of search engines.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import errno
 import sys
 import time
@@ -27,6 +31,7 @@ from minhbach.render.imageworker import ImageWorker
 
 if TYPE_CHECKING:
     from minhbach.check.checked import Content
+    from minhbach.check.embargo import Embargo
     from minhbach.compute.model import SiteModel
     from minhbach.problems import Problems
     from minhbach.render.pages import Strings
@@ -48,6 +53,21 @@ class Options:
     site_url: str | None
     cache: Path | None = None
     langs: tuple[Lang, ...] = LANGS
+    as_of: dt.datetime | None = None
+    """The publication time (`--as-of`); None: the time each build starts."""
+    preview: bool = False
+    """Build withheld periods too, for the pre-release list (`--preview`)."""
+
+    def publication_time(self) -> dt.datetime:
+        return self.as_of if self.as_of is not None else dt.datetime.now(dt.UTC)
+
+
+#: Where a preview goes unless told: beside the public site, never into it.
+PREVIEW_SITE, PREVIEW_REPORTS, PREVIEW_CACHE = (
+    Path("site-preview"),
+    Path("reports-preview"),
+    Path(".cache/preview"),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,11 +86,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reports",
         type=Path,
-        default=Path("reports"),
-        help="generated Markdown (default: reports)",
+        default=None,
+        help="the generated pages and files (default: reports; reports-preview with --preview)",
     )
     parser.add_argument(
-        "--site", type=Path, default=Path("site"), help="published site (default: site)"
+        "--site",
+        type=Path,
+        default=None,
+        help="published site (default: site; site-preview with --preview)",
+    )
+    parser.add_argument(
+        "--as-of",
+        default=None,
+        metavar="DATETIME",
+        help="build for this instant (ISO 8601 with time zone, e.g. 2025-10-20T09:00+07:00; "
+        "default: now): a period whose release is not yet due then is withheld",
+    )
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="build withheld periods too, for the pre-release list, into site-preview/ "
+        "(bannered, noindex; never into site/)",
     )
     parser.add_argument(
         "--site-url", default=None, help="public address of the site, for the sitemap"
@@ -78,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cache",
         type=Path,
-        default=Path(".cache"),
-        help="the build cache's folder (one database, cache.sqlite; default: .cache)",
+        default=None,
+        help="the build cache's folder (one database, cache.sqlite; default: .cache; "
+        ".cache/preview with --preview)",
     )
     parser.add_argument(
         "--lang",
@@ -97,8 +134,28 @@ def main(argv: list[str] | None = None) -> int:
     langs = tuple(lang for lang in LANGS if lang in (args.lang or LANGS))
     if "vi" not in langs:
         parser.error("--lang: the Vietnamese edition is the site root and is always built")
+    as_of = None
+    if args.as_of is not None:
+        from minhbach.check.embargo import parse_as_of
+
+        try:
+            as_of = parse_as_of(args.as_of)
+        except ValueError as exc:
+            parser.error(f"--as-of: {exc}")
+    preview = args.preview
+    site = args.site or (PREVIEW_SITE if preview else Path("site"))
+    if preview and site.resolve() == Path("site").resolve():
+        parser.error("--preview never writes into site/, the public site: choose another --site")
     options = Options(
-        args.content, args.strict, args.reports, args.site, args.site_url, args.cache, langs
+        args.content,
+        args.strict,
+        args.reports or (PREVIEW_REPORTS if preview else Path("reports")),
+        site,
+        args.site_url,
+        args.cache or (PREVIEW_CACHE if preview else Path(".cache")),
+        langs,
+        as_of,
+        preview,
     )
     try:
         if args.command == "check":
@@ -165,6 +222,7 @@ def checked(
     *,
     reconcile: bool = True,
     store: Store | None = None,
+    as_of: dt.datetime | None = None,
 ) -> Content | None:
     """Check the content, print every problem and a summary; the content if it may be built.
 
@@ -172,7 +230,9 @@ def checked(
     their units' totals too, as the build's compute stage does: a warning of it fails
     `--strict` there, so `check --strict` must see it; and the editors' links to the
     site's pages are checked against the pages the build will make, which MkDocs would
-    refuse. The build does both after its own compute stage.
+    refuse. The build does both after its own compute stage. The periods withheld at
+    `as_of` (the publication time) are printed, with the note on periods without a
+    release entry; the content returned still holds them (`embargo.withhold`).
     """
     from minhbach.check.validate import check_content, display_path
 
@@ -192,6 +252,11 @@ def checked(
     errors, warnings = len(problems.errors), len(problems.warnings)
     failed = errors > 0 or (options.strict and warnings > 0)
     print(summary(content, errors, warnings, options.strict, len(problems.acknowledged)))
+    if not failed:  # after the summary: what the content's release calendar holds back now
+        from minhbach.check.embargo import embargo
+
+        for line in embargo(content, as_of or options.publication_time()).lines(options.preview):
+            print(line)
     return None if failed else content
 
 
@@ -240,8 +305,13 @@ def _build_or_raise(options: Options) -> None:
     printed: list[str] = []
     store = Store(options.cache)
     try:
+        from minhbach.check.embargo import due_key
+
         record = Record(store)
-        inputs = inputs_key(options.content, repr(replace(options, cache=None)))
+        as_of = options.publication_time()  # one instant for the whole build
+        # The time itself is not an input, which releases are due then is.
+        due = "preview" if options.preview else due_key(options.content, as_of)
+        inputs = inputs_key(options.content, repr(replace(options, cache=None, as_of=None)) + due)
         again = record.up_to_date(inputs, options.site) if options.reports.is_dir() else None
         if again is not None:
             for line in again:
@@ -253,7 +323,7 @@ def _build_or_raise(options: Options) -> None:
             return
         # vl-convert warms up in its own process while the content is checked.
         with ImageWorker() as images:
-            _build_stages(options, started, step, printed, images, store)
+            _build_stages(options, started, step, printed, images, store, as_of)
         record.save(inputs, options.site, printed)
         store.commit(prune=True)
     finally:
@@ -274,16 +344,22 @@ def _build_stages(
     printed: list[str],
     images: ImageWorker,
     store: Store,
+    as_of: dt.datetime,
 ) -> None:
+    from minhbach.check.embargo import embargo, withhold
     from minhbach.check.validate import display_path
     from minhbach.compute.model import compute
     from minhbach.render.charts import BUNDLE
     from minhbach.render.pages import FILES_DIR, Strings, render
-    from minhbach.site.shell import build_site
+    from minhbach.site.shell import build_site, robots_txt
 
-    content = checked(options, printed, reconcile=False, store=store)  # compute reconciles
+    # compute reconciles
+    content = checked(options, printed, reconcile=False, store=store, as_of=as_of)
     if content is None:
         raise BuildFailed("the content has problems; site/ was not changed")
+    held = embargo(content, as_of)
+    if not options.preview:  # nothing is made of a withheld period from here on
+        content = withhold(content, held)
     step("check")
     if not store.has(BUNDLE, "js"):
         images.start_bundle()  # made by the chart process while this one computes
@@ -320,7 +396,7 @@ def _build_stages(
         built = build_site(
             options.reports,
             options.site,
-            editions(Strings(), options.reports, options.langs),
+            editions(Strings(), options.reports, options.langs, held if options.preview else None),
             strict=True,  # a MkDocs warning (a broken link): a defect of ours or of an editor page
             config_file=PROJECT / "mkdocs.yml",
             site_url=options.site_url,
@@ -328,6 +404,13 @@ def _build_stages(
             progress=lambda message: print(message, file=sys.stderr),
             store=store,
             static=options.reports / FILES_DIR,
+            robots=robots_txt(options.site_url, public=not options.preview),
+        )
+    if options.site_url is None:
+        print(
+            "note: no --site-url: sitemap.xml lists no page and robots.txt names no sitemap "
+            "(hint: pass the public address, e.g. --site-url https://thads.moj.gov.vn/)",
+            file=sys.stderr,
         )
     pages = sum(b.pages for b in built)
     print(
@@ -366,9 +449,15 @@ def _stepper(started: float) -> Callable[[str], None]:
     return step
 
 
-def editions(strings: Strings, reports: Path, langs: tuple[Lang, ...] = LANGS) -> list[Edition]:
+def editions(
+    strings: Strings,
+    reports: Path,
+    langs: tuple[Lang, ...] = LANGS,
+    preview: Embargo | None = None,
+) -> list[Edition]:
     """The editions of the site rendered into `reports`: Vietnamese at the root, English
-    under /en/.
+    under /en/. With `preview` (what the public build withholds now), every page carries
+    the pre-release banner.
 
     The language switcher is shown only when both are built; the nav names an editors'
     section (the about page) only when the edition has it.
@@ -394,9 +483,26 @@ def editions(strings: Strings, reports: Path, langs: tuple[Lang, ...] = LANGS) -
             nav=Urls(lang).nav(strings, editorial(lang)),
             alternate=switch[lang] if len(langs) > 1 else [],
             permalink_title=strings.get("permalink_title", lang),
+            banner=None if preview is None else preview_banner(preview, strings, lang),
         )
         for lang in langs
     ]
+
+
+def preview_banner(held: Embargo, strings: Strings, lang: Lang) -> str:
+    """The preview's banner: not published, and embargoed until the first withheld
+    period is due, in Vietnam's time."""
+    due = held.next_due
+    if due is None:
+        return strings.get("preview_banner", lang)
+    from babel.dates import format_datetime
+
+    from minhbach.check.embargo import VIETNAM
+    from minhbach.content.numbers import LOCALES
+
+    pattern = "HH:mm, dd/MM/yyyy" if lang == "vi" else "HH:mm 'on' d MMMM y"
+    when = format_datetime(due.astimezone(VIETNAM), pattern, tzinfo=VIETNAM, locale=LOCALES[lang])
+    return strings.get("preview_banner_until", lang, until=when + " (UTC+07:00)")
 
 
 def summary(

@@ -113,6 +113,9 @@ class Edition:
     permalink_title: str | None = None
     """Title of the "¶" link beside the editors' headings; None keeps the one in mkdocs.yml
     (the render stage writes the generated pages' own)."""
+    banner: str | None = None
+    """A pre-release preview's banner, shown on every page, which also keeps it out of
+    search engines (`noindex`); None on the public site."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ def build_site(
     progress: Callable[[str], None] | None = None,
     store: Store | None = None,
     static: Path | None = None,
+    robots: str | None = None,
 ) -> list[EditionBuilt]:
     """Build every edition into a temporary folder beside `site`, then swap it into `site`.
 
@@ -150,10 +154,10 @@ def build_site(
     `store` keeps built generated pages, so that unchanged pages are not built again,
     and the manifest of the site last published (written when the caller commits the
     store). `static` is a tree of finished files laid out as the site (charts, data),
-    put into the site as they are. With both, and a `site/` that is still the one last
-    published (its stamp matches the manifest), the next version starts as the
-    published one and takes only what changed; otherwise the whole site is assembled
-    in a temporary folder. Either way it is published in one step.
+    put into the site as they are; `robots` is the site's robots.txt. With both, and a
+    `site/` that is still the one last published (its stamp matches the manifest), the
+    next version starts as the published one and takes only what changed; otherwise the
+    whole site is assembled in a temporary folder. Either way it is published in one step.
     """
     report = progress if progress is not None else _print_to_stderr
     ordered = _check_editions(reports, editions)
@@ -207,6 +211,8 @@ def build_site(
                 + ":\n"
                 + "\n".join(failures)
             )
+        if robots is not None:
+            (new_site / "robots.txt").write_text(robots, encoding="utf-8")
         plugins = [result.plugin for result in built if result.plugin is not None]
         entries = _entries(new_site, plugins, static)
         if manifest is not None and in_place:
@@ -969,9 +975,22 @@ def _load_edition_config(
     config.extra["alternate"] = [
         {"name": alt.name, "link": alt.link, "lang": alt.lang} for alt in edition.alternate
     ]
+    config.extra["preview_banner"] = edition.banner
     if edition.permalink_title is not None and "toc" in config.mdx_configs:
         config.mdx_configs["toc"]["permalink_title"] = edition.permalink_title
     return config
+
+
+def robots_txt(site_url: str | None, *, public: bool) -> str:
+    """The site's robots.txt: the public site open to every crawler, with its sitemap when
+    its address is known; a preview closed to all."""
+    if not public:
+        return "# A pre-release preview: not for search engines.\nUser-agent: *\nDisallow: /\n"
+    lines = ["User-agent: *", "Allow: /"]
+    root = _edition_url(site_url, "")
+    if root is not None:
+        lines.append(f"Sitemap: {root}sitemap.xml")
+    return "\n".join(lines) + "\n"
 
 
 def _edition_url(site_url: str | None, dest: str) -> str | None:
