@@ -14,6 +14,7 @@ SECTIONS: dict[str, dict[Lang, str]] = {
     "methodology": {"vi": "phuong-phap", "en": "methodology"},
     "open_data": {"vi": "du-lieu", "en": "data"},
     "about": {"vi": "gioi-thieu", "en": "about"},
+    "press": {"vi": "thong-cao", "en": "press-releases"},
 }
 #: The open data, language-neutral: one copy, linked from both editions.
 DATA_DIR = "du-lieu"

@@ -84,6 +84,15 @@ class HistoryPage:
     history: UnitHistory
 
 
+@dataclass(frozen=True)
+class PressReleasePage:
+    """The press release of one period's release: headline, key figures, leading and
+    trailing units, charts, sources, status and links to the data."""
+
+    template: ClassVar[str] = "press_release.html.j2"
+    view: PeriodView
+
+
 PageContext = (
     HomePage
     | PeriodsPage
@@ -93,6 +102,7 @@ PageContext = (
     | PeriodPage
     | UnitPeriodPage
     | HistoryPage
+    | PressReleasePage
 )
 
 #: Every page type, as `PageContext` lists them.

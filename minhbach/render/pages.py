@@ -44,6 +44,7 @@ from minhbach.compute.model import (
     Change,
     Combined,
     PeriodView,
+    RankRow,
     SiteModel,
     UnitHistory,
     UnitPeriod,
@@ -75,6 +76,7 @@ from minhbach.render.contexts import (
     PageContext,
     PeriodPage,
     PeriodsPage,
+    PressReleasePage,
     UnitPeriodPage,
     UnitsPage,
     values,
@@ -119,6 +121,12 @@ class Urls:
 
     def history(self, slug: str) -> str:
         return f"{SECTIONS['units'][self.lang]}/{slug}/index.md"
+
+    def press(self, period: Period) -> str:
+        """A release's press release: 'thong-cao/2024-6-thang/', 'press-releases/2024-6-months/'."""
+        return (
+            f"{SECTIONS['press'][self.lang]}/{period.year}-{period.url_segment(self.lang)}/index.md"
+        )
 
     def site_url(self, md_path: str) -> str:
         """The built URL of a page, from the site root: 'en/2016/full-year/'."""
@@ -246,9 +254,21 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
         Page(urls.section("methodology"), t("methodology"), MethodologyPage(model)),
         Page(urls.section("open_data"), t("open_data"), OpenDataPage(model, COLUMNS)),
     ]
+    # A preview (nothing withheld, `Content.published_at` None) has the press releases of
+    # the releases still to come too.
+    preview = model.content.published_at is None
     for view in model.periods:
         title = f"{t('results_title')} {view.period.name(lang)}"
         pages.append(Page(urls.period(view.period), title, PeriodPage(view)))
+        if view.release is not None and (preview or view.release.status == "published"):
+            pages.append(
+                Page(
+                    urls.press(view.period),
+                    f"{t('press_release')}: {title}",
+                    PressReleasePage(view),
+                    describe=functools.partial(_press_description, view, lang, strings),
+                )
+            )
         for page in view.every_page:
             title = f"{page.unit.name[lang]}: {page.period.name(lang)}"
             pages.append(
@@ -266,6 +286,19 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     return pages
 
 
+def _press_description(view: PeriodView, lang: Lang, strings: Strings) -> str:
+    """A press release's description: the national headline, else the period's units."""
+    if view.national is not None:
+        said = headline_sentence(view.national, lang, strings)
+        if said:
+            return said
+    t = functools.partial(strings.get, lang=lang)
+    return (
+        f"{t('results_title')} {view.period.name(lang)}: {len(view.pages)} "
+        f"{t('of_units', total=view.expected)} {t('units_reporting')}."
+    )
+
+
 def page_sources(model: SiteModel, page: Page) -> list[str]:
     """The content files a generated page is made from, as the check names them: a unit
     page's dataset, a history's or a period's datasets; the content folder for the pages
@@ -276,7 +309,7 @@ def page_sources(model: SiteModel, page: Page) -> list[str]:
     elif isinstance(context, HistoryPage):
         history = context.history
         made_from = [*history.predecessor_pages, *history.pages]
-    elif isinstance(context, PeriodPage):
+    elif isinstance(context, PeriodPage | PressReleasePage):
         view = context.view
         made_from = [*([view.national] if view.national else []), *view.pages]
     else:
@@ -474,6 +507,9 @@ class Renderer:
             source_text=self.source_text,
             skipped_by_search=self.skipped_by_search,
             has_cards=has_cards,
+            # Whether the edition has a page (the press release of a period, say).
+            exists=lambda path: path in self.pages(),
+            leading_units=leading_units,
         )
         self.permalink_title = html_escape(self.t("permalink_title"))
         # Rendering for the search index (`render`'s second pass): what search skips is
@@ -1257,6 +1293,15 @@ class ResultsRow:
     cells: list[tuple[Value | None, Any]]  # (value, change) per block
 
 
+def leading_units(view: PeriodView, count: int = 3) -> tuple[list[RankRow], list[RankRow]]:
+    """The first and the last `count` units of a period's ranking by completion rate in
+    cases; the last only when there are more than `count` ranked."""
+    ranked = sorted(
+        (row for row in view.ranking if row.rank_cases), key=lambda r: r.rank_cases or 0
+    )
+    return ranked[:count], (ranked[-count:][::-1] if len(ranked) > count else [])
+
+
 def results_rows(blocks: list[BlockView | None]) -> list[ResultsRow]:
     """The indicators any block reports, in catalogue order, with every block's value."""
     keys = [
@@ -1411,7 +1456,7 @@ def _shown(jobs: list[Job]) -> tuple[set[Period], set[str], list[UnitPeriod]]:
             pages.append(context.page)
         elif isinstance(context, HistoryPage):
             slugs.add(context.history.slug)
-        elif isinstance(context, PeriodPage):
+        elif isinstance(context, PeriodPage | PressReleasePage):
             period = context.view.period
             periods |= {period, period.same_period_previous_year()}
     return periods, slugs, pages

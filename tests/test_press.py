@@ -1,0 +1,94 @@
+"""Press releases: one per published release, in both editions, with the release's figures,
+linked from the release calendar, printable on A4."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_build import build
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+RELEASES = """  - period: 2020-9m
+    publish_at: 2020-10-20 09:00:00+07:00
+    status: published
+  - period: 2024-3m
+    publish_at: 2030-04-20 09:00:00+07:00
+    status: scheduled
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled content with the national 2020-9m released at 09:00 on 20/10/2020 and
+    2024-3m scheduled for 2030, built at 2026-01-01."""
+    root = tmp_path_factory.mktemp("press")
+    content = root / "content"
+    shutil.copytree(REPO / "content", content)
+    releases = content / "releases.yml"
+    releases.write_text(releases.read_text(encoding="utf-8") + RELEASES, encoding="utf-8")
+    assert build(content, root / "out", "--as-of", "2026-01-01T00:00+07:00") == 0
+    return root / "out" / "site"
+
+
+def test_each_published_release_has_a_press_release_in_both_editions(site: Path) -> None:
+    vi = site / "thong-cao" / "2020-9-thang" / "index.html"
+    en = site / "en" / "press-releases" / "2020-9-months" / "index.html"
+    page, english = vi.read_text(), en.read_text()
+    assert "Thông cáo báo chí" in page and "Press release" in english
+    assert "Công bố: 09:00, 20/10/2020" in page
+    assert "Released: 09:00, 20 October 2020" in english
+    # The key figures are the national dataset's: its published change of the rates.
+    figures = re.search(r'<table class="mb-press__figures">.*?</table>', page, re.S)
+    assert figures is not None
+    assert "tăng 0,18 điểm %" in figures.group(0) and "tăng 1,96 điểm %" in figures.group(0)
+    assert "Số liệu toàn quốc theo bộ số liệu toàn quốc của kỳ." in page
+    # Links to the data of the period.
+    assert 'href="../../du-lieu/' in page
+    # The periods released earlier have theirs; the withheld one has none.
+    for slug in ("2016-ca-nam", "2017-4-thang", "2021-ca-nam"):
+        assert (site / "thong-cao" / slug / "index.html").is_file()
+    assert not (site / "thong-cao" / "2024-3-thang").exists()
+
+
+def test_the_release_calendar_links_each_past_release_to_its_press_release(site: Path) -> None:
+    home = (site / "index.html").read_text()
+    assert 'href="thong-cao/2020-9-thang/"' in home
+    row = re.search(r"<tr><th scope=\"row\">3 tháng năm 2024</th>.*?</tr>", home)
+    assert row is not None and "thong-cao" not in row.group(0)  # announced, not released
+    assert 'href="press-releases/2020-9-months/"' in (site / "en" / "index.html").read_text()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system Chromium")
+def test_a_press_release_prints_on_a4(site: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "press.pdf"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            (site / "thong-cao" / "2020-9-thang" / "index.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    data = pdf.read_bytes()
+    pages = re.findall(rb"/Type\s*/Page\b", data)
+    assert 1 <= len(pages) <= 2  # the release, without the site's header, nav and footer
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes and all(  # A4: 210 x 297 mm, in points
+        (round(float(width)), round(float(height))) == (595, 842) for width, height in boxes
+    )
