@@ -3,6 +3,7 @@ linked from the release calendar, printable on A4."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -92,3 +93,37 @@ def test_a_press_release_prints_on_a4(site: Path, tmp_path: Path) -> None:
     assert boxes and all(  # A4: 210 x 297 mm, in points
         (round(float(width)), round(float(height))) == (595, 842) for width, height in boxes
     )
+
+
+def test_the_feeds_and_calendars_parse_and_list_the_releases(site: Path) -> None:
+    from xml.etree import ElementTree
+
+    import icalendar
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    for feed, press in (
+        (site / "feed.xml", "thong-cao/"),
+        (site / "en" / "feed.xml", "press-releases/"),
+    ):
+        root = ElementTree.fromstring(feed.read_bytes())
+        entries = root.findall(f"{atom}entry")
+        links = [e.find(f"{atom}link").get("href") for e in entries]  # type: ignore[union-attr]
+        # Newest first, each linking its press release; nothing of the withheld 2024-3m.
+        assert links[0] == press + ("2021-ca-nam/" if press == "thong-cao/" else "2021-full-year/")
+        assert all(link.startswith(press) for link in links) and len(links) == 4
+        assert not any("2024" in link for link in links)
+        assert root.find(f"{atom}updated").text.startswith("2021-12-27")  # type: ignore[union-attr]
+    for ics in (site / "lich-cong-bo.ics", site / "en" / "release-calendar.ics"):
+        cal = icalendar.Calendar.from_ical(ics.read_bytes())
+        events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+        assert set(events) == {
+            f"{key}@minhbach" for key in ("2016-12m", "2017-4m", "2020-9m", "2021-12m", "2024-3m")
+        }
+        scheduled = events["2024-3m@minhbach"]
+        assert scheduled.decoded("dtstart") == dt.datetime(2030, 4, 20, 2, tzinfo=dt.UTC)
+        assert "http" not in str(scheduled.get("description")) and "thong-cao" not in str(
+            scheduled.get("description")
+        )
+        assert "2020-9" in str(events["2020-9m@minhbach"]["description"])
+    home = (site / "index.html").read_text()
+    assert 'href="feed.xml"' in home and 'href="lich-cong-bo.ics"' in home

@@ -80,9 +80,10 @@ def test_a_change_that_moves_no_rank_renders_only_the_pages_that_show_it(
     assert "Đã sửa.".encode() in changed["pages/vi/2025/6-thang/gamma/index.json"]
     # The always-rendered three; Gamma's three unit pages (each shows its history's
     # trend) and its history; the periods 2025-6m and 2026-6m (last year's figures); the
-    # lists of periods and of units (each reads every period, every history).
+    # lists of periods and of units (each reads every period, every history); the press
+    # releases of 2025-6m and 2026-6m (each reads its period).
     # Not Alpha's and Beta's pages of 2025-6m: their ranks did not move.
-    assert rendered == ALWAYS + 3 + 1 + 2 + 2
+    assert rendered == ALWAYS + 3 + 1 + 2 + 2 + 2
     for unchanged in ("alpha", "beta"):
         path = f"pages/vi/2025/6-thang/{unchanged}/index.json"
         assert changed[path] == first[path]

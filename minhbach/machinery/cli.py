@@ -373,7 +373,9 @@ def _build_stages(
     with _writing(
         f"{display_path(options.reports)}/ or {display_path(options.cache or options.reports)}/"
     ):
-        stats, drawn = render(model, options.reports, store, options.langs, images=images)
+        stats, drawn = render(
+            model, options.reports, store, options.langs, images=images, site_url=options.site_url
+        )
     images.close()  # its memory goes back before MkDocs builds
     step(
         f"render: {drawn.pages_rendered} pages rendered, {drawn.pages_cached} from the cache; "

@@ -81,6 +81,7 @@ from minhbach.render.contexts import (
     UnitsPage,
     values,
 )
+from minhbach.render.feeds import CALENDAR, FEED, feed_files
 from minhbach.render.generated import GeneratedPage, Heading, page_file, page_path
 from minhbach.render.imageworker import ImageWorker
 from minhbach.render.opendata import (
@@ -509,6 +510,8 @@ class Renderer:
             has_cards=has_cards,
             # Whether the edition has a page (the press release of a period, say).
             exists=lambda path: path in self.pages(),
+            feed_file=FEED,
+            calendar_file=CALENDAR[lang],
             leading_units=leading_units,
         )
         self.permalink_title = html_escape(self.t("permalink_title"))
@@ -1345,8 +1348,10 @@ def render(
     store: Store | None = None,
     langs: tuple[Lang, ...] = LANGS,
     images: ImageWorker | None = None,
+    site_url: str | None = None,
 ) -> tuple[WriteStats, charts.RenderStats]:
-    """Render every page, chart and data file of the editions `langs` into `reports/`.
+    """Render every page, chart, data file and feed of the editions `langs` into `reports/`
+    (the feeds' links are absolute under `site_url`).
 
     In order:
     1. the pages whose render-cache key is unchanged, and whose files are still the
@@ -1423,7 +1428,8 @@ def render(
             )
     for item in data:
         writer.put(report_path(f"vi/{item.path}"), item.data)
-    for path, content in {**editorial, **_archives(model)}.items():
+    feeds = feed_files(model, langs, strings, site_url)
+    for path, content in {**editorial, **_archives(model), **feeds}.items():
         writer.put(report_path(path), content)
 
     html_charts: set[str] = set()

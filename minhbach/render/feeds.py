@@ -1,0 +1,150 @@
+"""The release calendar and the releases as feeds: an Atom feed and an iCalendar per edition.
+
+- `feed.xml` (`en/feed.xml`): one Atom entry per published release, linking its press
+  release, dated at its release time (feedgen);
+- `lich-cong-bo.ics` (`en/release-calendar.ics`): every release of the calendar at its
+  announced time, the scheduled ones too, which show only their date and period
+  (icalendar).
+
+Both are made from the model the embargo left (`check.embargo`): a withheld period's
+figures are not in it. Every date in them is a release's own, so two builds of the same
+content are byte-identical. Links are absolute under `--site-url`, else relative to the
+file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import icalendar
+from feedgen.feed import FeedGenerator
+
+from minhbach.check.embargo import VIETNAM, release_time
+from minhbach.content.catalogue import Lang
+from minhbach.content.periods import Period
+
+if TYPE_CHECKING:
+    from minhbach.compute.model import PeriodView, SiteModel
+    from minhbach.render.pages import Strings
+
+#: Each file's path in its edition.
+FEED = "feed.xml"
+CALENDAR: dict[Lang, str] = {"vi": "lich-cong-bo.ics", "en": "release-calendar.ics"}
+_IDS = uuid.UUID("6f1d2a52-0d1c-4c57-9a55-6d696e686261")  # the project's namespace for ids
+
+
+def feed_files(
+    model: SiteModel, langs: tuple[Lang, ...], strings: Strings, site_url: str | None
+) -> dict[str, bytes]:
+    """Every edition's feed and calendar, by path in the editions ("vi/feed.xml")."""
+    files: dict[str, bytes] = {}
+    for lang in langs:
+        files[f"{lang}/{FEED}"] = atom(model, lang, strings, site_url)
+        files[f"{lang}/{CALENDAR[lang]}"] = calendar(model, lang, strings, site_url)
+    return files
+
+
+def released(model: SiteModel) -> list[PeriodView]:
+    """The periods with a press release (`pages.get_pages`): every release whose period is
+    published, the scheduled ones too in a preview (nothing withheld)."""
+    preview = model.content.published_at is None
+    return [
+        view
+        for view in model.periods
+        if view.release is not None and (preview or view.release.status == "published")
+    ]
+
+
+def _edition_root(lang: Lang, site_url: str | None) -> str:
+    """Where a file of the edition's root links from: the site's address, or nothing
+    (relative to a file at the edition's root)."""
+    if site_url is None:
+        return ""
+    root = site_url if site_url.endswith("/") else site_url + "/"
+    return root if lang == "vi" else f"{root}en/"
+
+
+def _press_link(period: Period, lang: Lang, site_url: str | None) -> str:
+    from minhbach.render.pages import Urls
+
+    path = Urls(lang).press(period).removesuffix("index.md")
+    return _edition_root(lang, site_url) + path
+
+
+def _ident(*parts: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_IDS, '/'.join(parts))}"
+
+
+def atom(model: SiteModel, lang: Lang, strings: Strings, site_url: str | None) -> bytes:
+    """The edition's Atom feed: its published releases, newest first."""
+    from minhbach.render.pages import _press_description
+
+    t = strings.get
+    feed = FeedGenerator()
+    feed.id(_ident("feed", lang))
+    feed.title(f"{t('site_name', lang)}: {t('press_releases', lang)}")
+    feed.language(lang)
+    feed.author({"name": t("site_name", lang)})
+    root = _edition_root(lang, site_url)
+    feed.link(href=root or "./", rel="alternate")
+    if root:
+        feed.link(href=root + FEED, rel="self")
+    newest = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
+    views = released(model)
+    # feedgen puts the entry added last first: oldest added first, newest shown first.
+    for view in sorted(views, key=lambda v: _due(v)):
+        period = view.period
+        due = _due(view)
+        newest = max(newest, due)
+        entry = feed.add_entry()
+        entry.id(_ident("release", period.key))
+        entry.title(f"{t('press_release', lang)}: {t('results_title', lang)} {period.name(lang)}")
+        entry.link(href=_press_link(period, lang, site_url), rel="alternate")
+        entry.updated(due)
+        entry.published(due)
+        entry.summary(_press_description(view, lang, strings))
+    feed.updated(newest)
+    data: bytes = feed.atom_str(pretty=True)
+    return data
+
+
+def calendar(model: SiteModel, lang: Lang, strings: Strings, site_url: str | None) -> bytes:
+    """The edition's release calendar: every release at its announced time."""
+    t = strings.get
+    cal = icalendar.Calendar()
+    cal.add("prodid", f"-//Minh Bạch//{t('release_calendar', lang)}//{lang.upper()}")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{t('site_name', lang)}: {t('release_calendar', lang)}")
+    stamp = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
+    has_press = {view.period.key for view in released(model)}
+    for release in sorted(model.releases, key=lambda r: (release_time(r.publish_at), r.period)):
+        period = Period.parse(release.period)
+        event = icalendar.Event()
+        event.add("uid", f"{release.period}@minhbach")
+        event.add("dtstamp", stamp)
+        event.add("summary", f"{t('results_title', lang)} {period.name(lang)}")
+        when: Any = release.publish_at
+        if isinstance(when, dt.datetime):
+            event.add("dtstart", release_time(when).astimezone(dt.UTC))
+            event.add("duration", dt.timedelta(minutes=30))
+        else:  # a day without a time: an all-day event, in Vietnam
+            event.add("dtstart", when)
+        status = t(release.status, lang)
+        if release.period in has_press:
+            link = _press_link(period, lang, site_url)
+            event.add("description", f"{status}. {t('press_release', lang)}: {link}")
+            if site_url is not None:
+                event.add("url", link)
+        else:
+            event.add("description", status)
+        cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def _due(view: PeriodView) -> dt.datetime:
+    assert view.release is not None
+    return release_time(view.release.publish_at).astimezone(VIETNAM)
