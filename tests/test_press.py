@@ -127,3 +127,17 @@ def test_the_feeds_and_calendars_parse_and_list_the_releases(site: Path) -> None
         assert "2020-9" in str(events["2020-9m@minhbach"]["description"])
     home = (site / "index.html").read_text()
     assert 'href="feed.xml"' in home and 'href="lich-cong-bo.ics"' in home
+
+
+def test_a_shared_link_shows_the_headline(site: Path) -> None:
+    page = (site / "2016" / "ca-nam" / "quang-tri" / "index.html").read_text()
+    assert '<meta property="og:type" content="website">' in page
+    assert '<meta property="og:locale" content="vi_VN">' in page
+    title = re.search(r'<meta property="og:title" content="([^"]*)">', page)
+    assert title is not None and title.group(1) == "Quảng Trị: năm 2016"
+    described = re.search(r'<meta name="description" content="([^"]*)">', page)
+    og = re.search(r'<meta property="og:description" content="([^"]*)">', page)
+    assert described is not None and og is not None and og.group(1) == described.group(1)
+    assert og.group(1).startswith("Quảng Trị đạt 92% về việc")
+    english = (site / "en" / "press-releases" / "2020-9-months" / "index.html").read_text()
+    assert '<meta property="og:locale" content="en_GB">' in english

@@ -464,7 +464,8 @@ def editions(
     The language switcher is shown only when both are built; the nav names an editors'
     section (the about page) only when the edition has it.
     """
-    from minhbach.render.pages import EDITORIAL_SECTIONS, Urls
+    from minhbach.render.feeds import FEED
+    from minhbach.render.pages import EDITORIAL_SECTIONS, FILES_DIR, Urls
     from minhbach.site.shell import Alternate, Edition
 
     def editorial(lang: Lang) -> set[str]:
@@ -485,6 +486,7 @@ def editions(
             nav=Urls(lang).nav(strings, editorial(lang)),
             alternate=switch[lang] if len(langs) > 1 else [],
             permalink_title=strings.get("permalink_title", lang),
+            feed=(reports / FILES_DIR / ("" if lang == "vi" else "en") / FEED).is_file(),
             banner=None if preview is None else preview_banner(preview, strings, lang),
         )
         for lang in langs

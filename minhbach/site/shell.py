@@ -113,6 +113,8 @@ class Edition:
     permalink_title: str | None = None
     """Title of the "¶" link beside the editors' headings; None keeps the one in mkdocs.yml
     (the render stage writes the generated pages' own)."""
+    feed: bool = False
+    """Whether the edition has an Atom feed (`feed.xml` at its root), linked from every page."""
     banner: str | None = None
     """A pre-release preview's banner, shown on every page, which also keeps it out of
     search engines (`noindex`); None on the public site."""
@@ -976,6 +978,7 @@ def _load_edition_config(
         {"name": alt.name, "link": alt.link, "lang": alt.lang} for alt in edition.alternate
     ]
     config.extra["preview_banner"] = edition.banner
+    config.extra["feed"] = edition.feed
     if edition.permalink_title is not None and "toc" in config.mdx_configs:
         config.mdx_configs["toc"]["permalink_title"] = edition.permalink_title
     return config
