@@ -33,10 +33,10 @@ from typing import Any, Literal, Protocol
 import pytest
 
 from minhbach.render import charts
+from tests.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.test_build import CONTENT, build, drawn_in_html
 
 CI = bool(os.environ.get("CI"))
-CHROMIUM = Path("/usr/bin/chromium")
 
 if not CI:
     pytest.importorskip("playwright.sync_api")
@@ -60,14 +60,6 @@ from playwright.sync_api import (  # noqa: E402  (after the skip checks on purpo
     sync_playwright,
 )
 
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 LIVE_TIMEOUT = 15_000  # ms for a chart to load Vega, its spec and render
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from minhbach.machinery.cli import main
+from tests.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.sitecheck import (
     external_references,
     formula_cells,
@@ -30,7 +31,6 @@ from tests.test_build import build, tree_hashes
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"
-CHROMIUM = Path("/usr/bin/chromium")
 
 # What the site stage uses internally to hand pages over; none may reach a published file.
 # The hostile content writes look-alikes itself ("MBSTASH0", "<!--mb-stash:0-->"), as text:
@@ -304,14 +304,7 @@ def test_no_dialog_opens_and_no_request_leaves_the_site_in_chromium(hostile: Pat
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM),
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--no-first-run",
-                ],
+                args=LAUNCH_ARGS,
             )
             page = browser.new_page()
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, LAUNCH_ARGS
 from tests.test_build import build
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 RELEASES = """  - period: 2020-9m
     publish_at: 2020-10-20 09:00:00+07:00
     status: published
@@ -71,12 +71,7 @@ def test_a_press_release_prints_on_a4(site: Path, tmp_path: Path) -> None:
     subprocess.run(
         [
             str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
+            *LAUNCH_ARGS,
             "--no-pdf-header-footer",
             f"--user-data-dir={tmp_path / 'profile'}",
             f"--print-to-pdf={pdf}",
