@@ -16,7 +16,9 @@ The content of each object a page can read (`Sources`), by the datasets behind i
   same period a year before, its own or its predecessors': `SiteModel.derived_from`),
   its ranks in the period and the check's warnings on it;
 - a period: each of its pages, as above;
-- a unit's history: each of its pages, its predecessors' and its sub-units' newest;
+- a unit's history: the figures of each of its pages, its predecessors' and its
+  sub-units' newest (not their ranks: a template reads a rank from a unit's page, which
+  is noted with its ranks);
 - the whole model: everything; a page that read it is rendered every time.
 
 A dataset is identified by the hash of its file. Digests are conservative: a page is
@@ -100,22 +102,26 @@ class Sources:
 
     def unit(self, page: UnitPeriod) -> str:
         """A unit's page in a period: the datasets of its figures, its ranks and warnings."""
-        found = self._digests.get(f"unit:{page.period.key}/{page.unit.id}")
-        if found is not None:
-            return found
+        name = f"unit:{page.period.key}/{page.unit.id}"
+        found = self._digests.get(name)
+        if found is None:
+            ranks = json.dumps([sorted(page.rank.items()), page.ranked_of])
+            found = self._digests[name] = digest(self.figures(page), ranks)
+        return found
+
+    def figures(self, page: UnitPeriod) -> str:
+        """A unit's page in a period without its ranks: the datasets of its figures (its
+        own, and those it is compared with: `SiteModel.derived_from`) and the warnings."""
         files = self.model.content.file_hash
         behind = [f"{p.period.key}/{p.unit.id}={files(p.checked.src_path)}"
                   for p in self.model.derived_from(page)]  # fmt: skip
-        ranks = json.dumps(
-            [sorted(page.rank.items()), page.ranked_of, [p.format() for p in page.flags]]
-        )
-        made = digest(*behind, ranks)
-        self._digests[f"unit:{page.period.key}/{page.unit.id}"] = made
-        return made
+        return digest(*behind, *(problem.format() for problem in page.flags))
 
     def history(self, history: UnitHistory) -> str:
-        """A unit's history: each of its pages, its predecessors' and its sub-units' newest."""
-        return digest(*map(self.unit, history_pages(history)))
+        """A unit's history: the figures of each of its pages, its predecessors' and its
+        sub-units' newest. Not their ranks: what a history gives is their figures; a page
+        that reads a rank reads it from a unit's page, which is noted with its ranks."""
+        return digest(*map(self.figures, history_pages(history)))
 
 
 def history_pages(history: UnitHistory) -> list[UnitPeriod]:
