@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from minhbach.check.checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
 from minhbach.check.checked import CheckedDataset, Content, Loc, Summary
+from minhbach.check.embargo import release_time
 from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
 from minhbach.content.catalogue import (
     Catalogue,
@@ -72,7 +73,6 @@ RATE_TOLERANCE = Decimal("0.05")  # percentage points, THADS.md §6
 #: A source's web address: http or https, no space anywhere.
 WEB_ADDRESS = re.compile(r"https?://\S+")
 #: Releases without a time zone are dated in Vietnam's (UTC+7, no daylight saving).
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 #: What a content folder holds; anything else at its top is reported, not silently ignored
 #: (dot-files, such as .gitkeep, are left alone).
 CONTENT_ENTRIES = (
@@ -657,12 +657,9 @@ def _load_releases(path: Path, problems: Problems, as_of: dt.datetime) -> list[A
 
 
 def _is_after(publish_at: dt.datetime | dt.date, now: dt.datetime) -> bool:
-    """Is a release's time later than `now`? A day without a time is Vietnam's day."""
-    if isinstance(publish_at, dt.datetime):  # a date too: asked first
-        if publish_at.tzinfo is None:  # an error of its own; compared as Vietnam's time
-            publish_at = publish_at.replace(tzinfo=VIETNAM)
-        return publish_at > now
-    return publish_at > now.astimezone(VIETNAM).date()
+    """Is a release's time later than `now`? (`embargo.release_time`: a day without a time
+    is Vietnam's day.)"""
+    return release_time(publish_at) > now
 
 
 def _dataset_paths(folder: ContentFolder, shown_root: str, problems: Problems) -> list[str]:

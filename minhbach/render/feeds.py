@@ -15,7 +15,9 @@ file.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import icalendar
@@ -24,10 +26,11 @@ from feedgen.feed import FeedGenerator
 from minhbach.check.embargo import VIETNAM, release_time
 from minhbach.content.catalogue import Lang
 from minhbach.content.periods import Period
+from minhbach.render.contexts import PressReleasePage
 
 if TYPE_CHECKING:
-    from minhbach.compute.model import PeriodView, SiteModel
-    from minhbach.render.pages import Strings
+    from minhbach.compute.model import SiteModel
+    from minhbach.render.pages import Page, Strings
 
 #: Each file's path in its edition.
 FEED = "feed.xml"
@@ -36,81 +39,85 @@ _IDS = uuid.UUID("6f1d2a52-0d1c-4c57-9a55-6d696e686261")  # the project's namesp
 
 
 def feed_files(
-    model: SiteModel, langs: tuple[Lang, ...], strings: Strings, site_url: str | None
+    model: SiteModel,
+    editions: Mapping[Lang, list[Page]],
+    strings: Strings,
+    site_url: str | None,
 ) -> dict[str, bytes]:
-    """Every edition's feed and calendar, by path in the editions ("vi/feed.xml")."""
+    """Every edition's feed and calendar, by path in the editions ("vi/feed.xml"), from
+    the edition's press releases (`pages.get_pages`)."""
     files: dict[str, bytes] = {}
-    for lang in langs:
-        files[f"{lang}/{FEED}"] = atom(model, lang, strings, site_url)
-        files[f"{lang}/{CALENDAR[lang]}"] = calendar(model, lang, strings, site_url)
+    for lang, pages in editions.items():
+        press = {
+            page.context.view.period.key: page
+            for page in pages
+            if isinstance(page.context, PressReleasePage)
+        }
+        files[f"{lang}/{FEED}"] = atom(model, press, lang, strings, site_url)
+        files[f"{lang}/{CALENDAR[lang]}"] = calendar(model, press, lang, strings, site_url)
     return files
 
 
-def released(model: SiteModel) -> list[PeriodView]:
-    """The periods with a press release (`pages.get_pages`): every release whose period is
-    published, the scheduled ones too in a preview (nothing withheld)."""
-    preview = model.content.published_at is None
-    return [
-        view
-        for view in model.periods
-        if view.release is not None and (preview or view.release.status == "published")
-    ]
-
-
-def _edition_root(lang: Lang, site_url: str | None) -> str:
-    """Where a file of the edition's root links from: the site's address, or nothing
-    (relative to a file at the edition's root)."""
+def _root(lang: Lang, site_url: str | None) -> str:
+    """Where the edition's addresses start: its public address, or nothing (relative to a
+    file at the edition's root)."""
     if site_url is None:
         return ""
     root = site_url if site_url.endswith("/") else site_url + "/"
     return root if lang == "vi" else f"{root}en/"
 
 
-def _press_link(period: Period, lang: Lang, site_url: str | None) -> str:
-    from minhbach.render.pages import Urls
-
-    path = Urls(lang).press(period).removesuffix("index.md")
-    return _edition_root(lang, site_url) + path
+def _link(page: Page, lang: Lang, site_url: str | None) -> str:
+    """A page's address: absolute under `site_url`, else relative to the edition's root."""
+    return _root(lang, site_url) + posixpath.dirname(page.path) + "/"
 
 
 def _ident(*parts: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_IDS, '/'.join(parts))}"
 
 
-def atom(model: SiteModel, lang: Lang, strings: Strings, site_url: str | None) -> bytes:
-    """The edition's Atom feed: its published releases, newest first."""
-    from minhbach.render.pages import _press_description
-
+def atom(
+    model: SiteModel,
+    press: Mapping[str, Page],
+    lang: Lang,
+    strings: Strings,
+    site_url: str | None,
+) -> bytes:
+    """The edition's Atom feed: its press releases, newest first."""
     t = strings.get
     feed = FeedGenerator()
     feed.id(_ident("feed", lang))
     feed.title(f"{t('site_name', lang)}: {t('press_releases', lang)}")
     feed.language(lang)
     feed.author({"name": t("site_name", lang)})
-    root = _edition_root(lang, site_url)
+    root = _root(lang, site_url)
     feed.link(href=root or "./", rel="alternate")
     if root:
         feed.link(href=root + FEED, rel="self")
     newest = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
-    views = released(model)
     # feedgen puts the entry added last first: oldest added first, newest shown first.
-    for view in sorted(views, key=lambda v: _due(v)):
-        period = view.period
-        due = _due(view)
+    for key, page in sorted(press.items(), key=lambda item: _due(item[1])):
+        due = _due(page)
         newest = max(newest, due)
         entry = feed.add_entry()
-        entry.id(_ident("release", period.key))
-        entry.title(f"{t('press_release', lang)}: {t('results_title', lang)} {period.name(lang)}")
-        entry.link(href=_press_link(period, lang, site_url), rel="alternate")
+        entry.id(_ident("release", key))
+        entry.title(page.title)
+        entry.link(href=_link(page, lang, site_url), rel="alternate")
         entry.updated(due)
         entry.published(due)
-        entry.summary(_press_description(view, lang, strings))
+        entry.summary(page.description)
     feed.updated(newest)
     data: bytes = feed.atom_str(pretty=True)
     return data
 
 
-def calendar(model: SiteModel, lang: Lang, strings: Strings, site_url: str | None) -> bytes:
+def calendar(
+    model: SiteModel,
+    press: Mapping[str, Page],
+    lang: Lang,
+    strings: Strings,
+    site_url: str | None,
+) -> bytes:
     """The edition's release calendar: every release at its announced time."""
     t = strings.get
     cal = icalendar.Calendar()
@@ -119,7 +126,6 @@ def calendar(model: SiteModel, lang: Lang, strings: Strings, site_url: str | Non
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{t('site_name', lang)}: {t('release_calendar', lang)}")
     stamp = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
-    has_press = {view.period.key for view in released(model)}
     for release in sorted(model.releases, key=lambda r: (release_time(r.publish_at), r.period)):
         period = Period.parse(release.period)
         event = icalendar.Event()
@@ -133,8 +139,9 @@ def calendar(model: SiteModel, lang: Lang, strings: Strings, site_url: str | Non
         else:  # a day without a time: an all-day event, in Vietnam
             event.add("dtstart", when)
         status = t(release.status, lang)
-        if release.period in has_press:
-            link = _press_link(period, lang, site_url)
+        page = press.get(release.period)
+        if page is not None:
+            link = _link(page, lang, site_url)
             event.add("description", f"{status}. {t('press_release', lang)}: {link}")
             if site_url is not None:
                 event.add("url", link)
@@ -145,6 +152,7 @@ def calendar(model: SiteModel, lang: Lang, strings: Strings, site_url: str | Non
     return data
 
 
-def _due(view: PeriodView) -> dt.datetime:
-    assert view.release is not None
-    return release_time(view.release.publish_at).astimezone(VIETNAM)
+def _due(page: Page) -> dt.datetime:
+    context = page.context
+    assert isinstance(context, PressReleasePage) and context.view.release is not None
+    return release_time(context.view.release.publish_at).astimezone(VIETNAM)

@@ -1428,7 +1428,7 @@ def render(
             )
     for item in data:
         writer.put(report_path(f"vi/{item.path}"), item.data)
-    feeds = feed_files(model, langs, strings, site_url)
+    feeds = feed_files(model, editions, strings, site_url)
     for path, content in {**editorial, **_archives(model), **feeds}.items():
         writer.put(report_path(path), content)
 
