@@ -136,3 +136,109 @@ def test_a_shared_link_shows_the_headline(site: Path) -> None:
     assert og.group(1).startswith("Quảng Trị đạt 92% về việc")
     english = (site / "en" / "press-releases" / "2020-9-months" / "index.html").read_text()
     assert '<meta property="og:locale" content="en_GB">' in english
+
+
+def _kit(site: Path, page: str) -> dict[str, bytes]:
+    import zipfile
+
+    folder = site / page
+    (found,) = folder.glob("*.zip")
+    assert f'href="{found.name}" download' in (folder / "index.html").read_text()
+    with zipfile.ZipFile(found) as kit:
+        return {info.filename: kit.read(info) for info in kit.infolist()}
+
+
+def test_each_press_release_has_a_press_kit_with_its_text_charts_and_tables(site: Path) -> None:
+    import struct
+
+    kit = _kit(site, "thong-cao/2016-ca-nam")
+    top = "thads-2016-12m-bo-tai-lieu/"
+    chart = f"{top}bieu-do/thads-2016-ca-nam-xep-hang-viec"
+    assert sorted(kit) == sorted(
+        f"{top}{name}"
+        for name in (
+            "README.txt", "thong-cao.html", "thong-cao.txt",
+            "bieu-do/thads-2016-ca-nam-xep-hang-viec.svg",
+            "bieu-do/thads-2016-ca-nam-xep-hang-viec.png",
+            "bang/so-lieu-chinh.csv", "bang/xep-hang.csv", "bang/thads-2016-12m-bo-tai-lieu.xlsx",
+        )
+    )  # fmt: skip
+    readme = kit[f"{top}README.txt"].decode()
+    assert "Công bố: 00:00, 27/02/2017 (UTC+07:00). Không còn hạn chế công bố." in readme
+    assert "Tổng cục Thi hành án dân sự (Bộ Tư pháp)" in readme
+    # The PNG is the SVG at print resolution: 300 pixels per inch of its 72.
+    svg = kit[f"{chart}.svg"].decode()
+    width = float(re.search(r'width="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    png = kit[f"{chart}.png"]
+    assert png.startswith(b"\x89PNG") and struct.unpack(">I", png[16:20])[0] == round(
+        width * 300 / 72
+    )
+    # The text: the press release's figures, its chart as the kit's image, no site addresses
+    # (the build had no --site-url).
+    html = kit[f"{top}thong-cao.html"].decode()
+    assert '<img src="bieu-do/thads-2016-ca-nam-xep-hang-viec.svg"' in html
+    assert "headerlink" not in html and "mb-chart__spec" not in html
+    assert re.findall(r'href="(?!#)', html) == []
+    text = kit[f"{top}thong-cao.txt"].decode()
+    assert "1 | Quảng Trị | 92% | 74% | vượt 18 điểm %" in text
+    assert "<" not in text
+    # The tables, as CSV and in the workbook.
+    ranking = kit[f"{top}bang/xep-hang.csv"].decode().splitlines()
+    assert ranking[1].startswith("1,quang-tri,Quảng Trị,92,74,18,")
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(kit[f"{top}bang/thads-2016-12m-bo-tai-lieu.xlsx"]))
+    assert book.sheetnames == ["so-lieu-chinh", "xep-hang"]
+    sheet = book["xep-hang"]
+    assert [sheet.cell(2, i).value for i in (1, 2, 4)] == [1, "quang-tri", 92]
+
+
+def test_a_press_kit_tells_published_and_computed_figures_apart(site: Path) -> None:
+    kit = _kit(site, "en/press-releases/2020-9-months")
+    figures = kit["thads-2020-9m-press-kit/tables/key-figures.csv"].decode().splitlines()
+    assert (
+        figures[0]
+        == "Measured in,Indicator,Field,Value,Unit,As shown,Origin,Vs same period last year"
+    )
+    rate = next(line for line in figures if ",cases.rate," in line)
+    assert rate.endswith(",,,—,,up 0.18 pp (published)")  # the source's change, said so
+    target = next(line for line in figures if ",cases.target," in line)
+    assert ",80,%,80%,as assigned," in target
+    enforceable = next(line for line in figures if ",cases.enforceable," in line)
+    assert ",—," in enforceable  # missing is a dash, never 0
+
+
+def test_a_press_kit_is_the_same_bytes_in_another_build(site: Path, tmp_path: Path) -> None:
+    content = site.parent.parent / "content"
+    assert build(content, tmp_path / "out", "--as-of", "2026-01-01T00:00+07:00") == 0
+    for kit in sorted(site.rglob("*.zip")):
+        again = tmp_path / "out" / "site" / kit.relative_to(site)
+        assert again.read_bytes() == kit.read_bytes(), kit
+
+
+def test_a_workbook_never_holds_a_formula_and_a_zip_is_dated_by_its_release() -> None:
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from minhbach.render.presskit import stable_zip, workbook
+
+    when = dt.datetime(2025, 10, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    data = workbook(
+        [("t", ["name", "n"], [['=HYPERLINK("x")', "12.5"]], frozenset({1}))], when, "x"
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+        assert b"<f>" not in sheet and b"<f " not in sheet
+        assert {info.date_time for info in book.infolist()} == {(2025, 10, 20, 9, 0, 0)}
+        assert b"2025-10-20T02:00:00Z" in book.read("docProps/core.xml")
+    cell = openpyxl.load_workbook(io.BytesIO(data))["t"]["A2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("x")', "s")
+    assert openpyxl.load_workbook(io.BytesIO(data))["t"]["B2"].value == 12.5
+    assert workbook([("t", ["a"], [], frozenset())], when, "x") == workbook(
+        [("t", ["a"], [], frozenset())], when, "x"
+    )
+    assert stable_zip([("a", b"1")], when) == stable_zip([("a", b"1")], when)

@@ -44,6 +44,17 @@ def release_time(publish_at: dt.datetime | dt.date) -> dt.datetime:
     return dt.datetime(publish_at.year, publish_at.month, publish_at.day, tzinfo=VIETNAM)
 
 
+def announced(when: dt.datetime, lang: str) -> str:
+    """A release time as the pages say it, in Vietnam's time: '09:00, 20/10/2025 (UTC+07:00)'."""
+    from babel.dates import format_datetime
+
+    from minhbach.content.numbers import LOCALES
+
+    pattern = "HH:mm, dd/MM/yyyy" if lang == "vi" else "HH:mm 'on' d MMMM y"
+    local = when.astimezone(VIETNAM)
+    return format_datetime(local, pattern, tzinfo=VIETNAM, locale=LOCALES[lang]) + " (UTC+07:00)"
+
+
 def parse_as_of(text: str) -> dt.datetime:
     """`--as-of`: an ISO 8601 date and time with its time zone; ValueError if not one."""
     try:

@@ -499,14 +499,9 @@ def preview_banner(held: Embargo, strings: Strings, lang: Lang) -> str:
     due = held.next_due
     if due is None:
         return strings.get("preview_banner", lang)
-    from babel.dates import format_datetime
+    from minhbach.check.embargo import announced
 
-    from minhbach.check.embargo import VIETNAM
-    from minhbach.content.numbers import LOCALES
-
-    pattern = "HH:mm, dd/MM/yyyy" if lang == "vi" else "HH:mm 'on' d MMMM y"
-    when = format_datetime(due.astimezone(VIETNAM), pattern, tzinfo=VIETNAM, locale=LOCALES[lang])
-    return strings.get("preview_banner_until", lang, until=when + " (UTC+07:00)")
+    return strings.get("preview_banner_until", lang, until=announced(due, lang))
 
 
 def summary(

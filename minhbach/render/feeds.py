@@ -67,7 +67,7 @@ def _root(lang: Lang, site_url: str | None) -> str:
     return root if lang == "vi" else f"{root}en/"
 
 
-def _link(page: Page, lang: Lang, site_url: str | None) -> str:
+def page_address(page: Page, lang: Lang, site_url: str | None) -> str:
     """A page's address: absolute under `site_url`, else relative to the edition's root."""
     return _root(lang, site_url) + posixpath.dirname(page.path) + "/"
 
@@ -102,7 +102,7 @@ def atom(
         entry = feed.add_entry()
         entry.id(_ident("release", key))
         entry.title(page.title)
-        entry.link(href=_link(page, lang, site_url), rel="alternate")
+        entry.link(href=page_address(page, lang, site_url), rel="alternate")
         entry.updated(due)
         entry.published(due)
         entry.summary(page.description)
@@ -141,7 +141,7 @@ def calendar(
         status = t(release.status, lang)
         page = press.get(release.period)
         if page is not None:
-            link = _link(page, lang, site_url)
+            link = page_address(page, lang, site_url)
             event.add("description", f"{status}. {t('press_release', lang)}: {link}")
             if site_url is not None:
                 event.add("url", link)

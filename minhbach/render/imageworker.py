@@ -14,7 +14,7 @@ and it creates no thread in the build's process, which forks its own workers lat
 
 Requests and replies are pickled over a pipe: a list of jobs (a Vega-Lite spec as JSON
 and the d3 number and time locales) in, the same number of SVGs (UTF-8) out, or the
-error vl-convert raised.
+error vl-convert raised; or SVGs in and PNGs at print resolution out (a press kit's).
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ _WARM_UP = '{"data":{"values":[{"a":1}]},"mark":"bar","encoding":{"x":{"field":"
 
 #: The request for the Vega bundle, in place of a batch of charts.
 BUNDLE = "bundle"
+
+#: A batch of SVGs to rasterise (`rasterise`), in place of a batch of charts: the
+#: request is `(PNG, [svg, ...])`.
+PNG = "png"
+
+#: Pixels per inch of a chart's PNG: print resolution (a press kit's charts).
+PRINT_PPI = 300
 
 
 class ImageWorkerError(RuntimeError):
@@ -75,6 +82,11 @@ class ImageWorker:
         self.send(jobs)
         return self.receive()
 
+    def to_png(self, svgs: list[bytes]) -> list[bytes]:
+        """Each SVG as a PNG at print resolution (`rasterise`), in the same order."""
+        self._ask((PNG, svgs))
+        return list(self._answer())
+
     def start_bundle(self) -> None:
         """Ask for the Vega bundle (vl-convert's, slow to make); `bundle` gives it.
 
@@ -88,7 +100,7 @@ class ImageWorker:
         self.bundle_asked = False
         return bytes(self._answer())
 
-    def _ask(self, request: list[Job] | str) -> None:
+    def _ask(self, request: list[Job] | str | tuple[str, list[bytes]]) -> None:
         if self._waiting or self.bundle_asked:
             raise ImageWorkerError("the previous batch of charts was not received")
         try:
@@ -143,6 +155,15 @@ def draw(jobs: list[Job], fonts: Path = FONTS) -> list[bytes]:
     ]
 
 
+def rasterise(svgs: list[bytes], fonts: Path = FONTS) -> list[bytes]:
+    """Each SVG (one `draw` made) as a PNG at `PRINT_PPI`, in this process: resvg's
+    rasteriser, with the charts' fonts."""
+    import vl_convert
+
+    _register_fonts(str(fonts))
+    return [vl_convert.svg_to_png(svg.decode("utf-8"), ppi=PRINT_PPI) for svg in svgs]
+
+
 _REGISTERED: set[str] = set()
 
 
@@ -179,6 +200,8 @@ def _serve(connection: Connection, fonts: str) -> None:
             if jobs == BUNDLE:
                 bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]
                 reply: list[bytes] | bytes | str = bundle.encode("utf-8")
+            elif isinstance(jobs, tuple) and jobs[0] == PNG:
+                reply = rasterise(jobs[1], Path(fonts))
             else:
                 reply = draw(jobs, Path(fonts))
         except Exception:

@@ -63,10 +63,11 @@ from minhbach.content.numbers import LOCALES, margin, number, show, signed, with
 from minhbach.content.periods import Period
 from minhbach.layout import ASSETS, DATA_DIR, PAGES_DIR, SECTIONS, SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
+from minhbach.machinery.cache import key as digest_of
 from minhbach.machinery.processes import FORK_ABOVE, fork_map
 from minhbach.machinery.tree import TreeWriter, WriteStats, read_tree, write_tree
 from minhbach.problems import Severity, UserError
-from minhbach.render import charts
+from minhbach.render import charts, imageworker, presskit
 from minhbach.render.contexts import (
     PAGE_TYPES,
     HistoryPage,
@@ -81,7 +82,7 @@ from minhbach.render.contexts import (
     UnitsPage,
     values,
 )
-from minhbach.render.feeds import CALENDAR, FEED, feed_files
+from minhbach.render.feeds import CALENDAR, FEED, feed_files, page_address
 from minhbach.render.generated import GeneratedPage, Heading, page_file, page_path
 from minhbach.render.imageworker import ImageWorker
 from minhbach.render.opendata import (
@@ -511,6 +512,7 @@ class Renderer:
             # Whether the edition has a page (the press release of a period, say).
             exists=lambda path: path in self.pages(),
             feed_file=FEED,
+            press_kit_name=lambda view: presskit.kit_name(view, lang),
             calendar_file=CALENDAR[lang],
             leading_units=leading_units,
         )
@@ -1443,11 +1445,86 @@ def render(
         read = sources_of[job.lang].digest(done.reads)
         if memo is not None and read is not None:  # None: it read everything
             memo.put(job.key, Entry(sorted(done.reads), read, done.files))
+    kits = press_kits(model, editions, renderers, reports, store, images, sources_of, site_url)
+    for path, content in kits.items():
+        writer.put(report_path(path), content)
     charts.save_templates(store)
     stats.html = len(html_charts)
     stats.pages_rendered = len(jobs)
     stats.pages_cached = sum(len(editions[lang]) for lang in langs) - len(jobs)
     return writer.finish(), stats
+
+
+KITS = "press-kit"
+PNG = "chart-png"
+
+
+def press_kits(
+    model: SiteModel,
+    editions: Mapping[Lang, list[Page]],
+    renderers: Mapping[Lang, Renderer],
+    reports: Path,
+    store: Store | None,
+    images: ImageWorker | None,
+    sources_of: Mapping[Lang, Sources],
+    site_url: str | None,
+) -> dict[str, bytes]:
+    """The press kit of every press release (`presskit`), by path in the editions, made
+    from the press release as rendered into `reports/` and from the model.
+
+    A kit is kept in the store by the hash of what it is made from (the page, its period,
+    its charts, its address); its charts' images by their keys. Made ones are drawn by
+    `images`, the build's chart process, if given, else here."""
+    todo: list[tuple[str, str, PeriodView, Lang, GeneratedPage, list[charts.Chart], str | None]]
+    todo, kits = [], {}
+    for lang, pages in editions.items():
+        sources = sources_of[lang]
+        for page in pages:
+            if not isinstance(page.context, PressReleasePage):
+                continue
+            view = page.context.view
+            made = GeneratedPage.from_json((reports / page_file(lang, page.path)).read_bytes())
+            shown = presskit.kit_charts(view, renderers[lang].make_chart)
+            address = None if site_url is None else page_address(page, lang, site_url)
+            key = digest_of(
+                sources.base, KITS, made.to_json().decode(), address or "",
+                sources.of_name(f"period:{view.period.key}") or "", *(c.key for c in shown),
+            )  # fmt: skip
+            path = f"{lang}/{presskit.kit_path(page.path, view, lang)}"
+            found = store.get(KITS, key) if store is not None else None
+            if found is not None:
+                kits[path] = found
+            else:
+                todo.append((path, key, view, lang, made, shown, address))
+    if not todo:
+        return kits
+    wanted = {chart.key: chart for *_, shown, _ in todo for chart in shown}
+    svgs = {k: store.get(charts.SVG, k) for k in wanted} if store is not None else {}
+    pngs = {k: store.get(PNG, k) for k in wanted} if store is not None else {}
+    draw = [chart for key, chart in wanted.items() if svgs.get(key) is None]
+    jobs = [charts._job(chart) for chart in draw]
+    for chart, svg in zip(
+        draw, images.draw(jobs) if images else imageworker.draw(jobs), strict=True
+    ):
+        svgs[chart.key] = svg
+        if store is not None:
+            store.put(charts.SVG, chart.key, svg)
+    raster = [key for key in wanted if pngs.get(key) is None]
+    given = [svgs[key] or b"" for key in raster]
+    for key, png in zip(
+        raster, images.to_png(given) if images else imageworker.rasterise(given), strict=True
+    ):
+        pngs[key] = png
+        if store is not None:
+            store.put(PNG, key, png)
+    strings = next(iter(renderers.values())).strings
+    for path, key, view, lang, made, shown, address in todo:
+        drawn = [presskit.DrawnChart(c, svgs[c.key] or b"", pngs[c.key] or b"") for c in shown]
+        t = functools.partial(strings.get, lang=lang)
+        kits[path] = presskit.press_kit(view, lang, t, made, drawn, address)
+        if store is not None:
+            store.put(KITS, key, kits[path])
+    return kits
 
 
 def _shown(jobs: list[Job]) -> tuple[set[Period], set[str], list[UnitPeriod]]:
