@@ -24,6 +24,14 @@ RELEASES = """  - period: 2020-9m
 """
 
 
+PRESS_TEXT = """Tổng cục nhấn mạnh kết quả **9 tháng**.
+
+> "Chúng tôi tiếp tục đôn đốc các vụ việc lớn." — người phát ngôn
+
+<script>alert(1)</script>
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled content with the national 2020-9m released at 09:00 on 20/10/2020 and
@@ -33,6 +41,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "content", content)
     releases = content / "releases.yml"
     releases.write_text(releases.read_text(encoding="utf-8") + RELEASES, encoding="utf-8")
+    texts = content / "pages" / "vi" / "thong-cao"
+    texts.mkdir(parents=True, exist_ok=True)
+    (texts / "2020-9m.md").write_text(PRESS_TEXT, encoding="utf-8")
     assert build(content, root / "out", "--as-of", "2026-01-01T00:00+07:00") == 0
     return root / "out" / "site"
 
@@ -242,3 +253,39 @@ def test_a_workbook_never_holds_a_formula_and_a_zip_is_dated_by_its_release() ->
         [("t", ["a"], [], frozenset())], when, "x"
     )
     assert stable_zip([("a", b"1")], when) == stable_zip([("a", b"1")], when)
+
+
+def test_the_editors_own_text_is_shown_in_its_press_release_sanitised(site: Path) -> None:
+    page = (site / "thong-cao" / "2020-9-thang" / "index.html").read_text()
+    text = re.search(r'<div class="mb-press__editor">(.*?)</div>', page, re.S)
+    assert text is not None
+    assert "<strong>9 tháng</strong>" in text.group(1)
+    assert "<blockquote>" in text.group(1) and "đôn đốc các vụ việc lớn" in text.group(1)
+    assert "<script" not in page.split('<div class="mb-press__editor">')[1].split("</div>")[0]
+    assert "Thông tin từ cơ quan công bố" in page
+    # Only its own edition's and period's release shows it; it goes into the press kit too.
+    english = (site / "en" / "press-releases" / "2020-9-months" / "index.html").read_text()
+    assert "mb-press__editor" not in english
+    other = (site / "thong-cao" / "2021-ca-nam" / "index.html").read_text()
+    assert "mb-press__editor" not in other
+    kit = _kit(site, "thong-cao/2020-9-thang")
+    assert "đôn đốc các vụ việc lớn" in kit["thads-2020-9m-bo-tai-lieu/thong-cao.txt"].decode()
+
+
+def test_a_press_text_not_named_by_its_period_is_an_error(tmp_path: Path) -> None:
+    from minhbach.content.boundary import ContentFolder
+    from minhbach.content.editorial import press_texts, read_pages
+    from minhbach.problems import Problems
+
+    folder = tmp_path / "pages" / "vi" / "thong-cao"
+    folder.mkdir(parents=True)
+    (folder / "2024-6m.md").write_text("Đúng.", encoding="utf-8")
+    (folder / "2024-6-thang.md").write_text("Sai.", encoding="utf-8")
+    (folder / "2024-6m.txt").write_text("Sai.", encoding="utf-8")
+    problems = Problems()
+    assert read_pages(ContentFolder(tmp_path), "content", problems) == []
+    lines = problems.format_lines()
+    assert len(problems.errors) == 2, lines
+    assert any("2024-6-thang.md" in line and "not named by a period" in line for line in lines)
+    assert any("2024-6m.txt" in line and "Markdown" in line for line in lines)
+    assert press_texts(tmp_path) == {("vi", "2024-6m"): "Đúng."}

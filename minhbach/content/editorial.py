@@ -253,6 +253,63 @@ def reserved_names() -> frozenset[str]:
     return frozenset(slugs | {"en", "index", "search", DATA_DIR, ASSETS.split("/")[0]})
 
 
+#: The folder of an edition's pages holding the editor's own text of press releases, one
+#: file per period: pages/vi/thong-cao/2024-6m.md is shown in 2024-6m's press release.
+PRESS_FOLDER = "thong-cao"
+
+
+def _press_text(folder: ContentFolder, relative: str) -> tuple[str, str] | str:
+    """A press text's period key and Markdown, or what is wrong with it."""
+    from minhbach.content.periods import Period, PeriodError
+
+    name = relative.rsplit("/", 1)[1]
+    if not name.endswith(".md"):
+        return "is not a Markdown file (.md) named by its period, like 2024-6m.md"
+    try:
+        key = Period.parse(name.removesuffix(".md")).key
+    except PeriodError as exc:
+        return f"is not named by a period: {exc}"
+    if f"{key}.md" != name:
+        return f"is not named by its period as the datasets name it ({key}.md)"
+    try:
+        return key, folder.read(relative).decode("utf-8")
+    except ContentPathError as exc:
+        return exc.message
+    except UnicodeDecodeError as exc:
+        return f"is not UTF-8 text (byte {exc.start})"
+
+
+def _check_press_text(folder: ContentFolder, relative: str, shown: str, problems: Problems) -> None:
+    found = _press_text(folder, relative)
+    if isinstance(found, str):
+        problems.error(
+            shown,
+            None,
+            None,
+            found,
+            hint=f"an editor's text for a press release is pages/<vi|en>/{PRESS_FOLDER}/"
+            "<period>.md, e.g. 2024-6m.md",
+            rule="path",
+        )
+
+
+def press_texts(root: Path) -> dict[tuple[str, str], str]:
+    """The editor's own text of each press release, by (edition, period key): Markdown,
+    read through the content boundary (what the check refused is left out)."""
+    folder = ContentFolder(root)
+    texts: dict[tuple[str, str], str] = {}
+    for lang in LANGS:
+        relative = f"{FOLDER}/{lang}/{PRESS_FOLDER}"
+        if not folder.is_folder(relative):
+            continue
+        for path, problem in folder.walk(relative):
+            if problem is None and path.count("/") == 3:
+                found = _press_text(folder, path)
+                if not isinstance(found, str):
+                    texts[(lang, found[0])] = found[1]
+    return texts
+
+
 def read_pages(folder: ContentFolder, shown_root: str, problems: Problems) -> list[EditorialPage]:
     """Every editorial page that can be published; what is wrong with the others, and
     what their sanitising drops, in `problems`."""
@@ -291,6 +348,9 @@ def read_pages(folder: ContentFolder, shown_root: str, problems: Problems) -> li
         parts = relative.split("/")
         if len(parts) < 3 or parts[1] not in LANGS:
             continue  # warned of above, with its folder
+        if len(parts) == 4 and parts[2] == PRESS_FOLDER:
+            _check_press_text(folder, relative, shown, problems)
+            continue
         if len(parts) > 3:
             problems.warning(
                 shown,
@@ -644,6 +704,7 @@ __all__ = [
     "dropped",
     "page_html",
     "pages_of",
+    "press_texts",
     "published",
     "read_pages",
     "reserved_names",

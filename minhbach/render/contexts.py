@@ -91,6 +91,7 @@ class PressReleasePage:
 
     template: ClassVar[str] = "press_release.html.j2"
     view: PeriodView
+    text: str | None = None  # the editor's own text, Markdown (`editorial.press_texts`)
 
 
 PageContext = (

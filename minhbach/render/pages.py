@@ -57,7 +57,7 @@ from minhbach.compute.model import (
 )
 from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
 from minhbach.content.catalogue import Lang, get_catalogue
-from minhbach.content.editorial import pages_of, published
+from minhbach.content.editorial import pages_of, press_texts, published
 from minhbach.content.models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from minhbach.content.numbers import LOCALES, margin, number, show, signed, with_sign
 from minhbach.content.periods import Period
@@ -259,6 +259,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
     # A preview (nothing withheld, `Content.published_at` None) has the press releases of
     # the releases still to come too.
     preview = model.content.published_at is None
+    texts = press_texts(model.content.root)
     for view in model.periods:
         title = f"{t('results_title')} {view.period.name(lang)}"
         pages.append(Page(urls.period(view.period), title, PeriodPage(view)))
@@ -267,7 +268,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
                 Page(
                     urls.press(view.period),
                     f"{t('press_release')}: {title}",
-                    PressReleasePage(view),
+                    PressReleasePage(view, texts.get((lang, view.period.key))),
                     describe=functools.partial(_press_description, view, lang, strings),
                 )
             )
@@ -1390,7 +1391,9 @@ def render(
         for index, page in enumerate(editions[lang]):
             if twins is not None:  # a link to the same page in the other edition
                 page = replace(page, other=Urls(other).site_url(twins[index].path))
-            key = sources.key(page.path, page.other)
+            # A press release's editor's text is part of its key: the model does not hold it.
+            own = page.context.text or "" if isinstance(page.context, PressReleasePage) else ""
+            key = sources.key(page.path, page.other, own)
             kept = memo.get(key) if memo is not None else None
             if (
                 kept is not None

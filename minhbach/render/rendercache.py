@@ -61,9 +61,10 @@ class Sources:
         base = digest(lang, templates_hash(), *shared, "\n".join(published))
         return cls(model, base)
 
-    def key(self, path: str, other: str) -> str:
-        """The key of a page's entry: what every page depends on, and the page."""
-        return digest(self.base, path, other)
+    def key(self, path: str, other: str, own: str = "") -> str:
+        """The key of a page's entry: what every page depends on, and the page (`own`:
+        what it shows that is not in the model)."""
+        return digest(self.base, path, other, own)
 
     def digest(self, names: Iterable[str]) -> str | None:
         """The content of what a page read (`reads.Reads.names`) as it is now; None when
