@@ -8,7 +8,8 @@ cache keeps a page while what it read of these is unchanged (`reads`, `rendercac
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, get_args
 
 from minhbach.compute.model import PeriodView, SiteModel, UnitHistory, UnitPeriod
@@ -113,3 +114,25 @@ PAGE_TYPES: tuple[type[Any], ...] = get_args(PageContext)
 def values(context: PageContext) -> dict[str, Any]:
     """A page's fields by name, as its template sees them (not copied: `asdict` would)."""
     return {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: its path in the edition, its title, and what it shows."""
+
+    path: str
+    title: str
+    context: PageContext
+    # Its description, made when the page is rendered: a unit page's headline reads its
+    # blocks, which a rebuild derives only for the pages it renders (compute.Later).
+    describe: Callable[[], str] | None = field(default=None, compare=False)
+    other: str = ""  # the same page in the other edition, from the site root
+
+    @property
+    def description(self) -> str:
+        return self.describe() if self.describe is not None else ""
+
+    @property
+    def template(self) -> str:
+        """Its page type's template, in `site_templates/pages/`."""
+        return self.context.template

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import icalendar
@@ -26,11 +26,13 @@ from feedgen.feed import FeedGenerator
 from minhbach.check.embargo import VIETNAM, release_time
 from minhbach.content.catalogue import Lang
 from minhbach.content.periods import Period
-from minhbach.render.contexts import PressReleasePage
+from minhbach.render.contexts import Page, PressReleasePage
 
 if TYPE_CHECKING:
     from minhbach.compute.model import SiteModel
-    from minhbach.render.pages import Page, Strings
+
+#: The template words (`pages.Strings.get`): a word by key, in an edition.
+Words = Callable[..., str]
 
 #: Each file's path in its edition.
 FEED = "feed.xml"
@@ -41,7 +43,7 @@ _IDS = uuid.UUID("6f1d2a52-0d1c-4c57-9a55-6d696e686261")  # the project's namesp
 def feed_files(
     model: SiteModel,
     editions: Mapping[Lang, list[Page]],
-    strings: Strings,
+    words: Words,
     site_url: str | None,
 ) -> dict[str, bytes]:
     """Every edition's feed and calendar, by path in the editions ("vi/feed.xml"), from
@@ -53,8 +55,8 @@ def feed_files(
             for page in pages
             if isinstance(page.context, PressReleasePage)
         }
-        files[f"{lang}/{FEED}"] = atom(model, press, lang, strings, site_url)
-        files[f"{lang}/{CALENDAR[lang]}"] = calendar(model, press, lang, strings, site_url)
+        files[f"{lang}/{FEED}"] = atom(model, press, lang, words, site_url)
+        files[f"{lang}/{CALENDAR[lang]}"] = calendar(model, press, lang, words, site_url)
     return files
 
 
@@ -80,11 +82,11 @@ def atom(
     model: SiteModel,
     press: Mapping[str, Page],
     lang: Lang,
-    strings: Strings,
+    words: Words,
     site_url: str | None,
 ) -> bytes:
     """The edition's Atom feed: its press releases, newest first."""
-    t = strings.get
+    t = words
     feed = FeedGenerator()
     feed.id(_ident("feed", lang))
     feed.title(f"{t('site_name', lang)}: {t('press_releases', lang)}")
@@ -115,11 +117,11 @@ def calendar(
     model: SiteModel,
     press: Mapping[str, Page],
     lang: Lang,
-    strings: Strings,
+    words: Words,
     site_url: str | None,
 ) -> bytes:
     """The edition's release calendar: every release at its announced time."""
-    t = strings.get
+    t = words
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//Minh Bạch//{t('release_calendar', lang)}//{lang.upper()}")
     cal.add("version", "2.0")

@@ -26,7 +26,7 @@ import posixpath
 import re
 import tempfile
 from collections.abc import Callable, Container, Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ from minhbach.render.contexts import (
     HomePage,
     MethodologyPage,
     OpenDataPage,
-    PageContext,
+    Page,
     PeriodPage,
     PeriodsPage,
     PressReleasePage,
@@ -156,28 +156,6 @@ class Strings:
     def get(self, key: str, lang: Lang, **values: object) -> str:
         text = self.table[key][lang]
         return text.format(**values) if values else text
-
-
-@dataclass(frozen=True)
-class Page:
-    """One generated page: its path in the edition, its title, and what it shows."""
-
-    path: str
-    title: str
-    context: PageContext
-    # Its description, made when the page is rendered: a unit page's headline reads its
-    # blocks, which a rebuild derives only for the pages it renders (compute.Later).
-    describe: Callable[[], str] | None = field(default=None, compare=False)
-    other: str = ""  # the same page in the other edition, from the site root
-
-    @property
-    def description(self) -> str:
-        return self.describe() if self.describe is not None else ""
-
-    @property
-    def template(self) -> str:
-        """Its page type's template, in `site_templates/pages/`."""
-        return self.context.template
 
 
 # --- escaping ---
@@ -1433,7 +1411,7 @@ def render(
             )
     for item in data:
         writer.put(report_path(f"vi/{item.path}"), item.data)
-    feeds = feed_files(model, editions, strings, site_url)
+    feeds = feed_files(model, editions, strings.get, site_url)
     for path, content in {**editorial, **_archives(model), **feeds}.items():
         writer.put(report_path(path), content)
 

@@ -20,6 +20,7 @@ and from the model, so it never says anything the page does not.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import posixpath
 import zipfile
@@ -35,7 +36,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from minhbach.check.embargo import VIETNAM, announced, release_time
 from minhbach.content.catalogue import Lang, get_catalogue
-from minhbach.content.numbers import show
+from minhbach.content.numbers import show, signed
 from minhbach.render.charts import Chart
 from minhbach.render.generated import GeneratedPage
 from minhbach.render.opendata import COLLECTION, RANKING_COLUMNS, csv_bytes, ranking_rows, rounded
@@ -123,16 +124,16 @@ def press_kit(
     embargo = embargo_line(view, lang, t)
     tables = _tables(view, lang, t)
     body = _standalone(page, drawn, address, names["charts"])
-    html = (
+    standalone = lxml.html.tostring(body, encoding="unicode")
+    document = (
         f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_escape(page.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f'<p class="embargo">{_escape(embargo)}</p>\n{lxml.html.tostring(body, encoding="unicode")}'
-        "\n</body>\n</html>\n"
+        f"<title>{html.escape(page.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f'<p class="embargo">{html.escape(embargo)}</p>\n{standalone}\n</body>\n</html>\n'
     )
     text = f"{embargo}\n\n{plain_text(body)}"
     members: list[tuple[str, bytes]] = [
         (f"{top}/README.txt", _readme(view, lang, t, page, drawn, tables, address).encode()),
-        (f"{top}/{names['text']}.html", html.encode("utf-8")),
+        (f"{top}/{names['text']}.html", document.encode("utf-8")),
         (f"{top}/{names['text']}.txt", text.encode("utf-8")),
     ]
     for item in drawn:
@@ -228,8 +229,6 @@ def _row(
 def _change(change: Any, lang: Lang, t: Callable[..., str]) -> str:
     if change is None:
         return ""
-    from minhbach.content.numbers import signed
-
     parts = [
         signed(value, lang)
         for value in (change.absolute, change.percent, change.points)
@@ -294,10 +293,6 @@ def stable_zip(members: Iterable[tuple[str, bytes]], when: dt.datetime) -> bytes
 
 
 # --- the text ---
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _classed(name: str) -> str:
