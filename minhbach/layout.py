@@ -15,6 +15,7 @@ SECTIONS: dict[str, dict[Lang, str]] = {
     "open_data": {"vi": "du-lieu", "en": "data"},
     "about": {"vi": "gioi-thieu", "en": "about"},
     "press": {"vi": "thong-cao", "en": "press-releases"},
+    "revisions": {"vi": "dieu-chinh", "en": "revisions"},
 }
 #: The open data, language-neutral: one copy, linked from both editions.
 DATA_DIR = "du-lieu"

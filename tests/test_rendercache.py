@@ -16,8 +16,9 @@ from minhbach.machinery.tree import read_tree
 from minhbach.render.pages import render
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
-#: The pages that read the whole model (home, methodology, open data): always rendered.
-ALWAYS = 3
+#: The pages that read the whole model (home, methodology, open data, revisions): always
+#: rendered.
+ALWAYS = 4
 
 
 def _render(

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from minhbach.content.catalogue import Catalogue, FieldDef
 from minhbach.content.figures import Figure
 from minhbach.content.models import Acknowledgement, Dataset, Source, TargetEntry
 from minhbach.content.periods import Period
@@ -93,6 +94,9 @@ class Content:
     flags: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     """The warnings (acknowledged or not) on each checked dataset's figures, by `src_path`:
     the pages show each beside its figure, the open data in its row."""
+    revised: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    """The figures of released periods that differ from their frozen release, each with
+    the revision entry that explains it (`revisions.Revised`), by the dataset's `src_path`."""
     published_at: dt.datetime | None = None
     """The build's publication time, once the embargo has withheld what is not due then
     (`embargo.withhold`): no date the site shows is later. None: not decided (a check, a
@@ -127,3 +131,41 @@ def dataset_figures(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Figure]]:
     elif isinstance(value, BaseModel):
         for key in type(value).model_fields:
             yield from dataset_figures(getattr(value, key), (*loc, key))
+
+
+def catalogue_figures(
+    catalogue: Catalogue,
+    obj: Any,
+    group: str = "dataset",
+    loc: Loc = (),
+    amount: str | None = None,
+) -> Iterator[tuple[Loc, FieldDef, Figure, str | None]]:
+    """Every figure in `obj` (a dataset, or a part of one of catalogue `group`), where it
+    is, with its catalogue field and, for results, its block's amount ('count', 'money')."""
+    groups = catalogue.groups
+    for key, spec in groups[group].fields.items():
+        value = getattr(obj, key, None)
+        if value is None:
+            continue
+        if isinstance(value, Figure):
+            yield (*loc, key), spec, value, amount
+        elif spec.group == "change":
+            for field_key, change in value.items():
+                changed = groups[group].fields.get(field_key)
+                is_rate = changed is not None and changed.measure in ("percent", "points")
+                yield from catalogue_figures(
+                    catalogue,
+                    change,
+                    "change",
+                    (*loc, key, field_key),
+                    "percent" if is_rate else amount,
+                )
+        elif spec.measure == "list" and spec.group:
+            for index, item in enumerate(value):
+                yield from catalogue_figures(
+                    catalogue, item, spec.group, (*loc, key, index), amount
+                )
+        elif spec.measure == "block" and spec.group:
+            yield from catalogue_figures(
+                catalogue, value, spec.group, (*loc, key), spec.amount or amount
+            )

@@ -133,6 +133,7 @@ def withhold(content: Content, held: Embargo) -> Content:
         datasets=datasets,
         hashes={path: sha for path, sha in content.hashes.items() if path in kept},
         flags={path: flags for path, flags in content.flags.items() if path in kept},
+        revised={path: found for path, found in content.revised.items() if path in kept},
         releases=[_as_it_stands(release, held.as_of) for release in content.releases],
         published_at=held.as_of,
     )

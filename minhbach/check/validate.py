@@ -27,8 +27,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from minhbach.check.checkcache import CheckCache, CrossCheck, FileCheck, context_key, dumps
-from minhbach.check.checked import CheckedDataset, Content, Loc, Summary
+from minhbach.check.checked import CheckedDataset, Content, Loc, Summary, catalogue_figures
 from minhbach.check.embargo import release_time
+from minhbach.check.revisions import check_revisions, load_frozen
 from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
 from minhbach.content.catalogue import (
     Catalogue,
@@ -81,6 +82,7 @@ CONTENT_ENTRIES = (
     "targets.yml",
     "releases.yml",
     "datasets",
+    "released",
     "sources",
     "pages",
     "README.md",
@@ -183,6 +185,8 @@ def _check_content(
     _check_duplicates(content, problems)
     _check_across(content, problems, catalogue, cache, keys_of)
     _acknowledge(content, problems)
+    frozen = load_frozen(folder, shown_root, problems, catalogue)
+    content.revised = check_revisions(content, frozen, problems, catalogue)
     return content, problems
 
 
@@ -1213,33 +1217,7 @@ class DatasetChecker:
 
     def figures(self, dataset: Dataset) -> Iterator[tuple[Loc, FieldDef, Figure, str | None]]:
         """Every figure with its catalogue field and, for results, its block's amount."""
-        return self._figures_in(dataset, "dataset", (), None)
-
-    def _figures_in(
-        self, obj: Any, group: str, loc: Loc, amount: str | None
-    ) -> Iterator[tuple[Loc, FieldDef, Figure, str | None]]:
-        groups = self.catalogue.groups
-        for key, spec in groups[group].fields.items():
-            value = getattr(obj, key, None)
-            if value is None:
-                continue
-            if isinstance(value, Figure):
-                yield (*loc, key), spec, value, amount
-            elif spec.group == "change":
-                for field_key, change in value.items():
-                    changed = groups[group].fields.get(field_key)
-                    is_rate = changed is not None and changed.measure in ("percent", "points")
-                    yield from self._figures_in(
-                        change,
-                        "change",
-                        (*loc, key, field_key),
-                        "percent" if is_rate else amount,
-                    )
-            elif spec.measure == "list" and spec.group:
-                for index, item in enumerate(value):
-                    yield from self._figures_in(item, spec.group, (*loc, key, index), amount)
-            elif spec.measure == "block" and spec.group:
-                yield from self._figures_in(value, spec.group, (*loc, key), spec.amount or amount)
+        return catalogue_figures(self.catalogue, dataset)
 
     def scale_money(self) -> Dataset:
         """Return the dataset with every money figure in đồng, reporting money without a unit."""

@@ -27,6 +27,7 @@ from typing import Generic, Literal, NamedTuple, TypeVar
 
 from minhbach.check.checked import CheckedDataset, Content
 from minhbach.check.embargo import release_time
+from minhbach.check.revisions import Revised
 from minhbach.content.catalogue import get_catalogue
 from minhbach.content.figures import Figure, Qualifier
 from minhbach.content.models import (
@@ -274,6 +275,7 @@ class UnitPeriod:
     rank: dict[str, int] = field(default_factory=dict)  # rank by rate among the period's units
     ranked_of: int = 0
     flags: tuple[Problem, ...] = ()  # the check's warnings on its figures (`Content.flags`)
+    revised: tuple[Revised, ...] = ()  # its figures revised since the release (`Content.revised`)
 
     @property
     def dataset(self) -> Dataset:
@@ -440,6 +442,15 @@ class SiteModel:
     def latest(self) -> PeriodView | None:
         return self.periods[0] if self.periods else None
 
+    @property
+    def revisions(self) -> list[Revised]:
+        """Every figure revised since its release: the latest revision first, then by
+        period, unit and field."""
+        found = [r for revised in self.content.revised.values() for r in revised]
+        found.sort(key=lambda r: (r.period.end, r.period.months, r.unit_id, r.field))
+        found.sort(key=lambda r: r.date, reverse=True)
+        return found
+
     def history(self, slug: str) -> UnitHistory:
         """The history of a unit slug; KeyError if no page belongs to it."""
         return self._history_by_slug[slug]
@@ -545,7 +556,7 @@ def _compute(content: Content) -> tuple[SiteModel, Problems]:
     registry = content.registry
     assert registry is not None, "compute runs only on content that passed the check"
     by_key = {(c.unit_id, c.period): c for c in content.datasets}
-    made = _Made(by_key, content.flags)
+    made = _Made(by_key, content.flags, content.revised)
     # In the content's order, as ranks' ties need.
     pages = {key: _unit_period(by_key[key], registry, made, content.targets) for key in by_key}
     keys_by_period: dict[Period, list[tuple[str, Period]]] = defaultdict(list)
@@ -585,6 +596,7 @@ class _Made:
 
     checked: dict[tuple[str, Period], CheckedDataset]
     flags: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # Content.flags
+    revised: dict[str, tuple[Revised, ...]] = field(default_factory=dict)  # Content.revised
     blocks: dict[tuple[str, Period], Mapping[str, BlockView]] = field(default_factory=dict)
 
     def bare(self, unit_id: str, period: Period) -> Mapping[str, BlockView] | None:
@@ -632,7 +644,8 @@ def _unit_period(
         return blocks
 
     flags = made.flags.get(checked.src_path, ())
-    return UnitPeriod(unit, checked.period, checked, Blocks(derive), flags=flags)
+    revised = made.revised.get(checked.src_path, ())
+    return UnitPeriod(unit, checked.period, checked, Blocks(derive), flags=flags, revised=revised)
 
 
 def _differing(flags: tuple[Problem, ...]) -> dict[str, frozenset[str]]:

@@ -174,6 +174,14 @@ class Acknowledgement(Strict):
     reason: str
 
 
+class Revision(Strict):
+    """A change to figures after their period's release (`check.revisions`)."""
+
+    date: Day
+    reason: str
+    fields: list[str] = Field(default_factory=list)  # none: every figure that changed
+
+
 class Dataset(Strict):
     """One unit's figures for one period, as the editor wrote them."""
 
@@ -199,6 +207,7 @@ class Dataset(Strict):
     narrative: str | None = None
     notes: list[str] = Field(default_factory=list)
     acknowledged: list[Acknowledgement] = Field(default_factory=list)
+    revisions: list[Revision] = Field(default_factory=list)
 
     @property
     def all_sources(self) -> list[Source]:
@@ -333,3 +342,30 @@ class Release(Strict):
 
 class ReleasesFile(Strict):
     releases: list[Release]
+
+
+# --- releases frozen as published (content/released/<period>.yml, `build.py release`) ---
+
+
+class FrozenFigure(Strict):
+    """A figure as released: its exact value in the field's base unit (cases, đồng, % or
+    points), as digits, its precision and its hedge."""
+
+    value: str
+    measure: str  # count, money (đồng), percent, points, rank
+    step: str = "1"
+    qualifier: str | None = None
+
+
+class FrozenDataset(Strict):
+    file: str  # the dataset's file below the content folder, when it was frozen
+    status: str
+    figures: dict[str, FrozenFigure] = Field(default_factory=dict)  # by field path
+
+
+class ReleasedFile(Strict):
+    """The figures of one period's release, as published: `build.py release` writes it."""
+
+    period: str
+    released_at: Moment
+    datasets: dict[str, FrozenDataset]  # by unit id

@@ -127,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("check", help="check the content and report every problem; write nothing")
     sub.add_parser("build", help="check, compute, render and build the site (the default)")
+    releasing = sub.add_parser(
+        "release",
+        help="freeze the figures of a published period into content/released/PERIOD.yml: "
+        "a later change to one of them needs a revision entry",
+    )
+    releasing.add_argument("period", help="the period, as datasets name it (e.g. 2024-6m)")
     serving = sub.add_parser("serve", help="build, then preview with live reload")
     serving.add_argument("--port", type=int, default=8000)
     serving.add_argument("--host", default="127.0.0.1")
@@ -169,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if ok else 1
         if args.command in (None, "build"):
             return run_build(options)
+        if args.command == "release":
+            return release(options, args.period)
         if args.command == "serve":
             watch = [options.content, PROJECT / "site_templates"]
             from minhbach.site.shell import serve
@@ -258,6 +266,83 @@ def checked(
         for line in embargo(content, as_of or options.publication_time()).lines(options.preview):
             print(line)
     return None if failed else content
+
+
+def release(options: Options, period_key: str) -> int:
+    """`build.py release PERIOD`: freeze the figures of a published period as the check
+    reads them into `content/released/PERIOD.yml` (`check.revisions`); return the exit code.
+
+    Only content that passes the check is frozen, only a period whose release is due at
+    the publication time, and never over an earlier freeze: what changed since is a
+    revision, recorded in its dataset.
+    """
+    import os
+    import tempfile
+
+    from minhbach.check.embargo import VIETNAM, announced, release_time
+    from minhbach.check.revisions import FOLDER, freeze
+    from minhbach.check.validate import display_path
+    from minhbach.content.catalogue import get_catalogue
+    from minhbach.content.periods import Period, PeriodError
+
+    try:
+        period = Period.parse(period_key)
+    except PeriodError as exc:
+        raise UserError(f"release: {exc}") from None
+    store = Store(options.cache)
+    try:
+        content = checked(options, store=store)
+        store.commit()
+    finally:
+        _notes(store)
+        store.close()
+    if content is None:
+        print("release: nothing frozen: the content does not pass the check", file=sys.stderr)
+        return 1
+    if not any(d.period == period for d in content.datasets):
+        raise UserError(
+            f"release: no dataset of {period.key} ({period.name('en')}) to freeze "
+            f"(hint: its datasets live in datasets/{period.key}/)"
+        )
+    entry = next((r for r in content.releases if r.period == period.key), None)
+    now = options.publication_time()
+    released_at = release_time(entry.publish_at) if entry is not None else now.astimezone(VIETNAM)
+    if released_at > now:
+        raise UserError(
+            f"release: {period.key} is not released until {announced(released_at, 'en')}; "
+            "freeze it once it is published (hint: or pass --as-of at or after that time)"
+        )
+    text = freeze(content, period, released_at, get_catalogue())
+    folder = options.content / FOLDER
+    target = folder / f"{period.key}.yml"
+    shown = display_path(target)
+    if target.exists() or target.is_symlink():
+        same = target.is_file() and not target.is_symlink() and target.read_text("utf-8") == text
+        if same:
+            print(f"release: {period.key} is already frozen in {shown}, unchanged")
+            return 0
+        print(
+            f"error: release: {period.key} is already frozen in {shown}; a figure changed "
+            "since its release is a revision (hint: record it under revisions: in its "
+            "dataset; docs/releases.md, 'Revisions')",
+            file=sys.stderr,
+        )
+        return 1
+    folder.mkdir(exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".release-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    datasets = sum(d.period == period for d in content.datasets)
+    print(
+        f"release: froze the {datasets} dataset(s) of {period.key} as released at "
+        f"{released_at.isoformat(timespec='minutes')} into {shown}; commit it with the content"
+    )
+    return 0
 
 
 def check_editors_links(options: Options, model: SiteModel, problems: Problems) -> None:

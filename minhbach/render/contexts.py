@@ -58,6 +58,15 @@ class OpenDataPage:
 
 
 @dataclass(frozen=True)
+class RevisionsPage:
+    """Every figure revised since its release: release, unit, field, old and new, date,
+    reason (`SiteModel.revisions`)."""
+
+    template: ClassVar[str] = "revisions.html.j2"
+    model: SiteModel
+
+
+@dataclass(frozen=True)
 class PeriodPage:
     """One period: national figures, ranking, map, the units' inspections and reform."""
 
@@ -101,6 +110,7 @@ PageContext = (
     | UnitsPage
     | MethodologyPage
     | OpenDataPage
+    | RevisionsPage
     | PeriodPage
     | UnitPeriodPage
     | HistoryPage

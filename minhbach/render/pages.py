@@ -38,6 +38,8 @@ from babel.dates import format_date
 from markdown.extensions.toc import slugify, unique
 
 from minhbach.check.checked import dataset_figures
+from minhbach.check.embargo import VIETNAM
+from minhbach.check.revisions import Revised
 from minhbach.check.validate import display_path, read_archive
 from minhbach.compute.model import (
     BlockView,
@@ -58,6 +60,7 @@ from minhbach.compute.model import (
 from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
 from minhbach.content.catalogue import Lang, get_catalogue
 from minhbach.content.editorial import pages_of, press_texts, published
+from minhbach.content.figures import Figure
 from minhbach.content.models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
 from minhbach.content.numbers import LOCALES, margin, number, show, signed, with_sign
 from minhbach.content.periods import Period
@@ -78,6 +81,7 @@ from minhbach.render.contexts import (
     PeriodPage,
     PeriodsPage,
     PressReleasePage,
+    RevisionsPage,
     UnitPeriodPage,
     UnitsPage,
     values,
@@ -233,6 +237,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
         Page(urls.section("units"), t("units"), UnitsPage(model.histories)),
         Page(urls.section("methodology"), t("methodology"), MethodologyPage(model)),
         Page(urls.section("open_data"), t("open_data"), OpenDataPage(model, COLUMNS)),
+        Page(urls.section("revisions"), t("revisions"), RevisionsPage(model)),
     ]
     # A preview (nothing withheld, `Content.published_at` None) has the press releases of
     # the releases still to come too.
@@ -472,6 +477,9 @@ class Renderer:
             sources=self.sources,
             history_of=lambda page: model.history(page.unit.slug),
             cell=self.cell,
+            revised_label=self.revised_label,
+            revised_value=self.revised_value,
+            revision_reason=self.revision_reason,
             results_table=self.results_table,
             gap_cell=self.gap_cell,
             target_value_cell=self.target_cell,
@@ -510,14 +518,59 @@ class Renderer:
         self._notes: dict[int, list[str]] = {}
         self._note_numbers: dict[int, int] = {}
         self._pending_notes: list[tuple[int, list[str]]] = []
+        # The figures of that page revised since their release (by identity, as notes).
+        self._revised: set[int] = set()
+        self._revised_mark = (
+            f' <span class="mb-revised">{html_escape(self.t("revised_mark"))}</span>'
+        )
+
+    def revision_note(self, revised: Revised) -> str:
+        """What a revised figure's note says: when and why, and its value as released."""
+        released = revised.released_at.astimezone(VIETNAM).date()
+        return self.t(
+            "figure_revised",
+            date=self.date(revised.date),
+            reason=self.revision_reason(revised),
+            released=self.date(released),
+            before=self.revised_value(revised.before, revised.measure),
+        )
+
+    def revision_reason(self, revised: Revised) -> str:
+        return self.t("revised_final") if revised.is_final else revised.reason
+
+    def revised_value(self, figure: Figure | None, measure: str) -> str:
+        """A figure as released or as it is now, as the pages show it; '—' for none."""
+        if figure is None:
+            return "—"
+        point = Value(figure.value, measure, figure.step, figure, figure.is_approximate)  # type: ignore[arg-type]
+        return show(point, self.lang)
+
+    def revised_label(self, revised: Revised) -> str:
+        """The figure a revision changed, in words: its field's label and its block."""
+        loc: tuple[str | int, ...] = revised.loc or tuple(
+            part for part in revised.field.split(".") if "[" not in part
+        )
+        found = self.catalogue.field_at(loc)
+        label = found.label[self.lang] if found is not None else revised.field
+        top = str(loc[0]) if loc else ""
+        if top in ("cases", "money"):
+            return f"{label} ({self.t('in_cases' if top == 'cases' else 'in_money').lower()})"
+        block = self.catalogue.groups["dataset"].fields.get(top)
+        return f"{label} ({block.label[self.lang].lower()})" if block is not None and top else label
 
     def begin_notes(self, page: UnitPeriod | None) -> None:
         """Collect the notes of a unit page's figures: the dataset's own (`note:`), and the
         check's warnings on them (acknowledged ones with their reason)."""
         self._notes, self._note_numbers, self._pending_notes = {}, {}, []
-        if page is None or not (page.flags or page.checked.summary.noted):
+        self._revised = set()
+        if page is None or not (page.flags or page.revised or page.checked.summary.noted):
             return
         figures = dict(dataset_figures(page.dataset))
+        for revised in page.revised:
+            shown = figures.get(revised.loc) if revised.loc else None
+            if shown is not None:
+                self._revised.add(id(shown))
+                self._notes.setdefault(id(shown), []).append(self.revision_note(revised))
         for figure in figures.values():
             if figure.note:
                 self._notes.setdefault(id(figure), []).append(figure.note)
@@ -599,6 +652,8 @@ class Renderer:
         title = f' title="{html_escape(quote)}"' if quote else ""
         mark = "" if figure is not None else self._computed_mark
         if self._notes and figure is not None and id(figure) in self._notes:
+            if id(figure) in self._revised:
+                mark += self._revised_mark
             mark += self.note_mark(id(figure))
         shown = html_escape(show(value, self.lang, unit))
         sort = f' data-sort="{sort_value(value)}"' if sortable else ""
@@ -720,6 +775,8 @@ class Renderer:
                 if value is not None and value.figure is not None:
                     quote = quote or value.figure.quote
                     if id(value.figure) in self._notes:
+                        if id(value.figure) in self._revised:
+                            marks += self._revised_mark
                         marks += self.note_mark(id(value.figure))
         if change.differs:
             marks += self.note_mark(id(change), [self.t("change_differs")])

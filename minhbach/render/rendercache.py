@@ -14,7 +14,8 @@ The content of each object a page can read (`Sources`), by the datasets behind i
 
 - a unit's page in a period: its dataset and those its figures are compared with (the
   same period a year before, its own or its predecessors': `SiteModel.derived_from`),
-  its ranks in the period and the check's warnings on it;
+  its ranks in the period, the check's warnings on it and its revisions since its
+  release;
 - a period: each of its pages, as above;
 - a unit's history: the figures of each of its pages, its predecessors' and its
   sub-units' newest (not their ranks: a template reads a rank from a unit's page, which
@@ -116,7 +117,9 @@ class Sources:
         files = self.model.content.file_hash
         behind = [f"{p.period.key}/{p.unit.id}={files(p.checked.src_path)}"
                   for p in self.model.derived_from(page)]  # fmt: skip
-        return digest(*behind, *(problem.format() for problem in page.flags))
+        revised = [f"{r.field}:{r.before}:{r.after}:{r.date}:{r.reason}:{r.released_at}"
+                   for r in page.revised]  # fmt: skip
+        return digest(*behind, *(problem.format() for problem in page.flags), *revised)
 
     def history(self, history: UnitHistory) -> str:
         """A unit's history: the figures of each of its pages, its predecessors' and its
