@@ -157,4 +157,3 @@ def test_a_recorded_revision_is_marked_on_its_pages_and_listed(
     assert 'class="mb-revised-note"' in page
     other = (site / "en" / "2021" / "full-year" / "dong-thap" / "index.html").read_text("utf-8")
     assert '<span class="mb-revised">revised</span>' in other
-
