@@ -304,7 +304,7 @@ def test_an_unknown_entry_in_the_content_folder_is_a_warning(site: ContentDir) -
         [
             "content/notes.txt: warning: not part of a content folder; it is ignored (hint: a "
             "content folder holds provinces.yml, subunits.yml, targets.yml, releases.yml, "
-            "datasets, sources, pages, README.md)",
+            "datasets, released, sources, pages, README.md)",
             "content/source: warning: not part of a content folder; it is ignored (hint: did "
             "you mean sources?)",
         ],

@@ -23,6 +23,7 @@ GROUP_MODELS: dict[str, type[BaseModel]] = {
     "reform": models.Reform,
     "ranking": models.Ranking,
     "acknowledgement": models.Acknowledgement,
+    "revision": models.Revision,
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from lxml import etree
 
 from minhbach.check.validate import check_content
 from minhbach.machinery.cli import main
@@ -157,3 +158,12 @@ def test_a_recorded_revision_is_marked_on_its_pages_and_listed(
     assert 'class="mb-revised-note"' in page
     other = (site / "en" / "2021" / "full-year" / "dong-thap" / "index.html").read_text("utf-8")
     assert '<span class="mb-revised">revised</span>' in other
+    # The feed has an entry for the revision, dated on its day, linking the revisions page.
+    feed = etree.parse(str(site / "feed.xml"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    [entry] = [
+        e for e in feed.iterfind("a:entry", ns) if "Điều chỉnh" in e.findtext("a:title", "", ns)
+    ]
+    assert entry.findtext("a:updated", "", ns) == "2022-01-15T00:00:00+07:00"
+    assert entry.find("a:link", ns).get("href") == "dieu-chinh/"
+    assert "1 số liệu đã điều chỉnh ngày 15/01/2022" in entry.findtext("a:summary", "", ns)

@@ -44,6 +44,9 @@ class Summary:
     """Whether a figure carries a quote (the page then says how to see it)."""
     noted: bool = False
     """Whether a figure carries a note (the page then shows notes beside figures)."""
+    revisions: int = 0
+    """How many revision entries it has (`check.revisions` reads it only then, or when
+    its period's release is frozen)."""
 
     @classmethod
     def of(cls, dataset: Dataset) -> Summary:
@@ -64,6 +67,7 @@ class Summary:
             tuple(dataset.acknowledged),
             quoted,
             noted,
+            len(dataset.revisions),
         )
 
 

@@ -293,10 +293,10 @@ def check_revisions(
     seen: set[tuple[Period, str]] = set()
     for checked in content.datasets:
         seen.add((checked.period, checked.unit_id))
-        entries = checked.dataset.revisions
         release = frozen.get(checked.period)
         if release is None:
-            for index, _ in enumerate(entries):
+            # From the summary: a dataset from the check cache is read only when used.
+            for index in range(checked.summary.revisions):
                 problems.error(
                     checked.src_path,
                     checked.doc.mark(("revisions", index)),

@@ -1,7 +1,8 @@
 """The release calendar and the releases as feeds: an Atom feed and an iCalendar per edition.
 
 - `feed.xml` (`en/feed.xml`): one Atom entry per published release, linking its press
-  release, dated at its release time (feedgen);
+  release, dated at its release time, and one per revision of a dataset's figures
+  (`check.revisions`), linking the revisions page, dated on its day (feedgen);
 - `lich-cong-bo.ics` (`en/release-calendar.ics`): every release of the calendar at its
   announced time, the scheduled ones too, which show only their date and period
   (icalendar).
@@ -26,6 +27,7 @@ from feedgen.feed import FeedGenerator
 from minhbach.check.embargo import VIETNAM, release_time
 from minhbach.content.catalogue import Lang
 from minhbach.content.periods import Period
+from minhbach.layout import SECTIONS
 from minhbach.render.contexts import Page, PressReleasePage
 
 if TYPE_CHECKING:
@@ -98,19 +100,69 @@ def atom(
         feed.link(href=root + FEED, rel="self")
     newest = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
     # feedgen puts the entry added last first: oldest added first, newest shown first.
-    for key, page in sorted(press.items(), key=lambda item: _due(item[1])):
+    items: list[tuple[dt.datetime, str, Callable[[Any], None]]] = []
+    for key, page in press.items():
         due = _due(page)
-        newest = max(newest, due)
-        entry = feed.add_entry()
-        entry.id(_ident("release", key))
-        entry.title(page.title)
-        entry.link(href=page_address(page, lang, site_url), rel="alternate")
-        entry.updated(due)
-        entry.published(due)
-        entry.summary(page.description)
+
+        def release_entry(
+            entry: Any, key: str = key, page: Page = page, due: dt.datetime = due
+        ) -> None:
+            entry.id(_ident("release", key))
+            entry.title(page.title)
+            entry.link(href=page_address(page, lang, site_url), rel="alternate")
+            entry.updated(due)
+            entry.published(due)
+            entry.summary(page.description)
+
+        items.append((due, f"release/{key}", release_entry))
+    revisions = f"{root}{SECTIONS['revisions'][lang]}/"
+    for (period, unit_id, day, reason), count in _revisions(model).items():
+        when = dt.datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
+        name = model.registry.get(unit_id).name[lang]
+        said = t("revised_final", lang) if reason.strip().lower() == "final" else reason
+
+        def revision_entry(
+            entry: Any,
+            ident: str = _ident("revision", period.key, unit_id, day.isoformat(), reason),
+            title: str = t("revision_feed", lang, period=period.name(lang), unit=name),
+            summary: str = t(
+                "revision_feed_summary", lang, count=count, date=_day(day, lang), reason=said
+            ),
+            when: dt.datetime = when,
+        ) -> None:
+            entry.id(ident)
+            entry.title(title)
+            entry.link(href=revisions, rel="alternate")
+            entry.updated(when)
+            entry.published(when)
+            entry.summary(summary)
+
+        items.append((when, f"revision/{period.key}/{unit_id}/{day}/{reason}", revision_entry))
+    for when, _, fill in sorted(items, key=lambda item: item[:2]):
+        newest = max(newest, when)
+        fill(feed.add_entry())
     feed.updated(newest)
     data: bytes = feed.atom_str(pretty=True)
     return data
+
+
+def _revisions(model: SiteModel) -> dict[tuple[Period, str, dt.date, str], int]:
+    """The revisions as the feed tells them: one entry per dataset and revision (its date
+    and reason), with how many figures it revised."""
+    found: dict[tuple[Period, str, dt.date, str], int] = {}
+    for revised in model.revisions:
+        key = (revised.period, revised.unit_id, revised.date, revised.reason)
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+def _day(day: dt.date, lang: Lang) -> str:
+    from babel.dates import format_date
+
+    from minhbach.content.numbers import LOCALES
+
+    pattern = "dd/MM/yyyy" if lang == "vi" else "d MMMM y"
+    return format_date(day, pattern, locale=LOCALES[lang])
 
 
 def calendar(
