@@ -33,7 +33,7 @@ import yaml
 
 from minhbach.check.checked import CheckedDataset, Content, Loc, catalogue_figures
 from minhbach.check.embargo import VIETNAM, release_time
-from minhbach.content.boundary import ContentFolder, ContentPathError
+from minhbach.content.boundary import ContentFolder, ContentPathError, shown_path
 from minhbach.content.catalogue import Catalogue
 from minhbach.content.figures import Figure, Qualifier
 from minhbach.content.load import validate_document
@@ -185,13 +185,11 @@ def load_frozen(
     folder: ContentFolder, shown_root: str, problems: Problems, catalogue: Catalogue
 ) -> dict[Period, Frozen]:
     """The frozen releases of a content folder (`released/<period>.yml`), by period."""
-    from minhbach.check.validate import _shown
-
     found: dict[Period, Frozen] = {}
     if not folder.is_folder(FOLDER):
         if folder.path(FOLDER).exists() or folder.path(FOLDER).is_symlink():
             problems.error(
-                _shown(shown_root, FOLDER),
+                shown_path(shown_root, FOLDER),
                 None,
                 None,
                 f"{FOLDER} is not a folder inside the content folder",
@@ -202,7 +200,7 @@ def load_frozen(
     for relative, problem in folder.walk(FOLDER):
         if any(part.startswith(".") for part in relative.split("/")):
             continue
-        shown = _shown(shown_root, relative)
+        shown = shown_path(shown_root, relative)
         name = relative.split("/")[-1]
         if problem is not None:
             problems.error(shown, None, None, problem.message, hint=problem.hint, rule="path")
@@ -344,6 +342,7 @@ def _revised(
     for path, old in before.items():
         if path not in now:
             changed.append((path, None, old.measure, old, None))
+    changed_paths = {change[0] for change in changed}
     for index, entry in enumerate(entries):
         if entry.date < released_day:
             problems.error(
@@ -356,7 +355,7 @@ def _revised(
                 rule="revision",
             )
         for place, path in enumerate(entry.fields):
-            if not any(c[0] == path for c in changed):
+            if path not in changed_paths:
                 known = path in now or path in before
                 problems.warning(
                     checked.src_path,

@@ -30,7 +30,7 @@ from minhbach.check.checkcache import CheckCache, CrossCheck, FileCheck, context
 from minhbach.check.checked import CheckedDataset, Content, Loc, Summary, catalogue_figures
 from minhbach.check.embargo import release_time
 from minhbach.check.revisions import check_revisions, load_frozen
-from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem
+from minhbach.content.boundary import ContentFolder, ContentPathError, name_problem, shown_path
 from minhbach.content.catalogue import (
     Catalogue,
     FieldDef,
@@ -101,12 +101,6 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return str(path)
 
 
-def _shown(folder: str, relative: str) -> str:
-    """A content file's path in messages: the folder as `display_path` shows it, then the
-    path below it as written (never a link's target)."""
-    return str(Path(folder, *relative.split("/")))
-
-
 def check_content(
     root: Path, store: Store | None = None, as_of: dt.datetime | None = None
 ) -> tuple[Content, Problems]:
@@ -149,7 +143,7 @@ def _check_content(
         cache = CheckCache(store, context, functools.partial(source_state, folder))
     files = []
     for relative in _dataset_paths(folder, shown_root, problems):
-        shown = _shown(shown_root, relative)
+        shown = shown_path(shown_root, relative)
         try:
             files.append((shown, folder.read(relative)))
         except ContentPathError as exc:
@@ -355,7 +349,7 @@ def _read_model(
 
     A file that is not there is nothing to read, or the error `missing` if it is required.
     """
-    shown = _shown(display_path(path.parent), path.name)
+    shown = shown_path(display_path(path.parent), path.name)
     if not os.path.lexists(path):
         if missing is not None:
             problems.error(
@@ -669,7 +663,7 @@ def _is_after(publish_at: dt.datetime | dt.date, now: dt.datetime) -> bool:
 def _dataset_paths(folder: ContentFolder, shown_root: str, problems: Problems) -> list[str]:
     """The dataset files (paths below the content folder) to check; what else is under
     datasets/ is reported. Dot-files (an editor's or the system's) are left alone."""
-    shown = _shown(shown_root, "datasets")
+    shown = shown_path(shown_root, "datasets")
     if not folder.is_folder("datasets"):
         where = folder.path("datasets")
         hint = (
@@ -692,7 +686,7 @@ def _dataset_paths(folder: ContentFolder, shown_root: str, problems: Problems) -
             continue
         found = True
         path = PurePosixPath(relative)
-        file_shown = _shown(shown_root, relative)
+        file_shown = shown_path(shown_root, relative)
         if problem is not None:
             problems.error(file_shown, None, None, problem.message, hint=problem.hint, rule="path")
         elif path.suffix == ".yaml":
@@ -790,7 +784,7 @@ def _check_entries(folder: ContentFolder, shown_root: str, problems: Problems) -
             continue
         near = suggest(name, CONTENT_ENTRIES)
         problems.warning(
-            _shown(shown_root, name),
+            shown_path(shown_root, name),
             None,
             None,
             "not part of a content folder; it is ignored",

@@ -157,3 +157,9 @@ class ContentFolder:
 
 def _no_follow(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+def shown_path(shown_root: str, relative: str) -> str:
+    """A content file's path in messages: the content folder as shown, then the path below
+    it as written (never a link's target)."""
+    return str(Path(shown_root, *relative.split("/")))

@@ -30,7 +30,7 @@ import markdown
 import nh3
 import yaml
 
-from minhbach.content.boundary import ContentFolder, ContentPathError
+from minhbach.content.boundary import ContentFolder, ContentPathError, shown_path
 from minhbach.content.catalogue import suggest
 from minhbach.content.yamlfile import load_yaml_text
 from minhbach.layout import ASSETS, DATA_DIR, SECTIONS
@@ -317,7 +317,7 @@ def read_pages(folder: ContentFolder, shown_root: str, problems: Problems) -> li
         return []
     if not folder.is_folder(FOLDER):
         problems.error(
-            _shown(shown_root, FOLDER),
+            shown_path(shown_root, FOLDER),
             None,
             None,
             "is not a folder (a symbolic link, or a file)",
@@ -331,7 +331,7 @@ def read_pages(folder: ContentFolder, shown_root: str, problems: Problems) -> li
             continue
         near = suggest(entry.name, LANGS)
         problems.warning(
-            _shown(shown_root, f"{FOLDER}/{entry.name}"),
+            shown_path(shown_root, f"{FOLDER}/{entry.name}"),
             None,
             None,
             "not a language folder of pages/ (vi/ or en/); it is not published",
@@ -341,7 +341,7 @@ def read_pages(folder: ContentFolder, shown_root: str, problems: Problems) -> li
             rule="path",
         )
     for relative, problem in folder.walk(FOLDER):
-        shown = _shown(shown_root, relative)
+        shown = shown_path(shown_root, relative)
         if problem is not None:
             problems.error(shown, None, None, problem.message, hint=problem.hint, rule="path")
             continue
@@ -517,10 +517,6 @@ def _locate(body: str, body_line: int, needle: str) -> Mark:
         return Mark(body_line, 1)
     before = body[:at]
     return Mark(body_line + before.count("\n"), at - (before.rfind("\n") + 1) + 1)
-
-
-def _shown(shown_root: str, relative: str) -> str:
-    return str(Path(shown_root, *relative.split("/")))
 
 
 _HREF = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"')

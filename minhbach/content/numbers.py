@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
-from typing import Protocol
+from typing import Any, Protocol
 
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import NumberPattern, parse_pattern
 
 from minhbach.content.figures import Figure
@@ -250,3 +251,10 @@ def with_sign(value: Value, lang: str = "vi") -> str:
 def _nonzero(text: str) -> bool:
     """Whether a shown value has a digit other than 0 (the words around it have none)."""
     return any(digit in text for digit in "123456789")
+
+
+def day_text(day: Any, lang: str = "vi") -> str:
+    """A day as the pages say it: 15/01/2022; 15 January 2022."""
+    if lang == "vi":
+        return format_date(day, "dd/MM/yyyy", locale=LOCALES["vi"])
+    return format_date(day, "d MMMM y", locale=LOCALES["en"])

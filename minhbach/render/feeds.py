@@ -26,6 +26,7 @@ from feedgen.feed import FeedGenerator
 
 from minhbach.check.embargo import VIETNAM, release_time
 from minhbach.content.catalogue import Lang
+from minhbach.content.numbers import day_text
 from minhbach.content.periods import Period
 from minhbach.layout import SECTIONS
 from minhbach.render.contexts import Page, PressReleasePage
@@ -126,7 +127,7 @@ def atom(
             ident: str = _ident("revision", period.key, unit_id, day.isoformat(), reason),
             title: str = t("revision_feed", lang, period=period.name(lang), unit=name),
             summary: str = t(
-                "revision_feed_summary", lang, count=count, date=_day(day, lang), reason=said
+                "revision_feed_summary", lang, count=count, date=day_text(day, lang), reason=said
             ),
             when: dt.datetime = when,
         ) -> None:
@@ -154,15 +155,6 @@ def _revisions(model: SiteModel) -> dict[tuple[Period, str, dt.date, str], int]:
         key = (revised.period, revised.unit_id, revised.date, revised.reason)
         found[key] = found.get(key, 0) + 1
     return found
-
-
-def _day(day: dt.date, lang: Lang) -> str:
-    from babel.dates import format_date
-
-    from minhbach.content.numbers import LOCALES
-
-    pattern = "dd/MM/yyyy" if lang == "vi" else "d MMMM y"
-    return format_date(day, pattern, locale=LOCALES[lang])
 
 
 def calendar(

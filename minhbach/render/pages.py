@@ -34,7 +34,6 @@ import jinja2
 import markdown
 import nh3
 import yaml
-from babel.dates import format_date
 from markdown.extensions.toc import slugify, unique
 
 from minhbach.check.checked import dataset_figures
@@ -62,7 +61,7 @@ from minhbach.content.catalogue import Lang, get_catalogue
 from minhbach.content.editorial import pages_of, press_texts, published
 from minhbach.content.figures import Figure
 from minhbach.content.models import FLAT_GROUPS, SUBAGGREGATES, Source, SubUnit, UnitEntry
-from minhbach.content.numbers import LOCALES, margin, number, show, signed, with_sign
+from minhbach.content.numbers import day_text, margin, number, show, signed, with_sign
 from minhbach.content.periods import Period
 from minhbach.layout import ASSETS, DATA_DIR, PAGES_DIR, SECTIONS, SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
@@ -819,9 +818,7 @@ class Renderer:
         return f"<td{sort}>{shown}{mark}</td>"
 
     def date(self, day: Any) -> str:
-        if self.lang == "vi":
-            return format_date(day, "dd/MM/yyyy", locale=LOCALES["vi"])
-        return format_date(day, "d MMMM y", locale=LOCALES["en"])
+        return day_text(day, self.lang)
 
     def change_text(self, change: Change) -> str:
         """'tăng 57 việc (tăng 1,72%) (theo nguồn)', 'tăng 1,82 điểm % (tính toán)': always
