@@ -32,6 +32,7 @@ from minhbach.layout import SECTIONS
 from minhbach.render.contexts import Page, PressReleasePage
 
 if TYPE_CHECKING:
+    from minhbach.check.revisions import Revised
     from minhbach.compute.model import SiteModel
 
 #: The template words (`pages.Strings.get`): a word by key, in an edition.
@@ -100,60 +101,49 @@ def atom(
     if root:
         feed.link(href=root + FEED, rel="self")
     newest = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
-    # feedgen puts the entry added last first: oldest added first, newest shown first.
-    items: list[tuple[dt.datetime, str, Callable[[Any], None]]] = []
-    for key, page in press.items():
-        due = _due(page)
-
-        def release_entry(
-            entry: Any, key: str = key, page: Page = page, due: dt.datetime = due
-        ) -> None:
-            entry.id(_ident("release", key))
-            entry.title(page.title)
-            entry.link(href=page_address(page, lang, site_url), rel="alternate")
-            entry.updated(due)
-            entry.published(due)
-            entry.summary(page.description)
-
-        items.append((due, f"release/{key}", release_entry))
+    # Each entry: its time, its order among entries of that time, id, title, address, summary.
+    items: list[tuple[dt.datetime, str, str, str, str, str]] = [
+        (_due(page), f"release/{key}", _ident("release", key), page.title,
+         page_address(page, lang, site_url), page.description)
+        for key, page in press.items()
+    ]  # fmt: skip
     revisions = f"{root}{SECTIONS['revisions'][lang]}/"
-    for (period, unit_id, day, reason), count in _revisions(model).items():
-        when = dt.datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
+    for (period, unit_id, day, reason), found in _revisions(model).items():
         name = model.registry.get(unit_id).name[lang]
-        said = t("revised_final", lang) if reason.strip().lower() == "final" else reason
-
-        def revision_entry(
-            entry: Any,
-            ident: str = _ident("revision", period.key, unit_id, day.isoformat(), reason),
-            title: str = t("revision_feed", lang, period=period.name(lang), unit=name),
-            summary: str = t(
-                "revision_feed_summary", lang, count=count, date=day_text(day, lang), reason=said
-            ),
-            when: dt.datetime = when,
-        ) -> None:
-            entry.id(ident)
-            entry.title(title)
-            entry.link(href=revisions, rel="alternate")
-            entry.updated(when)
-            entry.published(when)
-            entry.summary(summary)
-
-        items.append((when, f"revision/{period.key}/{unit_id}/{day}/{reason}", revision_entry))
-    for when, _, fill in sorted(items, key=lambda item: item[:2]):
+        said = t("revised_final", lang) if found[0].is_final else reason
+        items.append(
+            (
+                dt.datetime(day.year, day.month, day.day, tzinfo=VIETNAM),
+                f"revision/{period.key}/{unit_id}/{day}/{reason}",
+                _ident("revision", period.key, unit_id, day.isoformat(), reason),
+                t("revision_feed", lang, period=period.name(lang), unit=name),
+                revisions,
+                t("revision_feed_summary", lang, count=len(found), date=day_text(day, lang),
+                  reason=said),
+            )
+        )  # fmt: skip
+    # feedgen puts the entry added last first: oldest added first, newest shown first.
+    for when, _, ident, title, address, summary in sorted(items):
         newest = max(newest, when)
-        fill(feed.add_entry())
+        entry = feed.add_entry()
+        entry.id(ident)
+        entry.title(title)
+        entry.link(href=address, rel="alternate")
+        entry.updated(when)
+        entry.published(when)
+        entry.summary(summary)
     feed.updated(newest)
     data: bytes = feed.atom_str(pretty=True)
     return data
 
 
-def _revisions(model: SiteModel) -> dict[tuple[Period, str, dt.date, str], int]:
+def _revisions(model: SiteModel) -> dict[tuple[Period, str, dt.date, str], list[Revised]]:
     """The revisions as the feed tells them: one entry per dataset and revision (its date
-    and reason), with how many figures it revised."""
-    found: dict[tuple[Period, str, dt.date, str], int] = {}
+    and reason), with the figures it revised."""
+    found: dict[tuple[Period, str, dt.date, str], list[Revised]] = {}
     for revised in model.revisions:
         key = (revised.period, revised.unit_id, revised.date, revised.reason)
-        found[key] = found.get(key, 0) + 1
+        found.setdefault(key, []).append(revised)
     return found
 
 

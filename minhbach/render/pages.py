@@ -541,8 +541,7 @@ class Renderer:
         """A figure as released or as it is now, as the pages show it; '—' for none."""
         if figure is None:
             return "—"
-        point = Value(figure.value, measure, figure.step, figure, figure.is_approximate)  # type: ignore[arg-type]
-        return show(point, self.lang)
+        return show(Value.of(figure, measure), self.lang)  # type: ignore[arg-type]
 
     def revised_label(self, revised: Revised) -> str:
         """The figure a revision changed, in words: its field's label and its block."""
