@@ -149,6 +149,32 @@ def test_a_shared_link_shows_the_headline(site: Path) -> None:
     assert '<meta property="og:locale" content="en_GB">' in english
 
 
+def test_a_shared_release_shows_its_chart(site: Path, tmp_path: Path) -> None:
+    """og:image: the release's first chart as PNG beside its press release, named by the
+    press release, its period's page and the home page, at its address under --site-url."""
+    png = site / "thong-cao" / "2016-ca-nam" / "thads-2016-12m-bieu-do.png"
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert (
+        site / "en" / "press-releases" / "2016-full-year" / "thads-2016-12m-chart.png"
+    ).is_file()
+    assert "og:image" not in (site / "thong-cao" / "2016-ca-nam" / "index.html").read_text()
+    # A release with no chart (2020-9m: no rate, no ranking) has no image to show.
+    assert not list((site / "thong-cao" / "2020-9-thang").glob("*.png"))
+    # With the site's address, each names it absolutely; a unit page names none.
+    url = "https://thads.example.vn/"
+    assert build(REPO / "content", tmp_path / "out", "--site-url", url, "--lang", "vi") == 0
+    built = tmp_path / "out" / "site"
+    image = re.compile(r'<meta property="og:image" content="([^"]*)">')
+    want = f"{url}thong-cao/2021-ca-nam/thads-2021-12m-bieu-do.png"  # the latest release
+    for page in ("thong-cao/2021-ca-nam/index.html", "2021/ca-nam/index.html", "index.html"):
+        found = image.search((built / page).read_text())
+        assert found is not None and found.group(1) == want, page
+    assert (built / want.removeprefix(url)).read_bytes().startswith(b"\x89PNG")
+    assert (
+        image.search((built / "2016" / "ca-nam" / "quang-tri" / "index.html").read_text()) is None
+    )
+
+
 def _kit(site: Path, page: str) -> dict[str, bytes]:
     import zipfile
 

@@ -54,6 +54,9 @@ class GeneratedPage:
     charts, headline cards, download lines; their figures are in the open data)."""
     toc: tuple[Heading, ...] = field(default=())
     """The body's headings, in order."""
+    image: str = ""
+    """The chart a shared link to the page shows (Open Graph `og:image`): a PNG's path in
+    the edition ("thong-cao/2024-6-thang/thads-2024-6m-bieu-do.png"); '' for none."""
 
     def __post_init__(self) -> None:
         if not self.path.endswith(".md") or self.path.startswith("/"):

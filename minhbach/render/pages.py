@@ -1207,7 +1207,28 @@ class Renderer:
             body=body,
             indexed=indexed,
             toc=headings,
+            image=self.share_image(page),
         )
+
+    def share_image(self, page: Page) -> str:
+        """The PNG a shared link to a page shows (`GeneratedPage.image`): its release's
+        first chart, published beside the press release by `press_kits`, for a press
+        release, its period's page and the home page (the latest release's); '' for the
+        other pages (their charts are SVG, which link previews do not show) and for a
+        release without a chart."""
+        context = page.context
+        if isinstance(context, PressReleasePage | PeriodPage):
+            views = [context.view]
+        elif isinstance(context, HomePage):
+            views = self.model.periods  # the latest first
+        else:
+            return ""
+        known = self.pages()
+        for view in views:
+            press = self.urls.press(view.period)
+            if press in known and presskit.kit_charts(view, self.make_chart):
+                return presskit.image_path(press, view, self.lang)
+        return ""
 
 
 def _figure_lines(
@@ -1503,8 +1524,9 @@ def press_kits(
     sources_of: Mapping[Lang, Sources],
     site_url: str | None,
 ) -> dict[str, bytes]:
-    """The press kit of every press release (`presskit`), by path in the editions, made
-    from the press release as rendered into `reports/` and from the model.
+    """The press kit of every press release (`presskit`), and its first chart as PNG
+    (`Renderer.share_image`), by path in the editions, made from the press release as
+    rendered into `reports/` and from the model.
 
     A kit is kept in the store by the hash of what it is made from (the page, its period,
     its charts, its address); its charts' images by their keys. Made ones are drawn by
@@ -1526,8 +1548,11 @@ def press_kits(
             )  # fmt: skip
             path = f"{lang}/{presskit.kit_path(page.path, view, lang)}"
             found = store.get(KITS, key) if store is not None else None
-            if found is not None:
+            image = store.get(PNG, shown[0].key) if made.image and store is not None else None
+            if found is not None and (image is not None or not made.image):
                 kits[path] = found
+                if image is not None:  # the release's first chart (`Renderer.share_image`)
+                    kits[f"{lang}/{made.image}"] = image
             else:
                 todo.append((path, key, view, lang, made, shown, address))
     if not todo:
@@ -1554,6 +1579,8 @@ def press_kits(
     strings = next(iter(renderers.values())).strings
     for path, key, view, lang, made, shown, address in todo:
         drawn = [presskit.DrawnChart(c, svgs[c.key] or b"", pngs[c.key] or b"") for c in shown]
+        if made.image:  # the release's first chart, for link previews (`share_image`)
+            kits[f"{lang}/{made.image}"] = drawn[0].png
         t = functools.partial(strings.get, lang=lang)
         kits[path] = presskit.press_kit(view, lang, t, made, drawn, address)
         if store is not None:

@@ -53,6 +53,7 @@ NAMES: dict[Lang, dict[str, str]] = {
         "tables": "bang",
         "key": "so-lieu-chinh",
         "ranking": "xep-hang",
+        "chart": "bieu-do",
     },
     "en": {
         "kit": "press-kit",
@@ -61,6 +62,7 @@ NAMES: dict[Lang, dict[str, str]] = {
         "tables": "tables",
         "key": "key-figures",
         "ranking": "ranking",
+        "chart": "chart",
     },
 }
 
@@ -387,6 +389,13 @@ def _readme(
     lines.append(f"- {names['tables']}/{_stem(view, lang)}.xlsx: {t('kit_workbook')}")
     lines += ["", t("kit_origin_note"), ""]
     return "\n".join(lines)
+
+
+def image_path(press_page: str, view: PeriodView, lang: Lang) -> str:
+    """The path in its edition of the release's first chart as PNG, beside its press
+    release: the image a shared link to the release shows (`og:image`)."""
+    name = f"{COLLECTION}-{view.period.key}-{NAMES[lang]['chart']}.png"
+    return posixpath.join(posixpath.dirname(press_page), name)
 
 
 def kit_path(press_page: str, view: PeriodView, lang: Lang) -> str:

@@ -784,6 +784,8 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         page.meta = {} if page.is_homepage else {"title": title}
         if typed.description:
             page.meta["description"] = html.escape(typed.description)
+        if typed.image:
+            page.meta["image"] = typed.image  # main.html: og:image, under the site's URL
         page.toc = get_toc(toc_tokens(typed.toc))  # type: ignore[arg-type]
         # The search plugin reads `page.content` while the page's context is made: the
         # part search indexes, then the body for the theme.
