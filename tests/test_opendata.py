@@ -183,9 +183,9 @@ def test_a_page_file_holds_exactly_its_rows_of_the_period(files: dict[str, bytes
 def test_a_page_file_is_short(mini: dict[str, bytes]) -> None:
     page = mini[f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv"]
     assert b"2025-6m" not in page and b"alpha" not in page  # in the file's name
-    assert b"cases,completed,765,,,165,,27.50,,,,,,,,\n" in page
-    assert b"cases,rate,85.00,,,10.00,,,,,,,,,,\n" in page  # a rate moves in points
-    assert b"cases,rate,85.00,,computed,,,,,,,,,,,\n" in page
+    assert b"cases,completed,765,,,165,,27.50,,,,,,,,,,\n" in page
+    assert b"cases,rate,85.00,,,10.00,,,,,,,,,,,,\n" in page  # a rate moves in points
+    assert b"cases,rate,85.00,,computed,,,,,,,,,,,,,\n" in page
 
 
 def test_a_period_json_has_its_datasets_with_the_csv_rows(files: dict[str, bytes]) -> None:
@@ -260,8 +260,8 @@ def test_a_changed_figure_is_in_the_page_period_and_collection(tmp_path: Path) -
         f"{stem}.json.gz",
         "du-lieu/thads.csv.gz",
     }
-    assert b"citizen_reception,visits,121,,,,,,,,,,,,,\n" in after[f"{stem}-alpha.csv"]
-    line = f"{period},alpha,,citizen_reception,visits,121,,1,published,,,,,,\n".encode()
+    assert b"citizen_reception,visits,121,,,,,,,,,,,,,,,\n" in after[f"{stem}-alpha.csv"]
+    line = f"{period},alpha,,citizen_reception,visits,121,,1,published,,,,,,,,\n".encode()
     assert line in gunzip(after[f"{stem}.csv.gz"])
     assert line in gunzip(after["du-lieu/thads.csv.gz"])
     record = b'{"block": "citizen_reception", "field": "visits", "value": 121, "precision": 1'
@@ -309,6 +309,8 @@ ROW = st.builds(
     TEXT | st.just(""),  # note
     st.sampled_from(["", "mismatch:rate", "acknowledged:carry_over"]),  # check
     TEXT | st.just(""),  # check_note
+    st.sampled_from(["", "2025-01-15"]),  # revised
+    NUMBER,  # released_value
     st.just("count"),
 )
 META = st.fixed_dictionaries(
@@ -330,15 +332,15 @@ def test_a_dataset_is_what_csv_writes_and_its_json_reads_back_exactly(
     encoded = encode_rows(meta, rows)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(
-        [safe_cell(cell) for cell in (meta["period"], meta["unit"], meta["unit_parent"], *row[:12])]
+        [safe_cell(cell) for cell in (meta["period"], meta["unit"], meta["unit_parent"], *row[:14])]
         for row in rows
     )
     assert encoded.csv == out.getvalue().encode("utf-8")
     document = json.loads(encoded.json, parse_float=Decimal)
     assert document.pop("observations") == [
         {
-            k: Decimal(v) if k in ("value", "precision") else v
-            for k, v in zip(FIELDNAMES[3:], row[:12], strict=True)
+            k: Decimal(v) if k in ("value", "precision", "released_value") else v
+            for k, v in zip(FIELDNAMES[3:], row[:14], strict=True)
             if v
         }
         for row in rows
@@ -352,9 +354,9 @@ def test_json_numbers_keep_their_digits() -> None:
     meta = {"period": "2024-6m", "unit": "alpha", "unit_parent": "", "statistical_year": "2024"}
     row = Observation(
         "money", "completed", "1234567890123456789012345678.5", "gần", "0.1", "published",
-        "Tỉnh \"Đắk Lắk\"", *[""] * 5, "money",
+        "Tỉnh \"Đắk Lắk\"", *[""] * 7, "money",
     )  # fmt: skip
-    rate = Observation("cases", "rate", "47.10", "", "0.01", "computed", *[""] * 6, "percent")
+    rate = Observation("cases", "rate", "47.10", "", "0.01", "computed", *[""] * 8, "percent")
     assert json_dataset(meta, [row, rate]).decode() == (
         '{"period": "2024-6m", "unit": "alpha", "statistical_year": 2024, "observations": [\n'
         '{"block": "money", "field": "completed", "value": 1234567890123456789012345678.5, '
@@ -454,7 +456,7 @@ def test_a_changed_figure_is_never_read_from_the_cache(tmp_path: Path) -> None:
     # Last year's figure changed: this year's change on it too.
     assert f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv" in changed
     page = after[f"{DATA_DIR}/2025-6m/thads-2025-6m-alpha.csv"]
-    assert b"cases,completed,765,,,155,,25.41,,,,,,,,\n" in page
+    assert b"cases,completed,765,,,155,,25.41,,,,,,,,,,\n" in page
     assert len(_entries(cache)) == 3  # the stale entries are gone
 
 

@@ -4,6 +4,9 @@ one is marked on its pages and listed on the revisions page."""
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import shutil
 from pathlib import Path
 
@@ -167,3 +170,17 @@ def test_a_recorded_revision_is_marked_on_its_pages_and_listed(
     assert entry.findtext("a:updated", "", ns) == "2022-01-15T00:00:00+07:00"
     assert entry.find("a:link", ns).get("href") == "dieu-chinh/"
     assert "1 số liệu đã điều chỉnh ngày 15/01/2022" in entry.findtext("a:summary", "", ns)
+    # The open data flags it: its date of revision and its value as released, on its row of
+    # the period's table and of the unit page's file, and on no other row.
+    data = site / "du-lieu" / PERIOD
+    rows = list(csv.DictReader(io.StringIO(gzip.decompress(
+        (data / f"thads-{PERIOD}.csv.gz").read_bytes()).decode("utf-8"))))  # fmt: skip
+    flagged = [row for row in rows if row["revised"]]
+    assert [
+        (r["unit"], r["block"], r["field"], r["value"], r["revised"], r["released_value"])
+        for r in flagged
+    ] == [("dong-thap", "cases", "enforceable_carried_forward", "2890", "2022-01-15", "2883")]
+    own = list(csv.DictReader(io.StringIO((data / f"thads-{PERIOD}-dong-thap.csv").read_text())))
+    assert [(r["field"], r["revised"], r["released_value"]) for r in own if r["revised"]] == [
+        ("enforceable_carried_forward", "2022-01-15", "2883")
+    ]

@@ -4,7 +4,8 @@ Laid out the way statistical offices publish tidy data, one table per kind of th
 by the keys `datapackage.json` declares:
 
 - **observations**: one row per figure, with only what belongs to the figure (period, unit,
-  block, field, value, qualifier, precision, origin, text, quote). Money is in đồng, exact
+  block, field, value, qualifier, precision, origin, text, quote, what the check found, and
+  when it was revised since its release with its value as released). Money is in đồng, exact
   as the source gives it; a figure that was not published has no row. The collection's
   rows are `thads.csv.gz`; a period's rows (`<period>/thads-<period>.csv.gz`, and as JSON
   `.json.gz`) are slices of it.
@@ -138,6 +139,20 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
         "string",
         "Nội dung kiểm tra, hoặc lý do ghi nhận",
         "What the check found, or the reason it is acknowledged",
+    ),
+    (
+        "revised",
+        "date",
+        "Ngày điều chỉnh số liệu sau khi công bố (xem trang Điều chỉnh số liệu); trống: "
+        "chưa điều chỉnh",
+        "The date the figure was revised after its release (see the revisions page); empty: "
+        "not revised",
+    ),
+    (
+        "released_value",
+        "number",
+        "Giá trị khi công bố, nếu đã điều chỉnh; trống: chưa có trong bản công bố",
+        "The value as released, if revised; empty: not in the release",
     ),
 )
 DATASET_COLUMNS: tuple[Column, ...] = (
@@ -299,6 +314,20 @@ PAGE_COLUMNS: tuple[Column, ...] = (
         "Nội dung kiểm tra, hoặc lý do ghi nhận",
         "What the check found, or the reason it is acknowledged",
     ),
+    (
+        "revised",
+        "date",
+        "Ngày điều chỉnh số liệu sau khi công bố (xem trang Điều chỉnh số liệu); trống: "
+        "chưa điều chỉnh",
+        "The date the figure was revised after its release (see the revisions page); empty: "
+        "not revised",
+    ),
+    (
+        "released_value",
+        "number",
+        "Giá trị khi công bố, nếu đã điều chỉnh; trống: chưa có trong bản công bố",
+        "The value as released, if revised; empty: not in the release",
+    ),
 )
 PAGE_FILE = f"{COLLECTION}-<period>-<unit>.csv"
 # The tables the open data page documents, by the file that holds them.
@@ -361,6 +390,8 @@ class Observation(NamedTuple):
     note: str
     check: str
     check_note: str
+    revised: str  # the date of its revision since the release (`Content.revised`), or ''
+    released_value: str  # its value as released, if revised
     measure: str  # not published per figure: indicators.csv gives it by (block, field)
 
 
@@ -435,10 +466,12 @@ def observations(page: UnitPeriod) -> list[Observation]:
         )
     if page.flags:
         _flag_rows(page, rows)
+    if page.revised:
+        _revision_rows(page, rows)
     return rows
 
 
-_NO_MORE = ("",) * 6  # text, quote, source, note, check, check_note
+_NO_MORE = ("",) * 8  # text, quote, source, note, check, check_note, revised, released_value
 
 
 def _flag_rows(page: UnitPeriod, rows: list[Observation]) -> None:
@@ -458,6 +491,34 @@ def _flag_rows(page: UnitPeriod, rows: list[Observation]) -> None:
             rows[index] = row._replace(
                 check="; ".join(c for c, _ in flags), check_note="; ".join(n for _, n in flags)
             )
+
+
+def _revision_rows(page: UnitPeriod, rows: list[Observation]) -> None:
+    """Say on each revised figure's row when it was revised and what it was as released."""
+    revised = {_path_place(r.field): r for r in page.revised}
+    for index, row in enumerate(rows):
+        found = revised.get((row.block, row.field))
+        if found is not None and row.origin == "published":
+            before = found.before
+            rows[index] = row._replace(
+                revised=found.date.isoformat(),
+                released_value=plain(before.value) if before is not None else "",
+            )
+
+
+def _path_place(path: str) -> tuple[str, str]:
+    """The (block, field) of the observation of a figure by its path in the dataset
+    (`revisions.field_path`): 'inspections[thanh_tra].count' is ('inspections',
+    'thanh_tra.count'), 'cases.change.completed.percent' ('cases', 'change.completed.percent')."""
+    if "[" in path:
+        block, _, rest = path.partition("[")
+        key, _, field = rest.partition("]")
+        return block, f"{key}{field}"
+    if ".change." in path:
+        block, _, rest = path.partition(".change.")
+        return block, f"change.{rest}"
+    block, _, field = path.rpartition(".")
+    return block, field
 
 
 def _row_place(loc: tuple[str | int, ...]) -> tuple[str, str] | None:
@@ -506,6 +567,8 @@ def _figure_row(
             figure.note or "",
             "",
             "",
+            "",
+            "",
             measure,
         ),
     )
@@ -515,7 +578,17 @@ def _text_row(
     block: str, field: str, text: str, quote: str | None = None, source: str | None = None
 ) -> Observation:
     return Observation(
-        block, field, "", "", "", "published", text, quote or "", source or "", "", "", "", "status"
+        block,
+        field,
+        "",
+        "",
+        "",
+        "published",
+        text,
+        quote or "",
+        source or "",
+        *_NO_MORE[3:],
+        "status",
     )
 
 
@@ -555,6 +628,8 @@ def _block_rows(block: BlockView, rows: list[Observation]) -> None:
             figure.quote or "",
             figure.source or "",
             figure.note or "",
+            "",
+            "",
             "",
             "",
             value.measure,
@@ -657,7 +732,7 @@ CSV_HEADER = csv_bytes([], FIELDNAMES)
 # a long amount rounded), so a number is written as its digits (`plain`), which are the
 # exact JSON number; json encodes every string.
 _JSON_CELLS = tuple(json.dumps(name) + ": " for name in FIELDNAMES[3:])
-_JSON_NUMBERS = frozenset(_JSON_CELLS[i] for i in (2, 4))  # value, precision
+_JSON_NUMBERS = frozenset(_JSON_CELLS[i] for i in (2, 4, 13))  # value, precision, released
 _encode_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -718,7 +793,7 @@ def encode_rows(meta: dict[str, str], rows: Sequence[Observation]) -> EncodedPag
     )
 
 
-_CSV_CELLS = 12  # an observation's cells after period, unit and parent (not its measure)
+_CSV_CELLS = 14  # an observation's cells after period, unit and parent (not its measure)
 _INTEGER_KEYS = {c[0] for c in DATASET_COLUMNS if c[1] == "integer"}
 
 
@@ -747,21 +822,21 @@ def page_table(rows: Iterable[Observation]) -> list[list[str]]:
     published: set[tuple[str, str]] = set()  # fields whose change cells hold the source's
     for row_in in rows:
         block, field, value, qualifier, _, origin, text, quote = row_in[:8]
-        source, note, check, check_note = row_in[8:12]
+        source, note, check, check_note, revised, released = row_in[8:14]
         change = changes.get(field)
         if change is None and field not in changes:
             change = changes[field] = _change_field(field)
         if change is None:
             flag = "" if origin == _PUBLISHED else origin
             row = [block, field, value, qualifier, flag, "", "", "", "", "", text, quote]
-            row += [source, note, check, check_note]
+            row += [source, note, check, check_note, revised, released]
             by_field.setdefault((block, field), row)
             table.append(row)
             continue
         name, cell = change
         changed = by_field.get((block, name))
         if changed is None:
-            changed = by_field[(block, name)] = [block, name, *[""] * 14]
+            changed = by_field[(block, name)] = [block, name, *[""] * 16]
             table.append(changed)
         if origin == _PUBLISHED:  # a change is computed, but for the source's own
             if (block, name) not in published:  # which replaces a computed one, wholly
@@ -889,6 +964,7 @@ def period_keys(model: SiteModel) -> dict[Period, str]:
             *(
                 f"{p.unit.id}\t{p.checked.src_path}\t{model.content.file_hash(p.checked.src_path)}"
                 + "".join(f"\t{flag.format()}" for flag in p.flags)
+                + "".join(f"\t{r.field}:{r.date}:{r.before}" for r in p.revised)
                 for p in period_pages(view)
             )
         )
