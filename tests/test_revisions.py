@@ -161,6 +161,14 @@ def test_a_recorded_revision_is_marked_on_its_pages_and_listed(
     assert 'class="mb-revised-note"' in page
     other = (site / "en" / "2021" / "full-year" / "dong-thap" / "index.html").read_text("utf-8")
     assert '<span class="mb-revised">revised</span>' in other
+    # The release's press release (and so its press kit) says which figures changed since.
+    press = (site / "thong-cao" / "2021-ca-nam" / "index.html").read_text("utf-8")
+    assert "Sau khi công bố, 1 số liệu của đợt này đã được điều chỉnh" in press
+    assert (
+        "Đồng Tháp: Có điều kiện chuyển kỳ sau (về việc), 2.883 việc → 2.890 việc (15/01/2022:"
+        in press
+    )
+    assert "&lt;script&gt;x" in press and "<script>x" not in press
     # The feed has an entry for the revision, dated on its day, linking the revisions page.
     feed = etree.parse(str(site / "feed.xml"))
     ns = {"a": "http://www.w3.org/2005/Atom"}

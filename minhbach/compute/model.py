@@ -350,6 +350,11 @@ class PeriodView:
         return len(self.pages) == self.expected
 
     @property
+    def revisions(self) -> list[Revised]:
+        """The period's figures revised since its release, as `SiteModel.revisions`."""
+        return latest_first(r for page in self.every_page for r in page.revised)
+
+    @property
     def every_page(self) -> list[UnitPeriod]:
         """Every page of the period: the national page, the provinces', the merged units'
         (`reported_as`), the sub-units'."""
@@ -446,10 +451,7 @@ class SiteModel:
     def revisions(self) -> list[Revised]:
         """Every figure revised since its release: the latest revision first, then by
         period, unit and field."""
-        found = [r for revised in self.content.revised.values() for r in revised]
-        found.sort(key=lambda r: (r.period.end, r.period.months, r.unit_id, r.field))
-        found.sort(key=lambda r: r.date, reverse=True)
-        return found
+        return latest_first(r for revised in self.content.revised.values() for r in revised)
 
     def history(self, slug: str) -> UnitHistory:
         """The history of a unit slug; KeyError if no page belongs to it."""
@@ -515,6 +517,13 @@ class SiteModel:
 
 
 # --- the stage ---
+
+
+def latest_first(revisions: Iterable[Revised]) -> list[Revised]:
+    """Revised figures, the latest revision first, then by period, unit and field."""
+    found = sorted(revisions, key=lambda r: (r.period.end, r.period.months, r.unit_id, r.field))
+    found.sort(key=lambda r: r.date, reverse=True)
+    return found
 
 
 def compute(content: Content, store: Store | None = None) -> tuple[SiteModel, Problems]:
