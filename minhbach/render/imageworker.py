@@ -14,7 +14,8 @@ and it creates no thread in the build's process, which forks its own workers lat
 
 Requests and replies are pickled over a pipe: a list of jobs (a Vega-Lite spec as JSON
 and the d3 number and time locales) in, the same number of SVGs (UTF-8) out, or the
-error vl-convert raised; or SVGs in and PNGs at print resolution out (a press kit's).
+error vl-convert raised; or charts in and each as SVG and as PNG at print resolution out
+(a press kit's).
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ _WARM_UP = '{"data":{"values":[{"a":1}]},"mark":"bar","encoding":{"x":{"field":"
 #: The request for the Vega bundle, in place of a batch of charts.
 BUNDLE = "bundle"
 
-#: A batch of SVGs to rasterise (`rasterise`), in place of a batch of charts: the
-#: request is `(PNG, [svg, ...])`.
-PNG = "png"
+#: A batch of charts to draw and rasterise, in place of a batch of charts: the request
+#: is `(FIGURES, [job, ...])`, the answer `[(svg, png), ...]` (a press kit's charts).
+FIGURES = "figures"
 
 #: Pixels per inch of a chart's PNG: print resolution (a press kit's charts).
 PRINT_PPI = 300
@@ -82,9 +83,15 @@ class ImageWorker:
         self.send(jobs)
         return self.receive()
 
-    def to_png(self, svgs: list[bytes]) -> list[bytes]:
-        """Each SVG as a PNG at print resolution (`rasterise`), in the same order."""
-        self._ask((PNG, svgs))
+    def send_figures(self, jobs: list[Job]) -> None:
+        """Ask for these charts as SVG and as PNG at print resolution; `receive_figures`
+        gives them, in the same order. Asked for before the pages are rendered, they are
+        drawn while the pages are."""
+        self._ask((FIGURES, jobs))
+        self._waiting = True
+
+    def receive_figures(self) -> list[tuple[bytes, bytes]]:
+        self._waiting = False
         return list(self._answer())
 
     def start_bundle(self) -> None:
@@ -100,7 +107,7 @@ class ImageWorker:
         self.bundle_asked = False
         return bytes(self._answer())
 
-    def _ask(self, request: list[Job] | str | tuple[str, list[bytes]]) -> None:
+    def _ask(self, request: list[Job] | str | tuple[str, list[Any]]) -> None:
         if self._waiting or self.bundle_asked:
             raise ImageWorkerError("the previous batch of charts was not received")
         try:
@@ -155,6 +162,12 @@ def draw(jobs: list[Job], fonts: Path = FONTS) -> list[bytes]:
     ]
 
 
+def figures(jobs: list[Job], fonts: Path = FONTS) -> list[tuple[bytes, bytes]]:
+    """Draw each job, in this process, as SVG and as PNG (`draw`, `rasterise`)."""
+    svgs = draw(jobs, fonts)
+    return list(zip(svgs, rasterise(svgs, fonts), strict=True))
+
+
 def rasterise(svgs: list[bytes], fonts: Path = FONTS) -> list[bytes]:
     """Each SVG (one `draw` made) as a PNG at `PRINT_PPI`, in this process: resvg's
     rasteriser, with the charts' fonts."""
@@ -199,9 +212,9 @@ def _serve(connection: Connection, fonts: str) -> None:
         try:
             if jobs == BUNDLE:
                 bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]
-                reply: list[bytes] | bytes | str = bundle.encode("utf-8")
-            elif isinstance(jobs, tuple) and jobs[0] == PNG:
-                reply = rasterise(jobs[1], Path(fonts))
+                reply: Any = bundle.encode("utf-8")
+            elif isinstance(jobs, tuple) and jobs[0] == FIGURES:
+                reply = figures(jobs[1], Path(fonts))
             else:
                 reply = draw(jobs, Path(fonts))
         except Exception:

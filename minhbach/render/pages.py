@@ -1489,6 +1489,8 @@ def render(
     for path, content in {**editorial, **_archives(model), **feeds}.items():
         writer.put(report_path(path), content)
 
+    # The press kits' charts are drawn by the chart process while the pages are rendered.
+    finish_figures = kit_figures(editions, renderers, store, images)
     html_charts: set[str] = set()
     if len(jobs) >= FORK_ABOVE:
         for renderer in renderers.values():
@@ -1500,7 +1502,8 @@ def render(
         read = sources_of[job.lang].digest(done.reads)
         if memo is not None and read is not None:  # None: it read everything
             memo.put(job.key, Entry(sorted(done.reads), read, done.files))
-    kits = press_kits(model, editions, renderers, reports, store, images, sources_of, site_url)
+    figures = finish_figures()
+    kits = press_kits(editions, renderers, reports, store, figures, sources_of, site_url)
     for path, content in kits.items():
         writer.put(report_path(path), content)
     charts.save_templates(store)
@@ -1514,25 +1517,67 @@ KITS = "press-kit"
 PNG = "chart-png"
 
 
+def kit_figures(
+    editions: Mapping[Lang, list[Page]],
+    renderers: Mapping[Lang, Renderer],
+    store: Store | None,
+    images: ImageWorker | None,
+) -> Callable[[], dict[str, tuple[bytes, bytes]]]:
+    """Start drawing the charts of every press release (`presskit.kit_charts`) that the
+    store does not hold, as SVG and as PNG at print resolution; a function that waits for
+    them and gives every chart's (SVG, PNG) by its key.
+
+    Started before the pages are rendered, they are drawn by `images`, the build's chart
+    process, while the pages are; without it, here, when the function is called."""
+    wanted: dict[str, charts.Chart] = {}
+    for lang, pages in editions.items():
+        for page in pages:
+            if isinstance(page.context, PressReleasePage):
+                for chart in presskit.kit_charts(page.context.view, renderers[lang].make_chart):
+                    wanted[chart.key] = chart
+    found: dict[str, tuple[bytes, bytes]] = {}
+    todo: list[charts.Chart] = []
+    for key, chart in wanted.items():
+        svg = store.get(charts.SVG, key) if store is not None else None
+        png = store.get(PNG, key) if store is not None else None
+        if svg is not None and png is not None:
+            found[key] = (svg, png)
+        else:
+            todo.append(chart)
+    jobs = [charts._job(chart) for chart in todo]
+    if images is not None and jobs:
+        images.send_figures(jobs)
+
+    def finish() -> dict[str, tuple[bytes, bytes]]:
+        if jobs:
+            made = images.receive_figures() if images is not None else imageworker.figures(jobs)
+            for chart, (svg, png) in zip(todo, made, strict=True):
+                found[chart.key] = (svg, png)
+                if store is not None:
+                    store.put(charts.SVG, chart.key, svg)
+                    store.put(PNG, chart.key, png)
+        return found
+
+    return finish
+
+
 def press_kits(
-    model: SiteModel,
     editions: Mapping[Lang, list[Page]],
     renderers: Mapping[Lang, Renderer],
     reports: Path,
     store: Store | None,
-    images: ImageWorker | None,
+    figures: Mapping[str, tuple[bytes, bytes]],
     sources_of: Mapping[Lang, Sources],
     site_url: str | None,
 ) -> dict[str, bytes]:
     """The press kit of every press release (`presskit`), and its first chart as PNG
     (`Renderer.share_image`), by path in the editions, made from the press release as
-    rendered into `reports/` and from the model.
+    rendered into `reports/`, the model, and its charts' images (`kit_figures`).
 
     A kit is kept in the store by the hash of what it is made from (the page, its period,
-    its charts, its address); its charts' images by their keys. Made ones are drawn by
-    `images`, the build's chart process, if given, else here."""
-    todo: list[tuple[str, str, PeriodView, Lang, GeneratedPage, list[charts.Chart], str | None]]
-    todo, kits = [], {}
+    its charts, its address)."""
+    kits: dict[str, bytes] = {}
+    strings = next(iter(renderers.values())).strings
     for lang, pages in editions.items():
         sources = sources_of[lang]
         for page in pages:
@@ -1541,6 +1586,8 @@ def press_kits(
             view = page.context.view
             made = GeneratedPage.from_json((reports / page_file(lang, page.path)).read_bytes())
             shown = presskit.kit_charts(view, renderers[lang].make_chart)
+            if made.image:  # the release's first chart, for link previews
+                kits[f"{lang}/{made.image}"] = figures[shown[0].key][1]
             address = None if site_url is None else page_address(page, lang, site_url)
             key = digest_of(
                 sources.base, KITS, made.to_json().decode(), address or "",
@@ -1548,43 +1595,13 @@ def press_kits(
             )  # fmt: skip
             path = f"{lang}/{presskit.kit_path(page.path, view, lang)}"
             found = store.get(KITS, key) if store is not None else None
-            image = store.get(PNG, shown[0].key) if made.image and store is not None else None
-            if found is not None and (image is not None or not made.image):
-                kits[path] = found
-                if image is not None:  # the release's first chart (`Renderer.share_image`)
-                    kits[f"{lang}/{made.image}"] = image
-            else:
-                todo.append((path, key, view, lang, made, shown, address))
-    if not todo:
-        return kits
-    wanted = {chart.key: chart for *_, shown, _ in todo for chart in shown}
-    svgs = {k: store.get(charts.SVG, k) for k in wanted} if store is not None else {}
-    pngs = {k: store.get(PNG, k) for k in wanted} if store is not None else {}
-    draw = [chart for key, chart in wanted.items() if svgs.get(key) is None]
-    jobs = [charts._job(chart) for chart in draw]
-    for chart, svg in zip(
-        draw, images.draw(jobs) if images else imageworker.draw(jobs), strict=True
-    ):
-        svgs[chart.key] = svg
-        if store is not None:
-            store.put(charts.SVG, chart.key, svg)
-    raster = [key for key in wanted if pngs.get(key) is None]
-    given = [svgs[key] or b"" for key in raster]
-    for key, png in zip(
-        raster, images.to_png(given) if images else imageworker.rasterise(given), strict=True
-    ):
-        pngs[key] = png
-        if store is not None:
-            store.put(PNG, key, png)
-    strings = next(iter(renderers.values())).strings
-    for path, key, view, lang, made, shown, address in todo:
-        drawn = [presskit.DrawnChart(c, svgs[c.key] or b"", pngs[c.key] or b"") for c in shown]
-        if made.image:  # the release's first chart, for link previews (`share_image`)
-            kits[f"{lang}/{made.image}"] = drawn[0].png
-        t = functools.partial(strings.get, lang=lang)
-        kits[path] = presskit.press_kit(view, lang, t, made, drawn, address)
-        if store is not None:
-            store.put(KITS, key, kits[path])
+            if found is None:
+                drawn = [presskit.DrawnChart(c, *figures[c.key]) for c in shown]
+                t = functools.partial(strings.get, lang=lang)
+                found = presskit.press_kit(view, lang, t, made, drawn, address)
+                if store is not None:
+                    store.put(KITS, key, found)
+            kits[path] = found
     return kits
 
 
