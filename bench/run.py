@@ -282,13 +282,14 @@ def keep_results(folder: Path, text: str, where: dict[str, str]) -> Path:
 def site_checks(site: Path, langs: list[str]) -> dict[str, str]:
     """The bundled site's checks on the built site: links, other hosts, search coverage."""
     sys.path.insert(0, str(PROJECT))
-    from tests.sitecheck import broken_links, external_references
+    from tests.sitecheck import broken_links, external_references, search_fragments
 
     checks: dict[str, str] = {}
     broken = broken_links(site)
     checks["links"] = "OK, no broken link" if not broken else f"FAILED: {broken[:5]}"
     external = external_references(site)
     checks["other hosts"] = "OK, none" if not external else f"FAILED: {external[:5]}"
+    fragments = search_fragments(site)  # Pagefind's index, one for both editions
     for lang in langs:
         root = site if lang == "vi" else site / lang
         pages = {
@@ -297,8 +298,13 @@ def site_checks(site: Path, langs: list[str]) -> dict[str, str]:
             if not (lang == "vi" and path.relative_to(root).parts[0] in langs)
         }
         pages = {"" if page == "." else page + "/" for page in pages}
-        index = json.loads((root / "search" / "search_index.json").read_text(encoding="utf-8"))
-        found = {doc["location"].split("#")[0] for doc in index["docs"]}
+        prefix = "/" if lang == "vi" else f"/{lang}/"
+        found = {
+            fragment["url"].removeprefix(prefix)
+            for _, fragment in fragments
+            if fragment["url"].startswith(prefix)
+            and (lang != "vi" or fragment["url"].split("/")[1] not in langs)
+        }
         missing = sorted(pages - found)
         checks[f"search {lang}"] = (
             f"OK, {len(pages)} of {len(pages)} pages in the index"

@@ -16,7 +16,10 @@ SECTIONS: dict[str, dict[Lang, str]] = {
     "about": {"vi": "gioi-thieu", "en": "about"},
     "press": {"vi": "thong-cao", "en": "press-releases"},
     "revisions": {"vi": "dieu-chinh", "en": "revisions"},
+    "search": {"vi": "tim-kiem", "en": "search"},
 }
+#: Pagefind's index and scripts, at the site's root, for both editions (`site.search`).
+SEARCH_DIR = "pagefind"
 #: The open data, language-neutral: one copy, linked from both editions.
 DATA_DIR = "du-lieu"
 #: Per edition: vega.js (the bundle), locale.json, the chart kinds' templates.

@@ -52,12 +52,12 @@ def golden_files(name: str) -> dict[str, bytes]:
 
 
 def _page(page: GeneratedPage) -> bytes:
-    """A generated page as its golden file: what it says of itself, its body, its search text."""
+    """A generated page as its golden file: what it says of itself, and its body."""
     toc = "".join(f"\n  {'  ' * (h.level - 1)}{h.level} #{h.id} {h.text}" for h in page.toc)
     header = f"title: {page.title}\ndescription: {page.description}\ntoc:{toc}"
     # "--" may not be in a comment: the texts are the fixture's, which never hold it.
     assert "--" not in header, header
-    return (f"<!--\n{header}\n-->\n{page.body}<!-- indexed: -->\n{page.indexed}").encode()
+    return f"<!--\n{header}\n-->\n{page.body}".encode()
 
 
 def _readable(path: str, data: bytes) -> bytes:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
@@ -299,18 +300,25 @@ def script_problems(markup: str) -> list[str]:
     return parser.problems
 
 
+def search_fragments(site: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every page of Pagefind's index of `site` (`site/search.py`): its fragment file
+    (gzip, Pagefind's signature, JSON: url, content, meta), read back."""
+    found = []
+    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), path
+        found.append((path, json.loads(data[len(b"pagefind_dcd") :])))
+    return found
+
+
 def site_script_problems(site: Path) -> list[str]:
-    """`script_problems` of every page of `site`, of each search-index entry (Material
-    shows an entry's title and text as HTML) and of every SVG image."""
+    """`script_problems` of every page of `site` and of every SVG image. (The search
+    index holds text, not markup: the search page shows it as text, and Pagefind's
+    excerpts escaped.)"""
     found: list[str] = []
     for path in _files(site, (".html", ".htm")):
         text = path.read_text(encoding="utf-8", errors="replace")
         found.extend(_where(site, path, problem) for problem in script_problems(text))
-    for path in sorted(site.rglob("search_index.json")):
-        for doc in json.loads(path.read_text(encoding="utf-8"))["docs"]:
-            for key in ("title", "text"):
-                for problem in script_problems(doc.get(key, "")):
-                    found.append(_where(site, path, f"{doc.get('location')}: {key}: {problem}"))
     for path in _files(site, (".svg",)):
         root = ElementTree.fromstring(path.read_bytes())
         for element in root.iter():

@@ -689,26 +689,49 @@ def test_tables_align_each_column_as_its_header(open_page: Opener, url: str) -> 
     opened.watch.assert_clean()
 
 
-@pytest.mark.parametrize(
-    ("url", "query", "found"),
-    [("", "Quảng Ninh", "Quảng Ninh"), ("en/", "Quang Ninh", "Quang Ninh")],
-)
-def test_search_finds_a_units_pages(open_page: Opener, url: str, query: str, found: str) -> None:
-    """The theme's search, with the site's own index and language files (the others are
-    left out of the site), finds a unit's pages."""
+#: Queries as people type them, and the first result: the unit's history, then its
+#: latest period (Quảng Trị's: 4 months of 2017, then 2016), whatever the diacritics, the
+#: tone placement ("Hoà", "Hòa") and a "tp"/"tỉnh"/"thành phố" before the name.
+SEARCHES = [
+    ("", "khanh hoa", ["Khánh Hòa", "Khánh Hòa: 6 tháng năm 2020"]),
+    ("", "Khánh Hoà", ["Khánh Hòa", "Khánh Hòa: 6 tháng năm 2020"]),
+    ("", "Khánh Hòa", ["Khánh Hòa", "Khánh Hòa: 6 tháng năm 2020"]),
+    ("", "tỉnh khanh hoa", ["Khánh Hòa", "Khánh Hòa: 6 tháng năm 2020"]),
+    ("", "dong thap", ["Đồng Tháp", "Đồng Tháp: năm 2021"]),
+    ("", "quang tri", ["Quảng Trị", "Quảng Trị: 4 tháng năm 2017", "Quảng Trị: năm 2016"]),
+    ("", "Quang Tri", ["Quảng Trị", "Quảng Trị: 4 tháng năm 2017", "Quảng Trị: năm 2016"]),
+    ("", "thành phố quảng trị", ["Quảng Trị", "Quảng Trị: 4 tháng năm 2017"]),
+    ("en/", "quang ninh", ["Quang Ninh", "Quang Ninh: 3 months of 2024"]),
+    ("en/", "Khánh Hoà", ["Khanh Hoa", "Khanh Hoa: 6 months of 2020"]),
+    ("en/", "tp dong thap", ["Dong Thap", "Dong Thap: statistical year 2021"]),
+]
+
+
+@pytest.mark.parametrize(("url", "query", "first"), SEARCHES)
+def test_search_puts_the_named_units_pages_first(
+    open_page: Opener, url: str, query: str, first: list[str]
+) -> None:
+    """Typed into the header's search box and sent with Enter, as people do: Pagefind's
+    results on the search page, the named unit's own pages first."""
     opened = open_page(url)
     page = opened.page
-    search = page.locator("input.md-search__input")  # in the header on a wide screen
-    search.focus()
-    # The index loads in a worker; a query typed before it is ready is not run again.
-    expect(page.locator(".md-search-result__meta")).not_to_have_text(
-        re.compile("Initializing"), timeout=15_000
+    search = page.locator("input.mb-header-search__input")
+    search.press_sequentially(query, delay=10)
+    search.press("Enter")
+    status = page.locator(".mb-search__status")
+    expect(status).not_to_be_empty(timeout=15_000)
+    titles = page.locator(".mb-search__title a").all_inner_texts()
+    assert titles[: len(first)] == first, (query, titles[:5])
+    assert page.locator("input.mb-search__input").input_value() == query
+    opened.watch.assert_clean()
+
+
+def test_search_says_when_nothing_is_found(open_page: Opener) -> None:
+    opened = open_page("tim-kiem/?q=zzzz")
+    expect(opened.page.locator(".mb-search__status")).to_have_text(
+        "Không tìm thấy trang nào cho “zzzz”", timeout=15_000
     )
-    search.press_sequentially(query, delay=20)  # as typed: `fill` is not always seen
-    results = page.locator(".md-search-result__item")
-    expect(results.first).to_be_visible(timeout=15_000)
-    titles = page.locator(".md-search-result__item h1, .md-search-result__item h2")
-    assert any(found in title for title in titles.all_inner_texts())
+    assert opened.page.locator(".mb-search__result").count() == 0
     opened.watch.assert_clean()
 
 

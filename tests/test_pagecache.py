@@ -4,7 +4,6 @@ forked processes."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 from dataclasses import replace
@@ -18,6 +17,7 @@ from minhbach.problems import UserError
 from minhbach.render.generated import GeneratedPage, Heading
 from minhbach.site.pagecache import PageCache, link_or_copy
 from minhbach.site.shell import build_site
+from tests.sitecheck import search_fragments
 from tests.test_site import (
     CONFIG,
     EDITIONS,
@@ -36,14 +36,13 @@ BODY = (
     + permalink(2, "ket-qua-thi-hanh-an", "Kết quả thi hành án", "Liên kết")
     + "\n"
 )
-TABLE = '<table class="mb-results">\n<tr><th>Việc có điều kiện</th><td>3.379</td></tr>\n</table>\n'
+TABLE = '<table class="mb-results" data-pagefind-ignore>\n<tr><th>Việc có điều kiện</th><td>3.379</td></tr>\n</table>\n'
 PROSE = '<p>Cùng kỳ năm trước: <a href="../../../">trang chủ</a>.</p>\n'
 HA_NOI = GeneratedPage(
     "2016/ca-nam/ha-noi/index.md",
     "Hà Nội: cả năm 2016",
     "Hà Nội đạt 92,00% về việc.",
     BODY + TABLE + PROSE,
-    BODY + PROSE,
     (
         Heading(1, "ha-noi", "Hà Nội: cả năm 2016"),
         Heading(2, "ket-qua-thi-hanh-an", "Kết quả thi hành án"),
@@ -110,18 +109,18 @@ def test_search_index_covers_every_page_when_pages_come_from_the_cache(tmp_path:
     reports = _reports(tmp_path)
     site, cache = tmp_path / "site", tmp_path / "cache"
     _build(reports, site, cache)
-    before = (site / "search" / "search_index.json").read_bytes()
+    before = (site / "pagefind" / "pagefind-entry.json").read_bytes()
     (reports / "vi/phuong-phap/index.md").write_text("# Phương pháp\n\nMới.\n", encoding="utf-8")
     _build(reports, site, cache)
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    pages = {entry["location"].split("#")[0] for entry in index["docs"]}
-    assert pages == {"", "phuong-phap/", "2016/ca-nam/quang-tri/", "2016/ca-nam/ha-noi/"}
-    assert (site / "search" / "search_index.json").read_bytes() != before
-    # What the page gives search (`indexed`) is indexed: its headings and prose, not
-    # its table.
-    texts = " ".join(entry["title"] + " " + entry["text"] for entry in index["docs"])
-    assert "Kết quả thi hành án" in texts and "01/10/2015" in texts
-    assert "3.379" not in texts
+    pages = {fragment["url"]: fragment for _, fragment in search_fragments(site)}
+    vi = {url for url in pages if not url.startswith("/en/")}
+    assert vi == {"/", "/phuong-phap/", "/2016/ca-nam/quang-tri/", "/2016/ca-nam/ha-noi/"}
+    assert "Mới" in pages["/phuong-phap/"]["content"]
+    assert (site / "pagefind" / "pagefind-entry.json").read_bytes() != before
+    # A page's headings and prose are indexed, not its table.
+    text = pages["/2016/ca-nam/ha-noi/"]["content"]
+    assert "Kết quả thi hành án" in text and "01/10/2015" in text
+    assert "3.379" not in text
 
 
 def test_a_generated_page_in_the_theme(tmp_path: Path) -> None:
@@ -225,16 +224,15 @@ def test_a_damaged_cached_page_is_built_again(tmp_path: Path) -> None:
     assert _without_stamp(tree_hashes(site)) == expected
 
 
-def test_the_page_cache_keeps_html_and_search_entries(tmp_path: Path) -> None:
+def test_the_page_cache_keeps_html(tmp_path: Path) -> None:
     store = Store(tmp_path / "cache")
-    PageCache(store, "vi").put("k", "<p>mới</p>".encode(), [{"location": "a/"}])
+    PageCache(store, "vi").put("k", "<p>mới</p>".encode())
     PageCache(store, "vi").commit(["k"])
     store.commit(prune=True)
     store.close()
     again = PageCache(Store(tmp_path / "cache"), "vi")
     assert again.html("k") == "<p>mới</p>".encode()
-    assert again.lookup("k") == [{"location": "a/"}]
-    assert again.lookup("other") is None and PageCache(again.store, "en").lookup("k") is None
+    assert again.html("other") is None and PageCache(again.store, "en").html("k") is None
 
 
 def test_a_site_changed_by_hand_is_assembled_again(tmp_path: Path) -> None:

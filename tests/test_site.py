@@ -30,7 +30,7 @@ from minhbach.site.shell import (
     build_site,
     live_server,
 )
-from tests.sitecheck import broken_links, external_references
+from tests.sitecheck import broken_links, external_references, search_fragments
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "mkdocs.yml"
@@ -64,7 +64,7 @@ def permalink(level: int, ident: str, text: str, title: str) -> str:
     return f'<h{level} id="{ident}">{text}{link}</h{level}>'
 
 
-VI_TABLE = """<table class="mb-sortable">
+VI_TABLE = """<table class="mb-sortable" data-pagefind-ignore>
 <thead><tr><th>Đơn vị</th><th class="mb-num">Tỷ lệ việc</th></tr></thead>
 <tbody>
 <tr><td>Quảng Trị</td><td class="mb-num" data-sort="92.00">92,00%</td></tr>
@@ -86,7 +86,6 @@ GENERATED = {
             "Kết quả thi hành án dân sự",
             "",
             VI_HOME + VI_TABLE + "\n" + VI_DATA,
-            VI_HOME + VI_DATA,  # the table is not indexed
             (Heading(1, "ket-qua", "Kết quả thi hành án dân sự"),),
         )
     ],
@@ -100,7 +99,6 @@ GENERATED = {
                 + '\n<p>See the <a href="methodology/#completion-rate">methodology</a>.</p>\n'
                 + '<p><a href="../du-lieu/ket-qua.csv">Data (CSV)</a></p>\n'
             ),
-            "<h1>Civil judgment enforcement results</h1>",
             (Heading(1, "results", "Civil judgment enforcement results"),),
         ),
         GeneratedPage(
@@ -109,7 +107,6 @@ GENERATED = {
             "",
             permalink(1, "quang-tri", "Quang Tri — full year 2016", "Link")
             + '\n<p><a href="../../../../du-lieu/ket-qua.csv">Data (CSV)</a></p>\n',
-            "<h1>Quang Tri — full year 2016</h1>",
             (Heading(1, "quang-tri", "Quang Tri — full year 2016"),),
         ),
     ],
@@ -200,10 +197,12 @@ def test_both_editions_are_built_vi_at_the_root_and_en_under_en(built: Path) -> 
     assert (built / "2016" / "ca-nam" / "quang-tri" / "index.html").is_file()
     assert (built / "en" / "2016" / "full-year" / "quang-tri" / "index.html").is_file()
     assert (built / "du-lieu" / "ket-qua.csv").read_text() == PAGES["vi/du-lieu/ket-qua.csv"]
-    # Search indexes each edition in its own language (Material ships lunr.vi).
-    assert '"lang":["vi"]' in (built / "search" / "search_index.json").read_text()
-    assert '"lang":["en"]' in (built / "en" / "search" / "search_index.json").read_text()
-    assert (built / "assets" / "javascripts" / "lunr" / "min" / "lunr.vi.min.js").is_file()
+    # One search index (Pagefind's) at the root, with each edition in its own language.
+    entry = json.loads((built / "pagefind" / "pagefind-entry.json").read_text())
+    assert sorted(entry["languages"]) == ["en", "vi"]
+    assert {lang: found["page_count"] for lang, found in entry["languages"].items()} == {
+        "vi": 3, "en": 3
+    }  # fmt: skip
 
 
 def test_every_link_resolves_including_en_pages_to_vi_data_files(built: Path) -> None:
@@ -268,7 +267,7 @@ def test_two_builds_of_the_same_reports_are_byte_identical(tmp_path: Path) -> No
     assert first == tree_hashes(tmp_path / "b")
     build(reports, tmp_path / "a")  # rebuilt in place, over the previous site
     assert tree_hashes(tmp_path / "a") == first
-    assert "sitemap.xml.gz" in first and "en/search/search_index.json" in first
+    assert "sitemap.xml.gz" in first and "pagefind/pagefind-entry.json" in first
 
 
 def test_build_date_comes_from_epoch_and_the_environment_is_restored(tmp_path: Path) -> None:
@@ -302,6 +301,7 @@ def test_one_line_per_edition_for_a_small_site(tmp_path: Path) -> None:
     assert [re.sub(r"[0-9.]+ s$", "N s", line) for line in messages] == [
         "mkdocs vi: 3 pages, 3 built in N s",
         "mkdocs en: 3 pages, 3 built in N s",
+        "search: indexed by Pagefind in N s",
     ]
 
 
@@ -314,6 +314,7 @@ def test_progress_every_500_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "mkdocs en: 2 pages to build",
         "mkdocs en: built 2/2 pages",
         "mkdocs en: 3 pages, 3 built in N s",
+        "search: indexed by Pagefind in N s",
     ]
 
 
@@ -420,7 +421,7 @@ def test_live_server_serves_each_swapped_in_site_and_survives_a_failed_rebuild(
         # does a line of an editor's page.
         title = (content / "title.txt").read_text()
         attempts.append(title)
-        home = GeneratedPage("index.md", title, "", f'<h1 id="t">{title}</h1>', "")
+        home = GeneratedPage("index.md", title, "", f'<h1 id="t">{title}</h1>')
         write_generated(reports, "vi", home)
         (reports / "vi" / "phuong-phap" / "index.md").write_text(f"# Phương pháp\n\n{title}\n")
         build(reports, site)
@@ -490,46 +491,36 @@ def wait_for(probe: Callable[[], T | None], seconds: float = 20) -> T:
     raise AssertionError(f"gave up waiting after {seconds} s")
 
 
-def test_search_index_leaves_out_sections_with_no_text(built: Path) -> None:
-    """Each page is in the index, and each section with text of its own; a heading whose
-    section is only tables and charts (not indexed) is not a hit on every unit page."""
-    raw = (built / "search" / "search_index.json").read_text("utf-8")
-    assert "Kết quả" in raw and "\\u" not in raw  # its text in UTF-8, not escaped
-    for edition in (built, built / "en"):
-        docs = json.loads((edition / "search" / "search_index.json").read_text("utf-8"))["docs"]
-        sections = [doc for doc in docs if "#" in doc["location"]]
-        assert sections and all(doc["text"] for doc in sections)
-        pages = {doc["location"] for doc in docs if "#" not in doc["location"]}
-        assert "" in pages and len(pages) == len({doc["location"].split("#")[0] for doc in docs})
+def test_search_indexes_each_page_without_what_search_skips(built: Path) -> None:
+    """Every page is in the index with its title, its prose, not its data tables (their
+    figures are in the open data), its headings' permalinks, the header or the footer."""
+    pages = {fragment["url"]: fragment for _, fragment in search_fragments(built)}
+    assert sorted(pages) == [
+        "/", "/2016/ca-nam/quang-tri/", "/en/", "/en/2016/full-year/quang-tri/",
+        "/en/methodology/", "/phuong-phap/",
+    ]  # fmt: skip
+    home = pages["/"]
+    assert home["meta"]["title"] == "Trang chủ"  # the page's title (the nav's), as in <title>
+    assert "3.379" not in home["content"] and "¶" not in home["content"]
+    assert "Phương pháp" not in home["content"].split("Kết quả")[0]  # no menu before it
+    assert "Việc thi hành xong chia cho việc có điều kiện" in pages["/phuong-phap/"]["content"]
     # The theme's JSON in the page is UTF-8 (it was \u-escaped), and still safe in HTML.
-    home = (built / "index.html").read_text("utf-8")
-    config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', home)
+    page = (built / "index.html").read_text("utf-8")
+    config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', page)
     assert config and "Không tìm thấy" in config.group(1)
 
 
 def test_site_leaves_out_theme_files_no_page_loads(built: Path) -> None:
-    """No source maps; of the search's language files, those of the index's language."""
+    """No source maps, none of the theme's own search (the site's is Pagefind's), none
+    of Pagefind's own interfaces (the site's search page is its own)."""
     assert (built / "assets" / "javascripts").is_dir()
     assert not list(built.rglob("*.map"))
-    for edition, lang in ((built, "vi"), (built / "en", "en")):
-        lunr = edition / "assets" / "javascripts" / "lunr"
-        kept = sorted(p.relative_to(lunr).as_posix() for p in lunr.rglob("*") if p.is_file())
-        expected = ["min/lunr.stemmer.support.min.js"] + (
-            [f"min/lunr.{lang}.min.js"] if lang != "en" else []
-        )
-        assert kept == sorted(expected), lang
-
-
-def test_the_search_languages_keep_what_the_search_worker_loads() -> None:
-    lunr = "assets/javascripts/lunr/"
-    unused = _unused_theme_file(["vi", "ja"])
-    for needed in ("stemmer.support", "multi", "vi", "ja"):
-        assert not unused(f"{lunr}min/lunr.{needed}.min.js"), needed
-    assert not unused(f"{lunr}tinyseg.js") and unused(f"{lunr}wordcut.js")
-    assert unused(f"{lunr}min/lunr.de.min.js") and unused("assets/javascripts/bundle.js.map")
-    assert not unused("assets/javascripts/bundle.js")
-    keep_all = _unused_theme_file(None)  # no search: its files are left as they are
-    assert not keep_all(f"{lunr}min/lunr.de.min.js") and keep_all("x.js.map")
+    assert not (built / "assets" / "javascripts" / "lunr").exists()
+    assert not list(built.rglob("workers/search.*.js"))
+    assert not list((built / "pagefind").glob("pagefind-*ui*"))
+    assert (built / "pagefind" / "pagefind.js").is_file()
+    assert not _unused_theme_file("assets/javascripts/bundle.js")
+    assert _unused_theme_file("assets/javascripts/bundle.js.map")
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

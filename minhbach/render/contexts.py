@@ -58,6 +58,14 @@ class OpenDataPage:
 
 
 @dataclass(frozen=True)
+class SearchPage:
+    """The search: a form, and the results Pagefind finds for the query in the address
+    (`?q=`), by the site's script (assets/minhbach-search.js). Made from nothing."""
+
+    template: ClassVar[str] = "search.html.j2"
+
+
+@dataclass(frozen=True)
 class RevisionsPage:
     """Every figure revised since its release: release, unit, field, old and new, date,
     reason (`SiteModel.revisions`)."""
@@ -111,6 +119,7 @@ PageContext = (
     | MethodologyPage
     | OpenDataPage
     | RevisionsPage
+    | SearchPage
     | PeriodPage
     | UnitPeriodPage
     | HistoryPage

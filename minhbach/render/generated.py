@@ -1,11 +1,12 @@
 """The render → site contract: a generated page, typed, and where the render stage puts it.
 
 The render stage fills a page template into a `GeneratedPage`: its title, description,
-headings, body HTML, and the HTML the search index reads. It writes each one as JSON
-under `reports/pages/<lang>/`, by the page's path. The site stage reads those files and
-gives each page to the theme as a finished page: it does not run Markdown over it and
-does not parse its HTML. Editors' pages (`content/pages/`) are Markdown. They go to
-`reports/<lang>/`, MkDocs' `docs_dir`, and through MkDocs' ordinary Markdown path.
+headings and body HTML, in which what search skips is marked `data-pagefind-ignore`.
+It writes each one as JSON under `reports/pages/<lang>/`, by its path. The site stage
+reads those files and gives each page to the theme as a finished page: it does not run
+Markdown over it and does not parse its HTML. Editors' pages (`content/pages/`) are
+Markdown. They go to `reports/<lang>/`, MkDocs' `docs_dir`, and through MkDocs' ordinary
+Markdown path.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ class GeneratedPage:
     """One page the render stage made from the site model, finished but for the theme.
 
     Every text here is what the reader sees: `title`, `description` and each heading's
-    `text` are plain text, and the theme escapes them. `body` and `indexed` are HTML
-    that the render stage escaped.
+    `text` are plain text, and the theme escapes them. `body` is HTML that the render
+    stage escaped.
     """
 
     path: str
@@ -49,9 +50,6 @@ class GeneratedPage:
     body: str
     """The page's content: what the theme puts in its `<article>`. The first heading
     is the page's `<h1>`."""
-    indexed: str
-    """What the search index reads: the body without what search skips (data tables,
-    charts, headline cards, download lines; their figures are in the open data)."""
     toc: tuple[Heading, ...] = field(default=())
     """The body's headings, in order."""
     image: str = ""

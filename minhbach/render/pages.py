@@ -81,6 +81,7 @@ from minhbach.render.contexts import (
     PeriodsPage,
     PressReleasePage,
     RevisionsPage,
+    SearchPage,
     UnitPeriodPage,
     UnitsPage,
     values,
@@ -237,6 +238,7 @@ def get_pages(model: SiteModel, lang: Lang, strings: Strings) -> list[Page]:
         Page(urls.section("methodology"), t("methodology"), MethodologyPage(model)),
         Page(urls.section("open_data"), t("open_data"), OpenDataPage(model, COLUMNS)),
         Page(urls.section("revisions"), t("revisions"), RevisionsPage(model)),
+        Page(urls.section("search"), t("search_title"), SearchPage()),
     ]
     # A preview (nothing withheld, `Content.published_at` None) has the press releases of
     # the releases still to come too.
@@ -505,7 +507,6 @@ class Renderer:
         self.permalink_title = html_escape(self.t("permalink_title"))
         # Rendering for the search index (`render`'s second pass): what search skips is
         # left out, with no side effect (no chart made, no note numbered).
-        self.for_search = False
         # The pages of the edition, which a generated link must name (`render`): by
         # default the generated ones (`get_pages`); the stage adds the editors'.
         self.page_paths: frozenset[str] | None = None
@@ -614,7 +615,7 @@ class Renderer:
 
     def footnotes(self) -> str:
         """The notes referred to since the last call, as a list after a table ('' if none)."""
-        if self.for_search or not self._pending_notes:
+        if not self._pending_notes:
             return ""
         items = "".join(
             f'<li id="mb-note-{number}" value="{number}">{html_escape("; ".join(texts))}</li>'
@@ -622,7 +623,8 @@ class Renderer:
         )
         self._pending_notes = []
         return (
-            f'\n<div class="mb-figure-notes"><p>{html_escape(self.t("figure_notes"))}:</p>'
+            '\n<div class="mb-figure-notes" data-pagefind-ignore>'
+            f"<p>{html_escape(self.t('figure_notes'))}:</p>"
             f"<ol>{items}</ol></div>"
         )
 
@@ -668,10 +670,8 @@ class Renderer:
         value and its change on last year; the computed rate, the target and the gap.
 
         In Python, not a template: a unit page has four of them, the bulk of its
-        rendering (docs/performance.md). Nothing for the search index.
+        rendering (docs/performance.md). Search does not index it (`data-pagefind-ignore`).
         """
-        if self.for_search:
-            return ""
         t = self.t
         present = [block for block in blocks if block]
         with_changes = any(block.changes for block in present)
@@ -685,7 +685,7 @@ class Renderer:
             for i in range(len(blocks))
         )
         lines = [
-            f'<table class="mb-results{layout}"{ident}>',
+            f'<table class="mb-results{layout}"{ident} data-pagefind-ignore>',
             f"<caption>{html_escape(caption)}</caption>",
             f'<thead><tr><th scope="col">{t("indicator")}</th>{head}</tr></thead>',
             "<tbody>",
@@ -1077,8 +1077,8 @@ class Renderer:
     def skipped_by_search(self, caller: Callable[[], str]) -> str:
         """A block the search index does not read, as `{% call skipped_by_search() %}`: a
         data table, the headline cards, a legend, a download line (their figures are in
-        the open data). Rendered for the body only."""
-        return "" if self.for_search else caller()
+        the open data). Marked for Pagefind (`data-pagefind-ignore`)."""
+        return f"<div data-pagefind-ignore>{caller()}</div>"
 
     def pages(self) -> frozenset[str]:
         """The paths of the edition's pages, which a generated link may name."""
@@ -1089,12 +1089,9 @@ class Renderer:
         return self.page_paths
 
     def render(self, page: Page) -> GeneratedPage:
-        """Fill a page's template twice: its body, then what the search index reads.
-
-        The second pass (`for_search`) leaves out what search skips and has no side
-        effect; every heading is in both, with the same ids (a template that made them
-        differ is a bug, refused here).
-        """
+        """Fill a page's template: its body, headings and table of contents. What search
+        skips is marked in the body (`data-pagefind-ignore`): Pagefind indexes the site
+        as published (`site.search`)."""
         template = self.env.get_template(f"pages/{page.template}")
         here = page.path
         site_here = self.urls.site_url(here)
@@ -1126,7 +1123,6 @@ class Renderer:
         def made(kind: str, subject: Any) -> charts.Chart | None:
             memo = (kind, id(subject))
             if memo not in made_here:
-                assert not self.for_search, f"{here}: chart {kind} first asked for search"
                 made_here[memo] = self.make_chart(kind, subject)
             return made_here[memo]
 
@@ -1138,10 +1134,8 @@ class Renderer:
             """The figure of a chart: bars or image, summary, data table, downloads (or nothing).
 
             With `data_at`, the figures are in a table there (`data_label`): linked, not repeated.
-            Nothing for the search index.
+            Search does not index it (`data-pagefind-ignore`).
             """
-            if self.for_search:
-                return ""
             drawn = made(kind, subject)
             if drawn is None:
                 return ""
@@ -1187,25 +1181,12 @@ class Renderer:
         self.begin_notes(shown)
         body = template.render(context)
         headings = tuple(toc)
-        toc.clear()
-        used.clear()
-        self.for_search = True
-        try:
-            indexed = template.render(context)
-        finally:
-            self.for_search = False
-        if tuple(toc) != headings:
-            raise RuntimeError(
-                f"{self.lang}/{here}: the search index's headings are not the body's: "
-                "a heading of the template depends on what search skips"
-            )
         self.last_reads = reads.names()
         return GeneratedPage(
             path=here,
             title=page.title,
             description=page.description,
             body=body,
-            indexed=indexed,
             toc=headings,
             image=self.share_image(page),
         )
@@ -1243,7 +1224,7 @@ def _figure_lines(
     h = html_escape
     csv = file("csv")
     svg, spec = (file("svg"), file("vl.json")) if chart.image else ("", "")
-    yield f'<figure class="mb-chart mb-chart--{chart.kind}" id="{chart.stem}">'
+    yield f'<figure class="mb-chart mb-chart--{chart.kind}" id="{chart.stem}" data-pagefind-ignore>'
     yield f'<figcaption class="mb-chart__title">{h(chart.title)}</figcaption>'
     yield f'<p class="mb-chart__summary">{h(chart.summary)}</p>'
     if not chart.image:

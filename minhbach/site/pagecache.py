@@ -4,8 +4,8 @@ A generated page is built again only when its key changes: the hash of its typed
 content (`render.generated`) and of everything else its HTML depends on (the edition's
 configuration, and the list of pages and files, which links and navigation depend on;
 the code, theme and library versions are in every key of the build's store). Its HTML
-and its search entries are kept; the store writes them only after a build passed, so a
-page that warned is never skipped. Static files (charts, data) are hard-linked into the
+is kept; the store writes it only after a build passed, so a page that warned is never
+skipped. Static files (charts, data) are hard-linked into the
 new site rather than copied.
 """
 
@@ -18,7 +18,6 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from minhbach.layout import TREE_MANIFEST
 from minhbach.machinery.cache import Store
@@ -26,45 +25,28 @@ from minhbach.machinery.cache import Store
 
 @dataclass
 class PageCache:
-    """Built pages of one edition in the build's store, by key: HTML and search entries."""
+    """Built pages of one edition in the build's store, by key: their HTML."""
 
     store: Store
     lang: str
 
-    def __post_init__(self) -> None:
-        self.store.preload(self.kinds[1])  # the search entries of every page: small
-
     @property
-    def kinds(self) -> tuple[str, str]:
-        return f"site-page-{self.lang}", f"site-index-{self.lang}"
-
-    def lookup(self, key: str) -> list[dict[str, Any]] | None:
-        """The search entries of a cached page (whose HTML `html` gives), or None."""
-        found = self.store.get(self.kinds[1], key)
-        if found is None:
-            return None
-        try:
-            entries: list[dict[str, Any]] = json.loads(found)
-        except ValueError:
-            return None
-        return entries
+    def kind(self) -> str:
+        return f"site-page-{self.lang}"
 
     def html(self, key: str) -> bytes | None:
         """The HTML of a cached page, if intact."""
-        return self.store.get(self.kinds[0], key)
+        return self.store.get(self.kind, key)
 
-    def put(self, key: str, html: bytes, entries: list[dict[str, Any]]) -> None:
+    def put(self, key: str, html: bytes) -> None:
         """Keep a built page, written when the store commits."""
-        index = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
-        self.store.put(self.kinds[0], key, html)
-        self.store.put(self.kinds[1], key, index)
+        self.store.put(self.kind, key, html)
 
     def commit(self, keys: Iterable[str]) -> None:
         """After a build that passed: keep `keys` (this build's pages) when the store drops
         what a build did not use."""
         for key in keys:
-            for kind in self.kinds:
-                self.store.keep(kind, key)
+            self.store.keep(self.kind, key)
 
 
 def content_hashes(reports: Path, folder: str) -> dict[str, str]:

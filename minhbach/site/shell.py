@@ -1,15 +1,16 @@
 """The site stage: each edition's pages in Material's theme, through MkDocs, swapped into site/.
 
 What MkDocs builds of an edition: the editors' pages (Markdown, by its ordinary path),
-the theme's files, the 404 page, the navigation and the search index. The generated
+the theme's files, the 404 page and the navigation. The generated
 pages (`render.generated.GeneratedPage`, finished HTML) are given to the theme by this
 stage's own loop (`_Generated`), through MkDocs' public API: each is a `File` that
 MkDocs knows, for links and navigation, but does not build (excluded); a `Page` whose
 content and table of contents come from the typed page; the theme's `main.html` with
 MkDocs' own template context and plugin events. No Markdown runs over a generated
-page, and its HTML is not parsed, except by the search plugin, which reads the part
-search indexes. Built pages are kept in the build's store by a key of everything they
-depend on, and the misses are rendered in forked processes (`processes.fork_map`).
+page, and its HTML is not parsed. The search index is made by Pagefind from the site
+as published (`search.index_site`). Built pages are kept in the build's store by a key
+of everything they depend on, and the misses are rendered in forked processes
+(`processes.fork_map`).
 
 Every edition (vi at the site root, en under /en/) is built into one temporary folder
 beside `site/`; only when all of them built cleanly is that folder published as the
@@ -48,7 +49,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -57,7 +58,7 @@ from mkdocs.utils import get_build_timestamp
 from mkdocs.utils.templates import TemplateContext
 
 from minhbach.content.editorial import clean, located
-from minhbach.layout import PAGES_DIR, SOURCES_MANIFEST
+from minhbach.layout import PAGES_DIR, SECTIONS, SOURCES_MANIFEST
 from minhbach.machinery.cache import JinjaCode, Store
 from minhbach.machinery.cache import key as digest
 from minhbach.machinery.processes import fork_map
@@ -66,6 +67,7 @@ from minhbach.problems import UserError
 from minhbach.render.generated import GeneratedPage, Heading, page_file
 from minhbach.site.pagecache import PageCache, content_hashes, link_or_copy
 from minhbach.site.publish import publish, recover, start_from
+from minhbach.site.search import index_site
 
 __all__ = [
     "Alternate",
@@ -223,6 +225,7 @@ def build_site(
             following = work / "next"
             start_from(site, following)
             changed = manifest.apply(following, new_site, entries)
+            report(index_site(following))
             for plugin in plugins:
                 plugin.commit()
             publish(following, site)
@@ -233,6 +236,7 @@ def build_site(
                     link_or_copy(str(source[1]), str(new_site / source[0]))
             # Everything that can fail is done before the swap, which is the last step: a
             # failure (a full disk, a read-only cache) leaves the previous site/ in place.
+            report(index_site(new_site))
             if manifest is not None:
                 manifest.stamp(new_site, entries)
             for plugin in plugins:
@@ -520,7 +524,6 @@ def _run_mkdocs(
                 mkdocs_build(config)
             finally:
                 config.plugins.on_shutdown()
-            _search_index_in_utf8(out / "search" / "search_index.json")
         except MkDocsException as exc:
             # MkDocs logs each warning and error before it aborts; its closing summary
             # ("Aborted with 2 warnings in strict mode!") only counts them again.
@@ -588,8 +591,8 @@ def toc_tokens(headings: Sequence[Heading]) -> list[dict[str, Any]]:
     return root
 
 
-Rendered = tuple[bytes, list[dict[str, Any]], list[str]]
-"""A generated page built: its HTML, its search entries, what it logged in a child."""
+Rendered = tuple[bytes, list[str]]
+"""A generated page built: its HTML, what it logged in a child."""
 
 
 # MkDocs' __init_subclass__ hooks, which read the options schema, are unannotated.
@@ -603,7 +606,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
     MkDocs builds the editors' pages and the theme's files. The generated pages are
     `File`s it knows but does not build (`InclusionLevel.EXCLUDED`: links to them
     resolve, the nav may name them, the sitemap is made here with them); this plugin
-    builds them after MkDocs' own pages, before the search plugin writes its index.
+    builds them after MkDocs' own pages.
     """
 
     def __init__(
@@ -637,23 +640,18 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self.nav: Navigation | None = None
         self.all_files: Files | None = None
         self.doc_files: Sequence[File] = []  # the pages MkDocs built, as its own pages see them
-        self.search: Any = None
         self.pid = os.getpid()
 
     def on_config(self, config: MkDocsConfig) -> None:
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        self.search = getattr(search, "search_index", None)
         # Made by `_sitemap` with the generated pages, which MkDocs' own leaves out.
         config.theme.static_templates.discard("sitemap.xml")
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         docs_dir = os.path.abspath(config.docs_dir)
-        search = config.plugins.get("material/search")
-        unused = _unused_theme_file(getattr(getattr(search, "config", None), "lang", None))
         for theme_file in [
             f
             for f in files
-            if not (f.abs_src_path or "").startswith(docs_dir) and unused(f.src_uri)
+            if not (f.abs_src_path or "").startswith(docs_dir) and _unused_theme_file(f.src_uri)
         ]:
             files.remove(theme_file)
         self.hashes = self.generated.hashes()
@@ -696,7 +694,7 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         # Only the editors' pages come here (the generated ones are not Markdown): their
-        # HTML sanitised as the check's warnings said, before the search plugin reads it.
+        # HTML sanitised as the check's warnings said.
         return clean(html)
 
     def on_template_context(
@@ -707,7 +705,6 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         if template_name == "404.html" and not config.site_url:
             context["base_url"] = f"/{self.dest}/" if self.dest else "/"
 
-    @event_priority(100)  # before the search plugin writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.env is not None and self.nav is not None and self.all_files is not None
         for file in self.files:  # the nav made the pages it names; the sitemap needs all
@@ -716,58 +713,42 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # Links and relative URLs depend on which files exist: any change rebuilds all.
         file_set = "\n".join(sorted(f.src_uri for f in self.all_files if f.abs_src_path))
         edition_key = digest(self.fingerprint, file_set)
-        entries: list[list[dict[str, Any]] | None] = []
         misses: list[int] = []
         for index, file in enumerate(self.files):
             key = digest(edition_key, self.hashes[file.src_uri])
             self.keys.append(key)
             site_path = posixpath.join(self.dest, file.dest_uri) if self.dest else file.dest_uri
             self.pages[site_path] = key
-            found = self._cached(file, key, site_path)
-            entries.append(found)
-            if found is None:
+            if not self._cached(file, key, site_path):
                 misses.append(index)
         if len(misses) >= PROGRESS_EVERY:
             self.report(f"{self.label}: {len(misses)} pages to build")
         render = functools.partial(self._render, config)
-        for done, (index, (page_html, page_entries, logged)) in enumerate(
+        for done, (index, (page_html, logged)) in enumerate(
             zip(misses, fork_map(render, misses), strict=True), start=1
         ):
             for message in logged:  # a child's: counted here, as strict mode wants
                 logging.getLogger("mkdocs.plugins.minhbach").warning(message)
             _write(self.files[index].abs_dest_path, page_html)
             if self.cache is not None:  # written only if the build passes (`commit`)
-                self.cache.put(self.keys[index], page_html, page_entries)
-            entries[index] = page_entries
+                self.cache.put(self.keys[index], page_html)
             if done % PROGRESS_EVERY == 0:
                 self.report(f"{self.label}: built {done}/{len(misses)} pages")
         self.built_count = len(misses) + self.editorial
-        if self.search is not None:
-            # A section with no text of its own (its tables and charts are not indexed)
-            # is left out: its heading alone, repeated on every unit page, would be
-            # thousands of identical hits for "Kiểm tra".
-            self.search.entries += [
-                entry
-                for page_entries in entries
-                for entry in page_entries or ()
-                if entry.get("text") or "#" not in entry.get("location", "")
-            ]
         self._sitemap(config)
 
-    def _cached(self, file: File, key: str, site_path: str) -> list[dict[str, Any]] | None:
-        """A page's search entries from the cache, its HTML written into the new site
-        unless the published site has that page already; None: the page is built."""
+    def _cached(self, file: File, key: str, site_path: str) -> bool:
+        """Whether a page built before is used: the published site's (left as it is), or
+        the cache's (written into the new site); False: the page is built."""
         if self.cache is None:
-            return None
-        entries = self.cache.lookup(key)
-        if entries is None:
-            return None
-        if self.previous.get(site_path) != f"page:{key}":
-            page_html = self.cache.html(key)
-            if page_html is None:
-                return None
-            _write(file.abs_dest_path, page_html)
-        return entries
+            return False
+        if self.previous.get(site_path) == f"page:{key}":
+            return True
+        page_html = self.cache.html(key)
+        if page_html is None:
+            return False
+        _write(file.abs_dest_path, page_html)
+        return True
 
     def _render(self, config: MkDocsConfig, index: int) -> Rendered:
         """Build one generated page as MkDocs builds a page, from its typed content."""
@@ -787,29 +768,21 @@ class _EditionPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         if typed.image:
             page.meta["image"] = typed.image  # main.html: og:image, under the site's URL
         page.toc = get_toc(toc_tokens(typed.toc))  # type: ignore[arg-type]
-        # The search plugin reads `page.content` while the page's context is made: the
-        # part search indexes, then the body for the theme.
-        page.content = typed.indexed
+        page.content = typed.body
         with _logged_here(os.getpid() != self.pid) as logged:
             page.active = True
             try:
-                first = len(self.search.entries) if self.search is not None else 0
                 context = get_context(self.nav, self.doc_files, config, page)
                 context = config.plugins.on_page_context(
                     context, page=page, config=config, nav=self.nav
                 )
-                page_entries: list[dict[str, Any]] = []
-                if self.search is not None:
-                    page_entries = self.search.entries[first:]
-                    del self.search.entries[first:]
-                page.content = typed.body
                 template = self.env.get_template("main.html")
                 output = template.render(context)
                 output = config.plugins.on_post_page(output, page=page, config=config)
             finally:
                 page.active = False
                 page.content = None  # the pages are held for the sitemap, not their text
-        return output.encode("utf-8", errors="xmlcharrefreplace"), page_entries, list(logged)
+        return output.encode("utf-8", errors="xmlcharrefreplace"), list(logged)
 
     def _sitemap(self, config: MkDocsConfig) -> None:
         """The theme's sitemap.xml (and .gz) of every page, generated ones too."""
@@ -846,48 +819,15 @@ def _write(path: str, data: bytes) -> None:
         stream.write(data)
 
 
-_LUNR = "assets/javascripts/lunr/"
-
-
-def _unused_theme_file(search_langs: list[str] | None) -> Callable[[str], bool]:
-    """Which of the theme's files no page loads, by path: its source maps (1.3 MB, for
-    those who debug its scripts), and the search's word splitters and stemmers of other
-    languages than the index's (0.9 MB). Material's search worker loads, for each
-    language, lunr.<lang>.min.js (none for en), tinyseg.js for ja, wordcut.js for hi
-    and th, and with them lunr.stemmer.support.min.js, and lunr.multi.min.js for two
-    languages or more. Without the search's languages, its files are all kept."""
-    needed: set[str] | None = None
-    if search_langs:
-        needed = {"min/lunr.stemmer.support.min.js"}
-        if len(search_langs) > 1:
-            needed.add("min/lunr.multi.min.js")
-        for lang in search_langs:
-            if lang == "ja":
-                needed.add("tinyseg.js")
-            if lang in ("hi", "th"):
-                needed.add("wordcut.js")
-            if lang != "en":
-                needed.add(f"min/lunr.{lang}.min.js")
-
-    def unused(uri: str) -> bool:
-        if uri.endswith(".map"):
-            return True
-        return needed is not None and uri.startswith(_LUNR) and uri[len(_LUNR) :] not in needed
-
-    return unused
-
-
-def _search_index_in_utf8(path: Path) -> None:
-    """Rewrite the theme's search index with its text in UTF-8 rather than `\\u` escapes.
-
-    Material writes it with Python's default ASCII escapes: a Vietnamese letter takes six
-    bytes instead of two or three. Same JSON, same index, read and written once more.
-    """
-    if not path.is_file():
-        return
-    index = json.loads(path.read_text(encoding="utf-8"))
-    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
+def _unused_theme_file(uri: str) -> bool:
+    """Whether no page loads this file of the theme: its source maps (1.3 MB, for those
+    who debug its scripts) and its own search's scripts (lunr; the site's search is
+    Pagefind's, `search`)."""
+    return (
+        uri.endswith(".map")
+        or uri.startswith("assets/javascripts/lunr/")
+        or (uri.startswith("assets/javascripts/workers/search."))
+    )
 
 
 def _locate(docs_dir: Path, message: str) -> str:
@@ -981,6 +921,7 @@ def _load_edition_config(
     ]
     config.extra["preview_banner"] = edition.banner
     config.extra["feed"] = edition.feed
+    config.extra["search_page"] = f"{SECTIONS['search'][edition.lang]}/"  # type: ignore[index]
     if edition.permalink_title is not None and "toc" in config.mdx_configs:
         config.mdx_configs["toc"]["permalink_title"] = edition.permalink_title
     return config
