@@ -779,3 +779,65 @@ def test_html_bars_read_in_the_dark_scheme(open_page: Opener, url: str) -> None:
             assert charts.contrast(colour, back) >= 3, name
             assert charts.contrast(colour, track) >= 3, name
     opened.watch.assert_clean()
+
+
+# --- accessibility: axe-core, WCAG 2.0/2.1 A and AA, every page type of both editions -----
+
+#: axe-core from the npm registry, unpacked by .ci/run (`npm pack axe-core@AXE_VERSION`):
+#: a tool of the tests, never part of the site.
+AXE_VERSION = "4.14.1"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: One page of each type, in each edition (the search page with a query).
+EVERY_TYPE = [
+    "", "ky-bao-cao/", "don-vi/", "phuong-phap/", "du-lieu/", "dieu-chinh/",
+    "tim-kiem/?q=quang+tri", "2024/3-thang/", VI_UNIT, "don-vi/quang-ninh/",
+    "thong-cao/2016-ca-nam/", "gioi-thieu/",
+    "en/", "en/periods/", "en/units/", "en/methodology/", "en/data/", "en/revisions/",
+    "en/search/?q=quang+ninh", "en/2024/3-months/", EN_UNIT, "en/units/quang-ninh/",
+    "en/press-releases/2016-full-year/", "en/about/",
+]  # fmt: skip
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page as it is now: rule, impact, the first elements."""
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            raise AssertionError(f"{AXE} is missing (.ci/run unpacks axe-core {AXE_VERSION})")
+        pytest.skip(f"{AXE} is missing (npm pack axe-core@{AXE_VERSION})")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => `${v.id} (${v.impact}): ` +"
+        " v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))",
+        AXE_TAGS,
+    )
+    return list(found)
+
+
+@pytest.mark.parametrize("url", EVERY_TYPE)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_no_accessibility_violation(open_page: Opener, url: str, width: int) -> None:
+    """axe-core finds nothing on any page type, on a wide screen and on a phone, once
+    the page's scripts ran (live charts, sortable tables, search results)."""
+    opened = open_page(url, viewport={"width": width, "height": 800})
+    page = opened.page
+    page.wait_for_load_state("networkidle")
+    if "?q=" in url:
+        expect(page.locator(".mb-search__status")).not_to_be_empty(timeout=15_000)
+    assert axe_violations(page) == [], (url, width)
+    opened.watch.assert_clean()
+
+
+@pytest.mark.parametrize("url", EVERY_TYPE)
+def test_no_accessibility_violation_without_the_sites_scripts(
+    open_page: Opener, base_url: str, url: str
+) -> None:
+    """The same with none of the site's script files (the pages as built: charts drawn
+    in HTML or as images, tables unsorted); axe-core itself is injected."""
+    opened = open_page("", live_charts=True)
+    page = opened.page
+    page.route("**/*.js", lambda route: route.abort())
+    page.goto(base_url + url)
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == [], url

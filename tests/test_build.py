@@ -786,7 +786,7 @@ def test_results_rows_carry_their_indicators_definitions(built: Path, url: str, 
     """The first results table of a unit page gives each indicator's definition as its row
     header's title; the page's later tables of the same indicators leave it out."""
     page = (built / url / "index.html").read_text(encoding="utf-8")
-    tables = re.findall(r'<table class="mb-results[^"]*".*?</table>', page, re.S)
+    tables = re.findall(r'<table tabindex="0" class="mb-results[^"]*".*?</table>', page, re.S)
     assert len(tables) > 1
     fields = get_catalogue().groups["results"].fields
     definitions = {f.label[lang]: f.definition[lang] for f in fields.values()}

@@ -56,7 +56,7 @@ def test_each_published_release_has_a_press_release_in_both_editions(site: Path)
     assert "Công bố: 09:00, 20/10/2020" in page
     assert "Released: 09:00, 20 October 2020" in english
     # The key figures are the national dataset's: its published change of the rates.
-    figures = re.search(r'<table class="mb-press__figures">.*?</table>', page, re.S)
+    figures = re.search(r'<table tabindex="0" class="mb-press__figures">.*?</table>', page, re.S)
     assert figures is not None
     assert "tăng 0,18 điểm %" in figures.group(0) and "tăng 1,96 điểm %" in figures.group(0)
     assert "Số liệu toàn quốc theo bộ số liệu toàn quốc của kỳ." in page

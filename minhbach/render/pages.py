@@ -685,7 +685,7 @@ class Renderer:
             for i in range(len(blocks))
         )
         lines = [
-            f'<table class="mb-results{layout}"{ident} data-pagefind-ignore>',
+            f'<table tabindex="0" class="mb-results{layout}"{ident} data-pagefind-ignore>',
             f"<caption>{html_escape(caption)}</caption>",
             f'<thead><tr><th scope="col">{t("indicator")}</th>{head}</tr></thead>',
             "<tbody>",
@@ -1279,7 +1279,7 @@ def _figure_lines(
     else:
         yield '<details class="mb-chart__data">'
         yield f"<summary>{t('chart_data')}</summary>"
-        yield '<table class="mb-chart-table">'
+        yield '<table tabindex="0" class="mb-chart-table">'
         yield f"<caption>{h(chart.title)}</caption>"
         numeric = ' class="mb-num"'
         head = "".join(

@@ -71,3 +71,35 @@
     init();
   }
 })();
+
+/*
+ * A table wider than the page scrolls sideways in the box Material wraps it in: the box
+ * gets a tab stop and the table's caption (or a generic name) so that a keyboard can
+ * reach and scroll it (WCAG 2.1.1; axe-core: scrollable-region-focusable).
+ */
+(function () {
+  "use strict";
+
+  function reachable() {
+    var boxes = document.querySelectorAll(".md-typeset__scrollwrap");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.hasAttribute("tabindex")) {
+        continue;
+      }
+      var caption = box.querySelector("caption");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute(
+        "aria-label",
+        caption ? caption.textContent.trim() : document.documentElement.lang === "en" ? "Table" : "Bảng"
+      );
+    }
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(reachable);
+  } else {
+    document.addEventListener("DOMContentLoaded", reachable);
+  }
+})();
