@@ -315,3 +315,15 @@ def test_a_press_text_not_named_by_its_period_is_an_error(tmp_path: Path) -> Non
     assert any("2024-6-thang.md" in line and "not named by a period" in line for line in lines)
     assert any("2024-6m.txt" in line and "Markdown" in line for line in lines)
     assert press_texts(tmp_path) == {("vi", "2024-6m"): "Đúng."}
+
+
+def test_an_overview_with_only_national_figures_shows_them(site: Path) -> None:
+    """A period with a national dataset and no unit's (2020-9m) says so plainly and shows
+    the national figures on the overview, not only behind a link (issue 27, item 4)."""
+    page = (site / "2020" / "9-thang" / "index.html").read_text("utf-8")
+    assert "0 trên 63" not in page
+    assert "chỉ có số liệu toàn quốc, chưa có số liệu của đơn vị nào trong 63 đơn vị" in page
+    assert "tăng 0,18 điểm %" in page and "tăng 1,96 điểm %" in page
+    assert "Đơn vị chưa có số liệu kỳ này (63)" in page
+    english = (site / "en" / "2020" / "9-months" / "index.html").read_text("utf-8")
+    assert "national figures only, none yet from any of the 63 units" in english
