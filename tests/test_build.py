@@ -376,7 +376,10 @@ SITE_CHART_PAGES = [("built", url) for url in sorted(CHART_PAGES)] + [
     ("mini", url) for url in sorted(MINI_CHART_PAGES)
 ]
 
-_FIGURE = re.compile(r'<figure class="mb-chart mb-chart--(\w+)" id="([^"]+)" data-pagefind-ignore>(.*?)</figure>', re.S)
+_FIGURE = re.compile(
+    r'<figure class="mb-chart mb-chart--(\w+)" id="([^"]+)" data-pagefind-ignore>(.*?)</figure>',
+    re.S,
+)
 _UNIT_PAGE = re.compile(r"^(en/)?\d{4}/[^/]+/[^/]+/?$")
 
 # The charts of a unit and period are drawn in HTML, without build-time images: every
