@@ -841,3 +841,26 @@ def test_no_accessibility_violation_without_the_sites_scripts(
     page.goto(base_url + url)
     page.wait_for_load_state("networkidle")
     assert axe_violations(page) == [], url
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_figures_source_sentence_opens_on_tap_and_on_keyboard_focus(
+    open_page: Opener, width: int
+) -> None:
+    """Not on hover alone: a tap (a click) or Tab on a quoted figure shows its sentence in
+    a panel inside the screen."""
+    opened = open_page(VI_UNIT, viewport={"width": width, "height": 800})
+    page = opened.page
+    cell = page.locator("[data-mb-quote]").first
+    quote = cell.get_attribute("title")
+    assert quote
+    shown = "(e) => getComputedStyle(e, '::after').content"
+    assert cell.evaluate(shown) in ("none", "normal", "")
+    cell.click()
+    assert quote in cell.evaluate(shown)
+    assert cell.evaluate("(e) => getComputedStyle(e, '::after').position") == "fixed"
+    page.locator("h1").first.click()  # elsewhere: the panel goes
+    assert cell.evaluate(shown) in ("none", "normal", "")
+    cell.focus()  # as Tab reaches it
+    assert quote in cell.evaluate(shown)
+    opened.watch.assert_clean()

@@ -386,8 +386,10 @@ def test_every_source_is_in_the_source_section_without_a_leading_comma(
 
 
 def test_the_quote_hint_only_where_a_figure_has_a_quote(built: dict[str, bytes]) -> None:
-    assert "Di chuột lên số liệu" in rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
-    assert "Di chuột lên số liệu" not in rendered(built, "vi/2022/ca-nam/toan-quoc/index.md").body
+    assert "dùng phím Tab tới số liệu" in rendered(built, "vi/2023/ca-nam/toan-quoc/index.md").body
+    assert (
+        "dùng phím Tab tới số liệu" not in rendered(built, "vi/2022/ca-nam/toan-quoc/index.md").body
+    )
 
 
 def test_no_empty_headline_section(built: dict[str, bytes]) -> None:

@@ -649,7 +649,7 @@ class Renderer:
             return _MISSING_CELL[sortable]
         figure = value.figure
         quote = figure.quote if figure else None
-        title = f' title="{html_escape(quote)}"' if quote else ""
+        title = f' title="{html_escape(quote)}"{_QUOTED}' if quote else ""
         mark = "" if figure is not None else self._computed_mark
         if self._notes and figure is not None and id(figure) in self._notes:
             if id(figure) in self._revised:
@@ -778,7 +778,7 @@ class Renderer:
                         marks += self.note_mark(id(value.figure))
         if change.differs:
             marks += self.note_mark(id(change), [self.t("change_differs")])
-        title = f' title="{html_escape(quote)}"' if quote else ""
+        title = f' title="{html_escape(quote)}"{_QUOTED}' if quote else ""
         return f"<td{title}>{html_escape(self.change_text(change))}{marks}</td>"
 
     def target_cell(
@@ -1210,6 +1210,11 @@ class Renderer:
             if press in known and presskit.kit_charts(view, self.make_chart):
                 return presskit.image_path(press, view, self.lang)
         return ""
+
+
+#: A cell holding a figure's source sentence (its title): reachable by Tab and by a tap,
+#: which shows the sentence (minhbach.css, `[data-mb-quote]:focus`), not by hover alone.
+_QUOTED = ' tabindex="0" data-mb-quote'
 
 
 def _figure_lines(
