@@ -864,3 +864,24 @@ def test_a_figures_source_sentence_opens_on_tap_and_on_keyboard_focus(
     cell.focus()  # as Tab reaches it
     assert quote in cell.evaluate(shown)
     opened.watch.assert_clean()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_reform_rows_never_run_into_each_other(open_page: Opener, width: int) -> None:
+    """The administrative-reform chart drawn in HTML: on a wide screen name, bar and status
+    on one line; on a phone each on a line of its own, a row's status above the next
+    row's name (it read "Tiếp tục thực hiện Hỗ trợ trực tuyến…" on one line)."""
+    opened = open_page(VI_UNIT, viewport={"width": width, "height": 800})
+    rows = opened.page.locator("figure.mb-chart--reform ul.mb-bars > li")
+    boxes = rows.evaluate_all(
+        "(rows) => rows.map(r => [...r.children].map(c => c.getBoundingClientRect().toJSON()))"
+    )
+    assert len(boxes) >= 3
+    for (name, bar, status), following in zip(boxes, [*boxes[1:], None], strict=True):
+        if width > 700:
+            assert name["right"] <= bar["left"] and bar["right"] <= status["left"]
+        else:
+            assert name["bottom"] <= bar["top"] and bar["bottom"] <= status["top"]
+        if following is not None:
+            assert status["bottom"] <= following[0]["top"], (status, following[0])
+    opened.watch.assert_clean()
