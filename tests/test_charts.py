@@ -416,7 +416,7 @@ def test_html_bars_use_the_chart_colours_and_read_in_both_schemes() -> None:
     # The bars keep the white view of the charts in the dark scheme too, with their own ink,
     # so one set of ratios holds in both: text 4.5:1, bars and the target tick 3:1.
     assert _css_rule(".md-typeset .mb-chart__view")["background-color"] == charts.BACKGROUND
-    assert _css_rule(".md-typeset .mb-bars")["color"] == charts.INK
+    assert _css_rule(".md-typeset ul.mb-bars")["color"] == charts.INK
     assert _css_rule(".md-typeset .mb-bars__note")["color"] == charts.MUTED
     missing = _css_rule(".md-typeset .mb-bars > .mb-bars__row--missing > :last-child")
     assert missing["color"] == charts.MUTED
