@@ -70,6 +70,24 @@ UNIT_PARENT: Column = (
     "offices only: never add these rows to the provinces'",
 )
 
+# A figure revised since its release (`Content.revised`), in both tables of observations.
+REVISION_COLUMNS: tuple[Column, ...] = (
+    (
+        "revised",
+        "date",
+        "Ngày điều chỉnh số liệu sau khi công bố (xem trang Điều chỉnh số liệu); trống: "
+        "chưa điều chỉnh",
+        "The date the figure was revised after its release (see the revisions page); empty: "
+        "not revised",
+    ),
+    (
+        "released_value",
+        "number",
+        "Giá trị khi công bố, nếu đã điều chỉnh; trống: chưa có trong bản công bố",
+        "The value as released, if revised; empty: not in the release",
+    ),
+)
+
 OBSERVATION_COLUMNS: tuple[Column, ...] = (
     (
         "period",
@@ -140,20 +158,7 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
         "Nội dung kiểm tra, hoặc lý do ghi nhận",
         "What the check found, or the reason it is acknowledged",
     ),
-    (
-        "revised",
-        "date",
-        "Ngày điều chỉnh số liệu sau khi công bố (xem trang Điều chỉnh số liệu); trống: "
-        "chưa điều chỉnh",
-        "The date the figure was revised after its release (see the revisions page); empty: "
-        "not revised",
-    ),
-    (
-        "released_value",
-        "number",
-        "Giá trị khi công bố, nếu đã điều chỉnh; trống: chưa có trong bản công bố",
-        "The value as released, if revised; empty: not in the release",
-    ),
+    *REVISION_COLUMNS,
 )
 DATASET_COLUMNS: tuple[Column, ...] = (
     ("period", "string", "Kỳ báo cáo", "Period"),
@@ -314,20 +319,7 @@ PAGE_COLUMNS: tuple[Column, ...] = (
         "Nội dung kiểm tra, hoặc lý do ghi nhận",
         "What the check found, or the reason it is acknowledged",
     ),
-    (
-        "revised",
-        "date",
-        "Ngày điều chỉnh số liệu sau khi công bố (xem trang Điều chỉnh số liệu); trống: "
-        "chưa điều chỉnh",
-        "The date the figure was revised after its release (see the revisions page); empty: "
-        "not revised",
-    ),
-    (
-        "released_value",
-        "number",
-        "Giá trị khi công bố, nếu đã điều chỉnh; trống: chưa có trong bản công bố",
-        "The value as released, if revised; empty: not in the release",
-    ),
+    *REVISION_COLUMNS,
 )
 PAGE_FILE = f"{COLLECTION}-<period>-<unit>.csv"
 # The tables the open data page documents, by the file that holds them.

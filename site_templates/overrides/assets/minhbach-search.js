@@ -110,7 +110,7 @@ async function run(form) {
     found.results.slice(0, SHOWN + own.length).map((result) => result.data()),
   );
   const data = [...own, ...rest.filter((data) => !shown.has(data.url))].slice(0, SHOWN);
-  const results = own.length + found.results.length - rest.filter((d) => shown.has(d.url)).length;
+  const results = found.results.length; // the unit's own pages are among these matches
   list.replaceChildren(...data.map(item));
   status.textContent = results
     ? `${results} ${words.found} “${query}”`
